@@ -1,0 +1,85 @@
+"""Coordinate reference systems: require one, pick a metric working CRS, transform.
+
+Distances and areas are computed in a metric CRS, by default the UTM zone of the data
+(Lào Cai: WGS 84 / UTM zone 48N, EPSG:32648). Only :mod:`coverage.render` goes back to
+EPSG:4326 for display.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pyproj import CRS, Transformer
+
+from coverage.errors import CRSError
+
+WGS84 = CRS.from_epsg(4326)
+
+
+def require_crs(crs: Any, *, source: str) -> CRS:
+    """Return ``crs`` as a :class:`pyproj.CRS`, or raise :class:`CRSError` saying how to set one.
+
+    Parameters
+    ----------
+    crs
+        Anything pyproj understands (EPSG code, WKT, rasterio CRS...), or None.
+    source
+        What the CRS belongs to, named in the error (usually a file path).
+
+    Examples
+    --------
+    >>> require_crs("EPSG:4326", source="x").to_epsg()
+    4326
+    """
+    if crs is None or (hasattr(crs, "is_valid") and not crs.is_valid):
+        raise CRSError(
+            f"{source} has no coordinate reference system. Set one before using it: "
+            "in Python `gdf = gdf.set_crs('EPSG:4326')` (or the file's real CRS, e.g. VN-2000 "
+            "'EPSG:4756' or a VN-2000 TM-3 zone such as 'EPSG:9210'), or pass `crs=` to the "
+            "reader; for a Shapefile, add the missing .prj file."
+        )
+    try:
+        return CRS.from_user_input(crs)
+    except Exception as exc:  # pyproj raises its own CRSError; re-raise ours with the source
+        raise CRSError(f"{source}: cannot understand CRS {crs!r} ({exc}).") from exc
+
+
+def utm_crs_for(lon_deg: float, lat_deg: float) -> CRS:
+    """The WGS 84 UTM zone containing a point given in degrees (EPSG:4326).
+
+    Examples
+    --------
+    >>> utm_crs_for(103.8, 22.4).to_epsg()  # Lào Cai
+    32648
+    """
+    if not (-180.0 <= lon_deg <= 180.0 and -80.0 <= lat_deg <= 84.0):
+        raise CRSError(
+            f"cannot pick a UTM zone for lon={lon_deg}, lat={lat_deg}: outside UTM's range; "
+            "name a metric CRS explicitly."
+        )
+    zone = int((lon_deg + 180.0) // 6.0) % 60 + 1
+    return CRS.from_epsg((32600 if lat_deg >= 0 else 32700) + zone)
+
+
+def working_crs_for_bounds(bounds: tuple[float, float, float, float], crs: Any) -> CRS:
+    """Metric working CRS for data with ``bounds`` (minx, miny, maxx, maxy) in ``crs``.
+
+    A projected metric CRS is kept as it is; a geographic one gets the UTM zone of the
+    bounds' centre.
+    """
+    crs = require_crs(crs, source="data")
+    if crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name in ("metre", "meter"):
+        return crs
+    minx, miny, maxx, maxy = bounds
+    lon, lat = transform_xy(crs, WGS84, np.array([(minx + maxx) / 2]), np.array([(miny + maxy) / 2]))
+    return utm_crs_for(float(lon[0]), float(lat[0]))
+
+
+def transform_xy(
+    from_crs: Any, to_crs: Any, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Transform coordinate arrays, always in (x=easting/longitude, y=northing/latitude) order."""
+    transformer = Transformer.from_crs(from_crs, to_crs, always_xy=True)
+    out_x, out_y = transformer.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    return np.asarray(out_x), np.asarray(out_y)

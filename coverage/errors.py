@@ -1,0 +1,72 @@
+"""Exceptions and warnings raised by phusong.
+
+Every error derives from :class:`CoverageError` and also from the builtin a caller would
+naturally catch (``ValueError``, ``FileNotFoundError``...). Messages name the file, the
+column or the row at fault, and say how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class CoverageError(Exception):
+    """Root of every error phusong raises on purpose."""
+
+
+class InputFileError(CoverageError, ValueError):
+    """An input file cannot be read: wrong format, empty, bad encoding."""
+
+
+class MissingFileError(CoverageError, FileNotFoundError):
+    """An input path does not exist."""
+
+
+class SchemaError(CoverageError, ValueError):
+    """A table lacks a required column, or a value in it cannot be parsed."""
+
+
+class CRSError(CoverageError, ValueError):
+    """Data has no coordinate reference system, or one that cannot be used."""
+
+
+class TerrainError(CoverageError, ValueError):
+    """The elevation model cannot serve a request (outside its extent, all void...)."""
+
+
+class ModelRangeError(CoverageError, ValueError):
+    """A propagation model was asked for inputs outside its published validity range."""
+
+
+class OutputExistsError(CoverageError, FileExistsError):
+    """An output file exists and ``overwrite`` was not given."""
+
+
+class CoverageWarning(UserWarning):
+    """Root of phusong's warnings."""
+
+
+class RepairWarning(CoverageWarning):
+    """Input was repaired (invalid geometry made valid, voids filled...)."""
+
+
+class DefaultsUsedWarning(CoverageWarning):
+    """Missing values were replaced by documented defaults."""
+
+
+class ResolutionWarning(CoverageWarning):
+    """Data is too coarse (or too fine) for a trustworthy result."""
+
+
+__all__ = [
+    "CRSError",
+    "CoverageError",
+    "CoverageWarning",
+    "DefaultsUsedWarning",
+    "InputFileError",
+    "MissingFileError",
+    "ModelRangeError",
+    "OutputExistsError",
+    "RepairWarning",
+    "ResolutionWarning",
+    "SchemaError",
+    "TerrainError",
+]

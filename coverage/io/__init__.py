@@ -1,0 +1,1 @@
+"""Every vector read and write: communes, towers, gap lists."""

@@ -7,15 +7,38 @@ void in the source data.
 
 from __future__ import annotations
 
+import contextlib
+import math
+import os
+import warnings
+import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import rasterio
+import rasterio.crs
+import rasterio.errors
+import rasterio.fill
+import rasterio.warp
+import rasterio.windows
 from affine import Affine
 from pyproj import CRS
+from rasterio.enums import Resampling
+from scipy import ndimage
 
-from coverage.crs import require_crs
-from coverage.errors import CRSError, TerrainError
+from coverage.crs import WGS84, require_crs, transform_xy, working_crs_for_bounds
+from coverage.errors import (
+    CRSError,
+    InputFileError,
+    MissingFileError,
+    RepairWarning,
+    ResolutionWarning,
+    TerrainError,
+)
+from coverage.io.files import atomic_output, existing_file
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,9 +95,13 @@ class Terrain:
             )
         elevation = np.asarray(elevation_m, dtype=np.float32)
         if elevation.ndim != 2 or min(elevation.shape) < 2:
-            raise TerrainError(f"{source}: elevation must be a 2-D array, got shape {elevation.shape}.")
+            raise TerrainError(
+                f"{source}: elevation must be a 2-D array, got shape {elevation.shape}."
+            )
         if abs(transform.b) > 1e-9 or abs(transform.d) > 1e-9 or transform.e >= 0:
-            raise TerrainError(f"{source}: the grid must be north-up (no rotation, negative y step).")
+            raise TerrainError(
+                f"{source}: the grid must be north-up (no rotation, negative y step)."
+            )
         if not np.isclose(transform.a, -transform.e, rtol=1e-6):
             raise TerrainError(
                 f"{source}: cells must be square, got {transform.a} x {-transform.e} m; "
@@ -123,3 +150,558 @@ class Terrain:
         left, bottom, right, top = self.bounds
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         return (x >= left) & (x <= right) & (y >= bottom) & (y <= top)
+
+    # ------------------------------------------------------------------ queries and output
+
+    def sample(self, x: np.ndarray | float, y: np.ndarray | float) -> np.ndarray:
+        """Bilinear elevation (m) at points (x, y) given in the working CRS (metres).
+
+        Cell values sit at cell centres; between the outermost centres and the grid edge
+        the edge value is held. Points outside the grid, and points touching an unfilled
+        void, give NaN.
+
+        Examples
+        --------
+        >>> from affine import Affine
+        >>> t = Terrain.from_array(np.array([[0.0, 10.0], [20.0, 30.0]]),
+        ...                        transform=Affine(100, 0, 0, 0, -100, 200), crs="EPSG:32648")
+        >>> t.sample([100.0, 50.0, -1.0], [100.0, 150.0, 100.0]).tolist()
+        [15.0, 0.0, nan]
+        """
+        shape = np.broadcast(np.asarray(x), np.asarray(y)).shape
+        x_arr = np.broadcast_to(np.asarray(x, dtype=float), shape).ravel()
+        y_arr = np.broadcast_to(np.asarray(y, dtype=float), shape).ravel()
+        rows, cols = self.shape
+        row, col = self.rowcol(x_arr, y_arr)
+        inside = self.contains(x_arr, y_arr)
+        row = np.clip(np.where(inside, row, 0.0), 0.0, rows - 1.0)
+        col = np.clip(np.where(inside, col, 0.0), 0.0, cols - 1.0)
+        r0 = np.minimum(np.floor(row).astype(np.intp), rows - 2)
+        c0 = np.minimum(np.floor(col).astype(np.intp), cols - 2)
+        z = self.elevation_m
+        top = _lerp(z[r0, c0], z[r0, c0 + 1], col - c0)
+        bottom = _lerp(z[r0 + 1, c0], z[r0 + 1, c0 + 1], col - c0)
+        value = np.where(inside, _lerp(top, bottom, row - r0), np.nan)
+        return value.reshape(shape)
+
+    def to_geotiff(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write the elevation as a float32 GeoTIFF (DEFLATE, NaN nodata); return the path.
+
+        The file is written to a temporary name and renamed only when complete.
+        Raises :class:`~coverage.errors.OutputExistsError` if ``path`` exists and
+        ``overwrite`` is false.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from affine import Affine
+        >>> t = Terrain.from_array(np.ones((2, 2)), transform=Affine(90, 0, 0, 0, -90, 180),
+        ...                        crs="EPSG:32648")
+        >>> out = t.to_geotiff(pathlib.Path(tempfile.mkdtemp()) / "dem.tif")
+        >>> open_terrain(out).shape
+        (2, 2)
+        """
+        path = Path(path)
+        rows, cols = self.shape
+        profile = {
+            "driver": "GTiff",
+            "width": cols,
+            "height": rows,
+            "count": 1,
+            "dtype": "float32",
+            "crs": rasterio.crs.CRS.from_wkt(self.crs.to_wkt()),
+            "transform": self.transform,
+            "nodata": float("nan"),
+            "compress": "deflate",
+            "predictor": 3,
+        }
+        if rows >= 256 and cols >= 256:
+            profile.update(tiled=True, blockxsize=256, blockysize=256)
+        with (
+            atomic_output(path, overwrite=overwrite) as tmp,
+            rasterio.open(tmp, "w", **profile) as dst,
+        ):
+            dst.write(self.elevation_m.astype(np.float32), 1)
+            dst.update_tags(source=self.source, void_cells=str(int(self.void_mask.sum())))
+            dst.set_band_description(1, "elevation_m")
+        return path
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Linear interpolation ignoring the far value at t == 0 or 1 (a NaN there is harmless)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    with np.errstate(invalid="ignore"):
+        mixed = a * (1.0 - t) + b * t
+    return np.where(t <= 0.0, a, np.where(t >= 1.0, b, mixed))
+
+
+# ---------------------------------------------------------------------- reading DEM files
+
+TERRAIN_SUFFIXES = (".tif", ".tiff", ".hgt", ".hgt.zip")
+SRTM_VOID = -32768
+DEFAULT_MAX_FILL_DISTANCE_CELLS = 10
+COARSE_DEM_M = 250.0
+_EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius, for the metre size of a degree
+
+
+def _matches_suffix(path: Path) -> bool:
+    name = path.name.lower()
+    return any(name.endswith(suffix) for suffix in TERRAIN_SUFFIXES)
+
+
+def _terrain_files(paths_or_folder: Any) -> list[Path]:
+    """Expand a file, folder or list of them into DEM files; raise saying what was sought."""
+    items = [paths_or_folder] if isinstance(paths_or_folder, str | os.PathLike) else paths_or_folder
+    items = list(items)
+    files: list[Path] = []
+    looked: list[str] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and _matches_suffix(p))
+            looked.append(f"{path}/*{{{','.join(TERRAIN_SUFFIXES)}}}")
+            files.extend(found)
+        elif path.exists():
+            files.append(existing_file(path, what="elevation"))
+        else:
+            raise MissingFileError(
+                f"elevation file not found: {path}. Give GeoTIFF (.tif) or SRTM (.hgt, .hgt.zip) "
+                "tiles, or the folder that holds them."
+            )
+    if not files:
+        raise MissingFileError(
+            "no elevation files found; looked for "
+            + ("; ".join(looked) if looked else "an empty list of paths")
+            + ". Put GeoTIFF (.tif/.tiff) or SRTM (.hgt/.hgt.zip) tiles there."
+        )
+    return files
+
+
+def _gdal_path(path: Path) -> str:
+    """The name GDAL opens: a zipped SRTM tile is read in place through /vsizip/."""
+    if path.name.lower().endswith(".hgt.zip"):
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if m.lower().endswith(".hgt")]
+        if len(members) != 1:
+            raise InputFileError(
+                f"elevation file {path}: expected exactly one .hgt tile inside the zip, found "
+                f"{members or 'none'}; unzip it and pass the .hgt file."
+            )
+        return f"/vsizip/{path}/{members[0]}"
+    return str(path)
+
+
+def _metres_per_unit(crs: CRS, lat_deg: float) -> tuple[float, float]:
+    """Approximate metres per CRS unit in x and y at latitude ``lat_deg``."""
+    if crs.is_geographic:
+        per_degree = math.pi / 180.0 * _EARTH_RADIUS_M
+        return per_degree * math.cos(math.radians(lat_deg)), per_degree
+    factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+    return factor, factor
+
+
+def _inner_box(
+    src_crs: Any, dst_crs: Any, bounds: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    """Largest axis-aligned box in ``dst_crs`` that lies inside ``bounds`` given in ``src_crs``."""
+    left, bottom, right, top = bounds
+    ramp = np.linspace(0.0, 1.0, 41)
+    xs = left + (right - left) * ramp
+    ys = bottom + (top - bottom) * ramp
+    lx, _ = transform_xy(src_crs, dst_crs, np.full_like(ys, left), ys)
+    rx, _ = transform_xy(src_crs, dst_crs, np.full_like(ys, right), ys)
+    _, by = transform_xy(src_crs, dst_crs, xs, np.full_like(xs, bottom))
+    _, ty = transform_xy(src_crs, dst_crs, xs, np.full_like(xs, top))
+    return float(lx.max()), float(by.max()), float(rx.min()), float(ty.min())
+
+
+def _fmt_box(box: tuple[float, float, float, float], crs: CRS) -> str:
+    digits = 4 if crs.is_geographic else 0
+    return "(" + ", ".join(f"{v:.{digits}f}" for v in box) + f") in {crs.to_string()}"
+
+
+def _fill_voids(
+    mosaic: np.ndarray, covered: np.ndarray, *, max_distance_cells: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fill small voids by inverse-distance interpolation (GDAL FillNodata).
+
+    A void (a connected patch of missing cells inside the data's footprint) is filled only
+    when every cell of it lies within ``max_distance_cells`` of valid data; larger voids
+    are left NaN as a whole, never guessed and never set to 0 (sea level).
+
+    Returns the filled array, the void mask and the mask of voids left unfilled.
+    """
+    void = covered & ~np.isfinite(mosaic)
+    unfilled = np.zeros_like(void)
+    if not void.any():
+        return mosaic, void, unfilled
+    labels, count = ndimage.label(void)
+    distance = ndimage.distance_transform_edt(void)
+    too_far = ndimage.maximum(distance, labels, index=np.arange(1, count + 1)) > max_distance_cells
+    unfilled = np.isin(labels, np.flatnonzero(too_far) + 1)
+    fillable = void & ~unfilled
+    filled = mosaic.copy()
+    if fillable.any() and max_distance_cells > 0:
+        valid = np.isfinite(mosaic)
+        work = np.where(valid, mosaic, 0.0).astype(np.float32)
+        # mask: nonzero = valid data to interpolate from; GDAL only writes masked-out cells
+        work = rasterio.fill.fillnodata(
+            work,
+            mask=valid.astype(np.uint8),
+            max_search_distance=float(max_distance_cells) + 1.0,
+            smoothing_iterations=0,
+        )
+        filled[fillable] = work[fillable]
+    filled[unfilled | ~covered] = np.nan
+    return filled, void, unfilled
+
+
+def _mosaic(
+    datasets: list[Any], box: tuple[float, float, float, float], res_x: float, res_y: float
+) -> tuple[np.ndarray, Affine, np.ndarray]:
+    """Mosaic tiles (one CRS) onto the first tile's grid over ``box``; first tile wins.
+
+    Tiles whose grid is aligned with the first are copied cell for cell (nearest), others
+    are resampled bilinearly. Returns the float32 mosaic (NaN = void), its transform and
+    the mask of cells inside any tile's footprint.
+    """
+    left, bottom, right, top = box
+    cols, rows = max(1, round((right - left) / res_x)), max(1, round((top - bottom) / res_y))
+    transform = Affine(res_x, 0.0, left, 0.0, -res_y, top)
+    mosaic = np.full((rows, cols), np.nan, dtype=np.float32)
+    covered = np.zeros((rows, cols), dtype=bool)
+    for dataset in datasets:
+        offset_x = (dataset.bounds.left - left) / res_x
+        offset_y = (top - dataset.bounds.top) / res_y
+        aligned = (
+            np.isclose(abs(dataset.res[0]), res_x, rtol=1e-9)
+            and np.isclose(abs(dataset.res[1]), res_y, rtol=1e-9)
+            and abs(offset_x - round(offset_x)) < 1e-6
+            and abs(offset_y - round(offset_y)) < 1e-6
+        )
+        nodata = dataset.nodata
+        if nodata is None and dataset.dtypes[0] == "int16":
+            nodata = SRTM_VOID  # SRTM's void value, even where the file does not declare it
+        tile = np.full((rows, cols), np.nan, dtype=np.float32)
+        rasterio.warp.reproject(
+            rasterio.band(dataset, 1),
+            tile,
+            src_nodata=nodata,
+            dst_transform=transform,
+            dst_crs=dataset.crs,
+            dst_nodata=np.nan,
+            resampling=Resampling.nearest if aligned else Resampling.bilinear,
+        )
+        window = rasterio.windows.from_bounds(*dataset.bounds, transform=transform)
+        r0, c0 = max(0, round(window.row_off)), max(0, round(window.col_off))
+        r1, c1 = round(window.row_off + window.height), round(window.col_off + window.width)
+        footprint = np.zeros_like(covered)
+        footprint[r0 : max(r0, r1), c0 : max(c0, c1)] = True
+        take = footprint & ~np.isfinite(mosaic)
+        mosaic[take] = tile[take]
+        covered |= footprint
+    return mosaic, transform, covered
+
+
+def open_terrain(
+    paths_or_folder: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    bounds: tuple[float, float, float, float] | None = None,
+    bounds_crs: Any = "EPSG:4326",
+    resolution_m: float | None = None,
+    crs: Any = None,
+    fill_voids: bool = True,
+    max_fill_distance_cells: int = DEFAULT_MAX_FILL_DISTANCE_CELLS,
+) -> Terrain:
+    """Read DEM tiles into one :class:`Terrain` on a metric working grid.
+
+    GeoTIFF and SRTM (``.hgt``, ``.hgt.zip``) tiles are mosaicked in their own CRS
+    (without resampling when their grids align), small voids are filled there, and the
+    result is reprojected once, with bilinear resampling, onto a north-up grid of square
+    cells in the working CRS.
+
+    Parameters
+    ----------
+    paths_or_folder
+        A DEM file, a folder (every ``*.tif``, ``*.tiff``, ``*.hgt``, ``*.hgt.zip`` in it),
+        or a list of files and folders. All tiles must share one CRS.
+    bounds
+        Optional crop (minx, miny, maxx, maxy) in ``bounds_crs``; the grid is the part of
+        this box covered by the data.
+    bounds_crs
+        CRS of ``bounds``; longitude/latitude degrees (EPSG:4326) by default.
+    resolution_m
+        Cell size in metres. Default: the source's native spacing (north-south spacing
+        for geographic tiles, e.g. 93 m for SRTM 3-arc-second), rounded to whole metres.
+    crs
+        Metric working CRS. Default: kept if the tiles are in a metric projected CRS,
+        else the WGS 84 UTM zone of the data's centre (:func:`coverage.crs.utm_crs_for`).
+    fill_voids
+        Fill small voids (nodata cells; SRTM's -32768) by interpolation. Voids are never
+        read as sea level: when not filled they stay NaN.
+    max_fill_distance_cells
+        A void is filled only if every cell of it is within this many source cells of
+        valid data (default 10, about 0.9 km for SRTM 3"); larger voids stay NaN.
+
+    Returns
+    -------
+    Terrain
+        ``void_mask`` is True on every working cell that any void source cell contributed to.
+
+    Raises
+    ------
+    MissingFileError
+        No DEM file found (the message lists what was looked for).
+    CRSError
+        A tile has no CRS, or ``crs`` is not metric.
+    TerrainError
+        Tiles in different CRSs, ``bounds`` outside the data (both extents named), or no
+        valid elevation at all.
+
+    Warns
+    -----
+    RepairWarning
+        When voids were filled or left NaN (with cell counts).
+    ResolutionWarning
+        When the source is coarser than 250 m: too coarse for radio coverage.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from affine import Affine
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = Terrain.from_array(np.full((50, 60), 300.0), transform=Affine(30, 0, 500000,
+    ...     0, -30, 2500000), crs="EPSG:32648").to_geotiff(folder / "tile.tif")
+    >>> terrain = open_terrain(folder)
+    >>> terrain.shape, terrain.resolution_m, terrain.crs.to_epsg()
+    ((50, 60), 30.0, 32648)
+    """
+    files = _terrain_files(paths_or_folder)
+    if max_fill_distance_cells < 0:
+        raise TerrainError(f"max_fill_distance_cells must be >= 0, got {max_fill_distance_cells}.")
+    if resolution_m is not None and not resolution_m > 0:
+        raise TerrainError(f"resolution_m must be positive, got {resolution_m}.")
+    source = files[0].name if len(files) == 1 else f"{len(files)} tiles ({files[0].name}, ...)"
+    with contextlib.ExitStack() as stack:
+        datasets = []
+        for path in files:
+            try:
+                dataset = stack.enter_context(rasterio.open(_gdal_path(path)))
+            except rasterio.errors.RasterioIOError as exc:
+                raise InputFileError(
+                    f"elevation file {path} cannot be read as a raster ({exc}); give a GeoTIFF "
+                    "or an SRTM .hgt tile named like N22E103.hgt."
+                ) from exc
+            # pass WKT: rasterio's CRS.is_valid (probed by require_crs) is deprecated
+            wkt = dataset.crs.to_wkt() if dataset.crs else None
+            require_crs(wkt, source=f"elevation file {path}")
+            datasets.append(dataset)
+        src_crs = CRS.from_user_input(datasets[0].crs.to_wkt())
+        for path, dataset in zip(files, datasets, strict=True):
+            if CRS.from_user_input(dataset.crs.to_wkt()) != src_crs:
+                raise TerrainError(
+                    f"elevation tiles are in different CRSs: {files[0]} is {src_crs.to_string()}, "
+                    f"{path} is {dataset.crs.to_string()}. Reproject them to one CRS first "
+                    "(gdalwarp -t_srs ...)."
+                )
+        data_box = (
+            min(d.bounds.left for d in datasets),
+            min(d.bounds.bottom for d in datasets),
+            max(d.bounds.right for d in datasets),
+            max(d.bounds.top for d in datasets),
+        )
+        first = datasets[0]
+
+        # the working grid: CRS, cell size, extent
+        work_crs = (
+            working_crs_for_bounds(data_box, src_crs)
+            if crs is None
+            else require_crs(crs, source="crs=")
+        )
+        if not work_crs.is_projected:
+            raise CRSError(
+                f"crs={work_crs.to_string()} is not a metric projected CRS; name a UTM zone "
+                "such as 'EPSG:32648' (Lào Cai) or leave crs=None to pick one."
+            )
+        _, centre_lat = transform_xy(
+            src_crs,
+            WGS84,
+            np.array([(data_box[0] + data_box[2]) / 2]),
+            np.array([(data_box[1] + data_box[3]) / 2]),
+        )
+        mx, my = _metres_per_unit(src_crs, float(centre_lat[0]))
+        native_m = abs(first.res[1]) * my
+        if native_m > COARSE_DEM_M:
+            warnings.warn(
+                f"{source}: elevation cells are about {native_m:,.0f} m (native "
+                f"{first.res[0]:g} x {first.res[1]:g} {src_crs.axis_info[0].unit_name}); anything "
+                f"coarser than {COARSE_DEM_M:.0f} m hides the ridges and valleys that decide radio "
+                'coverage. Use SRTM 1" or 3" (30 m / 90 m) tiles.',
+                ResolutionWarning,
+                stacklevel=2,
+            )
+        cell_m = float(resolution_m) if resolution_m is not None else float(max(1, round(native_m)))
+
+        inner = _inner_box(src_crs, work_crs, data_box)
+        box = inner
+        if bounds is not None:
+            b_crs = require_crs(bounds_crs, source="bounds_crs=")
+            want = rasterio.warp.transform_bounds(b_crs, work_crs, *bounds, densify_pts=21)
+            outer = rasterio.warp.transform_bounds(src_crs, work_crs, *data_box, densify_pts=21)
+            if (
+                want[0] >= outer[2]
+                or want[2] <= outer[0]
+                or want[1] >= outer[3]
+                or want[3] <= outer[1]
+            ):
+                data_in_b = rasterio.warp.transform_bounds(
+                    src_crs, b_crs, *data_box, densify_pts=21
+                )
+                raise TerrainError(
+                    f"bounds {_fmt_box(tuple(bounds), b_crs)} lie outside the elevation data "
+                    f"{source}, which covers {_fmt_box(data_in_b, b_crs)}. Give bounds inside the "
+                    "data or add the missing tiles."
+                )
+            box = (
+                max(want[0], inner[0]),
+                max(want[1], inner[1]),
+                min(want[2], inner[2]),
+                min(want[3], inner[3]),
+            )
+        # snap inwards to a lattice of cell_m: the tiles' own grid when no reprojection is
+        # needed (then nothing is resampled), else whole multiples of cell_m
+        ax, ay = (first.bounds.left, first.bounds.top) if work_crs == src_crs else (0.0, 0.0)
+        eps = 1e-6
+        left = ax + math.ceil((box[0] - ax) / cell_m - eps) * cell_m
+        right = ax + math.floor((box[2] - ax) / cell_m + eps) * cell_m
+        top = ay - math.ceil((ay - box[3]) / cell_m - eps) * cell_m
+        bottom = ay - math.floor((ay - box[1]) / cell_m + eps) * cell_m
+        cols, rows = round((right - left) / cell_m), round((top - bottom) / cell_m)
+        if cols < 2 or rows < 2:
+            raise TerrainError(
+                f"{source}: the requested area is smaller than 2 x 2 cells of {cell_m:g} m; "
+                "enlarge bounds or lower resolution_m."
+            )
+        dst_transform = Affine(cell_m, 0.0, left, 0.0, -cell_m, top)
+
+        # the source window: the working box in the tiles' CRS, plus a margin for filling
+        src_box = rasterio.warp.transform_bounds(
+            work_crs, src_crs, left, bottom, right, top, densify_pts=21
+        )
+        res_x, res_y = abs(first.res[0]), abs(first.res[1])
+        margin = max_fill_distance_cells + 2
+        x0 = (
+            first.bounds.left
+            + math.floor((src_box[0] - first.bounds.left) / res_x - margin) * res_x
+        )
+        x1 = (
+            first.bounds.left + math.ceil((src_box[2] - first.bounds.left) / res_x + margin) * res_x
+        )
+        y0 = first.bounds.top - math.ceil((first.bounds.top - src_box[1]) / res_y + margin) * res_y
+        y1 = first.bounds.top - math.floor((first.bounds.top - src_box[3]) / res_y - margin) * res_y
+        window_box = (
+            max(x0, data_box[0]),
+            max(y0, data_box[1]),
+            min(x1, data_box[2]),
+            min(y1, data_box[3]),
+        )
+        mosaic, mosaic_transform, covered = _mosaic(datasets, window_box, res_x, res_y)
+    mosaic[mosaic == SRTM_VOID] = np.nan
+    if not np.isfinite(mosaic).any():
+        raise TerrainError(
+            f"{source}: every elevation cell in the requested area is void (nodata); check the "
+            "files' nodata value and the bounds."
+        )
+    if fill_voids:
+        filled, void, unfilled = _fill_voids(
+            mosaic, covered, max_distance_cells=max_fill_distance_cells
+        )
+    else:
+        void = covered & ~np.isfinite(mosaic)
+        filled, unfilled = mosaic, void
+    n_void, n_unfilled = int(void.sum()), int(unfilled.sum())
+    if n_void:
+        warnings.warn(
+            f"{source}: {n_void} void source cells (nodata / SRTM -32768); {n_void - n_unfilled} "
+            f"filled by interpolation (voids within {max_fill_distance_cells} cells of data"
+            f"{'' if fill_voids else ', filling switched off'}), {n_unfilled} left NaN. They are "
+            "flagged in Terrain.void_mask; none is read as sea level.",
+            RepairWarning,
+            stacklevel=2,
+        )
+
+    def warp(array: np.ndarray, nodata: float | None) -> np.ndarray:
+        out = np.full((rows, cols), np.nan, dtype=np.float32)
+        rasterio.warp.reproject(
+            array.astype(np.float32),
+            out,
+            src_transform=mosaic_transform,
+            src_crs=src_crs.to_wkt(),
+            src_nodata=nodata,
+            dst_transform=dst_transform,
+            dst_crs=work_crs.to_wkt(),
+            dst_nodata=np.nan,
+            resampling=Resampling.bilinear,
+        )
+        return out
+
+    elevation = warp(filled, np.nan)
+    touched_void = warp((void | ~covered).astype(np.float32), None) > 0
+    if n_unfilled:
+        elevation[warp(unfilled.astype(np.float32), None) >= 0.5] = np.nan
+    void_mask = touched_void | ~np.isfinite(elevation)
+    return Terrain.from_array(
+        elevation, transform=dst_transform, crs=work_crs, void_mask=void_mask, source=source
+    )
+
+
+def check_points_on_terrain(
+    terrain: Terrain,
+    x: np.ndarray | Sequence[float],
+    y: np.ndarray | Sequence[float],
+    *,
+    labels: Sequence[Any] | None = None,
+) -> np.ndarray:
+    """Return the ground elevation (m) at points (x, y), working CRS, or raise naming bad ones.
+
+    Raises :class:`TerrainError` listing the labels (e.g. tower site ids) of the points
+    that fall outside the DEM or on a void that could not be filled.
+
+    Examples
+    --------
+    >>> from affine import Affine
+    >>> t = Terrain.from_array(np.full((3, 3), 50.0), transform=Affine(10, 0, 0, 0, -10, 30),
+    ...                        crs="EPSG:32648")
+    >>> check_points_on_terrain(t, [15.0], [15.0], labels=["VT-001"]).tolist()
+    [50.0]
+    >>> check_points_on_terrain(t, [99.0], [15.0], labels=["VT-002"])
+    Traceback (most recent call last):
+    ...
+    coverage.errors.TerrainError: 1 point(s) outside the terrain ...
+    """
+    x_arr = np.atleast_1d(np.asarray(x, dtype=float))
+    y_arr = np.atleast_1d(np.asarray(y, dtype=float))
+    names = list(range(len(x_arr))) if labels is None else list(labels)
+    if not (len(x_arr) == len(y_arr) == len(names)):
+        raise TerrainError(
+            f"x, y and labels differ in length: {len(x_arr)}, {len(y_arr)}, {len(names)}."
+        )
+    elevation = terrain.sample(x_arr, y_arr)
+    outside = ~terrain.contains(x_arr, y_arr)
+    on_void = ~outside & ~np.isfinite(elevation)
+    if outside.any() or on_void.any():
+        parts = []
+        for mask, what in ((outside, "outside the terrain"), (on_void, "on unfilled voids")):
+            if mask.any():
+                bad = [str(names[i]) for i in np.flatnonzero(mask)]
+                shown = ", ".join(bad[:20]) + (
+                    f" and {len(bad) - 20} more" if len(bad) > 20 else ""
+                )
+                parts.append(f"{len(bad)} point(s) {what} ({shown})")
+        left, bottom, right, top = terrain.bounds
+        raise TerrainError(
+            "; ".join(parts) + f". The terrain {terrain.source} covers x {left:.0f}..{right:.0f}, "
+            f"y {bottom:.0f}..{top:.0f} in {terrain.crs.to_string()}: add DEM tiles that cover "
+            "these points, or fix their coordinates."
+        )
+    return elevation

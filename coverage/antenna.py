@@ -60,7 +60,8 @@ def antenna_gain_db(
     float
         Gain relative to the boresight gain, dB: 0 at boresight, -3 at half the
         beamwidth off axis, never below ``-front_to_back_db``. NaN when an angle, or a
-        parameter the pattern needs, is NaN.
+        parameter the pattern needs, is NaN, a beamwidth is not positive, or a level
+        is negative.
 
     Examples
     --------
@@ -70,19 +71,30 @@ def antenna_gain_db(
     >>> float(antenna_gain_db(180.0, 0.0, 65.0, 10.0, 30.0, 30.0))
     -30.0
     """
-    if math.isnan(azimuth_offset_deg) or math.isnan(elevation_offset_deg):
-        return math.nan
-    if math.isnan(front_to_back_db):
-        return math.nan
+    # Only NaN-free values meet an ordered comparison (see coverage.propagation._clean).
+    bad = (
+        math.isnan(azimuth_offset_deg)
+        or math.isinf(azimuth_offset_deg)
+        or math.isnan(elevation_offset_deg)
+        or math.isnan(front_to_back_db)
+    )
+    azimuth = 0.0 if bad else azimuth_offset_deg
+    floor_db = 0.0 if math.isnan(front_to_back_db) else front_to_back_db
+    bad = bad or floor_db < 0.0
     horizontal_db = 0.0
-    if not (math.isnan(beamwidth_h_deg) or beamwidth_h_deg >= 360.0):
-        if math.isinf(azimuth_offset_deg):
-            return math.nan
-        phi = (azimuth_offset_deg + 180.0) % 360.0 - 180.0
-        horizontal_db = -min(12.0 * (phi / beamwidth_h_deg) ** 2, front_to_back_db)
+    beamwidth_h = 360.0 if math.isnan(beamwidth_h_deg) else beamwidth_h_deg
+    bad = bad or beamwidth_h <= 0.0
+    if 0.0 < beamwidth_h < 360.0:
+        phi = (azimuth + 180.0) % 360.0 - 180.0
+        ratio = min(abs(phi) / beamwidth_h, 1e6)  # capped: no overflow on tiny beams
+        horizontal_db = -min(12.0 * ratio * ratio, floor_db)
     vertical_db = 0.0
     if not math.isnan(beamwidth_v_deg):
-        if math.isnan(sidelobe_db):
-            return math.nan
-        vertical_db = -min(12.0 * (elevation_offset_deg / beamwidth_v_deg) ** 2, sidelobe_db)
-    return -min(-(horizontal_db + vertical_db), front_to_back_db)
+        sidelobe = 0.0 if math.isnan(sidelobe_db) else sidelobe_db
+        bad = bad or math.isnan(sidelobe_db) or beamwidth_v_deg <= 0.0 or sidelobe < 0.0
+        elevation = 0.0 if math.isnan(elevation_offset_deg) else elevation_offset_deg
+        beamwidth_v = beamwidth_v_deg if beamwidth_v_deg > 0.0 else 1.0
+        ratio = min(abs(elevation) / beamwidth_v, 1e6)
+        vertical_db = -min(12.0 * ratio * ratio, sidelobe)
+    gain = -min(-(horizontal_db + vertical_db), floor_db)
+    return math.nan if bad else gain

@@ -20,19 +20,40 @@ Conventions
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numba
+import numpy as np
 
 from coverage.antenna import antenna_gain_db
+from coverage.errors import ModelRangeError
 
 __all__ = [
+    "CLUTTER_HEIGHT_M",
+    "COST231_RANGE",
+    "DEFAULT_THRESHOLDS_DBM",
+    "EARTH_RADIUS_M",
+    "HATA_RANGE",
+    "MEASURED_QUANTITY",
+    "METROPOLITAN",
     "MIN_DISTANCE_M",
+    "OPEN",
     "SPEED_OF_LIGHT_M_S",
+    "SUBURBAN",
+    "URBAN",
+    "ModelRange",
     "antenna_gain_db",
-    "fresnel_v",
+    "bullington_loss_db",
+    "check_model_range",
+    "clutter_loss_db",
+    "deygout_loss_db",
     "free_space_loss_db",
+    "fresnel_v",
     "hata_loss_db",
+    "hata_validity_flags",
     "knife_edge_loss_db",
+    "measured_power_dbm",
+    "rsrp_from_total_power_dbm",
     "wavelength_m",
 ]
 
@@ -47,6 +68,23 @@ URBAN = 0
 SUBURBAN = 1
 OPEN = 2
 METROPOLITAN = 3
+
+
+@numba.njit(cache=True)
+def _clean(value, fallback):
+    """``value``, or ``fallback`` when it is NaN or infinite.
+
+    The ufuncs below compare only cleaned values: an ordered comparison that meets a
+    NaN raises the FP "invalid" flag (numpy then warns), and LLVM may evaluate a
+    comparison before the NaN check that guards it.
+    """
+    return fallback if (math.isnan(value) or math.isinf(value)) else value
+
+
+@numba.njit(cache=True)
+def _finite(value):
+    """Neither NaN nor infinite (quiet tests only: no FP-invalid flag)."""
+    return not (math.isnan(value) or math.isinf(value))
 
 
 @numba.vectorize(["float64(float64)"], cache=True)
@@ -82,7 +120,7 @@ def free_space_loss_db(distance_m, frequency_mhz):  # pragma: no cover - compile
     Returns
     -------
     float
-        Loss, dB; NaN when an input is NaN.
+        Loss, dB; NaN when an input is NaN or the frequency is not positive.
 
     Examples
     --------
@@ -90,12 +128,13 @@ def free_space_loss_db(distance_m, frequency_mhz):  # pragma: no cover - compile
     >>> round(float(free_space_loss_db(1000.0, 900.0)), 2)
     91.53
     """
-    if math.isnan(distance_m) or math.isnan(frequency_mhz):
-        return math.nan
-    if distance_m < MIN_DISTANCE_M:
-        distance_m = MIN_DISTANCE_M
+    distance = max(_clean(distance_m, MIN_DISTANCE_M), MIN_DISTANCE_M)
+    frequency = _clean(frequency_mhz, -1.0)
+    bad = math.isnan(distance_m) or frequency <= 0.0
+    frequency = frequency if frequency > 0.0 else 1.0
     # 20 log10(4 pi d f / c) with d in m, f in Hz
-    return 20.0 * math.log10(4.0 * math.pi * distance_m * frequency_mhz * 1e6 / SPEED_OF_LIGHT_M_S)
+    loss = 20.0 * math.log10(4.0 * math.pi * distance * frequency * 1e6 / SPEED_OF_LIGHT_M_S)
+    return math.nan if bad else loss
 
 
 @numba.vectorize(["float64(float64)"], cache=True)
@@ -126,12 +165,13 @@ def knife_edge_loss_db(v):  # pragma: no cover - compiled
     >>> round(float(knife_edge_loss_db(0.0)), 2)
     6.03
     """
-    if math.isnan(v):
-        return math.nan
-    if v <= -0.78:
-        return 0.0
-    shifted = v - 0.1
-    return 6.9 + 20.0 * math.log10(math.sqrt(shifted * shifted + 1.0) + shifted)
+    clean_v = _clean(v, 0.0)
+    shifted = clean_v - 0.1
+    loss = 6.9 + 20.0 * math.log10(math.sqrt(shifted * shifted + 1.0) + shifted)
+    loss = loss if clean_v > -0.78 else 0.0
+    if math.isinf(v):
+        loss = math.inf if v > 0.0 else 0.0
+    return math.nan if math.isnan(v) else loss
 
 
 @numba.vectorize(["float64(float64, float64, float64, float64)"], cache=True)
@@ -155,7 +195,7 @@ def fresnel_v(h_m, d1_m, d2_m, wavelength_m):  # pragma: no cover - compiled
     Returns
     -------
     float
-        ``v``; NaN when an input is NaN or a distance is not positive.
+        ``v``; NaN when an input is NaN or infinite, or a distance is not positive.
 
     Examples
     --------
@@ -163,11 +203,16 @@ def fresnel_v(h_m, d1_m, d2_m, wavelength_m):  # pragma: no cover - compiled
     >>> round(float(fresnel_v(10.0, 5000.0, 5000.0, 0.3331)), 3)
     0.49
     """
-    if math.isnan(h_m) or math.isnan(d1_m) or math.isnan(d2_m) or math.isnan(wavelength_m):
-        return math.nan
-    if d1_m <= 0.0 or d2_m <= 0.0 or wavelength_m <= 0.0:
-        return math.nan
-    return h_m * math.sqrt(2.0 / wavelength_m * (1.0 / d1_m + 1.0 / d2_m))
+    d1 = _clean(d1_m, -1.0)
+    d2 = _clean(d2_m, -1.0)
+    lam = _clean(wavelength_m, -1.0)
+    bad = not (_finite(h_m) and _finite(d1_m) and _finite(d2_m)) or d1 <= 0.0 or d2 <= 0.0
+    bad = bad or lam <= 0.0
+    d1 = d1 if d1 > 0.0 else 1.0
+    d2 = d2 if d2 > 0.0 else 1.0
+    lam = lam if lam > 0.0 else 1.0
+    v = _clean(h_m, 0.0) * math.sqrt(2.0 / lam * (1.0 / d1 + 1.0 / d2))
+    return math.nan if bad else v
 
 
 @numba.njit(cache=True)
@@ -236,8 +281,8 @@ def hata_loss_db(
     Returns
     -------
     float
-        Median loss, dB; NaN when an input is NaN, a height or frequency is not
-        positive, or the environment code is unknown.
+        Median loss, dB; NaN when an input is NaN or infinite, a height or frequency is
+        not positive, or the environment code is unknown.
 
     Examples
     --------
@@ -245,31 +290,607 @@ def hata_loss_db(
     >>> round(float(hata_loss_db(10_000.0, 900.0, 30.0, 1.5, 0)), 1)
     161.6
     """
-    if (
-        math.isnan(distance_m)
-        or math.isnan(frequency_mhz)
-        or math.isnan(base_height_m)
-        or math.isnan(mobile_height_m)
-    ):
-        return math.nan
-    if frequency_mhz <= 0.0 or base_height_m <= 0.0 or mobile_height_m <= 0.0:
-        return math.nan
-    if environment < 0 or environment > 3:
-        return math.nan
-    if distance_m < MIN_DISTANCE_M:
-        distance_m = MIN_DISTANCE_M
-    log_f = math.log10(frequency_mhz)
-    log_hb = math.log10(base_height_m)
-    log_d = math.log10(distance_m / 1000.0)
+    frequency = _clean(frequency_mhz, -1.0)
+    base_height = _clean(base_height_m, -1.0)
+    mobile_height = _clean(mobile_height_m, -1.0)
+    bad = (
+        not _finite(distance_m)
+        or frequency <= 0.0
+        or base_height <= 0.0
+        or mobile_height <= 0.0
+        or environment < 0
+        or environment > 3
+    )
+    # compute on safe stand-ins, answer NaN at the end (no FP-invalid on bad input)
+    frequency = frequency if frequency > 0.0 else 900.0
+    base_height = base_height if base_height > 0.0 else 30.0
+    mobile_height = mobile_height if mobile_height > 0.0 else 1.5
+    distance = max(_clean(distance_m, MIN_DISTANCE_M), MIN_DISTANCE_M)
+    log_f = math.log10(frequency)
+    log_hb = math.log10(base_height)
+    log_d = math.log10(distance / 1000.0)
     large_city = environment == METROPOLITAN
-    a_hm = _hata_mobile_correction_db(frequency_mhz, mobile_height_m, large_city)
-    if frequency_mhz <= 1500.0:
+    a_hm = _hata_mobile_correction_db(frequency, mobile_height, large_city)
+    if frequency <= 1500.0:
         loss = 69.55 + 26.16 * log_f - 13.82 * log_hb - a_hm + (44.9 - 6.55 * log_hb) * log_d
         if environment == SUBURBAN:
-            loss -= 2.0 * math.log10(frequency_mhz / 28.0) ** 2 + 5.4
+            loss -= 2.0 * math.log10(frequency / 28.0) ** 2 + 5.4
     else:
         c_m = 3.0 if large_city else 0.0
         loss = 46.3 + 33.9 * log_f - 13.82 * log_hb - a_hm + (44.9 - 6.55 * log_hb) * log_d + c_m
     if environment == OPEN:
         loss -= 4.78 * log_f * log_f - 18.33 * log_f + 40.94
+    return math.nan if bad else loss
+
+
+# --------------------------------------------------------------------------------------
+# Terrain-profile diffraction: Deygout and Bullington
+# --------------------------------------------------------------------------------------
+
+EARTH_RADIUS_M = 6_371_000.0
+"""Mean Earth radius, m; the effective radius is ``k_factor`` times this."""
+
+
+@numba.njit(cache=True)
+def _effective_profile(distances_m, heights_m, h_tx_m, h_rx_m, k_factor):
+    """Heights above the chord of an effective Earth, with the antennas on the ends.
+
+    Returns ``(x_m, z_m)``: distances from the first point and ground heights raised by
+    the Earth bulge ``x (D - x) / (2 k R)``; the ends carry the antenna heights. NaN
+    ``z_m[0]`` flags an invalid profile (NaN anywhere, fewer than two points).
+    """
+    n = distances_m.size
+    x_m = np.empty(n)
+    z_m = np.empty(n)
+    if n < 2 or heights_m.size != n:
+        z_m[:] = np.nan
+        return x_m, z_m
+    bad = not (_finite(h_tx_m) and _finite(h_rx_m) and _finite(k_factor)) or k_factor <= 0.0
+    for i in range(n):
+        if not (_finite(distances_m[i]) and _finite(heights_m[i])):
+            bad = True
+    if bad:
+        z_m[:] = np.nan
+        return x_m, z_m
+    for i in range(1, n):
+        if not distances_m[i] > distances_m[i - 1]:
+            raise ValueError("distances_m must increase strictly along the profile")
+    total_m = distances_m[n - 1] - distances_m[0]
+    two_kr = 2.0 * k_factor * EARTH_RADIUS_M
+    for i in range(n):
+        x = distances_m[i] - distances_m[0]
+        x_m[i] = x
+        z_m[i] = heights_m[i] + x * (total_m - x) / two_kr
+    z_m[0] = heights_m[0] + h_tx_m
+    z_m[n - 1] = heights_m[n - 1] + h_rx_m
+    return x_m, z_m
+
+
+@numba.njit(cache=True)
+def _highest_edge(x_m, z_m, first, last, wavelength):
+    """Index and ``v`` of the point strictly between ``first`` and ``last`` with the
+    largest Fresnel parameter relative to the straight line joining them (-1 if none)."""
+    best_index = -1
+    best_v = -np.inf
+    span = x_m[last] - x_m[first]
+    for i in range(first + 1, last):
+        d1 = x_m[i] - x_m[first]
+        d2 = x_m[last] - x_m[i]
+        line = z_m[first] + (z_m[last] - z_m[first]) * d1 / span
+        v = (z_m[i] - line) * math.sqrt(2.0 / wavelength * (1.0 / d1 + 1.0 / d2))
+        if v > best_v:
+            best_v = v
+            best_index = i
+    return best_index, best_v
+
+
+@numba.njit(cache=True)
+def deygout_loss_db(
+    distances_m,
+    heights_m,
+    h_tx_m,
+    h_rx_m,
+    frequency_mhz,
+    k_factor=4.0 / 3.0,
+    empirical_correction=False,
+):
+    """Diffraction loss of a terrain profile by the Deygout construction (<= 3 edges), dB.
+
+    J. Deygout, "Multiple knife-edge diffraction of microwaves", IEEE Trans. Antennas
+    Propag. AP-14(4), 1966, as recommended by ITU-R P.526 for multiple isolated edges
+    ("Deygout method limited to three edges"): every profile point is a knife edge;
+    the principal edge ``p`` is the one with the largest ``v`` (P.526-15 eq. (26))
+    relative to the line Tx-Rx; then the largest-``v`` edge ``t`` between Tx and ``p``
+    (relative to the line Tx-p) and ``r`` between ``p`` and Rx (line p-Rx)::
+
+        L = J(v_p) + J(v_t) + J(v_r)                 (classic Deygout)
+
+    With ``empirical_correction=True``, the ITU-R form (P.526 Deygout three-edge method;
+    the same construction was P.452-14 §4.2.1) is returned instead::
+
+        L = J(v_p) + T [J(v_t) + J(v_r) + C],  T = 1 - exp(-J(v_p) / 6),
+        C = 10 + 0.04 D_km
+
+    ``J`` is :func:`knife_edge_loss_db`. If the principal edge does not diffract
+    (``v_p <= -0.78``) the loss is 0 and no secondary edge is sought. Earth curvature
+    is included by raising each point by ``d1 d2 / (2 k R)`` (effective radius
+    ``k * 6371 km``), which is exact for every sub-path too.
+
+    Parameters
+    ----------
+    distances_m
+        float64 (n,): distance of each profile point from the transmitter, m, strictly
+        increasing; the first point is the transmitter's, the last the receiver's.
+    heights_m
+        float64 (n,): ground elevation at each point, m (any common datum).
+    h_tx_m, h_rx_m
+        Antenna heights above the ground at the first and the last point, m.
+    frequency_mhz
+        Frequency, MHz.
+    k_factor
+        Effective Earth radius factor (4/3 for the standard radio atmosphere).
+    empirical_correction
+        Apply the ITU-R three-edge correction ``T (... + C)`` above.
+
+    Returns
+    -------
+    float
+        Excess loss over free space, dB (>= 0). NaN when any input is NaN or infinite,
+        or the profile has fewer than two points. Raises ``ValueError`` when distances do not
+        increase.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from coverage.propagation import deygout_loss_db
+    >>> d = np.array([0.0, 5000.0, 10000.0])
+    >>> h = np.array([0.0, 30.0, 0.0])
+    >>> round(float(deygout_loss_db(d, h, 30.0, 1.5, 900.0)), 1)
+    12.4
+    """
+    x_m, z_m = _effective_profile(distances_m, heights_m, h_tx_m, h_rx_m, k_factor)
+    if math.isnan(z_m[0]) or not _finite(frequency_mhz) or not frequency_mhz > 0.0:
+        return np.nan
+    wavelength = SPEED_OF_LIGHT_M_S / (frequency_mhz * 1e6)
+    last = x_m.size - 1
+    principal, v_principal = _highest_edge(x_m, z_m, 0, last, wavelength)
+    if principal < 0 or v_principal <= -0.78:
+        return 0.0
+    loss_principal = knife_edge_loss_db(v_principal)
+    secondary = 0.0
+    edge, v_edge = _highest_edge(x_m, z_m, 0, principal, wavelength)
+    if edge >= 0:
+        secondary += knife_edge_loss_db(v_edge)
+    edge, v_edge = _highest_edge(x_m, z_m, principal, last, wavelength)
+    if edge >= 0:
+        secondary += knife_edge_loss_db(v_edge)
+    if not empirical_correction:
+        return loss_principal + secondary
+    weight = 1.0 - math.exp(-loss_principal / 6.0)
+    return loss_principal + weight * (secondary + 10.0 + 0.04 * x_m[last] / 1000.0)
+
+
+@numba.njit(cache=True)
+def bullington_loss_db(
+    distances_m,
+    heights_m,
+    h_tx_m,
+    h_rx_m,
+    frequency_mhz,
+    k_factor=4.0 / 3.0,
+    empirical_correction=False,
+):
+    """Diffraction loss of a terrain profile by the Bullington construction, dB.
+
+    ITU-R P.526-15 §4.5.1 (identical to P.452-16 §4.2.1, eqs. (14)-(22)), in metres.
+    With ``z_i`` the ground height plus Earth bulge ``x_i (D - x_i) / (2 k R)`` and
+    ``z_t``, ``z_r`` the antenna heights above the datum:
+
+    * ``S_tim = max_i (z_i - z_t) / x_i`` (steepest slope from Tx to a point),
+      ``S_tr = (z_r - z_t) / D``.
+    * Line of sight (``S_tim < S_tr``): ``v_max = max_i [z_i - (z_t (D - x_i) + z_r
+      x_i) / D] sqrt(2 D / (lambda x_i (D - x_i)))``, ``L_uc = J(v_max)``.
+    * Otherwise ``S_rim = max_i (z_i - z_r) / (D - x_i)``; the Bullington point is at
+      ``d_b = (z_r - z_t + S_rim D) / (S_tim + S_rim)`` and
+      ``v_b = [z_t + S_tim d_b - (z_t (D - d_b) + z_r d_b) / D]
+      sqrt(2 D / (lambda d_b (D - d_b)))``, ``L_uc = J(v_b)``.
+
+    With ``empirical_correction=True`` the P.526/P.452 final step is applied::
+
+        L_b = L_uc + [1 - exp(-L_uc / 6)] (10 + 0.02 D_km)
+
+    otherwise ``L_uc`` is returned, so that a single knife edge gives exactly ``J(v)``
+    (and the same value as :func:`deygout_loss_db`).
+
+    Parameters
+    ----------
+    distances_m, heights_m, h_tx_m, h_rx_m, frequency_mhz, k_factor
+        As for :func:`deygout_loss_db`.
+    empirical_correction
+        Add the P.526 term ``[1 - exp(-L_uc/6)] (10 + 0.02 D_km)``.
+
+    Returns
+    -------
+    float
+        Excess loss over free space, dB (>= 0); NaN when any input is NaN or infinite,
+        or the profile has fewer than two points. Raises ``ValueError`` when distances do not
+        increase.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from coverage.propagation import bullington_loss_db
+    >>> d = np.array([0.0, 5000.0, 10000.0])
+    >>> h = np.array([0.0, 30.0, 0.0])
+    >>> round(float(bullington_loss_db(d, h, 30.0, 1.5, 900.0)), 1)
+    12.4
+    """
+    x_m, z_m = _effective_profile(distances_m, heights_m, h_tx_m, h_rx_m, k_factor)
+    if math.isnan(z_m[0]) or not _finite(frequency_mhz) or not frequency_mhz > 0.0:
+        return np.nan
+    wavelength = SPEED_OF_LIGHT_M_S / (frequency_mhz * 1e6)
+    last = x_m.size - 1
+    if last < 2:
+        return 0.0
+    total = x_m[last]
+    z_t = z_m[0]
+    z_r = z_m[last]
+    slope_tx = -np.inf
+    for i in range(1, last):
+        slope_tx = max(slope_tx, (z_m[i] - z_t) / x_m[i])
+    slope_tr = (z_r - z_t) / total
+    slope_rx = -np.inf
+    if slope_tx >= slope_tr:
+        for i in range(1, last):
+            slope_rx = max(slope_rx, (z_m[i] - z_r) / (total - x_m[i]))
+    if slope_tx < slope_tr or slope_tx + slope_rx <= 0.0:
+        # Case 1, line of sight (or grazing, where the case-2 point is 0/0)
+        v = -np.inf
+        for i in range(1, last):
+            x = x_m[i]
+            clearance = z_m[i] - (z_t * (total - x) + z_r * x) / total
+            v = max(v, clearance * math.sqrt(2.0 * total / (wavelength * x * (total - x))))
+    else:
+        d_b = (z_r - z_t + slope_rx * total) / (slope_tx + slope_rx)
+        d_b = min(max(d_b, 1e-9 * total), total * (1.0 - 1e-9))
+        height = z_t + slope_tx * d_b - (z_t * (total - d_b) + z_r * d_b) / total
+        v = height * math.sqrt(2.0 * total / (wavelength * d_b * (total - d_b)))
+    loss = knife_edge_loss_db(v)
+    if empirical_correction:
+        loss += (1.0 - math.exp(-loss / 6.0)) * (10.0 + 0.02 * total / 1000.0)
     return loss
+
+
+# --------------------------------------------------------------------------------------
+# Validity ranges of the empirical models
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelRange:
+    """Published validity range of an empirical model (inclusive bounds)."""
+
+    name: str
+    frequency_mhz: tuple[float, float]
+    base_height_m: tuple[float, float]
+    mobile_height_m: tuple[float, float]
+    distance_m: tuple[float, float]
+
+
+HATA_RANGE = ModelRange(
+    name="Okumura-Hata (Hata 1980)",
+    frequency_mhz=(150.0, 1500.0),
+    base_height_m=(30.0, 200.0),
+    mobile_height_m=(1.0, 10.0),
+    distance_m=(1000.0, 20_000.0),
+)
+"""Hata (1980) §III: f 150-1500 MHz, h_b 30-200 m, h_m 1-10 m, d 1-20 km."""
+
+COST231_RANGE = ModelRange(
+    name="COST-231 Hata",
+    frequency_mhz=(1500.0, 2000.0),
+    base_height_m=(30.0, 200.0),
+    mobile_height_m=(1.0, 10.0),
+    distance_m=(1000.0, 20_000.0),
+)
+"""COST 231 Final Report §4.4.1: f 1500-2000 MHz, h_b 30-200 m, h_m 1-10 m, d 1-20 km."""
+
+_RANGES = {"hata": HATA_RANGE, "cost231": COST231_RANGE}
+_UNITS = {"frequency_mhz": "MHz", "base_height_m": "m", "mobile_height_m": "m", "distance_m": "m"}
+
+
+def check_model_range(
+    model: str,
+    *,
+    frequency_mhz: float,
+    base_height_m: float,
+    mobile_height_m: float,
+    distance_m: float | np.ndarray | None = None,
+) -> None:
+    """Refuse inputs outside an empirical model's published validity range.
+
+    ``model="hata"`` checks :data:`HATA_RANGE` up to 1500 MHz and
+    :data:`COST231_RANGE` above (as :func:`hata_loss_db` switches), ``"cost231"``
+    checks :data:`COST231_RANGE`. Other models (``"diffraction"``, ``"free_space"``...)
+    have no range here and always pass.
+
+    Parameters
+    ----------
+    model
+        Model name.
+    frequency_mhz, base_height_m, mobile_height_m
+        The inputs to check.
+    distance_m
+        Optional distances (scalar or array, m); every one must be in range.
+
+    Raises
+    ------
+    ModelRangeError
+        Naming the parameter, its value and the valid range, and suggesting
+        ``model="diffraction"`` (terrain-aware, no such range).
+
+    Examples
+    --------
+    >>> from coverage.propagation import check_model_range
+    >>> check_model_range("hata", frequency_mhz=900, base_height_m=30, mobile_height_m=1.5)
+    >>> check_model_range("hata", frequency_mhz=900, base_height_m=15, mobile_height_m=1.5)
+    Traceback (most recent call last):
+    ...
+    coverage.errors.ModelRangeError: ...base_height_m = 15 m is outside...
+    """
+    key = model.lower().replace("-", "").replace("_", "")
+    if key not in _RANGES:
+        return
+    valid = _RANGES[key]
+    if key == "hata" and frequency_mhz > HATA_RANGE.frequency_mhz[1]:
+        valid = COST231_RANGE
+    values: dict[str, float | np.ndarray] = {
+        "frequency_mhz": frequency_mhz,
+        "base_height_m": base_height_m,
+        "mobile_height_m": mobile_height_m,
+    }
+    if distance_m is not None:
+        values["distance_m"] = distance_m
+    if key == "hata":
+        bounds = {
+            "frequency_mhz": (HATA_RANGE.frequency_mhz[0], COST231_RANGE.frequency_mhz[1]),
+        }
+    else:
+        bounds = {}
+    for parameter, value in values.items():
+        low, high = bounds.get(parameter, getattr(valid, parameter))
+        array = np.asarray(value, dtype=float)
+        bad = ~((array >= low) & (array <= high))  # NaN counts as out of range
+        if bad.any():
+            shown = array[bad].flat[0]
+            unit = _UNITS[parameter]
+            count = f" ({int(bad.sum())} of {array.size} values)" if array.size > 1 else ""
+            raise ModelRangeError(
+                f"{valid.name}: {parameter} = {shown:g} {unit} is outside the published "
+                f"validity range [{low:g}, {high:g}] {unit}{count}. Use "
+                f'model="diffraction" (terrain-aware, no such range) or bring {parameter} '
+                "into range."
+            )
+
+
+@numba.njit(cache=True)
+def _outside(value, low, high):
+    """True when ``value`` is NaN or outside ``[low, high]`` (no FP-invalid flag)."""
+    clean = _clean(value, low - 1.0)
+    return not (low <= clean <= high)
+
+
+@numba.vectorize(["uint8(float64, float64, float64, float64)"], cache=True)
+def hata_validity_flags(
+    distance_m, frequency_mhz, base_height_m, mobile_height_m
+):  # pragma: no cover - compiled
+    """Per-point :class:`coverage.model.Validity` bits for :func:`hata_loss_db`.
+
+    ``DISTANCE_OUT_OF_RANGE`` (1) outside 1-20 km, ``HEIGHT_OUT_OF_RANGE`` (2) for a
+    base height outside 30-200 m or a mobile height outside 1-10 m,
+    ``FREQUENCY_OUT_OF_RANGE`` (4) outside 150-2000 MHz (Hata, then COST-231). A NaN
+    input sets its flag.
+
+    Examples
+    --------
+    >>> from coverage.propagation import hata_validity_flags
+    >>> int(hata_validity_flags(500.0, 900.0, 30.0, 1.5))
+    1
+    >>> int(hata_validity_flags(5000.0, 2600.0, 20.0, 1.5))
+    6
+    """
+    flags = 0
+    if _outside(distance_m, 1000.0, 20_000.0):
+        flags |= 1
+    if _outside(base_height_m, 30.0, 200.0) or _outside(mobile_height_m, 1.0, 10.0):
+        flags |= 2
+    if _outside(frequency_mhz, 150.0, 2000.0):
+        flags |= 4
+    return flags
+
+
+# --------------------------------------------------------------------------------------
+# Receiver side: thresholds and which power an EIRP means
+# --------------------------------------------------------------------------------------
+
+DEFAULT_THRESHOLDS_DBM: dict[str, float] = {"2G": -95.0, "3G": -100.0, "4G": -110.0, "5G": -110.0}
+"""Default outdoor coverage thresholds per technology, dBm, in each technology's own
+measured quantity (what a phone reports and a drive test logs):
+
+* ``"2G"`` (GSM): **RxLev**, the received power of the BCCH carrier over its 200 kHz
+  (3GPP TS 45.008 §8.1.4: RXLEV 0 = below -110 dBm ... 63 = above -48 dBm). -95 dBm
+  (RXLEV 15) is a usual planning level for reliable outdoor voice.
+* ``"3G"`` (UMTS): **CPICH RSCP**, the received power of the pilot channel only
+  (TS 25.133 §9.1.1, reported from -120 dBm). -100 dBm is a usual outdoor level.
+* ``"4G"`` (LTE): **RSRP**, the average power of one cell-specific reference-signal
+  resource element, 15 kHz (TS 36.214 §5.1.1; reported -140 to -44 dBm,
+  TS 36.133 §9.1.4). -110 dBm leaves a margin over the roughly -120 dBm at which
+  phones still attach.
+* ``"5G"`` (NR): **SS-RSRP**, the same per-resource-element measure on the
+  synchronisation signal block (TS 38.215 §5.1.1); -110 dBm like LTE.
+
+These are common planning conventions, not standards: pass ``threshold_dbm`` to use an
+operator's own levels. Convert a transmitter's EIRP with :func:`measured_power_dbm`
+before comparing.
+"""
+
+MEASURED_QUANTITY: dict[str, str] = {
+    "2G": "RxLev: total power of the 200 kHz BCCH carrier",
+    "3G": "CPICH RSCP: power of the pilot channel only",
+    "4G": "RSRP: power of one 15 kHz reference-signal resource element",
+    "5G": "SS-RSRP: power of one synchronisation-signal resource element",
+}
+"""What each technology's threshold in :data:`DEFAULT_THRESHOLDS_DBM` measures."""
+
+
+def rsrp_from_total_power_dbm(
+    total_dbm: float | np.ndarray, n_resource_blocks: int = 100
+) -> float | np.ndarray:
+    """RSRP from a power spread evenly over ``N`` LTE/NR resource blocks, dBm.
+
+    Each resource block has 12 subcarriers, so one resource element carries
+    ``1 / (12 N)`` of the total (3GPP TS 36.211 §6.2; RSRP per TS 36.214 §5.1.1)::
+
+        RSRP = P_total - 10 log10(12 N)
+
+    For 20 MHz LTE (``N = 100``) that is ``P_total - 30.8`` dB.
+
+    Parameters
+    ----------
+    total_dbm
+        Total power over the channel bandwidth, dBm (EIRP or received).
+    n_resource_blocks
+        Resource blocks in the channel: LTE 6/15/25/50/75/100 for 1.4/3/5/10/15/20 MHz;
+        NR e.g. 106 for 20 MHz at 15 kHz, 273 for 100 MHz at 30 kHz.
+
+    Examples
+    --------
+    >>> from coverage.propagation import rsrp_from_total_power_dbm
+    >>> round(float(rsrp_from_total_power_dbm(46.0)), 1)
+    15.2
+    """
+    if n_resource_blocks <= 0:
+        raise ValueError(f"n_resource_blocks must be positive, got {n_resource_blocks}")
+    return np.asarray(total_dbm, dtype=float)[()] - 10.0 * math.log10(12 * n_resource_blocks)
+
+
+def measured_power_dbm(
+    eirp_dbm: float | np.ndarray,
+    technology: str,
+    *,
+    eirp_is: str = "total",
+    n_resource_blocks: int = 100,
+    pilot_share_db: float = -10.0,
+) -> float | np.ndarray:
+    """Convert an EIRP into the power that ``technology``'s threshold measures, dBm.
+
+    Say which power an EIRP means (``eirp_is``):
+
+    * ``"total"``: the whole carrier's EIRP (what a licence or a tower list usually
+      gives). 2G: unchanged (RxLev is the carrier power). 3G: plus ``pilot_share_db``
+      (the CPICH commonly gets 10 % of the cell power, -10 dB; Holma & Toskala,
+      *WCDMA for UMTS*, 5th ed., §12.2). 4G/5G: minus ``10 log10(12 N)``
+      (:func:`rsrp_from_total_power_dbm`).
+    * ``"measured"``: already per BCCH carrier / CPICH / resource element
+      (e.g. an RF team's "RS EIRP"); returned unchanged.
+
+    Examples
+    --------
+    >>> from coverage.propagation import measured_power_dbm
+    >>> round(float(measured_power_dbm(61.0, "4G")), 1)
+    30.2
+    >>> float(measured_power_dbm(61.0, "3G"))
+    51.0
+    """
+    if technology not in MEASURED_QUANTITY:
+        raise ValueError(
+            f"unknown technology {technology!r}; expected one of {sorted(MEASURED_QUANTITY)}"
+        )
+    power = np.asarray(eirp_dbm, dtype=float)[()]
+    if eirp_is == "measured" or technology == "2G":
+        if eirp_is not in ("measured", "total"):
+            raise ValueError(f"eirp_is must be 'total' or 'measured', got {eirp_is!r}")
+        return power
+    if eirp_is != "total":
+        raise ValueError(f"eirp_is must be 'total' or 'measured', got {eirp_is!r}")
+    if technology == "3G":
+        return power + pilot_share_db
+    return rsrp_from_total_power_dbm(power, n_resource_blocks)
+
+
+# --------------------------------------------------------------------------------------
+# Clutter at the receiver
+# --------------------------------------------------------------------------------------
+
+CLUTTER_HEIGHT_M: dict[str, float] = {
+    "open": 10.0,
+    "rural": 10.0,
+    "suburban": 10.0,
+    "urban": 15.0,
+    "forest": 15.0,
+    "dense_urban": 20.0,
+}
+"""Representative clutter heights R of ITU-R P.2108-1 §3.1, Table 2, m."""
+
+_CLUTTER_DIFFRACTING = {"suburban", "urban", "forest", "dense_urban"}  # eq. (2a) types
+
+
+def clutter_loss_db(
+    clutter: str,
+    *,
+    frequency_mhz: float,
+    antenna_height_m: float = 1.5,
+    street_width_m: float = 27.0,
+) -> float:
+    """Extra loss of a terminal standing in clutter, dB, applied uniformly.
+
+    ITU-R P.2108-1 §3.1 ("height gain terminal correction model", 30 MHz-3 GHz): the
+    basic loss is computed to the top of the clutter (height R,
+    :data:`CLUTTER_HEIGHT_M`); a terminal below R adds::
+
+        A_h = J(nu) - 6.03                 urban, suburban, forest     (2a)
+        A_h = -K_h2 log10(h / R)           open, rural                  (2b)
+
+    with ``nu = K_nu sqrt(h_dif theta_clut)``, ``h_dif = R - h``,
+    ``theta_clut = atan(h_dif / w_s)`` in degrees, ``K_nu = 0.342 sqrt(f_GHz)`` and
+    ``K_h2 = 21.8 + 6.2 log10(f_GHz)``; 0 dB when ``h >= R``. Use it as a single
+    uniform figure for a commune's dominant land cover (e.g. ``"forest"`` for the
+    forested slopes of Lào Cai), not per pixel.
+
+    Parameters
+    ----------
+    clutter
+        One of :data:`CLUTTER_HEIGHT_M`.
+    frequency_mhz
+        Frequency, MHz (30-3000).
+    antenna_height_m
+        Terminal antenna height above ground, m.
+    street_width_m
+        ``w_s``, P.2108's default 27 m.
+
+    Examples
+    --------
+    >>> from coverage.propagation import clutter_loss_db
+    >>> round(clutter_loss_db("forest", frequency_mhz=900.0), 1)
+    22.6
+    """
+    if clutter not in CLUTTER_HEIGHT_M:
+        raise ValueError(f"unknown clutter {clutter!r}; expected one of {sorted(CLUTTER_HEIGHT_M)}")
+    if not (30.0 <= frequency_mhz <= 3000.0):
+        raise ModelRangeError(
+            f"ITU-R P.2108 clutter loss: frequency_mhz = {frequency_mhz:g} MHz is outside "
+            "[30, 3000] MHz; pass a measured clutter figure instead."
+        )
+    if not antenna_height_m > 0.0:
+        raise ValueError(f"antenna_height_m must be positive, got {antenna_height_m}")
+    clutter_height = CLUTTER_HEIGHT_M[clutter]
+    if antenna_height_m >= clutter_height:
+        return 0.0
+    f_ghz = frequency_mhz / 1000.0
+    if clutter in _CLUTTER_DIFFRACTING:
+        h_dif = clutter_height - antenna_height_m
+        theta_clut = math.degrees(math.atan(h_dif / street_width_m))
+        nu = 0.342 * math.sqrt(f_ghz) * math.sqrt(h_dif * theta_clut)
+        return float(knife_edge_loss_db(nu)) - 6.03
+    k_h2 = 21.8 + 6.2 * math.log10(f_ghz)
+    return -k_h2 * math.log10(antenna_height_m / clutter_height)

@@ -7,46 +7,546 @@ import math
 import numba
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import fresnel
 
+from coverage.errors import ModelRangeError
+from coverage.model import Validity
 from coverage.propagation import (
+    COST231_RANGE,
+    DEFAULT_THRESHOLDS_DBM,
+    EARTH_RADIUS_M,
+    HATA_RANGE,
+    METROPOLITAN,
+    OPEN,
+    SUBURBAN,
+    URBAN,
+    antenna_gain_db,
+    bullington_loss_db,
+    check_model_range,
+    clutter_loss_db,
+    deygout_loss_db,
     free_space_loss_db,
     fresnel_v,
     hata_loss_db,
+    hata_validity_flags,
     knife_edge_loss_db,
+    measured_power_dbm,
+    rsrp_from_total_power_dbm,
     wavelength_m,
 )
 
+K43 = 4.0 / 3.0
+
+
+def exact_knife_edge_db(v):
+    """ITU-R P.526-15 eq. (27): J(v) from the Fresnel integrals (scipy)."""
+    s, c = fresnel(v)
+    return -20.0 * np.log10(np.sqrt((1 - c - s) ** 2 + (c - s) ** 2) / 2.0)
+
+
+def bulge_m(d1_m, d2_m, k=K43):
+    return d1_m * d2_m / (2.0 * k * EARTH_RADIUS_M)
+
+
+# --- compiled for both worlds ---------------------------------------------------------
+
 
 @numba.njit(cache=False)
-def _losses_in_kernel(distances_m, frequency_mhz):
+def _everything_in_kernel(distances_m, frequency_mhz):
     """Call every scalar formula from nopython code, as the terrain kernels do."""
-    out = np.empty((distances_m.size, 3))
+    out = np.empty((distances_m.size, 5))
     lam = wavelength_m(frequency_mhz)
     for i in range(distances_m.size):
         out[i, 0] = free_space_loss_db(distances_m[i], frequency_mhz)
         out[i, 1] = knife_edge_loss_db(fresnel_v(5.0, distances_m[i], 1000.0, lam))
         out[i, 2] = hata_loss_db(distances_m[i], frequency_mhz, 30.0, 1.5, 0)
+        out[i, 3] = antenna_gain_db(distances_m[i] / 100.0, 2.0, 65.0, 10.0, 30.0, 20.0)
+        out[i, 4] = hata_validity_flags(distances_m[i], frequency_mhz, 30.0, 1.5)
     return out
+
+
+@numba.njit(cache=False)
+def _profile_losses_in_kernel(distances_m, heights_m):
+    return (
+        deygout_loss_db(distances_m, heights_m, 30.0, 1.5, 900.0, 4.0 / 3.0),
+        bullington_loss_db(distances_m, heights_m, 30.0, 1.5, 900.0, 4.0 / 3.0),
+    )
 
 
 def test_callable_from_njit_and_numpy_alike():
     distances = np.array([500.0, 2000.0, 10_000.0])
-    in_kernel = _losses_in_kernel(distances, 900.0)
+    in_kernel = _everything_in_kernel(distances, 900.0)
     lam = wavelength_m(900.0)
     np.testing.assert_allclose(in_kernel[:, 0], free_space_loss_db(distances, 900.0))
     np.testing.assert_allclose(
         in_kernel[:, 1], knife_edge_loss_db(fresnel_v(5.0, distances, 1000.0, lam))
     )
     np.testing.assert_allclose(in_kernel[:, 2], hata_loss_db(distances, 900.0, 30.0, 1.5, 0))
+    np.testing.assert_allclose(
+        in_kernel[:, 3], antenna_gain_db(distances / 100.0, 2.0, 65.0, 10.0, 30.0, 20.0)
+    )
+    np.testing.assert_array_equal(in_kernel[:, 4], hata_validity_flags(distances, 900.0, 30, 1.5))
+    d = np.array([0.0, 5000.0, 10_000.0])
+    h = np.array([0.0, 40.0, 0.0])
+    assert _profile_losses_in_kernel(d, h) == (
+        deygout_loss_db(d, h, 30.0, 1.5, 900.0),
+        bullington_loss_db(d, h, 30.0, 1.5, 900.0),
+    )
+
+
+def test_ufuncs_broadcast_and_keep_shape():
+    distances = np.full((3, 4), 2000.0)
+    assert free_space_loss_db(distances, 900.0).shape == (3, 4)
+    assert hata_loss_db(distances, 900.0, 30.0, 1.5, np.array([0, 1, 2, 3])).shape == (3, 4)
+
+
+# --- free space, ITU-R P.525 ----------------------------------------------------------
 
 
 def test_free_space_loss_itu_p525():
-    # P.525-4 eq. (6): 32.4 + 20 log f_MHz + 20 log d_km (the exact constant is 32.45)
+    # P.525-4 eq. (6): L = 32.4 + 20 log f_MHz + 20 log d_km (32.45 with the exact constant)
     assert free_space_loss_db(1000.0, 1.0) == pytest.approx(32.45, abs=0.01)
-    assert free_space_loss_db(10_000.0, 900.0) == pytest.approx(32.45 + 20 * math.log10(900) + 20, abs=0.01)
+    assert free_space_loss_db(10_000.0, 900.0) == pytest.approx(
+        32.45 + 20 * math.log10(900) + 20, abs=0.01
+    )
+    assert free_space_loss_db(100.0, 2400.0) == pytest.approx(80.05, abs=0.01)
+
+
+def test_free_space_clamps_short_distances_to_one_metre():
+    at_one_metre = free_space_loss_db(1.0, 900.0)
+    assert free_space_loss_db(0.0, 900.0) == at_one_metre
+    assert free_space_loss_db(-5.0, 900.0) == at_one_metre
+    assert free_space_loss_db(0.3, 900.0) == at_one_metre
+
+
+@given(st.floats(1.0, 1e6), st.floats(1.0, 1e6), st.floats(30.0, 6000.0))
+def test_free_space_grows_with_distance(d_a, d_b, f):
+    near, far = sorted((d_a, d_b))
+    assert free_space_loss_db(far, f) >= free_space_loss_db(near, f)
+    assert free_space_loss_db(far, f) - free_space_loss_db(near, f) == pytest.approx(
+        20 * math.log10(far / near), abs=1e-9
+    )
+
+
+# --- knife edge, ITU-R P.526 ----------------------------------------------------------
 
 
 def test_knife_edge_grazing_is_six_db():
-    # P.526 §4.1: v = 0 (grazing) gives about 6 dB
+    # P.526 §4.1: v = 0 (grazing) gives 6.02 dB exactly, 6.03 with eq. (31)
+    assert exact_knife_edge_db(0.0) == pytest.approx(6.02, abs=0.01)
     assert knife_edge_loss_db(0.0) == pytest.approx(6.03, abs=0.01)
     assert knife_edge_loss_db(-0.78) == 0.0
+    assert knife_edge_loss_db(-3.0) == 0.0
+
+
+def test_knife_edge_approximation_matches_fresnel_integrals():
+    # P.526 gives eq. (31) as an approximation of eq. (27) for v > -0.78; measured here:
+    # at most 0.13 dB apart from -0.78 to 20.
+    v = np.linspace(-0.78, 20.0, 5000)
+    difference = knife_edge_loss_db(v) - exact_knife_edge_db(v)
+    assert np.abs(difference).max() < 0.15
+    for v_point, expected in [(-0.5, 1.86), (1.0, 13.86), (2.0, 19.09), (3.0, 22.52)]:
+        assert knife_edge_loss_db(v_point) == pytest.approx(expected, abs=0.15)
+
+
+@given(st.floats(-0.78, 50.0), st.floats(-0.78, 50.0))
+def test_knife_edge_grows_with_v(v_a, v_b):
+    low, high = sorted((v_a, v_b))
+    assert knife_edge_loss_db(high) >= knife_edge_loss_db(low)
+
+
+def test_fresnel_v_matches_p526_angle_form():
+    # P.526-15 eq. (26) and the equivalent angle form v = sqrt(2 d alpha1 alpha2 / lambda)
+    h, d1, d2, lam = 12.0, 3000.0, 7000.0, wavelength_m(1800.0)
+    by_angles = math.sqrt(2 * (d1 + d2) / lam * (h / d1) * (h / d2))
+    assert fresnel_v(h, d1, d2, lam) == pytest.approx(by_angles)
+    assert fresnel_v(-h, d1, d2, lam) == pytest.approx(-by_angles)
+    assert wavelength_m(299.792458) == pytest.approx(1.0)
+
+
+def test_fresnel_v_rejects_non_positive_distances():
+    assert math.isnan(fresnel_v(1.0, 0.0, 100.0, 0.3))
+    assert math.isnan(fresnel_v(1.0, 100.0, -1.0, 0.3))
+
+
+# --- Okumura-Hata and COST-231 --------------------------------------------------------
+
+
+def test_hata_published_worked_example():
+    # rfwireless-world.com "Hata Model Path Loss Calculator" worked example:
+    # 900 MHz, h_b 100 m, h_m 2 m, 4 km, small/medium city: a(h_m) = 1.29 dB, L = 137.05 dB
+    assert hata_loss_db(4000.0, 900.0, 100.0, 2.0, URBAN) == pytest.approx(137.05, abs=0.01)
+
+
+def test_hata_large_city_worked_example():
+    # wireless-telemedicine.aydos.de "Hata path loss in a large city": 900 MHz, h_b 50 m,
+    # h_m 1.5 m, 5 km, a(h_m) = 3.2 (log 11.75 h_m)^2 - 4.97 = -0.0009 dB -> "146" (int)
+    loss = hata_loss_db(5000.0, 900.0, 50.0, 1.5, METROPOLITAN)
+    assert 146.0 <= loss < 147.0
+    assert loss == pytest.approx(146.96, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [(URBAN, 137.88), (METROPOLITAN, 137.93), (SUBURBAN, 128.03)],
+)
+def test_hata_matches_ns3_reference_values(environment, expected):
+    # ns-3 okumura-hata test suite (octave reference scripts), 869 MHz, 2 km, h_b 30, h_m 1
+    assert hata_loss_db(2000.0, 869.0, 30.0, 1.0, environment) == pytest.approx(expected, abs=0.01)
+
+
+def test_hata_open_area_correction_is_hata_eq_6():
+    # Hata (1980) eq. (6): L_o = L_u - 4.78 (log f)^2 + 18.33 log f - 40.94
+    for f in (150.0, 450.0, 900.0, 1500.0):
+        log_f = math.log10(f)
+        difference = hata_loss_db(5000.0, f, 40.0, 1.5, URBAN) - hata_loss_db(
+            5000.0, f, 40.0, 1.5, OPEN
+        )
+        assert difference == pytest.approx(4.78 * log_f**2 - 18.33 * log_f + 40.94)
+
+
+def test_cost231_matches_ns3_reference_value():
+    # ns-3 okumura-hata test suite, COST-231 branch: 2114 MHz, 2 km, h_b 30, h_m 1,
+    # "small city and suburban" (C_m = 0): 150.64 dB
+    assert hata_loss_db(2000.0, 2114.0, 30.0, 1.0, URBAN) == pytest.approx(150.64, abs=0.01)
+    assert hata_loss_db(2000.0, 2114.0, 30.0, 1.0, SUBURBAN) == pytest.approx(150.64, abs=0.01)
+
+
+def test_cost231_metropolitan_adds_three_db_and_large_city_a_hm():
+    f, hm = 1800.0, 1.5
+    log_f = math.log10(f)
+    a_medium = (1.1 * log_f - 0.7) * hm - (1.56 * log_f - 0.8)
+    a_large = 3.2 * math.log10(11.75 * hm) ** 2 - 4.97
+    urban = hata_loss_db(3000.0, f, 30.0, hm, URBAN)
+    metro = hata_loss_db(3000.0, f, 30.0, hm, METROPOLITAN)
+    assert metro - urban == pytest.approx(3.0 + a_medium - a_large)
+    # COST 231 §4.4.1 constants: 46.3 + 33.9 log f instead of Hata's 69.55 + 26.16 log f
+    hata_form = hata_loss_db(3000.0, 1500.0, 30.0, hm, URBAN)
+    cost_form = hata_loss_db(3000.0, 1500.0 + 1e-9, 30.0, hm, URBAN)
+    assert cost_form - hata_form == pytest.approx(
+        46.3 - 69.55 + (33.9 - 26.16) * math.log10(1500.0), abs=1e-6
+    )
+
+
+@settings(max_examples=60)
+@given(
+    st.floats(1.0, 50_000.0),
+    st.floats(1.0, 50_000.0),
+    st.floats(150.0, 2000.0),
+    st.floats(30.0, 200.0),
+    st.floats(1.0, 10.0),
+    st.integers(0, 3),
+)
+def test_hata_grows_with_distance(d_a, d_b, f, hb, hm, environment):
+    near, far = sorted((d_a, d_b))
+    assert hata_loss_db(far, f, hb, hm, environment) >= hata_loss_db(near, f, hb, hm, environment)
+
+
+def test_hata_rejects_unknown_environment_with_nan():
+    assert math.isnan(hata_loss_db(2000.0, 900.0, 30.0, 1.5, 7))
+    assert math.isnan(hata_loss_db(2000.0, 900.0, 30.0, 1.5, -1))
+
+
+# --- validity -------------------------------------------------------------------------
+
+
+def test_ranges_are_the_published_ones():
+    assert HATA_RANGE.frequency_mhz == (150.0, 1500.0)
+    assert COST231_RANGE.frequency_mhz == (1500.0, 2000.0)
+    assert HATA_RANGE.distance_m == (1000.0, 20_000.0)
+    assert HATA_RANGE.base_height_m == (30.0, 200.0)
+    assert HATA_RANGE.mobile_height_m == (1.0, 10.0)
+
+
+def test_check_model_range_passes_inside_and_ignores_terrain_models():
+    check_model_range("hata", frequency_mhz=900, base_height_m=30, mobile_height_m=1.5)
+    check_model_range(
+        "hata", frequency_mhz=1800, base_height_m=30, mobile_height_m=1.5, distance_m=5000
+    )
+    check_model_range("diffraction", frequency_mhz=3500, base_height_m=5, mobile_height_m=0.5)
+
+
+@pytest.mark.parametrize(
+    ("model", "kwargs", "parameter", "shown", "valid"),
+    [
+        ("hata", {"base_height_m": 15.0}, "base_height_m", "15 m", "[30, 200] m"),
+        ("hata", {"mobile_height_m": 12.0}, "mobile_height_m", "12 m", "[1, 10] m"),
+        ("hata", {"frequency_mhz": 2600.0}, "frequency_mhz", "2600 MHz", "[150, 2000] MHz"),
+        ("cost231", {"frequency_mhz": 900.0}, "frequency_mhz", "900 MHz", "[1500, 2000] MHz"),
+        (
+            "hata",
+            {"distance_m": np.array([1500.0, 500.0, 25_000.0])},
+            "distance_m",
+            "500 m",
+            "[1000, 20000] m",
+        ),
+        ("hata", {"base_height_m": float("nan")}, "base_height_m", "nan m", "[30, 200] m"),
+    ],
+)
+def test_check_model_range_names_parameter_value_range_and_fix(
+    model, kwargs, parameter, shown, valid
+):
+    inputs = {"frequency_mhz": 900.0, "base_height_m": 30.0, "mobile_height_m": 1.5} | kwargs
+    if model == "cost231" and "frequency_mhz" not in kwargs:
+        inputs["frequency_mhz"] = 1800.0
+    with pytest.raises(ModelRangeError) as caught:
+        check_model_range(model, **inputs)
+    message = str(caught.value)
+    assert f"{parameter} = {shown}" in message
+    assert valid in message
+    assert 'model="diffraction"' in message
+    assert isinstance(caught.value, ValueError)
+
+
+def test_validity_flags_match_the_model_enum():
+    assert hata_validity_flags(5000.0, 900.0, 30.0, 1.5) == Validity.OK
+    assert hata_validity_flags(500.0, 900.0, 30.0, 1.5) == Validity.DISTANCE_OUT_OF_RANGE
+    assert hata_validity_flags(25_000.0, 900.0, 30.0, 1.5) == Validity.DISTANCE_OUT_OF_RANGE
+    assert hata_validity_flags(5000.0, 900.0, 20.0, 1.5) == Validity.HEIGHT_OUT_OF_RANGE
+    assert hata_validity_flags(5000.0, 900.0, 30.0, 12.0) == Validity.HEIGHT_OUT_OF_RANGE
+    assert hata_validity_flags(5000.0, 2600.0, 30.0, 1.5) == Validity.FREQUENCY_OUT_OF_RANGE
+    assert hata_validity_flags(5000.0, 1800.0, 30.0, 1.5) == Validity.OK
+    everything = hata_validity_flags(np.nan, np.nan, np.nan, 1.5)
+    assert everything == (
+        Validity.DISTANCE_OUT_OF_RANGE
+        | Validity.HEIGHT_OUT_OF_RANGE
+        | Validity.FREQUENCY_OUT_OF_RANGE
+    )
+    flags = hata_validity_flags(np.array([500.0, 5000.0]), 900.0, 30.0, 1.5)
+    assert flags.dtype == np.uint8
+    np.testing.assert_array_equal(flags, [1, 0])
+
+
+# --- terrain profiles: Deygout and Bullington -----------------------------------------
+
+
+def single_edge_profile(edge_height_m=40.0, edge_at_m=4000.0, total_m=10_000.0, n=51):
+    """A knife edge over a deep valley (ends at 0 m, valley floor at -300 m), so no
+    other point comes near the first Fresnel zone."""
+    distances = np.linspace(0.0, total_m, n)
+    heights = np.full(n, -300.0)
+    heights[[0, -1]] = 0.0
+    heights[np.argmin(np.abs(distances - edge_at_m))] = edge_height_m
+    return distances, heights
+
+
+def test_deygout_single_edge_is_j_of_v():
+    distances, heights = single_edge_profile()
+    f, h_tx, h_rx = 900.0, 30.0, 1.5
+    d1, d2 = 4000.0, 6000.0
+    line = h_tx + (h_rx - h_tx) * d1 / 10_000.0
+    v = fresnel_v(40.0 + bulge_m(d1, d2) - line, d1, d2, wavelength_m(f))
+    expected = knife_edge_loss_db(v)
+    assert deygout_loss_db(distances, heights, h_tx, h_rx, f) == pytest.approx(expected)
+    assert expected > 10.0
+
+
+def test_bullington_equals_deygout_for_a_single_knife_edge():
+    for edge_height in (5.0, 20.0, 60.0, 150.0):
+        distances, heights = single_edge_profile(edge_height_m=edge_height)
+        for f in (450.0, 900.0, 1800.0):
+            assert bullington_loss_db(distances, heights, 30.0, 1.5, f) == pytest.approx(
+                deygout_loss_db(distances, heights, 30.0, 1.5, f), rel=1e-9
+            )
+
+
+def test_line_of_sight_profiles_lose_nothing():
+    distances = np.linspace(0.0, 3000.0, 31)
+    heights = np.zeros(31)
+    assert deygout_loss_db(distances, heights, 60.0, 60.0, 900.0) == 0.0
+    assert bullington_loss_db(distances, heights, 60.0, 60.0, 900.0) == 0.0
+    two_points = np.array([0.0, 1000.0])
+    assert deygout_loss_db(two_points, np.zeros(2), 1.0, 1.0, 900.0) == 0.0
+    assert bullington_loss_db(two_points, np.zeros(2), 1.0, 1.0, 900.0) == 0.0
+
+
+def test_partial_fresnel_obstruction_in_line_of_sight():
+    # Edge just below the ray (-0.78 < v < 0): Bullington case 1 and Deygout both give J(v_max)
+    distances, heights = single_edge_profile(edge_height_m=20.0, edge_at_m=5000.0)
+    d1 = d2 = 5000.0
+    line = 25.0
+    v = fresnel_v(20.0 + bulge_m(d1, d2) - line, d1, d2, wavelength_m(900.0))
+    assert -0.78 < v < 0.0
+    expected = knife_edge_loss_db(v)
+    assert bullington_loss_db(distances, heights, 25.0, 25.0, 900.0) == pytest.approx(expected)
+    assert deygout_loss_db(distances, heights, 25.0, 25.0, 900.0) == pytest.approx(expected)
+
+
+def three_peak_profile():
+    distances = np.linspace(0.0, 20_000.0, 201)
+    heights = np.zeros(201)
+    heights[30] = 80.0  # 3 km
+    heights[100] = 140.0  # 10 km: the principal edge
+    heights[160] = 90.0  # 16 km
+    return distances, heights
+
+
+def test_deygout_three_edges_by_hand():
+    distances, heights = three_peak_profile()
+    f, h_tx, h_rx = 900.0, 40.0, 2.0
+    lam = wavelength_m(f)
+    total = 20_000.0
+    z = heights + bulge_m(distances, total - distances)
+    z[0] += h_tx
+    z[-1] += h_rx
+
+    def v_of(i, a, b):
+        x_a, x_b, x_i = distances[a], distances[b], distances[i]
+        line = z[a] + (z[b] - z[a]) * (x_i - x_a) / (x_b - x_a)
+        return fresnel_v(z[i] - line, x_i - x_a, x_b - x_i, lam)
+
+    v_p = v_of(100, 0, 200)
+    v_t = v_of(30, 0, 100)
+    v_r = v_of(160, 100, 200)
+    classic = knife_edge_loss_db(v_p) + knife_edge_loss_db(v_t) + knife_edge_loss_db(v_r)
+    assert deygout_loss_db(distances, heights, h_tx, h_rx, f) == pytest.approx(classic)
+    l_p = knife_edge_loss_db(v_p)
+    corrected = l_p + (1 - math.exp(-l_p / 6)) * (
+        knife_edge_loss_db(v_t) + knife_edge_loss_db(v_r) + 10.0 + 0.04 * 20.0
+    )
+    assert deygout_loss_db(distances, heights, h_tx, h_rx, f, K43, True) == pytest.approx(corrected)
+
+
+def test_bullington_transhorizon_point_by_hand():
+    # Two edges: the steepest ray from Tx and the steepest ray from Rx meet at the
+    # Bullington point; compare with an independent line intersection.
+    distances = np.linspace(0.0, 12_000.0, 121)
+    heights = np.zeros(121)
+    heights[30] = 100.0  # 3 km
+    heights[90] = 70.0  # 9 km
+    f, h_tx, h_rx, k = 1800.0, 30.0, 1.5, 1.0  # k = 1: geometric Earth
+    total = 12_000.0
+    z = heights + distances * (total - distances) / (2 * k * EARTH_RADIUS_M)
+    z_t, z_r = h_tx, h_rx
+    slope_t = (z[30] - z_t) / 3000.0
+    slope_r = (z[90] - z_r) / 3000.0
+    # lines: z_t + slope_t x  and  z_r + slope_r (total - x)
+    x_b = (z_r - z_t + slope_r * total) / (slope_t + slope_r)
+    height_b = z_t + slope_t * x_b - (z_t + (z_r - z_t) * x_b / total)
+    v_b = fresnel_v(height_b, x_b, total - x_b, wavelength_m(f))
+    expected = knife_edge_loss_db(v_b)
+    assert bullington_loss_db(distances, heights, h_tx, h_rx, f, k) == pytest.approx(expected)
+    corrected = expected + (1 - math.exp(-expected / 6)) * (10 + 0.02 * 12.0)
+    assert bullington_loss_db(distances, heights, h_tx, h_rx, f, k, True) == pytest.approx(
+        corrected
+    )
+
+
+def test_earth_bulge_adds_loss_and_k_factor_matters():
+    distances = np.linspace(0.0, 40_000.0, 401)
+    heights = np.zeros(401)
+    flat_k43 = deygout_loss_db(distances, heights, 30.0, 30.0, 900.0, K43)
+    flat_k1 = deygout_loss_db(distances, heights, 30.0, 30.0, 900.0, 1.0)
+    # bulge at mid-path: 20 km * 20 km / (2 k R) = 23.5 m (k 4/3) and 31.4 m (k 1)
+    assert flat_k1 > flat_k43 > 0.0
+    assert bullington_loss_db(distances, heights, 30.0, 30.0, 900.0, 1.0) > 0.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-20.0, 300.0), st.floats(-20.0, 300.0), st.floats(200.0, 3000.0))
+def test_profile_losses_grow_with_the_obstacle(height_a, height_b, f):
+    low, high = sorted((height_a, height_b))
+    for method in (deygout_loss_db, bullington_loss_db):
+        d, h_low = single_edge_profile(edge_height_m=low)
+        _, h_high = single_edge_profile(edge_height_m=high)
+        assert method(d, h_high, 30.0, 1.5, f) >= method(d, h_low, 30.0, 1.5, f) - 1e-9
+
+
+@pytest.mark.parametrize("method", [deygout_loss_db, bullington_loss_db])
+def test_profile_nan_propagates_and_bad_order_raises(method):
+    distances, heights = single_edge_profile()
+    with_void = heights.copy()
+    with_void[10] = np.nan
+    assert math.isnan(method(distances, with_void, 30.0, 1.5, 900.0))
+    assert math.isnan(method(distances, heights, np.nan, 1.5, 900.0))
+    assert math.isnan(method(distances, heights, 30.0, np.nan, 900.0))
+    assert math.isnan(method(distances, heights, 30.0, 1.5, np.nan))
+    bad_distances = distances.copy()
+    bad_distances[5] = np.nan
+    assert math.isnan(method(bad_distances, heights, 30.0, 1.5, 900.0))
+    assert math.isnan(method(np.array([0.0]), np.array([0.0]), 30.0, 1.5, 900.0))
+    with pytest.raises(ValueError, match="increase"):
+        method(distances[::-1].copy(), heights, 30.0, 1.5, 900.0)
+
+
+# --- NaN never turns into a finite number ---------------------------------------------
+
+
+def test_nan_inputs_give_nan_without_warnings():
+    values = np.array([np.nan, 1000.0])
+    assert np.isnan(free_space_loss_db(values, 900.0)[0])
+    assert np.isnan(free_space_loss_db(1000.0, values)[0])
+    assert np.isnan(knife_edge_loss_db(values)[0])
+    for position in range(4):
+        args = [1000.0, 1000.0, 1000.0, 0.3]
+        args[position] = values
+        assert np.isnan(fresnel_v(*args)[0])
+    for position in range(4):
+        args = [2000.0, 900.0, 30.0, 1.5]
+        args[position] = values
+        for environment in range(4):
+            result = hata_loss_db(*args, environment)
+            assert np.isnan(result[0]) and np.isfinite(result[1])
+    assert math.isnan(free_space_loss_db(1000.0, -900.0))
+    assert math.isnan(hata_loss_db(2000.0, 900.0, -30.0, 1.5, 0))
+
+
+# --- receiver side --------------------------------------------------------------------
+
+
+def test_default_thresholds():
+    assert DEFAULT_THRESHOLDS_DBM == {"2G": -95.0, "3G": -100.0, "4G": -110.0, "5G": -110.0}
+
+
+def test_rsrp_from_total_power():
+    # 20 MHz LTE, 100 resource blocks x 12 subcarriers: -10 log10(1200) = -30.8 dB
+    assert rsrp_from_total_power_dbm(0.0) == pytest.approx(-30.79, abs=0.01)
+    assert rsrp_from_total_power_dbm(46.0, 50) == pytest.approx(46.0 - 27.78, abs=0.01)
+    np.testing.assert_allclose(
+        rsrp_from_total_power_dbm(np.array([40.0, 43.0]), 25), [15.23, 18.23], atol=0.01
+    )
+    with pytest.raises(ValueError, match="n_resource_blocks"):
+        rsrp_from_total_power_dbm(40.0, 0)
+
+
+def test_measured_power_says_what_an_eirp_means():
+    assert measured_power_dbm(58.0, "2G") == 58.0
+    assert measured_power_dbm(58.0, "3G") == 48.0
+    assert measured_power_dbm(61.0, "4G") == pytest.approx(61.0 - 30.79, abs=0.01)
+    assert measured_power_dbm(61.0, "5G", n_resource_blocks=273) == pytest.approx(
+        61.0 - 10 * math.log10(12 * 273)
+    )
+    assert measured_power_dbm(18.0, "4G", eirp_is="measured") == 18.0
+    with pytest.raises(ValueError, match="technology"):
+        measured_power_dbm(61.0, "6G")
+    with pytest.raises(ValueError, match="eirp_is"):
+        measured_power_dbm(61.0, "4G", eirp_is="peak")
+
+
+# --- clutter, ITU-R P.2108 §3.1 -------------------------------------------------------
+
+
+def test_clutter_loss_p2108_terminal_correction():
+    f_ghz, h, r, ws = 0.9, 1.5, 15.0, 27.0
+    h_dif = r - h
+    nu = 0.342 * math.sqrt(f_ghz) * math.sqrt(h_dif * math.degrees(math.atan(h_dif / ws)))
+    assert clutter_loss_db("forest", frequency_mhz=900.0) == pytest.approx(
+        knife_edge_loss_db(nu) - 6.03
+    )
+    k_h2 = 21.8 + 6.2 * math.log10(f_ghz)
+    assert clutter_loss_db("open", frequency_mhz=900.0) == pytest.approx(
+        -k_h2 * math.log10(1.5 / 10.0)
+    )
+    assert clutter_loss_db("forest", frequency_mhz=900.0, antenna_height_m=15.0) == 0.0
+    forest_low = clutter_loss_db("forest", frequency_mhz=700.0)
+    forest_high = clutter_loss_db("forest", frequency_mhz=2600.0)
+    assert forest_high > forest_low > 0.0
+
+
+def test_clutter_loss_refuses_what_it_cannot_do():
+    with pytest.raises(ValueError, match="unknown clutter"):
+        clutter_loss_db("jungle", frequency_mhz=900.0)
+    with pytest.raises(ModelRangeError, match="30, 3000"):
+        clutter_loss_db("forest", frequency_mhz=3500.0)

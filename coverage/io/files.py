@@ -59,6 +59,19 @@ def read_vector(
     return frame
 
 
+def check_output(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
+    """Raise :class:`OutputExistsError` if ``path`` exists and ``overwrite`` is false.
+
+    Call it before long work so that a run does not fail only at the end.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise OutputExistsError(
+            f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it."
+        )
+    return path
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it onto ``path``.
@@ -76,9 +89,7 @@ def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False) -> I
     >>> out.read_text()
     'done'
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise OutputExistsError(f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it.")
+    path = check_output(path, overwrite=overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)

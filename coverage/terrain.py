@@ -119,7 +119,7 @@ class Terrain:
     @property
     def shape(self) -> tuple[int, int]:
         """(rows, cols)."""
-        return self.elevation_m.shape  # type: ignore[return-value]
+        return self.elevation_m.shape
 
     @property
     def resolution_m(self) -> float:
@@ -315,7 +315,7 @@ def _inner_box(
     return float(lx.max()), float(by.max()), float(rx.min()), float(ty.min())
 
 
-def _fmt_box(box: tuple[float, float, float, float], crs: CRS) -> str:
+def _fmt_box(box: Sequence[float], crs: CRS) -> str:
     digits = 4 if crs.is_geographic else 0
     return "(" + ", ".join(f"{v:.{digits}f}" for v in box) + f") in {crs.to_string()}"
 

@@ -1,0 +1,149 @@
+"""The embedded Lào Cai demo: files found by name, reproducible, plausible, honestly labelled."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+
+from coverage.crs import transform_xy
+from coverage.datasets import DATA_DIR, DatasetError, available, get_path, laocai_demo
+from coverage.terrain import open_terrain
+
+REPO = Path(__file__).resolve().parents[1]
+TOWER_HEADER = [
+    "Mã trạm", "Nhà mạng", "Kinh độ", "Vĩ độ", "Độ cao anten", "Công nghệ", "Tần số (MHz)",
+    "EIRP (dBm)", "Hướng (độ)",
+]  # fmt: skip
+REMOTE = ["Y Tý", "Mường Hum", "Bảo Nhai", "Lùng Phình"]
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location(
+        "make_demo_data", REPO / "scripts" / "make_demo_data.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory) -> dict[str, Path]:
+    generator = load_generator()
+    return generator.make_demo_data(tmp_path_factory.mktemp("demo"), seed=generator.DEFAULT_SEED)
+
+
+def test_names_and_paths() -> None:
+    assert available() == ["laocai_communes", "laocai_terrain", "laocai_towers"]
+    for name in available():
+        path = get_path(name)
+        assert path.is_file() and path.parent == DATA_DIR
+    with pytest.raises(DatasetError, match="unknown dataset 'laocai'; available: laocai_communes"):
+        get_path("laocai")
+    with pytest.raises(KeyError):
+        get_path("nope")
+
+
+def test_demo_scenario_says_what_is_synthetic() -> None:
+    demo = laocai_demo()
+    assert demo.communes == get_path("laocai_communes")
+    assert "SYNTHETIC" in demo.synthetic["terrain"] and "SYNTHETIC" in demo.synthetic["towers"]
+    assert "APPROXIMATE" in demo.synthetic["communes"]
+    assert "SYNTHETIC" in demo.caption()
+    with pytest.raises(AttributeError):
+        demo.terrain = Path("x")  # type: ignore[misc]
+
+
+def test_committed_data_is_small_and_documented() -> None:
+    total = sum(p.stat().st_size for p in DATA_DIR.iterdir())
+    assert total < 5e6
+    readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    for name in available():
+        assert get_path(name).name in readme
+    assert "python scripts/make_demo_data.py" in readme
+
+
+def test_regenerating_reproduces_the_committed_files(regenerated: dict[str, Path]) -> None:
+    with (
+        rasterio.open(regenerated["laocai_terrain"]) as new,
+        rasterio.open(get_path("laocai_terrain")) as old,
+    ):
+        np.testing.assert_array_equal(new.read(1), old.read(1))
+        assert new.transform == old.transform and new.crs == old.crs
+    pd.testing.assert_frame_equal(
+        pd.read_csv(regenerated["laocai_towers"]), pd.read_csv(get_path("laocai_towers"))
+    )
+    new_communes = gpd.read_file(regenerated["laocai_communes"])
+    old_communes = gpd.read_file(get_path("laocai_communes"))
+    pd.testing.assert_frame_equal(
+        new_communes.drop(columns="geometry"), old_communes.drop(columns="geometry")
+    )
+    assert new_communes.geom_equals_exact(old_communes, tolerance=1e-6).all()
+
+
+def test_another_seed_gives_other_terrain_and_towers(tmp_path: Path) -> None:
+    generator = load_generator()
+    rng = np.random.default_rng(1)
+    elevation, _ = generator.build_terrain(rng)
+    with rasterio.open(get_path("laocai_terrain")) as src:
+        assert not np.array_equal(elevation, src.read(1))
+
+
+def test_terrain_is_plausible_lao_cai() -> None:
+    with rasterio.open(get_path("laocai_terrain")) as src:
+        assert src.crs.to_epsg() == 32648 and src.dtypes[0] == "int16"
+        assert src.profile["compress"] == "deflate"
+        assert 90 <= src.res[0] == src.res[1] <= 150
+    terrain = open_terrain(get_path("laocai_terrain"))  # no warning: fine enough, no voids
+    z = terrain.elevation_m
+    assert z.min() >= 100 and z.max() <= 3100 and z.max() > 2900
+    assert not terrain.void_mask.any()
+    lon = np.array([103.775, 103.97, 104.90])  # Fansipan, Lào Cai city, Yên Bái
+    lat = np.array([22.303, 22.48, 21.72])
+    fansipan, city, yen_bai = terrain.sample(*transform_xy("EPSG:4326", terrain.crs, lon, lat))
+    assert fansipan > 2800 and city < 200 and yen_bai < 200
+    # the summit is near Fansipan
+    row, col = np.unravel_index(np.argmax(z), z.shape)
+    x, y = terrain.xy(row, col)
+    peak_lon, peak_lat = transform_xy(terrain.crs, "EPSG:4326", [x], [y])
+    assert abs(peak_lon[0] - 103.775) < 0.1 and abs(peak_lat[0] - 22.303) < 0.1
+
+
+def test_communes_are_the_real_99_with_labelled_sources() -> None:
+    communes = gpd.read_file(get_path("laocai_communes"))
+    assert len(communes) == 99 and communes.crs.to_epsg() == 4326
+    assert communes["ma_xa"].str.fullmatch(r"\d{5}").all() and communes["ma_xa"].is_unique
+    assert set(communes["loai"]) == {"Xã", "Phường"}
+    assert set(REMOTE) <= set(communes["ten_xa"])
+    assert (communes["boundary_source"] == "approximate (Voronoi of commune centres)").all()
+    assert communes["population_source"].str.startswith("synthetic").all()
+    assert communes.is_valid.all()
+    centres = gpd.points_from_xy(communes["kinh_do"], communes["vi_do"], crs="EPSG:4326")
+    assert communes.geometry.contains(gpd.GeoSeries(centres, index=communes.index)).all()
+    # the approximate province has the official total area within 5 %
+    area_km2 = communes.to_crs("EPSG:32648").area.sum() / 1e6
+    assert area_km2 == pytest.approx(communes["dtich_km2"].sum(), rel=0.05)
+
+
+def test_towers_follow_the_operator_header_and_leave_gaps() -> None:
+    towers = pd.read_csv(get_path("laocai_towers"))
+    assert list(towers.columns) == TOWER_HEADER
+    assert towers["Mã trạm"].is_unique and 200 <= len(towers) <= 600
+    counts = towers["Nhà mạng"].value_counts()
+    assert set(counts.index) == {"Viettel", "VinaPhone", "MobiFone", "Vietnamobile"}
+    assert counts.idxmax() == "Viettel"
+    communes = gpd.read_file(get_path("laocai_communes"))
+    points = gpd.GeoDataFrame(
+        towers, geometry=gpd.points_from_xy(towers["Kinh độ"], towers["Vĩ độ"]), crs="EPSG:4326"
+    )
+    joined = gpd.sjoin(points, communes[["ten_xa", "geometry"]], predicate="within")
+    assert len(joined) == len(towers)  # every site inside exactly one commune
+    per_commune = joined["ten_xa"].value_counts()
+    for name in REMOTE:
+        assert per_commune.get(name, 0) <= 1, name
+    assert per_commune.get("Lào Cai", 0) >= 5

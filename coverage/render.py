@@ -1,0 +1,792 @@
+"""Interactive Folium maps of coverage, gaps and towers; the only module that knows HTML.
+
+:func:`coverage_map` builds a :class:`folium.Map` from the analysis results (each input
+keeps its own CRS; everything is put into EPSG:4326 / Web Mercator here, for display only)
+and :func:`save_map` writes it to one HTML file, optionally self-contained for offline use
+(see :mod:`coverage.render_offline`).
+
+Every piece of text that comes from data (commune names, tower ids, operator names...) is
+HTML-escaped in Python before it reaches the page, or set with ``textContent`` by the
+page's script, so a name like ``<img src=x onerror=alert(1)>`` shows as text.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from affine import Affine
+from branca.colormap import LinearColormap
+from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.template import Template
+
+from coverage.crs import WGS84, require_crs, working_crs_for_bounds
+from coverage.errors import SchemaError
+from coverage.gaps import slug
+from coverage.io.files import atomic_output
+from coverage.model import CoverageResult
+from coverage.names import find_commune, normalize_name
+from coverage.render_offline import html_document, static_text
+from coverage.render_raster import (
+    MAX_IMAGE_PX,
+    colorize,
+    hillshade,
+    png_data_uri,
+    warp_to_web_mercator,
+)
+from coverage.terrain import Terrain
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["OPERATOR_COLOURS", "coverage_map", "save_map"]
+
+#: Operator colours (others get the next free colour of ``_SPARE_COLOURS``).
+OPERATOR_COLOURS = {
+    "viettel": "#e31a1c",
+    "vinaphone": "#1f78b4",
+    "mobifone": "#6a3d9a",
+    "vietnamobile": "#ff7f00",
+    "gmobile": "#33a02c",
+}
+_SPARE_COLOURS = ("#b15928", "#01665e", "#c51b7d", "#666666", "#8c6d31", "#3690c0")
+_NO_OPERATOR_COLOUR = "#7f0000"
+_SHARE_COLOURS = ("#1a9850", "#fee08b", "#d73027")  # uncovered share 0 -> 1
+_DBM_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")  # weak -> strong
+_DBM_STEP = 2.0
+_SECTOR_RADIUS_M = 1500.0
+_TRANSPARENT_PNG = png_data_uri(np.zeros((1, 1, 4), dtype=np.uint8))
+_ESC = html.escape
+
+
+# ---------------------------------------------------------------------------------------
+# Small folium elements with templates of our own (data always passes through |tojson)
+
+
+class _GeoJsonLayer(Layer):
+    """GeoJSON whose features carry their own style, tooltip and popup (pre-escaped HTML)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data|tojson }}, {
+            pane: {{ this.pane|tojson }},
+            style: function (f) { return f.properties._style; },
+            onEachFeature: function (f, layer) {
+                if (f.properties._tooltip) {
+                    layer.bindTooltip(f.properties._tooltip, {sticky: true});
+                }
+                if (f.properties._popup) {
+                    layer.bindPopup(f.properties._popup, {maxWidth: 360});
+                }
+            }
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict, *, name: str, show: bool = True, pane: str = "overlayPane"):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "GeoJsonLayer"
+        self.data = data
+        self.pane = pane
+
+
+class _ImageLayer(Layer):
+    """An image (data URI) stretched over (south, west), (north, east) on a given pane."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.imageOverlay({{ this.url|tojson }},
+            {{ this.bounds|tojson }},
+            {opacity: {{ this.opacity|tojson }}, pane: {{ this.pane|tojson }},
+             interactive: false, className: "phusong-raster"});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str, bounds: Any, *, name: str, opacity: float, pane: str, show: bool):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "ImageLayer"
+        self.url, self.bounds, self.opacity, self.pane = (
+            url,
+            [list(b) for b in bounds],
+            opacity,
+            pane,
+        )
+
+
+class _TowerLayer(JSCSSMixin, Layer):
+    """Clustered tower markers (DivIcons); popups are pre-escaped HTML."""
+
+    default_js = folium.plugins.MarkerCluster.default_js
+    default_css = folium.plugins.MarkerCluster.default_css
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.markerClusterGroup({maxClusterRadius: 40});
+        {{ this.data|tojson }}.forEach(function (t) {
+            var icon = L.divIcon({className: "phusong-tower-wrap", html: t.icon,
+                                  iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -8]});
+            var marker = L.marker([t.lat, t.lon], {icon: icon, title: t.title});
+            marker.bindPopup(t.popup, {maxWidth: 320});
+            {{ this.get_name() }}.addLayer(marker);
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: list[dict], *, name: str, show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "TowerLayer"
+        self.data = data
+
+
+class _Script(MacroElement):
+    """Literal JavaScript, run after the elements added before it."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, code: str):
+        super().__init__()
+        self._name = "Script"
+        self.code = code
+
+
+def _js(value: Any) -> str:
+    """A JSON literal safe inside a <script> element."""
+    from folium.template import _to_escaped_json
+
+    return _to_escaped_json(value)
+
+
+# ---------------------------------------------------------------------------------------
+# Formatting (all text goes through _ESC)
+
+
+def _number(value: Any, digits: int = 0) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return _ESC(str(value))
+    if not math.isfinite(number):
+        return "–"
+    return f"{number:,.{digits}f}"
+
+
+def _table(rows: Sequence[tuple[str, str]]) -> str:
+    """Rows of (escaped label, already formatted value) as a small HTML table."""
+    body = "".join(
+        f"<tr><th>{label}</th><td class='num'>{value}</td></tr>" for label, value in rows
+    )
+    return f"<table>{body}</table>"
+
+
+def _operator_colours(operators: Sequence[str]) -> dict[str, str]:
+    colours: dict[str, str] = {}
+    spare = iter(_SPARE_COLOURS * 4)
+    for operator in operators:
+        colours[operator] = OPERATOR_COLOURS.get(slug(operator)) or next(spare)
+    return colours
+
+
+def _technology_class(technology: Any) -> tuple[str, str]:
+    """CSS class and one-character label for a technology (2G square, 3G diamond...)."""
+    text = str(technology).upper()
+    digit = next((ch for ch in text if ch.isdigit()), "")
+    if not digit:
+        digit = {"GSM": "2", "UMTS": "3", "WCDMA": "3", "LTE": "4", "NR": "5"}.get(text, "")
+    return (f"t{digit}g" if digit in "2345" and digit else "t4g"), (digit or text[:1] or "?")
+
+
+# ---------------------------------------------------------------------------------------
+# Layers
+
+
+def _round_geometry(frame: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Geometry in EPSG:4326 with coordinates rounded to 1e-5 degree (about 1 m)."""
+    geometry = frame.geometry.to_crs(WGS84)
+    rounded = shapely.transform(geometry.to_numpy(), lambda xy: np.round(xy, 5))
+    return gpd.GeoSeries(rounded, index=frame.index, crs=WGS84)
+
+
+def _feature_collection(geometry: gpd.GeoSeries, properties: list[dict]) -> dict:
+    features = [
+        {"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": props}
+        for geom, props in zip(geometry, properties, strict=True)
+        if geom is not None and not geom.is_empty
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _first_column(frame: pd.DataFrame, *names: str) -> str | None:
+    return next((name for name in names if name in frame.columns), None)
+
+
+def _commune_layer(
+    communes: gpd.GeoDataFrame,
+    operators: Sequence[str],
+    interest: set[Any],
+    share_colours: LinearColormap,
+) -> _GeoJsonLayer:
+    share_col = _first_column(communes, "uncovered_population_share_any", "uncovered_share")
+    any_col = _first_column(communes, "uncovered_population_any", "uncovered_population")
+    properties = []
+    for index, row in communes.iterrows():
+        name = str(row["name"])
+        share = float(row[share_col]) if share_col and pd.notna(row[share_col]) else math.nan
+        rows = [("code", _ESC(str(row.get("commune_id", "–"))))]
+        if "district" in communes.columns and pd.notna(row.get("district")):
+            rows.append(("district", _ESC(str(row["district"]))))
+        rows.append(("population", _number(row.get("population", math.nan))))
+        if any_col:
+            rows.append(("no signal, any operator", _number(row[any_col])))
+        if share_col:
+            rows.append(("share without signal", f"{share:.0%}" if math.isfinite(share) else "–"))
+        for operator in operators:
+            column = f"uncovered_population_{slug(operator)}"
+            if column in communes.columns:
+                rows.append((f"no {_ESC(operator)} signal", _number(row[column])))
+        if "status" in communes.columns and str(row["status"]) != "complete":
+            rows.append(("note", _ESC(str(row["status"]))))
+        html_text = f"<div class='phusong-popup'><b>{_ESC(name)}</b>{_table(rows)}</div>"
+        bold = index in interest
+        properties.append(
+            {
+                "name": name,
+                "_key": normalize_name(name),
+                "_detail": str(row["district"]) if "district" in communes.columns else "",
+                "_tooltip": html_text,
+                "_popup": html_text,
+                "_style": {
+                    "color": "#000000" if bold else "#555555",
+                    "weight": 4 if bold else 1,
+                    "fillColor": share_colours(share) if math.isfinite(share) else "#bdbdbd",
+                    "fillOpacity": 0.45,
+                    "dashArray": None if bold else "3",
+                },
+            }
+        )
+    data = _feature_collection(_round_geometry(communes), properties)
+    return _GeoJsonLayer(data, name="Communes: share without signal")
+
+
+def _gap_layer(gaps: gpd.GeoDataFrame, colours: Mapping[str, str]) -> _GeoJsonLayer:
+    gaps = gaps.sort_values("rank", ascending=False) if "rank" in gaps.columns else gaps
+    labels = {
+        "rank": "rank",
+        "gap_id": "gap",
+        "operator": "operator without signal",
+        "commune_name": "commune",
+        "commune": "commune",
+        "people": "people without signal",
+        "area_km2": "area, km²",
+        "highest_ground_m": "highest ground, m",
+    }
+    properties = []
+    for _, row in gaps.iterrows():
+        rows = []
+        for column, label in labels.items():
+            if column in gaps.columns:
+                digits = 2 if column == "area_km2" else 0
+                value = row[column]
+                text = (
+                    _number(value, digits) if isinstance(value, int | float) else _ESC(str(value))
+                )
+                rows.append((_ESC(label), text))
+        for column in gaps.columns:
+            if column.startswith("nearest_site_") and not column.startswith("nearest_site_km_"):
+                key = column.removeprefix("nearest_site_")
+                km = row.get(f"nearest_site_km_{key}", math.nan)
+                rows.append(
+                    (f"nearest {_ESC(key)} site", f"{_ESC(str(row[column]))} ({_number(km, 1)} km)")
+                )
+        operator = str(row.get("operator", "no operator"))
+        colour = colours.get(operator, _NO_OPERATOR_COLOUR)
+        properties.append(
+            {
+                "_popup": f"<div class='phusong-popup'><b>Gap</b>{_table(rows)}</div>",
+                "_style": {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.3},
+            }
+        )
+    data = _feature_collection(_round_geometry(gaps), properties)
+    return _GeoJsonLayer(data, name="Gaps (uncovered areas)")
+
+
+def _tower_layers(
+    towers: gpd.GeoDataFrame, colours: Mapping[str, str]
+) -> tuple[_TowerLayer, _GeoJsonLayer | None]:
+    towers = towers[~towers.geometry.is_empty & towers.geometry.notna()]
+    points = towers.geometry.to_crs(WGS84)
+    records = []
+    for (_, row), point in zip(towers.iterrows(), points, strict=True):
+        operator = str(row.get("operator", "unknown"))
+        css, letter = _technology_class(row.get("technology", ""))
+        colour = colours.get(operator, "#444444")
+        rows = [
+            ("site", _ESC(str(row.get("site_id", "–")))),
+            ("operator", _ESC(operator)),
+            ("technology", _ESC(str(row.get("technology", "–")))),
+            ("height, m", _number(row.get("antenna_height_m", math.nan), 0)),
+            ("EIRP, dBm", _number(row.get("eirp_dbm", math.nan), 1)),
+            ("frequency, MHz", _number(row.get("frequency_mhz", math.nan), 0)),
+        ]
+        azimuth = row.get("azimuth_deg", math.nan)
+        rows.append(("azimuth", "omni" if pd.isna(azimuth) else f"{float(azimuth):.0f}°"))
+        records.append(
+            {
+                "lat": round(point.y, 6),
+                "lon": round(point.x, 6),
+                "title": f"{row.get('site_id', '')} ({operator})",
+                "icon": (
+                    f"<div class='phusong-tower {css}' style='background:{colour};"
+                    f"width:16px;height:16px'><span>{_ESC(letter)}</span></div>"
+                ),
+                "popup": f"<div class='phusong-popup'>{_table(rows)}</div>",
+            }
+        )
+    markers = _TowerLayer(records, name="Towers")
+    sectored = towers[
+        towers.get("azimuth_deg", pd.Series(np.nan, index=towers.index)).notna()
+        & (towers.get("beamwidth_deg", pd.Series(360.0, index=towers.index)).fillna(360) < 360)
+    ]
+    if len(sectored) == 0:
+        return markers, None
+    metric = working_crs_for_bounds(tuple(sectored.total_bounds), sectored.crs)
+    centres = sectored.geometry.to_crs(metric)
+    wedges, props = [], []
+    for (_, row), centre in zip(sectored.iterrows(), centres, strict=True):
+        half = float(row["beamwidth_deg"]) / 2
+        bearings = np.radians(np.linspace(row["azimuth_deg"] - half, row["azimuth_deg"] + half, 13))
+        ring = [(centre.x, centre.y)] + [
+            (centre.x + _SECTOR_RADIUS_M * np.sin(b), centre.y + _SECTOR_RADIUS_M * np.cos(b))
+            for b in bearings
+        ]
+        wedges.append(shapely.Polygon(ring))
+        colour = colours.get(str(row.get("operator", "")), "#444444")
+        props.append(
+            {
+                "_tooltip": _ESC(f"{row.get('site_id', '')} {row['azimuth_deg']:.0f}°"),
+                "_style": {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.25},
+            }
+        )
+    frame = gpd.GeoDataFrame(geometry=wedges, crs=metric)
+    data = _feature_collection(_round_geometry(frame), props)
+    return markers, _GeoJsonLayer(data, name="Tower sectors", show=True)
+
+
+def _coverage_images(
+    result: CoverageResult, *, max_px: int
+) -> tuple[list[tuple[str, str, Any]], LinearColormap]:
+    """(label, data URI, bounds) per operator and for any operator, and the dBm colormap."""
+    thresholds = result.layers["threshold_dbm"].to_numpy(dtype=float)
+    vmin = math.floor(float(np.min(thresholds)) / 5.0) * 5.0
+    vmax = vmin + 50.0
+    colormap = LinearColormap(list(_DBM_COLOURS), vmin=vmin, vmax=vmax)
+    steps = int((vmax - vmin) / _DBM_STEP)
+    lut = np.array(
+        [colormap.rgba_bytes_tuple(vmin + (k + 0.5) * _DBM_STEP)[:3] for k in range(steps)],
+        dtype=np.uint8,
+    )
+    covered = result.covered
+    operators = list(dict.fromkeys(result.layers["operator"].astype(str)))
+    groups = [
+        (op, np.flatnonzero(result.layers["operator"].astype(str).to_numpy() == op))
+        for op in operators
+    ]
+    groups.append(("any operator", np.arange(len(result.layers))))
+    bands = []
+    for _, positions in groups:
+        power = np.where(covered[positions], result.best_power_dbm[positions], np.nan)
+        bands.append(np.fmax.reduce(power, axis=0))
+        bands.append(covered[positions].any(axis=0).astype(np.float32))
+    warped, bounds = warp_to_web_mercator(
+        np.stack(bands), transform=result.transform, crs=result.crs, max_px=max_px
+    )
+    images = []
+    for k, (label, _) in enumerate(groups):
+        power, fraction = warped[2 * k], warped[2 * k + 1]
+        with np.errstate(invalid="ignore"):
+            shown = np.where(fraction >= 0.5, power, np.nan)
+        images.append((label, png_data_uri(colorize(shown, lut, vmin=vmin, vmax=vmax)), bounds))
+    return images, colormap
+
+
+def _hillshade_image(terrain: Terrain, *, max_px: int) -> tuple[str, Any]:
+    elevation = terrain.elevation_m
+    step = max(1, int(max(terrain.shape) // (2 * max_px)))  # shade at most 2x finer than shown
+    transform = terrain.transform
+    if step > 1:
+        elevation = elevation[::step, ::step]
+        transform = transform @ Affine.scale(step)
+    shade = hillshade(elevation, cell_size_m=terrain.resolution_m * step).astype(np.float32)
+    shade[shade == 0] = np.nan
+    warped, bounds = warp_to_web_mercator(
+        shade, transform=transform, crs=terrain.crs, max_px=max_px
+    )
+    grey = np.where(np.isfinite(warped), warped, 0).astype(np.uint8)
+    rgba = np.dstack([grey, grey, grey, np.where(np.isfinite(warped), 255, 0).astype(np.uint8)])
+    return png_data_uri(rgba), bounds
+
+
+# ---------------------------------------------------------------------------------------
+# Panels
+
+
+def _gradient(colormap: LinearColormap, ticks: Sequence[str]) -> str:
+    stops = ", ".join(
+        colormap.rgb_hex_str(colormap.vmin + (colormap.vmax - colormap.vmin) * t)
+        for t in np.linspace(0, 1, 9)
+    )
+    labels = "".join(f"<span>{_ESC(t)}</span>" for t in ticks)
+    return (
+        f"<div class='bar' style='background:linear-gradient(to right, {stops})'></div>"
+        f"<div class='ticks'>{labels}</div>"
+    )
+
+
+def _legend_html(
+    share: LinearColormap, dbm: LinearColormap | None, colours: Mapping[str, str], gaps: bool
+) -> str:
+    blocks = [
+        "<div class='block'><b>Communes: share of people without signal</b>"
+        + _gradient(share, ["0%", "50%", "100%"])
+        + "</div>"
+    ]
+    if dbm is not None:
+        blocks.append(
+            "<div class='block'><b>Signal where covered, dBm</b>"
+            + _gradient(
+                dbm, [f"{dbm.vmin:.0f}", f"{(dbm.vmin + dbm.vmax) / 2:.0f}", f"{dbm.vmax:.0f}"]
+            )
+            + "</div>"
+        )
+    if colours:
+        swatches = "".join(
+            f"<div><span class='swatch' style='background:{c}'></span>{_ESC(op)}</div>"
+            for op, c in colours.items()
+        )
+        blocks.append(
+            f"<div class='block'><b>Operators</b>{swatches}"
+            "<div>Towers: ■ 2G ◆ 3G ● 4G ◩ 5G; wedges show sector azimuths</div></div>"
+        )
+    if gaps:
+        blocks.append(
+            f"<div class='block'><span class='swatch' style='background:{_NO_OPERATOR_COLOUR}'>"
+            "</span>Gap: no signal (colour: operator lacking it)</div>"
+        )
+    return "".join(blocks)
+
+
+def _summary_html(row: pd.Series, communes: pd.DataFrame, operators: Sequence[str]) -> str:
+    rows = [("population", _number(row.get("population", math.nan)))]
+    any_col = _first_column(communes, "uncovered_population_any", "uncovered_population")
+    if any_col:
+        rows.append(("without any signal", _number(row[any_col])))
+    for operator in operators:
+        column = f"uncovered_population_{slug(operator)}"
+        if column in communes.columns:
+            rows.append((f"without {_ESC(operator)}", _number(row[column])))
+    where = ", ".join(
+        _ESC(str(row[c]))
+        for c in ("district", "province")
+        if c in communes.columns and pd.notna(row[c])
+    )
+    title = _ESC(str(row["name"])) + (f" <small>({where})</small>" if where else "")
+    return f"<h4>{title}</h4>{_table(rows)}"
+
+
+def _synthetic_text(synthetic_inputs: str | Sequence[str] | None) -> str | None:
+    if not synthetic_inputs:
+        return None
+    if isinstance(synthetic_inputs, str):
+        return synthetic_inputs
+    names = [str(s) for s in synthetic_inputs]
+    verb = "is" if len(names) == 1 else "are"
+    listed = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    return f"Not real data: {listed} {verb} synthetic."
+
+
+def _attribution_text(
+    attribution: str | Mapping[str, str] | None, result: CoverageResult, terrain: Terrain | None
+) -> str:
+    parts = [f"Coverage: phusong ({result.model} model)"]
+    if terrain is not None:
+        parts.append(f"Terrain: {terrain.source}")
+    if isinstance(attribution, Mapping):
+        parts += [f"{key}: {value}" for key, value in attribution.items()]
+    elif attribution:
+        parts.append(str(attribution))
+    return " | ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------
+# Public API
+
+
+def coverage_map(
+    communes: gpd.GeoDataFrame,
+    result: CoverageResult,
+    gaps: gpd.GeoDataFrame | None = None,
+    towers: gpd.GeoDataFrame | None = None,
+    *,
+    terrain: Terrain | None = None,
+    focus_commune: str | None = None,
+    communes_of_interest: Sequence[str] = (),
+    synthetic_inputs: str | Sequence[str] | None = None,
+    offline: bool = False,
+    attribution: str | Mapping[str, str] | None = None,
+    max_image_px: int = MAX_IMAGE_PX,
+) -> folium.Map:
+    """An interactive map of coverage, gaps, towers and communes, for planners.
+
+    Layers (each in the layer control): communes coloured by the share of their people
+    without any signal (tooltip: name, code, population, people without signal per
+    operator; ``communes_of_interest`` in bold outline); best received power per operator
+    and for any operator (semi-transparent images, coloured by dBm where covered); gap
+    polygons with popups; towers clustered, coloured by operator, shaped by technology,
+    with sector wedges; a hillshade of ``terrain``. Plus legend, scale bar, full screen,
+    measuring tool, a commune search box that ignores accents ("Y Ty" finds "Y Tý"),
+    attribution, and a red banner when ``synthetic_inputs`` is given.
+
+    Parameters
+    ----------
+    communes
+        Polygons with ``name`` (and ideally ``commune_id``, ``district``, ``province``),
+        any CRS; coverage columns from :func:`coverage.gaps.commune_coverage`
+        (``population``, ``uncovered_population_any``, ``uncovered_population_share_any``,
+        ``uncovered_population_<operator>``) colour and fill the tooltips when present.
+    result
+        Coverage on the working grid.
+    gaps
+        From :func:`coverage.gaps.gap_polygons` (any CRS), or None.
+    towers
+        Towers with ``site_id``, ``operator``, ``technology``, ``antenna_height_m``,
+        ``eirp_dbm``, ``azimuth_deg`` (NaN: omni), ``beamwidth_deg``; default ``result.towers``.
+    terrain
+        Elevation for the hillshade layer, or None.
+    focus_commune
+        Name (loosely written) or ``commune_id``: open zoomed on it, with a summary panel.
+    communes_of_interest
+        Names or ids of the remote communes to outline in bold.
+    synthetic_inputs
+        Banner text (``"Terrain and towers are synthetic"``) or the names of synthetic
+        inputs (``["terrain", "towers"]``); None or empty: no banner.
+    offline
+        Build for :func:`save_map` ``offline=True``: the default base layer is none (the
+        hillshade); OpenStreetMap and OpenTopoMap stay available as optional layers.
+        Online, OpenStreetMap is the default base layer.
+    attribution
+        Sources of the data, ``{"Population": "WorldPop 2020 (CC BY 4.0)", ...}`` or one
+        string; the model and ``terrain.source`` are always credited.
+    max_image_px
+        Longest side of every embedded raster image.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    CRSError
+        An input has no CRS.
+    SchemaError
+        ``communes`` has no ``name`` column.
+    coverage.names.CommuneLookupError
+        ``focus_commune`` or a commune of interest matches no commune.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from affine import Affine
+    >>> from shapely.geometry import box
+    >>> grid = np.full((1, 20, 20), -80, np.float32)
+    >>> result = CoverageResult(grid, np.zeros(grid.shape, np.int32),
+    ...     pd.DataFrame({"operator": ["Viettel"], "technology": ["4G"], "threshold_dbm": [-110]}),
+    ...     np.zeros((20, 20), np.uint8), Affine(100, 0, 400000, 0, -100, 2490000),
+    ...     "EPSG:32648", gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
+    >>> communes = gpd.GeoDataFrame({"name": ["Y Tý"], "commune_id": ["1"]},
+    ...     geometry=[box(400000, 2488000, 402000, 2490000)], crs="EPSG:32648")
+    >>> m = coverage_map(communes, result, focus_commune="y ty", offline=True)
+    >>> type(m).__name__
+    'Map'
+    """
+    if "name" not in communes.columns:
+        raise SchemaError(
+            f"communes need a 'name' column to label the map; they have {list(communes.columns)}. "
+            "Read them with coverage.io.communes.read_communes, which adds it."
+        )
+    require_crs(communes.crs, source="communes")
+    towers = result.towers if towers is None else towers
+    operators = list(dict.fromkeys(result.layers["operator"].astype(str)))
+    if towers is not None and "operator" in towers.columns:
+        operators += [
+            op for op in dict.fromkeys(towers["operator"].astype(str)) if op not in operators
+        ]
+    colours = _operator_colours(operators)
+
+    west, south, east, north = communes.to_crs(WGS84).total_bounds
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=9,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    m.phusong_offline = offline  # save_map's default
+    m.get_root().header.add_child(
+        Element(
+            f"<style>{static_text('map.css')}</style>\n<script>{static_text('map.js')}</script>"
+        ),
+        name="phusong_assets",
+    )
+    folium.map.CustomPane("phusong-hillshade", z_index=250).add_to(m)
+    folium.map.CustomPane("phusong-coverage", z_index=350).add_to(m)
+
+    folium.FeatureGroup(name="No basemap (works offline)", overlay=False, show=offline).add_to(m)
+    for tiles, label, show in (
+        ("OpenStreetMap", "OpenStreetMap (online)", not offline),
+        ("OpenTopoMap", "OpenTopoMap (online)", False),
+    ):
+        folium.TileLayer(
+            tiles, name=label, overlay=False, show=show, error_tile_url=_TRANSPARENT_PNG
+        ).add_to(m)
+
+    if terrain is not None:
+        url, bounds = _hillshade_image(terrain, max_px=max_image_px)
+        _ImageLayer(
+            url,
+            bounds,
+            name="Hillshade (terrain)",
+            opacity=0.75,
+            pane="phusong-hillshade",
+            show=True,
+        ).add_to(m)
+
+    dbm_colormap = None
+    if len(result.layers):
+        images, dbm_colormap = _coverage_images(result, max_px=max_image_px)
+        for label, url, bounds in images:
+            _ImageLayer(
+                url,
+                bounds,
+                name=f"Signal: {_ESC(label)}",
+                opacity=0.65,
+                pane="phusong-coverage",
+                show=label == "any operator",
+            ).add_to(m)
+
+    interest: set[Any] = set()
+    for query in communes_of_interest:
+        interest.update(find_commune(communes, query).index)
+    share_colours = LinearColormap(list(_SHARE_COLOURS), vmin=0.0, vmax=1.0)
+    commune_layer = _commune_layer(communes, operators, interest, share_colours)
+    commune_layer.add_to(m)
+    if gaps is not None and len(gaps):
+        require_crs(gaps.crs, source="gaps")
+        _gap_layer(gaps, colours).add_to(m)
+    if towers is not None and len(towers):
+        require_crs(towers.crs, source="towers")
+        markers, sectors = _tower_layers(towers, colours)
+        if sectors is not None:
+            sectors.add_to(m)
+        markers.add_to(m)
+
+    map_js, communes_js = m.get_name(), commune_layer.get_name()
+    legend = _legend_html(share_colours, dbm_colormap, colours, gaps is not None and len(gaps) > 0)
+    code = [
+        f"phusong.addSearch({map_js}, {communes_js}, {{labelProperty: 'name', keyProperty: '_key',"
+        " detailProperty: '_detail', placeholder: 'Find a commune (accents optional)'});",
+        f"phusong.addPanel({map_js}, {_js(legend)},"
+        " {position: 'bottomright', className: 'phusong-legend'});",
+        f"{map_js}.attributionControl.addAttribution("
+        f"{_js(_ESC(_attribution_text(attribution, result, terrain)))});",
+    ]
+    banner = _synthetic_text(synthetic_inputs)
+    if banner:
+        code.append(f"phusong.addBanner({map_js}, {_js(banner)});")
+    focus_bounds = communes.to_crs(WGS84).total_bounds
+    if focus_commune is not None:
+        focus = find_commune(communes, focus_commune)
+        focus_bounds = focus.to_crs(WGS84).total_bounds
+        code.append(
+            f"phusong.addPanel({map_js}, {_js(_summary_html(focus.iloc[0], communes, operators))},"
+            " {position: 'bottomleft', className: 'phusong-summary'});"
+        )
+    _Script("\n".join(code)).add_to(m)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    folium.plugins.Fullscreen(position="topleft").add_to(m)
+    folium.plugins.MeasureControl(
+        position="topleft", primary_length_unit="kilometers", primary_area_unit="sqmeters"
+    ).add_to(m)
+    west, south, east, north = focus_bounds
+    m.fit_bounds([[south, west], [north, east]])
+    return m
+
+
+def save_map(
+    m: folium.Map,
+    path: str | os.PathLike[str],
+    *,
+    offline: bool | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write ``m`` to one HTML file, atomically.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`coverage_map` (or any folium map).
+    path
+        Output ``.html`` file.
+    offline
+        True: one self-contained file, every script and stylesheet inlined, nothing fetched
+        from the network when opened. False: scripts linked from jsDelivr (pinned versions).
+        None (default): as the map was built (``coverage_map(..., offline=...)``), else False.
+    overwrite
+        Replace an existing file.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    OutputExistsError
+        ``path`` exists and ``overwrite`` is false.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "map.html"
+    >>> _ = save_map(folium.Map(tiles=None), out, offline=True)
+    >>> "<script src=\\"http" in out.read_text(encoding="utf-8")
+    False
+    """
+    if offline is None:
+        offline = bool(getattr(m, "phusong_offline", False))
+    document = html_document(m, offline=offline)
+    path = Path(path)
+    with atomic_output(path, overwrite=overwrite) as tmp:
+        tmp.write_text(document, encoding="utf-8")
+    logger.info(
+        "wrote %s map %s (%.1f MB)",
+        "offline" if offline else "online",
+        path,
+        path.stat().st_size / 1e6,
+    )
+    return path

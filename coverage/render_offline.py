@@ -1,0 +1,227 @@
+"""Turn a folium map into one HTML document, with its JavaScript and CSS inlined or linked.
+
+Folium elements declare the scripts and stylesheets they need by name (``"leaflet"``,
+``"markerclusterjs"``...), each pointing at some CDN. :func:`html_document` swaps those for
+the copies vendored under ``coverage/static/vendor/`` (fetched by
+``scripts/vendor_assets.py``, pinned versions, shipped as package data):
+
+* ``offline=True``: every script and stylesheet is inlined; images referenced by the CSS
+  become ``data:`` URIs. The file opens with no network at all.
+* ``offline=False``: ``<script src>``/``<link href>`` tags point at jsDelivr for the same
+  pinned versions.
+
+jQuery, Bootstrap and Font Awesome, which folium loads by default for widgets phusong does
+not use, are dropped in both modes.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import folium
+from branca.element import Element, Figure
+
+from coverage.errors import CoverageError
+
+#: The folium names of assets phusong never needs (Bootstrap widgets, Font Awesome icons).
+DROPPED = frozenset(
+    {
+        "jquery",
+        "bootstrap",
+        "awesome_markers",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers_font_css",
+        "awesome_markers_css",
+        "awesome_rotate_css",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A vendored file: npm package folder under ``static/vendor`` and its path inside."""
+
+    package: str  # "leaflet-1.9.4"
+    path: str  # "dist/leaflet.js"
+
+    @property
+    def kind(self) -> str:
+        return "css" if self.path.endswith(".css") else "js"
+
+    @property
+    def cdn_url(self) -> str:
+        """The same file on jsDelivr (``npm/<name>@<version>/<path>``)."""
+        name, _, version = self.package.rpartition("-")
+        return f"https://cdn.jsdelivr.net/npm/{name}@{version}/{self.path}"
+
+    def text(self) -> str:
+        return _vendor_file(self.package, self.path).decode("utf-8")
+
+
+_LEAFLET = "leaflet-1.9.4"
+_CLUSTER = "leaflet.markercluster-1.5.3"
+_FULLSCREEN = "leaflet.fullscreen-3.0.0"
+_MEASURE = "leaflet-measure-2.1.7"
+
+#: folium's asset names -> the vendored file that replaces them.
+ASSETS: dict[str, Asset] = {
+    "leaflet": Asset(_LEAFLET, "dist/leaflet.js"),
+    "leaflet_css": Asset(_LEAFLET, "dist/leaflet.css"),
+    "markerclusterjs": Asset(_CLUSTER, "dist/leaflet.markercluster.js"),
+    "markerclustercss": Asset(_CLUSTER, "dist/MarkerCluster.css"),
+    "markerclusterdefaultcss": Asset(_CLUSTER, "dist/MarkerCluster.Default.css"),
+    "Control.Fullscreen.js": Asset(_FULLSCREEN, "Control.FullScreen.js"),
+    "Control.FullScreen.css": Asset(_FULLSCREEN, "Control.FullScreen.css"),
+    "leaflet_measure_js": Asset(_MEASURE, "dist/leaflet-measure.min.js"),
+    "leaflet_measure_css": Asset(_MEASURE, "dist/leaflet-measure.css"),
+}
+
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
+_SOURCE_MAP = re.compile(r"^\s*//[#@] sourceMappingURL=.*$", re.MULTILINE)
+_REMOTE_TAG = re.compile(r"<(?:script[^>]*\ssrc|link[^>]*\shref)\s*=\s*[\"']?(?:https?:)?//", re.I)
+
+
+def _vendor_file(package: str, path: str) -> bytes:
+    return resources.files("coverage").joinpath("static", "vendor", package, path).read_bytes()
+
+
+def static_text(path: str) -> str:
+    """Text of one of phusong's own files under ``coverage/static/phusong/``."""
+    return resources.files("coverage").joinpath("static", "phusong", path).read_text("utf-8")
+
+
+def inline_css(asset: Asset) -> str:
+    """The stylesheet with every relative ``url(...)`` replaced by a ``data:`` URI.
+
+    Examples
+    --------
+    >>> "data:image/png;base64," in inline_css(ASSETS["leaflet_css"])
+    True
+    """
+    folder = asset.path.rpartition("/")[0]
+
+    def embed(match: re.Match[str]) -> str:
+        target = match.group(2).strip()
+        if target.startswith(("data:", "#", "http:", "https:", "//")):
+            return match.group(0)
+        rel = f"{folder}/{target}" if folder else target
+        mime = mimetypes.guess_type(target)[0] or "application/octet-stream"
+        data = base64.b64encode(_vendor_file(asset.package, rel)).decode("ascii")
+        return f'url("data:{mime};base64,{data}")'
+
+    return _CSS_URL.sub(embed, asset.text())
+
+
+def inline_js(text: str) -> str:
+    """Script text made safe to sit inside ``<script>...</script>``: no closing tag, no map."""
+    return _SOURCE_MAP.sub("", text).replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+def _walk(element: Any) -> Iterator[Any]:
+    stack = [element]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(list(getattr(node, "_children", {}).values())))
+
+
+def remote_references(html: str) -> list[str]:
+    """The ``<script src>`` / ``<link href>`` tags in ``html`` that point to the network."""
+    return [html[m.start() : html.find(">", m.start()) + 1] for m in _REMOTE_TAG.finditer(html)]
+
+
+def html_document(m: folium.Map, *, offline: bool) -> str:
+    """Render ``m`` (and its figure) to one HTML document.
+
+    Parameters
+    ----------
+    m
+        A folium map (any: built by :func:`coverage.render.coverage_map` or by hand).
+    offline
+        Inline every script and stylesheet (True) or link the pinned CDN copies (False).
+
+    Returns
+    -------
+    str
+        The document. The map itself is left as it was.
+
+    Raises
+    ------
+    CoverageError
+        ``offline=True`` and an element needs a script or stylesheet that is not vendored
+        (the message names it); use ``offline=False`` or drop that element.
+
+    Examples
+    --------
+    >>> html = html_document(folium.Map(tiles=None), offline=True)
+    >>> remote_references(html), "L.map(" in html
+    ([], True)
+    """
+    figure = m.get_root()
+    if not isinstance(figure, Figure):
+        raise CoverageError("the map is not inside a folium Figure; build it with folium.Map().")
+    saved: list[tuple[Any, Any, Any]] = []
+    js: dict[str, Asset] = {}
+    css: dict[str, Asset] = {}
+    missing: list[str] = []
+    for element in _walk(figure):
+        if not hasattr(element, "default_js"):
+            continue
+        saved.append(
+            (element, element.__dict__.get("default_js"), element.__dict__.get("default_css"))
+        )
+        kept_js, kept_css = [], []
+        for links, kept, found in (
+            (element.default_js, kept_js, js),
+            (element.default_css, kept_css, css),
+        ):
+            for name, url in links:
+                if name in DROPPED:
+                    continue
+                if name in ASSETS:
+                    found.setdefault(name, ASSETS[name])
+                    if not offline:
+                        kept.append((name, ASSETS[name].cdn_url))
+                elif offline:
+                    missing.append(f"{type(element).__name__} needs {name} ({url})")
+                else:
+                    kept.append((name, url))
+        element.default_js, element.default_css = kept_js, kept_css
+    bundle_name = "phusong_inline_assets"
+    for name in list(figure.header._children):  # links left by an earlier render
+        if name in ASSETS or name in DROPPED:
+            figure.header._children.pop(name)
+    try:
+        if missing:
+            raise CoverageError(
+                "cannot write an offline map: these scripts/stylesheets are not vendored: "
+                + "; ".join(missing)
+                + ". Save with offline=False, or remove those elements."
+            )
+        if offline:
+            order = sorted(js, key=lambda name: name != "leaflet")  # Leaflet first, then plugins
+            parts = [f"<style>\n{inline_css(css[name])}\n</style>" for name in css]
+            parts += [f"<script>\n{inline_js(js[name].text())}\n</script>" for name in order]
+            figure.header.add_child(Element("\n".join(parts)), name=bundle_name, index=0)
+        html = figure.render()
+    finally:
+        figure.header._children.pop(bundle_name, None)
+        for element, own_js, own_css in saved:
+            for attribute, value in (("default_js", own_js), ("default_css", own_css)):
+                if value is None:
+                    element.__dict__.pop(attribute, None)
+                else:
+                    setattr(element, attribute, value)
+    if offline and remote_references(html):
+        raise CoverageError(
+            f"offline map still links to the network: {remote_references(html)[:3]}; "
+            "this is a bug in coverage.render_offline, please report it."
+        )
+    return html

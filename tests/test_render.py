@@ -1,0 +1,414 @@
+"""Tests for coverage.render, coverage.render_raster and coverage.render_offline (no browser).
+
+The browser half is tests/test_browser.py; it reuses :func:`build_scenario` from here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+from affine import Affine
+from pyproj import Transformer
+from shapely.geometry import Point, box
+
+from coverage.errors import CoverageError, CRSError, OutputExistsError, SchemaError
+from coverage.gaps import commune_coverage, gap_polygons
+from coverage.model import CoverageResult
+from coverage.names import CommuneLookupError, normalize_name
+from coverage.population import PopulationGrid
+from coverage.render import coverage_map, save_map
+from coverage.render_offline import ASSETS, html_document, remote_references
+from coverage.render_raster import colorize, encode_png, hillshade, warp_to_web_mercator
+from coverage.terrain import Terrain
+
+REPO = Path(__file__).resolve().parents[1]
+XSS = "<img src=x onerror=window.__pwned=1>"
+CRS = "EPSG:32648"
+X0, Y0, CELL = 380_000.0, 2_500_000.0, 30.0  # north-west corner near Y Tý, Lào Cai
+
+
+def build_scenario(size: int = 200) -> dict:
+    """Four communes (one with a hostile name) on a ``size`` x ``size`` 30 m grid, three
+    coverage layers from four towers, people per cell, real gaps and commune statistics."""
+    transform = Affine(CELL, 0, X0, 0, -CELL, Y0)
+    rows, cols = np.mgrid[0:size, 0:size]
+    elevation = 1500 + 400 * np.sin(cols / 23.0) * np.cos(rows / 31.0) + rows * 2.0
+    terrain = Terrain.from_array(elevation, transform=transform, crs=CRS, source="synthetic hills")
+    x = X0 + (cols + 0.5) * CELL
+    y = Y0 - (rows + 0.5) * CELL
+    span = size * CELL
+    sites = [
+        ("VT-001", "Viettel", "4G", 0.2, 0.2, 120.0, 65.0),
+        ("VT-002", "Viettel", "2G", 0.8, 0.75, np.nan, 360.0),
+        ("VNP-01", "VinaPhone", "4G", 0.75, 0.2, 200.0, 65.0),
+        (XSS, "VinaPhone", "4G", 0.3, 0.8, 30.0, 90.0),
+    ]
+    towers = gpd.GeoDataFrame(
+        {
+            "site_id": [s[0] for s in sites],
+            "operator": [s[1] for s in sites],
+            "technology": [s[2] for s in sites],
+            "frequency_mhz": [1800.0, 900.0, 1800.0, 1800.0],
+            "antenna_height_m": [30.0, 25.0, 35.0, 30.0],
+            "eirp_dbm": [58.0, 55.0, 58.0, 58.0],
+            "azimuth_deg": [s[5] for s in sites],
+            "beamwidth_deg": [s[6] for s in sites],
+            "tilt_deg": [2.0, 0.0, 2.0, 2.0],
+        },
+        geometry=[Point(X0 + s[3] * span, Y0 - s[4] * span) for s in sites],
+        crs=CRS,
+    )
+    layers = pd.DataFrame(
+        {
+            "operator": ["Viettel", "Viettel", "VinaPhone"],
+            "technology": ["4G", "2G", "4G"],
+            "threshold_dbm": [-110.0, -100.0, -110.0],
+        }
+    )
+    power = np.full((3, size, size), np.nan, dtype=np.float32)
+    serving = np.full((3, size, size), -1, dtype=np.int32)
+    for k, (_, operator, technology, *_rest) in enumerate(sites):
+        layer = int(
+            np.flatnonzero((layers.operator == operator) & (layers.technology == technology))[0]
+        )
+        point = towers.geometry.iloc[k]
+        distance_m = np.hypot(x - point.x, y - point.y) + 50.0
+        received = (-60.0 - 35.0 * np.log10(distance_m / 100.0)).astype(np.float32)
+        received[distance_m > 0.6 * span] = np.nan
+        better = np.isnan(power[layer]) | (received > power[layer])
+        better &= np.isfinite(received)
+        power[layer] = np.where(better, received, power[layer])
+        serving[layer] = np.where(better, k, serving[layer])
+    result = CoverageResult(
+        power, serving, layers, np.zeros((size, size), np.uint8), transform, terrain.crs, towers
+    )
+    half = span / 2
+    names = ["Y Tý", "Mường Hum", "Cốc Ly", XSS]
+    communes = gpd.GeoDataFrame(
+        {
+            "commune_id": ["02641", "02647", "02650", "99999"],
+            "name": names,
+            "district": ["Bát Xát", "Bát Xát", "Bắc Hà", "Nowhere"],
+            "province": ["Lào Cai"] * 4,
+        },
+        geometry=[
+            box(X0 + i * half, Y0 - (j + 1) * half, X0 + (i + 1) * half, Y0 - j * half)
+            for j in (0, 1)
+            for i in (0, 1)
+        ],
+        crs=CRS,
+    ).to_crs("EPSG:4326")
+    people = np.full((size, size), 2.0) + 20.0 * (rows > size / 2) * (cols < size / 2)
+    population = PopulationGrid(
+        people, transform, terrain.crs, "areal_weighting", "synthetic", np.ones((size, size))
+    )
+    stats = commune_coverage(communes, result, population=population)
+    gaps = gap_polygons(result, communes=communes, population=population, terrain=terrain)
+    return {"communes": stats, "result": result, "gaps": gaps, "towers": towers, "terrain": terrain}
+
+
+@pytest.fixture(scope="module")
+def scenario() -> dict:
+    return build_scenario()
+
+
+@pytest.fixture(scope="module")
+def offline_html(scenario: dict) -> str:
+    m = coverage_map(
+        scenario["communes"],
+        scenario["result"],
+        scenario["gaps"],
+        scenario["towers"],
+        terrain=scenario["terrain"],
+        focus_commune="Y Ty",
+        communes_of_interest=["Mường Hum"],
+        synthetic_inputs=["terrain", "towers"],
+        offline=True,
+        attribution={"Population": "synthetic test grid"},
+    )
+    return html_document(m, offline=True)
+
+
+# ---------------------------------------------------------------------------------------
+# render_raster
+
+
+def test_hillshade_matches_gdaldem(tmp_path: Path) -> None:
+    gdaldem = shutil.which("gdaldem")
+    if gdaldem is None:
+        pytest.skip("gdaldem (Debian gdal-bin) not installed: no independent hillshade oracle")
+    rng = np.random.default_rng(7)
+    rows, cols = np.mgrid[0:60, 0:80]
+    z = 1000 + 300 * np.sin(cols / 9) * np.cos(rows / 7) + 20 * rng.standard_normal((60, 80))
+    z = z.astype(np.float32)
+    src, out = tmp_path / "dem.tif", tmp_path / "shade.tif"
+    profile = {
+        "driver": "GTiff",
+        "width": 80,
+        "height": 60,
+        "count": 1,
+        "dtype": "float32",
+        "crs": CRS,
+        "transform": Affine(30, 0, X0, 0, -30, Y0),
+    }
+    with rasterio.open(src, "w", **profile) as dst:
+        dst.write(z, 1)
+    for azimuth, altitude in ((315, 45), (120, 30)):
+        subprocess.run(
+            [
+                gdaldem,
+                "hillshade",
+                "-q",
+                "-az",
+                str(azimuth),
+                "-alt",
+                str(altitude),
+                str(src),
+                str(out),
+            ],
+            check=True,
+        )
+        with rasterio.open(out) as shaded:
+            expected = shaded.read(1).astype(int)
+        ours = hillshade(z, cell_size_m=30.0, azimuth_deg=azimuth, altitude_deg=altitude)
+        assert np.abs(ours.astype(int) - expected).max() <= 1
+        assert (ours[0] == 0).all() and (ours[:, -1] == 0).all()
+
+
+def test_hillshade_flat_and_voids() -> None:
+    flat = np.full((6, 6), 250.0)
+    flat[3, 3] = np.nan
+    shade = hillshade(flat, cell_size_m=30.0)
+    # flat ground: cos i = sin(45 deg), 1 + 254 * 0.7071 = 180.6
+    assert shade[1, 1] == 181
+    assert (shade[2:5, 2:5] == 0).all()  # the void and its neighbours: no data
+
+
+def test_encode_png_round_trip(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 256, size=(17, 23, 4), dtype=np.uint8)
+    path = tmp_path / "x.png"
+    path.write_bytes(encode_png(image))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+        with rasterio.open(path) as src:
+            decoded = src.read()
+    np.testing.assert_array_equal(np.moveaxis(decoded, 0, -1), image)
+
+
+def test_colorize_clamps_and_hides_nan() -> None:
+    lut = np.array([[10, 0, 0], [20, 0, 0], [30, 0, 0], [40, 0, 0]], dtype=np.uint8)
+    rgba = colorize(np.array([[-5.0, 0.1, 0.6, 99.0, np.nan]]), lut, vmin=0, vmax=1, alpha=200)
+    assert rgba[0, :, 0].tolist() == [10, 10, 30, 40, 0]
+    assert rgba[0, :, 3].tolist() == [200, 200, 200, 200, 0]
+
+
+def test_warp_to_web_mercator_bounds_and_size() -> None:
+    transform = Affine(30, 0, X0, 0, -30, Y0)
+    grid = np.arange(400 * 300, dtype=np.float32).reshape(400, 300) % 7
+    warped, ((south, west), (north, east)) = warp_to_web_mercator(
+        np.stack([grid, np.ones_like(grid)]), transform=transform, crs=CRS, max_px=100
+    )
+    assert warped.shape[0] == 2 and max(warped.shape[1:]) == 100
+    lon, lat = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform(
+        [X0, X0 + 300 * 30], [Y0 - 400 * 30, Y0]
+    )
+    # the Web Mercator box encloses the UTM box, within one output pixel
+    pixel = (north - south) / warped.shape[1]
+    assert south <= min(lat) + pixel and north >= max(lat) - pixel
+    assert west <= min(lon) + pixel and east >= max(lon) - pixel
+    assert np.nanmin(warped[1]) == 1.0 == np.nanmax(warped[1])  # averaging keeps a constant
+    assert np.isfinite(warped[1]).mean() > 0.95
+    assert np.nanmin(warped[0]) >= 0 and np.nanmax(warped[0]) <= 6
+
+
+# ---------------------------------------------------------------------------------------
+# coverage_map / save_map
+
+
+def test_layers_and_controls_are_in_the_page(offline_html: str) -> None:
+    for label in (
+        "Communes: share without signal",
+        "Signal: Viettel",
+        "Signal: VinaPhone",
+        "Signal: any operator",
+        "Gaps (uncovered areas)",
+        "Towers",
+        "Tower sectors",
+        "Hillshade (terrain)",
+        "No basemap (works offline)",
+        "OpenStreetMap (online)",
+        "OpenTopoMap (online)",
+    ):
+        assert json.dumps(label)[1:-1] in offline_html, label
+    for js in (
+        "L.control.scale",
+        "L.control.fullscreen",
+        "L.Control.Measure",
+        "L.control.layers",
+        "L.markerClusterGroup",
+        "phusong.addSearch",
+        "L.imageOverlay",
+    ):
+        assert js in offline_html, js
+
+
+def test_user_text_is_escaped(offline_html: str) -> None:
+    assert "<img src=x" not in offline_html  # neither raw in HTML nor raw in JSON
+    assert "window.__pwned" in offline_html  # ...but the text itself is there, escaped
+
+
+def test_offline_file_has_no_network_links(offline_html: str) -> None:
+    assert remote_references(offline_html) == []
+    assert not re.search(r"<script[^>]+src=[\"']?https?:", offline_html)
+    assert not re.search(r"<link[^>]+href=[\"']?https?:", offline_html)
+    for dropped in ("jquery", "bootstrap", "fontawesome"):
+        assert dropped not in offline_html.lower()
+
+
+def test_online_links_pinned_cdn_copies(scenario: dict) -> None:
+    m = coverage_map(scenario["communes"], scenario["result"], towers=scenario["towers"])
+    document = html_document(m, offline=False)
+    links = remote_references(document)
+    assert any("leaflet@1.9.4/dist/leaflet.js" in tag for tag in links)
+    assert any("leaflet.markercluster@1.5.3" in tag for tag in links)
+    assert all("cdn.jsdelivr.net/npm/" in tag for tag in links)
+    assert "jquery" not in document and "bootstrap" not in document
+    # rendering offline afterwards does not keep the online links, and vice versa
+    assert remote_references(html_document(m, offline=True)) == []
+    assert remote_references(html_document(m, offline=False)) == links
+
+
+def test_offline_refuses_a_plugin_that_is_not_vendored() -> None:
+    m = folium.Map(tiles=None)
+    folium.plugins.Draw().add_to(m)
+    with pytest.raises(CoverageError, match="not vendored.*Draw"):
+        html_document(m, offline=True)
+    assert "leaflet.draw" in html_document(m, offline=False)
+
+
+def test_search_keys_fold_accents(scenario: dict, offline_html: str) -> None:
+    assert f'"_key": "{normalize_name("Y Ty")}"' in offline_html
+    assert normalize_name("Y Ty") == normalize_name("Y Tý")
+
+
+def test_focus_commune_zooms_and_summarises(scenario: dict, offline_html: str) -> None:
+    communes = scenario["communes"]
+    y_ty = communes[communes["name"] == "Y Tý"].iloc[0]
+    west, south, east, north = y_ty.geometry.bounds
+    fits = re.findall(
+        r"fitBounds\(\s*\[\[([-\d.]+),\s*([-\d.]+)\],\s*\[([-\d.]+),\s*([-\d.]+)\]\]", offline_html
+    )
+    assert fits
+    assert np.allclose([float(v) for v in fits[-1]], [south, west, north, east])
+    assert "phusong-summary" in offline_html
+    people = f"{y_ty['population']:,.0f}"
+    assert people in offline_html
+    assert f"{y_ty['uncovered_population_viettel']:,.0f}" in offline_html
+
+
+def test_banner_and_attribution(scenario: dict, offline_html: str) -> None:
+    assert "Not real data: terrain and towers are synthetic." in offline_html
+    assert "Terrain: synthetic hills" in offline_html
+    assert "Population: synthetic test grid" in offline_html
+    plain = coverage_map(scenario["communes"], scenario["result"])
+    assert "phusong.addBanner" not in html_document(plain, offline=True)
+
+
+def test_commune_of_interest_outlined_in_bold(scenario: dict) -> None:
+    m = coverage_map(scenario["communes"], scenario["result"], communes_of_interest=["muong hum"])
+    (layer,) = [
+        c for c in m._children.values() if getattr(c, "layer_name", "").startswith("Communes")
+    ]
+    weights = {
+        f["properties"]["name"]: f["properties"]["_style"]["weight"] for f in layer.data["features"]
+    }
+    assert weights["Mường Hum"] == 4
+    assert weights["Cốc Ly"] == weights["Y Tý"] == 1
+
+
+def test_images_are_small_and_bounded(scenario: dict) -> None:
+    m = coverage_map(
+        scenario["communes"], scenario["result"], terrain=scenario["terrain"], max_image_px=64
+    )
+    document = html_document(m, offline=True)
+    uris = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", document)
+    assert len(uris) >= 4  # hillshade + 2 operators + any (+ css icons)
+    import base64
+    import struct
+
+    sizes = [struct.unpack(">II", base64.b64decode(u)[16:24]) for u in uris]
+    assert max(max(s) for s in sizes) <= 64
+
+
+def test_save_map_is_atomic_and_refuses_to_overwrite(scenario: dict, tmp_path: Path) -> None:
+    m = coverage_map(scenario["communes"], scenario["result"], offline=True)
+    out = save_map(m, tmp_path / "map.html")
+    text = out.read_text(encoding="utf-8")
+    assert remote_references(text) == []  # offline=None follows the map's own setting
+    with pytest.raises(OutputExistsError, match="overwrite"):
+        save_map(m, out)
+    save_map(m, out, offline=False, overwrite=True)
+    assert remote_references(out.read_text(encoding="utf-8"))
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]  # no temp files left
+
+
+def test_errors_name_the_fix(scenario: dict) -> None:
+    communes = scenario["communes"]
+    with pytest.raises(CommuneLookupError, match="Closest names: Y Tý"):
+        coverage_map(communes, scenario["result"], focus_commune="Y Tyy")
+    with pytest.raises(SchemaError, match="'name' column"):
+        coverage_map(communes.drop(columns="name"), scenario["result"])
+    with pytest.raises(CRSError, match="communes has no coordinate reference system"):
+        coverage_map(communes.set_crs(None, allow_override=True), scenario["result"])
+
+
+def test_map_without_statistics_or_layers_still_renders(scenario: dict) -> None:
+    result = scenario["result"]
+    empty = CoverageResult(
+        result.best_power_dbm[:0],
+        result.serving_site[:0],
+        result.layers.iloc[:0],
+        result.validity,
+        result.transform,
+        result.crs,
+        result.towers.iloc[:0],
+    )
+    bare = scenario["communes"][["commune_id", "name", "geometry"]]
+    document = html_document(coverage_map(bare, empty), offline=True)
+    assert "Signal:" not in document and "#bdbdbd" in document  # grey: no statistics
+
+
+# ---------------------------------------------------------------------------------------
+# vendored assets
+
+
+def test_vendored_assets_match_their_manifest() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "vendor_assets", REPO / "scripts" / "vendor_assets.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["vendor_assets"] = module
+    spec.loader.exec_module(module)
+    assert module.check() == 0
+    for package in module.PACKAGES:
+        assert (
+            REPO / "coverage" / "static" / "vendor" / package.folder / package.licence_file
+        ).is_file()
+    vendored = {asset.package for asset in ASSETS.values()}
+    assert vendored == {package.folder for package in module.PACKAGES}

@@ -262,6 +262,10 @@ def _merger_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     )
     old = old.dropna(subset=["wardKey"])
     new = new.dropna(subset=["wardKey"])
+    for table in (old, new):  # matching keys, computed once
+        table["name_match"] = table["wardShort"].map(normalize_name)
+        table["province_match"] = table["provinceShort"].map(normalize_name)
+    old["district_match"] = old["districtShort"].map(normalize_name)
     old["link_key"] = [
         _fold_key(f"{p}_{d}_{w}")
         for p, d, w in zip(old["provinceKey"], old["districtKey"], old["wardKey"], strict=True)
@@ -305,11 +309,11 @@ def _province_scope(province: str) -> tuple[str, list[str]]:
 
     old, new, _ = _merger_tables()
     key = normalize_name(province)
-    new_keys = new.loc[new["provinceShort"].map(normalize_name) == key, "provinceKey"].unique()
+    new_keys = new.loc[new["province_match"] == key, "provinceKey"].unique()
     if len(new_keys):
         new_key = str(new_keys[0])
         return new_key, list(converter_2025.DICT_PROVINCE[new_key])
-    old_keys = old.loc[old["provinceShort"].map(normalize_name) == key, "provinceKey"].unique()
+    old_keys = old.loc[old["province_match"] == key, "provinceKey"].unique()
     if len(old_keys):
         old_key = str(old_keys[0])
         for new_key, members in converter_2025.DICT_PROVINCE.items():
@@ -367,12 +371,10 @@ def successor_commune(
     old, new, links = _merger_tables()
     new_province, old_provinces = _province_scope(province)
     scope = old[old["provinceKey"].isin(old_provinces)]
-    candidates = scope[scope["wardShort"].map(normalize_name) == normalize_name(old_name)]
+    candidates = scope[scope["name_match"] == normalize_name(old_name)]
     candidates = _prefer_full_name(candidates, old_name)
     if district is not None:
-        candidates = candidates[
-            candidates["districtShort"].map(normalize_name) == normalize_name(district)
-        ]
+        candidates = candidates[candidates["district_match"] == normalize_name(district)]
     if candidates.empty:
         close = _close_matches(old_name, scope["wardShort"], exact=False)
         where = f"{province}" + (f", district {district}" if district else "")
@@ -429,7 +431,7 @@ def predecessor_communes(new_name: str, *, province: str = "Lào Cai") -> list[s
     old, new, links = _merger_tables()
     new_province, _ = _province_scope(province)
     scope = new[new["provinceKey"] == new_province]
-    units = scope[scope["wardShort"].map(normalize_name) == normalize_name(new_name)]
+    units = scope[scope["name_match"] == normalize_name(new_name)]
     if units.empty:
         close = _close_matches(new_name, scope["wardShort"], exact=False)
         raise CommuneLookupError(

@@ -255,6 +255,17 @@ def test_cp1258_shapefile_with_cpg_read_without_options(tmp_path: Path) -> None:
     assert list(communes.columns[4:7]) == ["ma_xa", "ten_xa", "loai"]
 
 
+def test_latin1_shapefile_read_with_encoding(tmp_path: Path) -> None:
+    frame = _fixture_frame()
+    frame["ten_xa"] = ["Bé", "Tá Ú", "Ò Ì", "Yên", "Sa Pa"]  # all in Latin-1
+    frame["loai"] = "Xa"
+    path = tmp_path / "latin1.shp"
+    frame.to_file(path, encoding="ISO-8859-1")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    for encoding in ("latin-1", "ISO-8859-1", None):
+        assert read_communes(path, encoding=encoding)["name"].tolist()[:3] == ["Bé", "Tá Ú", "Ò Ì"]
+
+
 def test_cp1258_geojson_is_refused_then_read_with_encoding(tmp_path: Path) -> None:
     text = STYLE_2025.read_text(encoding="utf-8")
     path = tmp_path / "cp1258.geojson"

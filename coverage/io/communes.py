@@ -58,9 +58,9 @@ def _find_column(columns: Sequence[str], candidates: Sequence[str]) -> str | Non
     for column in columns:
         by_key.setdefault(_header_key(column), column)
     for candidate in candidates:
-        column = by_key.get(_header_key(candidate))
-        if column is not None:
-            return column
+        found = by_key.get(_header_key(candidate))
+        if found is not None:
+            return found
     return None
 
 
@@ -122,7 +122,7 @@ def _read_frame(path: Path, *, layer: str | int | None, encoding: str | None) ->
             f"communes file {path}: unknown text encoding {declared!r}; pass encoding= with a "
             "Python codec name such as 'cp1258' (Vietnamese Windows) or 'utf-8'."
         )
-    if not (is_shapefile and codec and codec not in ("utf-8", "latin-1")):
+    if not (is_shapefile and codec and codec != "utf-8"):
         return read_vector(path, what="communes", layer=layer, encoding=encoding)
     frame = read_vector(path, what="communes", layer=layer, encoding="ISO-8859-1")
 
@@ -432,7 +432,7 @@ def _check_geometry(
     geometry = frame.geometry.array
     missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)
     if missing.any():
-        labels = [f"{i} ({normalised.at[i, 'name']})" for i in frame.index[missing][:10]]
+        labels = [f"{i} ({normalised.at[i, 'name']!s})" for i in frame.index[missing][:10]]
         raise SchemaError(
             f"communes file {path}: {int(missing.sum())} rows have no geometry (null or empty): "
             f"rows {', '.join(labels)}. Draw their boundaries or delete the rows."
@@ -440,7 +440,7 @@ def _check_geometry(
     types = shapely.get_type_id(geometry)
     polygonal = (types == 3) | (types == 6)
     if not polygonal.all():
-        labels = [f"{i} ({normalised.at[i, 'name']})" for i in frame.index[~polygonal][:10]]
+        labels = [f"{i} ({normalised.at[i, 'name']!s})" for i in frame.index[~polygonal][:10]]
         raise SchemaError(
             f"communes file {path}: commune boundaries must be polygons, but rows "
             f"{', '.join(labels)} are {sorted(set(shapely.get_type_id(geometry[~polygonal])))} "

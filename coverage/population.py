@@ -175,6 +175,8 @@ def commune_fractions(
     is the fraction of its fine pixels burnt with that commune. A commune smaller than a cell
     is therefore still counted (it needs only one fine-pixel centre), and shares along a
     border are exact to one fine pixel (at most :data:`FINE_PIXEL_M` metres by default).
+    Where polygons overlap (simplified real borders do, by a few hectares), a fine pixel
+    counts once, for the commune listed last, so nobody is counted twice.
 
     Parameters
     ----------

@@ -1,0 +1,1081 @@
+"""Tower lists: read CSV, XLSX, GeoJSON, GeoPackage and OpenCelliD; normalise; write.
+
+Every source ends in one pure function, :func:`towers_from_frame`, which maps the
+headers Vietnamese operators and departments use (``Mã trạm``, ``Nhà mạng``,
+``Kinh độ``, ``Vĩ độ``, ``Độ cao anten``, ``Công nghệ``, ``Tần số (MHz)``,
+``EIRP (dBm)``, ``Hướng``...) and OpenCelliD's schema onto one normalised schema:
+
+========================  =====================================================
+``site_id``               str, unique
+``operator``              Viettel, VinaPhone, MobiFone, Vietnamobile, Gmobile...
+``technology``            2G, 3G, 4G or 5G
+``frequency_mhz``         carrier frequency, MHz
+``antenna_height_m``      antenna height above ground, m
+``eirp_dbm``              total carrier EIRP in the main beam, dBm
+``azimuth_deg``           sector azimuth from north, degrees; NaN = omni
+``beamwidth_deg``         horizontal half-power beamwidth, degrees
+``tilt_deg``              downtilt, degrees (positive = down)
+``geometry``              points in the file's CRS (CSV/XLSX lon/lat: EPSG:4326)
+========================  =====================================================
+
+The file's other columns are kept after these, with their original names and raw
+values; a column whose header is itself a normalised name (``lon``, ``operator``...) is
+replaced by the normalised one. Empty radio fields are filled from
+:data:`coverage.operators.RADIO_DEFAULTS` with one :class:`DefaultsUsedWarning`.
+
+OpenCelliD rows are *cells*, not masts: each keeps its own row, with the stable
+``site_id`` ``"<mcc>-<mnc>-<radio>-<area>-<cell>"`` (e.g. ``452-04-LTE-10121-26891457``;
+the radio is part of it because GSM and LTE number their cells independently).
+OpenCelliD positions are estimated from crowd-sourced measurements and can sit hundreds
+of metres from the real mast; its ``range`` and ``samples`` columns are kept so they can
+be filtered.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import os
+import re
+import warnings
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import openpyxl
+import pandas as pd
+import shapely
+from openpyxl.utils.exceptions import InvalidFileException
+from pyproj import CRS
+
+from coverage import operators
+from coverage.crs import WGS84, require_crs, transform_xy, working_crs_for_bounds
+from coverage.errors import (
+    CoverageWarning,
+    CRSError,
+    DefaultsUsedWarning,
+    InputFileError,
+    SchemaError,
+)
+from coverage.io.files import VECTOR_SUFFIXES, atomic_output, existing_file, read_vector
+
+TOWER_COLUMNS = (
+    "site_id",
+    "operator",
+    "technology",
+    "frequency_mhz",
+    "antenna_height_m",
+    "eirp_dbm",
+    "azimuth_deg",
+    "beamwidth_deg",
+    "tilt_deg",
+)
+NUMERIC_COLUMNS = TOWER_COLUMNS[3:]
+
+OPENCELLID_COLUMNS = (
+    "radio", "mcc", "net", "area", "cell", "unit", "lon", "lat",
+    "range", "samples", "changeable", "created", "updated", "averageSignal",
+)  # fmt: skip
+
+#: Accepted headers per field, compared after lower-casing, removing diacritics
+#: (đ -> d), dropping a unit in brackets ("Tần số (MHz)") and collapsing punctuation.
+#: The first match in this order wins; a field's own name always comes first.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "site_id": ("site id", "ma tram", "ma so tram", "ma vi tri", "siteid", "site", "ten tram",
+                "site name", "station", "tram"),
+    "operator": ("operator", "nha mang", "doanh nghiep", "nha khai thac", "mang", "carrier",
+                 "network", "nha cung cap"),
+    "technology": ("technology", "cong nghe", "radio", "tech", "rat", "loai cong nghe"),
+    "frequency_mhz": ("frequency mhz", "frequency", "tan so", "freq", "bang tan",
+                      "frequency ghz"),
+    "antenna_height_m": ("antenna height m", "do cao anten", "chieu cao anten",
+                         "antenna height", "chieu cao", "height", "height m", "do cao cot",
+                         "chieu cao cot", "ant height", "do cao treo anten"),
+    "eirp_dbm": ("eirp dbm", "eirp", "cong suat phat", "cong suat", "eirp w", "eirp dbw",
+                 "power", "tx power"),
+    "azimuth_deg": ("azimuth deg", "azimuth", "huong", "huong anten", "goc phuong vi",
+                    "phuong vi", "goc huong", "az"),
+    "beamwidth_deg": ("beamwidth deg", "beamwidth", "do rong bup song", "beam width",
+                      "hpbw", "do rong bup", "goc mo"),
+    "tilt_deg": ("tilt deg", "tilt", "goc nghieng", "do nghieng", "downtilt"),
+    "lon": ("lon", "longitude", "kinh do", "long", "lng", "x", "easting"),
+    "lat": ("lat", "latitude", "vi do", "y", "northing"),
+}  # fmt: skip
+_EIRP_UNIT_HEADERS = ("eirp unit", "don vi cong suat", "don vi eirp", "power unit", "don vi",
+                      "unit")  # fmt: skip
+_HEADER_UNITS = {"frequency ghz": "ghz", "frequency mhz": "mhz", "eirp w": "w", "eirp dbw": "dbw"}
+_POWER_TO_DBM: dict[str, Callable[[float], float]] = {
+    "dbm": lambda p: p,
+    "dbw": lambda p: p + 30.0,
+    "w": lambda p: 10.0 * math.log10(p) + 30.0 if p > 0 else math.nan,
+    "mw": lambda p: 10.0 * math.log10(p) if p > 0 else math.nan,
+    "kw": lambda p: 10.0 * math.log10(p) + 60.0 if p > 0 else math.nan,
+}
+_FREQUENCY_TO_MHZ = {"mhz": 1.0, "ghz": 1000.0, "khz": 1e-3}
+_DEGREE_UNITS = ("", "do", "deg", "degree", "degrees", "o")
+
+#: Physically sensible ranges; values outside raise :class:`SchemaError`.
+VALID_RANGES: dict[str, tuple[float, float]] = {
+    "frequency_mhz": (100.0, 6000.0),
+    "antenna_height_m": (0.0, 300.0),
+    "eirp_dbm": (0.0, 90.0),
+    "azimuth_deg": (-360.0, 360.0),
+    "beamwidth_deg": (1.0, 360.0),
+    "tilt_deg": (-20.0, 30.0),
+}
+
+_MAX_LISTED = 10
+
+
+def _plain(text: Any) -> str:
+    return operators._plain(str(text))
+
+
+def _split_header(header: Any) -> tuple[str, str]:
+    """(plain name, plain unit) of a header: ``"Tần số (MHz)"`` -> ``("tan so", "mhz")``."""
+    text = str(header)
+    match = re.search(r"[(\[]([^)\]]*)[)\]]", text)
+    unit = _plain(match.group(1)).replace(" ", "") if match else ""
+    base = _plain(re.sub(r"[(\[][^)\]]*[)\]]", " ", text))
+    return base, _HEADER_UNITS.get(base, unit)
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+class _Problems:
+    """Collects bad cells so one SchemaError can list them all."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines: list[str] = []
+
+    def add(self, row: str, column: Any, value: Any, reason: str) -> None:
+        self.lines.append(f"{row}, column {str(column)!r}, value {str(value)!r}: {reason}")
+
+    def raise_if_any(self, advice: str) -> None:
+        if not self.lines:
+            return
+        shown = "\n  ".join(self.lines[:_MAX_LISTED])
+        more = f"\n  ... and {len(self.lines) - _MAX_LISTED} more" if len(self.lines) > 10 else ""
+        raise SchemaError(
+            f"{self.source}: {len(self.lines)} value(s) cannot be used:\n  {shown}{more}\n{advice}"
+        )
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_ANGLE = re.compile(
+    rf"""^\s*(?P<h1>[NSEWnew])?\s*(?P<sign>[-+\u2212])?\s*
+    (?P<deg>{_NUMBER})\s*(?:°|º|˚|deg|d)?\s*
+    (?:(?P<min>{_NUMBER})\s*(?:'|′|’|‘|´|min|m)?\s*
+       (?:(?P<sec>{_NUMBER})\s*(?:"|″|”|“|''|′′|’’|sec|s)?)?)?
+    \s*(?P<h2>[NSEWnew])?\s*$""",
+    re.VERBOSE,
+)
+
+
+def parse_angle(value: Any, *, axis: Literal["lon", "lat"] | None = None) -> float:
+    """Decimal degrees from a coordinate as people type it.
+
+    Accepts decimal degrees with a decimal point or comma (``104.123``, ``104,123``),
+    degrees-minutes-seconds (``22°30'15.2"N``, ``104 08 30 E``, ``22d30m15s``) and
+    degrees with decimal minutes (``22°30.25'``). S and W are negative. Only the last
+    part may have a fraction; minutes and seconds must be below 60. With ``axis``,
+    a hemisphere letter of the other axis (N on a longitude) is refused, since it
+    means the columns are swapped. Blank values give NaN; anything else that cannot
+    be read raises ``ValueError`` saying why.
+
+    Examples
+    --------
+    >>> parse_angle("22°30'15.2\\"N")
+    22.50422222222222
+    >>> parse_angle("104 08 30 E"), parse_angle("22°30.25'"), parse_angle("104,5")
+    (104.14166666666668, 22.504166666666666, 104.5)
+    """
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return float(value)
+    if _missing(value):
+        return math.nan
+    match = _ANGLE.match(str(value).replace("\u00a0", " "))
+    if match is None:
+        raise ValueError("not a coordinate (use decimal degrees or D°M'S\")")
+    parts = [match["deg"], match["min"], match["sec"]]
+    given = [p for p in parts if p is not None]
+    numbers = [float(p.replace(",", ".")) for p in given]
+    if any(not n.is_integer() for n in numbers[:-1]):
+        raise ValueError("only the last of degrees/minutes/seconds may have a fraction")
+    if any(n >= 60 for n in numbers[1:]):
+        raise ValueError("minutes and seconds must be below 60")
+    if match["h1"] and match["h2"]:
+        raise ValueError("two hemisphere letters")
+    hemisphere = (match["h1"] or match["h2"] or "").upper()
+    if hemisphere and match["sign"]:
+        raise ValueError("both a sign and a hemisphere letter")
+    if axis == "lon" and hemisphere in ("N", "S"):
+        raise ValueError(
+            "a latitude (N/S) in the longitude column: lon/lat swapped (swap_xy=True)?"
+        )
+    if axis == "lat" and hemisphere in ("E", "W"):
+        raise ValueError(
+            "a longitude (E/W) in the latitude column: lon/lat swapped (swap_xy=True)?"
+        )
+    degrees = sum(n / 60.0**i for i, n in enumerate(numbers))
+    negative = match["sign"] in ("-", "\u2212") or hemisphere in ("S", "W")
+    return -degrees if negative else degrees
+
+
+_VALUE_WITH_UNIT = re.compile(r"^\s*([-+\u2212]?(?:\d+(?:[.,]\d*)?|[.,]\d+))\s*([a-zA-Zđ°]*)\s*$")
+
+
+def _parse_quantity(value: Any) -> tuple[float, str]:
+    """(number, plain unit suffix) of a cell: ``"20 W"`` -> ``(20.0, "w")``; blank -> NaN."""
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return float(value), ""
+    if _missing(value):
+        return math.nan, ""
+    text = str(value).replace("\u00a0", " ").strip()
+    match = _VALUE_WITH_UNIT.match(text)
+    if match is None:
+        if re.search(r"\d\s*[/;&]\s*\d", text):
+            raise ValueError("several values in one cell; give one row per sector/band")
+        raise ValueError("not a number")
+    number = match.group(1).replace("\u2212", "-")
+    if "," in number and "." in number:
+        raise ValueError("both a decimal comma and a decimal point")
+    return float(number.replace(",", ".")), _plain(match.group(2)).replace(" ", "")
+
+
+def _text(value: Any) -> str:
+    """A cell as text; whole floats lose their ``.0`` (Excel stores 1001 as 1001.0)."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# --------------------------------------------------------------------------- the pure core
+
+
+def _match_headers(columns: Sequence[Any]) -> dict[str, tuple[Any, str]]:
+    """``{field: (column, unit)}`` for the columns recognised by :data:`HEADER_ALIASES`."""
+    parsed = {column: _split_header(column) for column in columns}
+    found: dict[str, tuple[Any, str]] = {}
+    used: set[Any] = set()
+    for field, aliases in HEADER_ALIASES.items():
+        for alias in (field.replace("_", " "), *aliases):
+            hits = [c for c in columns if parsed[c][0] == alias and c not in used]
+            if hits:
+                found[field] = (hits[0], parsed[hits[0]][1])
+                used.add(hits[0])
+                break
+    return found
+
+
+def _is_opencellid(columns: Sequence[Any]) -> bool:
+    plain = {_plain(c) for c in columns}
+    return {"radio", "mcc", "net", "area", "cell"} <= plain
+
+
+def towers_from_frame(
+    frame: pd.DataFrame,
+    *,
+    crs: Any = None,
+    source: str = "tower table",
+    row_labels: Sequence[str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
+    swap_xy: bool = False,
+    on_duplicate: Literal["error", "suffix"] = "error",
+) -> gpd.GeoDataFrame:
+    """Normalise a table of towers already in memory (the core of :func:`read_towers`).
+
+    Parameters
+    ----------
+    frame
+        A DataFrame with coordinate columns (``lon``/``lat``, ``Kinh độ``/``Vĩ độ``,
+        ``x``/``y``...), or a GeoDataFrame of points (its geometry is used).
+    crs
+        CRS of the coordinate columns (default EPSG:4326 lon/lat), or of a
+        GeoDataFrame that has none. Must not contradict a GeoDataFrame's own CRS.
+    source
+        Name used in messages, usually the file path.
+    row_labels
+        How each row is named in messages (default ``"row 2"``, ``"row 3"``... as a
+        spreadsheet with a header row shows them).
+    defaults
+        Overrides for :data:`coverage.operators.RADIO_DEFAULTS` (see
+        :func:`coverage.operators.radio_defaults`), plus ``"technology"`` and
+        ``"operator"`` for rows that name none.
+    swap_xy
+        Exchange the two coordinates (lon/lat columns holding latitude/longitude).
+    on_duplicate
+        ``"error"`` (default) raises :class:`SchemaError` listing repeated site ids;
+        ``"suffix"`` keeps the first and renames the others ``<id>-2``, ``<id>-3``...
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The normalised columns, then the frame's other columns, on ``frame``'s index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"Mã trạm": ["LCI001"], "Nhà mạng": ["vnpt"],
+    ...     "Kinh độ": ["103°58'30\\"E"], "Vĩ độ": ["22,48"], "Công nghệ": ["LTE"],
+    ...     "Tần số (MHz)": [1800], "EIRP (W)": [1000], "Độ cao anten": [35],
+    ...     "Hướng": [120], "Góc nghiêng": [4], "Độ rộng búp sóng": [65]})
+    >>> towers = towers_from_frame(table)
+    >>> towers[["site_id", "operator", "technology", "eirp_dbm"]].values.tolist()
+    [['LCI001', 'VinaPhone', '4G', 60.0]]
+    >>> round(float(towers.geometry.x[0]), 4), towers.crs.to_epsg()
+    (103.975, 4326)
+    """
+    if on_duplicate not in ("error", "suffix"):
+        raise ValueError(f"on_duplicate must be 'error' or 'suffix', not {on_duplicate!r}")
+    n = len(frame)
+    labels = list(row_labels) if row_labels is not None else [f"row {i + 2}" for i in range(n)]
+    defaults = dict(defaults or {})
+    default_technology = operators.normalise_technology(
+        defaults.pop("technology", operators.DEFAULT_TECHNOLOGY)
+    )
+    default_operator = str(defaults.pop("operator", operators.UNKNOWN_OPERATOR))
+    table_defaults = operators.radio_defaults(defaults)
+
+    is_geo = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
+    columns = [c for c in frame.columns if not (is_geo and c == frame.geometry.name)]
+    headers = _match_headers(columns)
+    problems = _Problems(source)
+    out: dict[str, Any] = {}
+
+    # -- identity: site_id, operator, technology (OpenCelliD derives them from codes)
+    counts: Counter[str] = Counter()
+    keys = _opencellid_keys(frame, columns, labels, problems) if _is_opencellid(columns) else None
+    technology: list[str] = []
+    for i, value in enumerate(_column(frame, headers, "technology")):
+        try:
+            technology.append(operators.normalise_technology(value))
+        except ValueError as exc:
+            if not _missing(value):
+                problems.add(labels[i], headers["technology"][0], value, str(exc))
+            counts["technology"] += _missing(value)
+            technology.append(default_technology)
+    site_ids: list[str] = []
+    operator_names: list[str] = []
+    raw_ids, raw_operators = (_column(frame, headers, f) for f in ("site_id", "operator"))
+    for i in range(n):
+        key = keys[i] if keys else None
+        if not _missing(raw_ids[i]):
+            site_ids.append(_text(raw_ids[i]))
+        elif key:
+            site_ids.append(f"{key[0]}-{key[1]:02d}-{key[2]}-{key[3]}-{key[4]}")
+        else:
+            site_ids.append(re.sub(r"\s+", "-", labels[i]))
+            counts["site_id"] += keys is None
+        if not _missing(raw_operators[i]):
+            operator_names.append(operators.normalise_operator(raw_operators[i]))
+        elif key:
+            operator_names.append(operators.operator_from_plmn(int(key[0]), int(key[1])))
+        else:
+            operator_names.append(default_operator)
+            counts["operator"] += keys is None
+    out["site_id"] = site_ids
+    out["operator"] = operator_names
+    out["technology"] = technology
+
+    # -- radio fields
+    unit_column = _eirp_unit_column(frame, columns, headers) if "eirp_dbm" in headers else None
+    for field in NUMERIC_COLUMNS:
+        values = np.full(n, np.nan)
+        if field in headers:
+            column, header_unit = headers[field]
+            units = frame[unit_column].tolist() if (field == "eirp_dbm" and unit_column) else None
+            for i, raw in enumerate(frame[column].tolist()):
+                try:
+                    cell_unit = _plain(units[i]).replace(" ", "") if units is not None else ""
+                    values[i] = _convert(field, raw, header_unit, cell_unit)
+                except ValueError as exc:
+                    problems.add(labels[i], column, raw, str(exc))
+        out[field] = values
+
+    # -- coordinates
+    geometry, geo_crs = _points(frame, is_geo, headers, crs, swap_xy, labels, problems, source)
+    problems.raise_if_any(
+        "Fix these cells in the file (one value per cell; decimal degrees or D°M'S\" for "
+        "coordinates; technologies 2G/3G/4G/5G or GSM/UMTS/LTE/NR), then read it again."
+    )
+
+    # -- defaults, then ranges
+    for field in NUMERIC_COLUMNS:
+        if field == "azimuth_deg":
+            continue
+        values = out[field]
+        empty = np.isnan(values)
+        if not empty.any():
+            continue
+        for row in np.flatnonzero(empty):
+            if field == "beamwidth_deg" and np.isnan(out["azimuth_deg"][row]):
+                values[row] = operators.OMNI_BEAMWIDTH_DEG
+            else:
+                values[row] = getattr(table_defaults[technology[row]], field)
+        counts[field] = int(empty.sum())
+    _check_ranges(out, labels, headers, source)
+    out["azimuth_deg"] = np.where(np.isnan(out["azimuth_deg"]), np.nan, out["azimuth_deg"] % 360.0)
+    _check_unique(out, labels, source, on_duplicate)
+    if +counts:
+        listed = ", ".join(f"{field} {count}" for field, count in counts.items() if count)
+        warnings.warn(
+            f"{source}: {n} tower row(s); empty values filled with documented defaults "
+            f"(rows per field: {listed}). Technology defaults are in "
+            "coverage.operators.RADIO_DEFAULTS (omni towers get beamwidth 360, unnamed "
+            f"technology {default_technology!r}, operator {default_operator!r}, site_id "
+            "from the row); pass defaults={...} to read_towers to choose other values.",
+            DefaultsUsedWarning,
+            stacklevel=3,
+        )
+
+    used_columns = {column for column, _ in headers.values()}
+    if unit_column is not None:
+        used_columns.add(unit_column)
+    result = pd.DataFrame(
+        {
+            "site_id": pd.Series(out["site_id"], dtype=str, index=frame.index),
+            "operator": pd.Series(out["operator"], dtype=str, index=frame.index),
+            "technology": pd.Series(out["technology"], dtype=str, index=frame.index),
+            **{f: pd.Series(out[f], dtype="float64", index=frame.index) for f in NUMERIC_COLUMNS},
+        }
+    )
+    canonical_names = {*TOWER_COLUMNS, "lon", "lat", "geometry"}
+    for column in columns:
+        if column in canonical_names:
+            continue  # replaced by the normalised column or the geometry
+        if column in used_columns and _plain(column).replace(" ", "_") in canonical_names:
+            continue
+        result[column] = frame[column]
+    return gpd.GeoDataFrame(result, geometry=geometry, crs=geo_crs)
+
+
+def _column(frame: pd.DataFrame, headers: dict[str, tuple[Any, str]], field: str) -> list[Any]:
+    """The raw cells of the column recognised as ``field`` (all None when there is none)."""
+    return frame[headers[field][0]].tolist() if field in headers else [None] * len(frame)
+
+
+def _opencellid_keys(
+    frame: pd.DataFrame, columns: Sequence[Any], labels: list[str], problems: _Problems
+) -> list[tuple[int, int, str, int, int] | None]:
+    """(mcc, mnc, radio, area, cell) of each OpenCelliD row; None where unreadable."""
+    by_name = {_plain(c): c for c in columns}
+    keys: list[tuple[int, int, str, int, int] | None] = []
+    for i in range(len(frame)):
+        numbers = []
+        for name in ("mcc", "net", "area", "cell"):
+            value = frame[by_name[name]].iat[i]
+            number, unit = _parse_quantity(value) if not _missing(value) else (math.nan, "")
+            if unit or not number.is_integer():
+                problems.add(labels[i], by_name[name], value, "not a whole number")
+            else:
+                numbers.append(int(number))
+        radio = _text(frame[by_name["radio"]].iat[i]).upper()
+        keys.append(
+            (numbers[0], numbers[1], radio, numbers[2], numbers[3]) if len(numbers) == 4 else None
+        )
+    return keys
+
+
+def _convert(field: str, raw: Any, header_unit: str, cell_unit: str) -> float:
+    """One radio cell to the normalised unit of ``field`` (NaN when blank)."""
+    number, suffix = _parse_quantity(raw)
+    if math.isnan(number):
+        return math.nan
+    unit = suffix or cell_unit or header_unit
+    if field == "eirp_dbm":
+        unit = unit or "dbm"
+        if unit not in _POWER_TO_DBM:
+            raise ValueError(f"unknown power unit {unit!r}; use dBm, dBW, W, mW or kW")
+        converted = _POWER_TO_DBM[unit](number)
+        if math.isnan(converted):
+            raise ValueError("a power in W must be positive")
+        return converted
+    if field == "frequency_mhz":
+        unit = unit or "mhz"
+        if unit not in _FREQUENCY_TO_MHZ:
+            raise ValueError(f"unknown frequency unit {unit!r}; use MHz or GHz")
+        return number * _FREQUENCY_TO_MHZ[unit]
+    if field == "antenna_height_m":
+        if unit not in ("", "m", "met"):
+            raise ValueError(f"unknown height unit {unit!r}; give metres")
+        return number
+    if unit not in _DEGREE_UNITS:
+        raise ValueError(f"unknown angle unit {unit!r}; give degrees")
+    return number
+
+
+def _eirp_unit_column(frame: pd.DataFrame, columns: Sequence[Any], headers: dict) -> Any:
+    """A column naming the EIRP unit per row (``W``/``dBm``...), if the table has one."""
+    used = {column for column, _ in headers.values()}
+    for column in columns:
+        if column in used or _split_header(column)[0] not in _EIRP_UNIT_HEADERS:
+            continue
+        values = {_plain(v).replace(" ", "") for v in frame[column].tolist() if not _missing(v)}
+        if values and values <= set(_POWER_TO_DBM):
+            return column
+    return None
+
+
+def _points(
+    frame: pd.DataFrame,
+    is_geo: bool,
+    headers: dict[str, tuple[Any, str]],
+    crs: Any,
+    swap_xy: bool,
+    labels: list[str],
+    problems: _Problems,
+    source: str,
+) -> tuple[np.ndarray, CRS]:
+    """Point geometries and their CRS, from a GeoDataFrame or from coordinate columns."""
+    if is_geo:
+        if frame.crs is None:
+            geo_crs = require_crs(crs, source=source)
+        else:
+            geo_crs = CRS.from_user_input(frame.crs)
+            if crs is not None and require_crs(crs, source=source) != geo_crs:
+                raise CRSError(
+                    f"{source} is in {geo_crs.to_string()} but crs={crs!r} was given; "
+                    "reproject the file instead (crs= only fills a missing CRS)."
+                )
+        geoms = frame.geometry.to_numpy()
+        x = np.full(len(frame), np.nan)
+        y = np.full(len(frame), np.nan)
+        for i, geom in enumerate(geoms):
+            if geom is None or geom.is_empty or geom.geom_type != "Point":
+                kind = "no geometry" if geom is None or geom.is_empty else geom.geom_type
+                problems.add(labels[i], "geometry", kind, "a tower must be a single point")
+            else:
+                x[i], y[i] = geom.x, geom.y
+        x_name, y_name = "geometry x", "geometry y"
+    else:
+        geo_crs = require_crs(crs if crs is not None else "EPSG:4326", source=source)
+        if "lon" not in headers or "lat" not in headers:
+            accepted = "; ".join(f"{f}: {', '.join(HEADER_ALIASES[f])}" for f in ("lon", "lat"))
+            raise SchemaError(
+                f"{source}: no coordinate columns found. Columns present: "
+                f"{', '.join(map(str, frame.columns))}. Accepted headers (any case, with or "
+                f"without diacritics) - {accepted}."
+            )
+        x_name, y_name = headers["lon"][0], headers["lat"][0]
+        x = np.full(len(frame), np.nan)
+        y = np.full(len(frame), np.nan)
+        geographic = geo_crs.is_geographic
+        for values, name, axis in ((x, x_name, "lon"), (y, y_name, "lat")):
+            if swap_xy:
+                axis = "lat" if axis == "lon" else "lon"
+            for i, raw in enumerate(frame[name].tolist()):
+                try:
+                    if geographic:
+                        values[i] = parse_angle(raw, axis=axis)  # type: ignore[arg-type]
+                    else:
+                        number, unit = _parse_quantity(raw)
+                        if unit not in ("", "m"):
+                            raise ValueError(f"a projected coordinate in metres, not {unit!r}")
+                        values[i] = number
+                    if math.isnan(values[i]):
+                        raise ValueError("empty: every tower needs both coordinates")
+                except ValueError as exc:
+                    problems.add(labels[i], name, raw, str(exc))
+    if swap_xy:
+        x, y = y, x
+        x_name, y_name = y_name, x_name
+    if not problems.lines:
+        _check_axes(x, y, x_name, y_name, geo_crs, labels, source)
+    return shapely.points(x, y), geo_crs
+
+
+def _check_axes(
+    x: np.ndarray,
+    y: np.ndarray,
+    x_name: Any,
+    y_name: Any,
+    geo_crs: CRS,
+    labels: list[str],
+    source: str,
+) -> None:
+    """Refuse coordinates that are out of range, suggesting the swap when it would fit."""
+    swap_hint = (
+        "Longitude and latitude look swapped: rename the columns, or pass swap_xy=True "
+        "to read_towers."
+    )
+    if geo_crs.is_geographic:
+        bad = (np.abs(y) > 90) | (np.abs(x) > 180)
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            listed = ", ".join(
+                f"{labels[i]} (x={x[i]:g} in {str(x_name)!r}, y={y[i]:g} in {str(y_name)!r})"
+                for i in rows[:_MAX_LISTED]
+            )
+            swapped_ok = bool(np.all((np.abs(x[rows]) <= 90) & (np.abs(y[rows]) <= 180)))
+            raise SchemaError(
+                f"{source}: {len(rows)} tower(s) have a latitude beyond ±90° or a longitude "
+                f"beyond ±180°: {listed}. "
+                + (swap_hint if swapped_ok else "Check the coordinate columns and their CRS.")
+            )
+        return
+    area = geo_crs.area_of_use
+    if area is None:
+        return
+    margin = 2.0
+
+    def inside(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            lon, lat = transform_xy(geo_crs, WGS84, xs, ys)
+        return (
+            np.isfinite(lon)
+            & np.isfinite(lat)
+            & (lon >= area.west - margin)
+            & (lon <= area.east + margin)
+            & (lat >= area.south - margin)
+            & (lat <= area.north + margin)
+        )
+
+    outside = ~inside(x, y)
+    if outside.any():
+        swapped_inside = inside(y[outside], x[outside])
+        if swapped_inside.all():
+            rows = np.flatnonzero(outside)
+            listed = ", ".join(labels[i] for i in rows[:_MAX_LISTED])
+            raise SchemaError(
+                f"{source}: {len(rows)} tower(s) fall outside the area of "
+                f"{geo_crs.name} ({listed}) but would fall inside with x and y exchanged "
+                "(Vietnamese surveys often write X = northing, Y = easting). Pass "
+                "swap_xy=True to read_towers."
+            )
+
+
+def _check_ranges(
+    out: dict[str, Any], labels: list[str], headers: dict[str, tuple[Any, str]], source: str
+) -> None:
+    problems = _Problems(source)
+    for field, (low, high) in VALID_RANGES.items():
+        values = out[field]
+        with np.errstate(invalid="ignore"):
+            bad = (values < low) | (values > high)
+        column = headers[field][0] if field in headers else f"{field} (default)"
+        for i in np.flatnonzero(bad):
+            problems.add(labels[i], column, f"{values[i]:g}", f"{field} must be {low:g}-{high:g}")
+    problems.raise_if_any(
+        "These values are physically implausible (a unit mistake, e.g. W given as dBm or "
+        "GHz as MHz?). Correct them, or give the unit in the header, e.g. 'EIRP (W)'."
+    )
+
+
+def _check_unique(out: dict[str, Any], labels: list[str], source: str, on_duplicate: str) -> None:
+    ids: list[str] = out["site_id"]
+    seen: dict[str, list[int]] = {}
+    for i, site in enumerate(ids):
+        seen.setdefault(site, []).append(i)
+    repeated = {site: rows for site, rows in seen.items() if len(rows) > 1}
+    if not repeated:
+        return
+    if on_duplicate == "error":
+        listed = "; ".join(
+            f"{site!r} at {', '.join(labels[i] for i in rows)}"
+            for site, rows in list(repeated.items())[:_MAX_LISTED]
+        )
+        raise SchemaError(
+            f"{source}: {len(repeated)} site_id value(s) repeat: {listed}. Each row must have "
+            "its own id: fix the file, or pass on_duplicate='suffix' to rename repeats "
+            "'<id>-2', '<id>-3'..."
+        )
+    taken = set(ids)
+    for site, rows in repeated.items():
+        k = 2
+        for i in rows[1:]:
+            while f"{site}-{k}" in taken:
+                k += 1
+            ids[i] = f"{site}-{k}"
+            taken.add(ids[i])
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _decode(path: Path, encoding: str | None) -> str:
+    raw = path.read_bytes()
+    if encoding is None:
+        is_utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        encoding_used = "utf-16" if is_utf16 else "utf-8-sig"
+    else:
+        encoding_used = encoding
+    try:
+        return raw.decode(encoding_used)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"tower file {path}: text is not valid {encoding_used} ({exc.reason} at byte "
+            f"{exc.start}). Pass the file's real encoding, e.g. encoding='cp1258' (Vietnamese "
+            "Windows) or encoding='utf-16' (Excel 'Unicode text'), or re-save it from Excel as "
+            "'CSV UTF-8'."
+        ) from exc
+    except LookupError as exc:
+        raise InputFileError(f"tower file {path}: unknown encoding {encoding!r}.") from exc
+
+
+_ALL_ALIASES = {a for names in HEADER_ALIASES.values() for a in names} | {
+    f.replace("_", " ") for f in HEADER_ALIASES
+}
+
+
+def _header_score(row: Sequence[Any]) -> int:
+    return sum(1 for c in row if not _missing(c) and _split_header(c)[0] in _ALL_ALIASES)
+
+
+def _find_header(rows: Sequence[Sequence[Any]]) -> int | None:
+    """Index of the header row: the first of the top 20 with two recognised headers."""
+    for index, row in enumerate(rows[:20]):
+        if _header_score(row) >= 2:
+            return index
+    return None
+
+
+def _looks_like_opencellid(row: Sequence[Any]) -> bool:
+    return (
+        len(row) in (13, 14)
+        and str(row[0]).strip().upper() in ("GSM", "UMTS", "LTE", "NR", "CDMA")
+        and str(row[1]).strip().isdigit()
+    )
+
+
+def _records_to_frame(records: list[list[Any]], source: str) -> tuple[pd.DataFrame, list[str]]:
+    """Raw table (original headers, raw cells) and spreadsheet row labels."""
+    header_index = _find_header(records)
+    first = next((i for i, r in enumerate(records) if any(not _missing(c) for c in r)), None)
+    if first is None:
+        raise InputFileError(f"{source} holds no rows; export the tower list again.")
+    if header_index is None and _looks_like_opencellid(records[first]):
+        header = list(OPENCELLID_COLUMNS[: len(records[first])])
+        data_start = first
+    else:
+        header_index = first if header_index is None else header_index
+        header = [
+            str(c).strip() if not _missing(c) else f"column_{j + 1}"
+            for j, c in enumerate(records[header_index])
+        ]
+        data_start = header_index + 1
+    seen: dict[str, int] = {}
+    for j, name in enumerate(header):
+        if name in seen:
+            seen[name] += 1
+            header[j] = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+    width = len(header)
+    rows: list[list[Any]] = []
+    labels: list[str] = []
+    for index in range(data_start, len(records)):
+        row = list(records[index])
+        if all(_missing(c) for c in row):
+            continue
+        if len(row) > width and any(not _missing(c) for c in row[width:]):
+            raise SchemaError(
+                f"{source}: row {index + 1} has {len(row)} cells but the header has {width}. "
+                "A decimal comma in a comma-separated file? Quote such values or save the "
+                "file with ';' as separator."
+            )
+        rows.append((row + [None] * width)[:width])
+        labels.append(f"row {index + 1}")
+    if not rows:
+        raise InputFileError(f"{source} has a header but no tower rows; add rows below the header.")
+    columns = {}
+    for j, name in enumerate(header):
+        values = [None if _missing(r[j]) else r[j] for r in rows]
+        if name.startswith("column_") and all(v is None for v in values):
+            continue  # an empty, unnamed spreadsheet column
+        if all(v is None or isinstance(v, str) for v in values):
+            columns[name] = pd.Series(values, dtype=str)
+        else:
+            columns[name] = pd.Series(values)
+    return pd.DataFrame(columns), labels
+
+
+def _read_csv_records(path: Path, encoding: str | None) -> list[list[str]]:
+    text = _decode(path, encoding)
+    lines = [line for line in text.splitlines()[:40] if line.strip()]
+    if not lines:
+        raise InputFileError(f"tower file {path} holds no rows; export the tower list again.")
+    best: tuple[int, int, str] | None = None
+    for delimiter in (",", ";", "\t"):
+        sample = list(csv.reader(lines, delimiter=delimiter))
+        header = _find_header(sample)
+        if header is not None:
+            score = (_header_score(sample[header]), len(sample[header]), delimiter)
+            best = max(best, score) if best else score
+    # without a recognised header (headerless OpenCelliD...), the most frequent separator
+    delimiter = best[2] if best else max((",", ";", "\t"), key=lines[0].count)
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _read_xlsx_records(path: Path, sheet: str | int | None) -> list[list[Any]]:
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise InputFileError(
+            f"tower file {path} cannot be read as an Excel workbook ({exc}); save it as .xlsx."
+        ) from exc
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise InputFileError(
+                    f"tower file {path} has {len(names)} sheet(s) ({names}); sheet={sheet} "
+                    "does not exist (sheets count from 0)."
+                )
+            ws = book.worksheets[sheet]
+        elif sheet in names:
+            ws = book[sheet]
+        else:
+            raise InputFileError(f"tower file {path} has no sheet {sheet!r}; sheets: {names}.")
+        return [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+    finally:
+        book.close()
+
+
+def read_towers(
+    path: str | os.PathLike[str],
+    *,
+    crs: Any = None,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    defaults: Mapping[str, Any] | None = None,
+    swap_xy: bool = False,
+    on_duplicate: Literal["error", "suffix"] = "error",
+) -> gpd.GeoDataFrame:
+    """Read a tower list into the normalised tower GeoDataFrame.
+
+    Parameters
+    ----------
+    path
+        CSV (``,`` ``;`` or tab separated, found automatically; UTF-8 with or without
+        BOM, or UTF-16 with BOM), XLSX, GeoJSON or GeoPackage. OpenCelliD exports are
+        recognised with or without their header row.
+    crs
+        CRS of CSV/XLSX coordinates (default EPSG:4326 lon/lat; a projected CRS such as
+        VN-2000 ``"EPSG:9210"`` reads plain metres). For GeoJSON/GPKG only fills a
+        missing CRS.
+    sheet
+        XLSX sheet name or 0-based index (default the first), or GeoPackage layer.
+    encoding
+        Text encoding of a CSV when it is not UTF-8, e.g. ``"cp1258"``.
+    defaults, swap_xy, on_duplicate
+        See :func:`towers_from_frame`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`TOWER_COLUMNS`, the file's other columns, then ``geometry``.
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty or unreadable file; header without rows; wrong encoding.
+    SchemaError
+        No coordinate columns, unreadable or implausible values (naming the spreadsheet
+        row, the column and the value), swapped lon/lat, repeated site ids.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tram.csv"
+    >>> _ = path.write_text(
+    ...     "Mã trạm;Nhà mạng;Kinh độ;Vĩ độ;Công nghệ;Tần số (MHz);EIRP (dBm);Độ cao anten;"
+    ...     "Hướng;Góc nghiêng;Độ rộng búp sóng\\n"
+    ...     "LCI001;Viettel;103,975;22,48;4G;1800;60;35;120;4;65\\n", encoding="utf-8-sig")
+    >>> towers = read_towers(path)
+    >>> towers[["site_id", "operator", "frequency_mhz"]].values.tolist()
+    [['LCI001', 'Viettel', 1800.0]]
+    """
+    path = existing_file(path, what="tower")
+    suffix = path.suffix.lower()
+    source = f"tower file {path}"
+    if suffix in (".xlsx", ".xlsm"):
+        frame, labels = _records_to_frame(_read_xlsx_records(path, sheet), source)
+    elif suffix in VECTOR_SUFFIXES:
+        frame = read_vector(path, what="tower", layer=sheet, encoding=encoding)
+        labels = [f"feature {i + 1}" for i in range(len(frame))]
+    else:
+        frame, labels = _records_to_frame(_read_csv_records(path, encoding), source)
+    return towers_from_frame(
+        frame,
+        crs=crs,
+        source=source,
+        row_labels=labels,
+        defaults=defaults,
+        swap_xy=swap_xy,
+        on_duplicate=on_duplicate,
+    )
+
+
+def _flat_table(towers: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Towers as a plain table: normalised columns, lon/lat (EPSG:4326), other columns."""
+    lon, lat = transform_xy(towers.crs, WGS84, towers.geometry.x.to_numpy(), towers.geometry.y)
+    table = pd.DataFrame(towers[list(TOWER_COLUMNS)])
+    table["lon"] = lon
+    table["lat"] = lat
+    for column in towers.columns:
+        if column not in table.columns and column != towers.geometry.name:
+            table[column] = towers[column]
+    return table
+
+
+def write_towers(
+    towers: gpd.GeoDataFrame, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
+    """Write normalised towers to CSV, XLSX, GeoJSON or GeoPackage, atomically.
+
+    CSV is UTF-8 with a BOM (so Excel shows Vietnamese text) and XLSX has one sheet
+    ``towers``; both carry ``lon``/``lat`` in EPSG:4326 after the normalised columns.
+    GeoJSON and GeoPackage (layer ``towers``) keep the towers' CRS. :func:`read_towers`
+    of the output gives back an equal frame (CSV/XLSX: in EPSG:4326; XLSX stores numbers
+    with 16 significant digits, as Excel does: coordinates agree to about 1e-13 degrees).
+
+    Raises :class:`OutputExistsError` if ``path`` exists and ``overwrite`` is false.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geopandas as gpd
+    >>> towers = gpd.GeoDataFrame({"site_id": ["A"], "operator": ["Viettel"],
+    ...     "technology": ["4G"], "frequency_mhz": [1800.0], "antenna_height_m": [30.0],
+    ...     "eirp_dbm": [60.0], "azimuth_deg": [float("nan")], "beamwidth_deg": [360.0],
+    ...     "tilt_deg": [3.0]}, geometry=gpd.points_from_xy([103.97], [22.48]), crs=4326)
+    >>> out = write_towers(towers, pathlib.Path(tempfile.mkdtemp()) / "towers.csv")
+    >>> read_towers(out).equals(towers)
+    True
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    writers = (".csv", ".xlsx", ".geojson", ".json", ".gpkg")
+    if suffix not in writers:
+        raise InputFileError(f"cannot write towers to {path}: use one of {', '.join(writers)}.")
+    missing = [c for c in TOWER_COLUMNS if c not in towers.columns]
+    if missing or not isinstance(towers, gpd.GeoDataFrame):
+        raise SchemaError(
+            f"towers lack the normalised columns {missing}; build them with read_towers or "
+            "towers_from_frame first."
+        )
+    require_crs(towers.crs, source="towers")
+    with atomic_output(path, overwrite=overwrite) as tmp:
+        if suffix == ".csv":
+            _flat_table(towers).to_csv(tmp, index=False, encoding="utf-8-sig")
+        elif suffix == ".xlsx":
+            _flat_table(towers).to_excel(tmp, index=False, sheet_name="towers", engine="openpyxl")
+        elif suffix == ".gpkg":
+            towers.to_file(tmp, driver="GPKG", layer="towers", engine="pyogrio")
+        else:
+            towers.to_file(tmp, driver="GeoJSON", engine="pyogrio")
+    return path
+
+
+def check_towers_within(
+    towers: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    *,
+    on_outside: Literal["raise", "warn", "ignore"] = "warn",
+    buffer_m: float = 0.0,
+) -> pd.Series:
+    """Which towers stand inside (or within ``buffer_m`` of) at least one commune.
+
+    A tower outside every commune may be real (a neighbouring province's mast serving
+    the border) or a mistake: lon/lat swapped, a sign lost, a typo landing in another
+    country. Outside towers are listed with their distance to the nearest commune and,
+    when exchanging their two coordinates would put them inside, the hint to pass
+    ``swap_xy=True`` to :func:`read_towers`.
+
+    Parameters
+    ----------
+    towers, communes
+        GeoDataFrames with a CRS (any; compared in a metric working CRS).
+    on_outside
+        ``"warn"`` (default, :class:`CoverageWarning`), ``"raise"``
+        (:class:`SchemaError`) or ``"ignore"``.
+    buffer_m
+        Tolerance around the communes, metres.
+
+    Returns
+    -------
+    pandas.Series
+        bool on ``towers.index``, named ``within_communes``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> communes = gpd.GeoDataFrame(geometry=[box(103.5, 22.0, 104.5, 22.8)], crs=4326)
+    >>> towers = gpd.GeoDataFrame({"site_id": ["A"]},
+    ...     geometry=gpd.points_from_xy([103.9], [22.4]), crs=4326)
+    >>> check_towers_within(towers, communes).tolist()
+    [True]
+    """
+    if on_outside not in ("raise", "warn", "ignore"):
+        raise ValueError(f"on_outside must be 'raise', 'warn' or 'ignore', not {on_outside!r}")
+    require_crs(towers.crs, source="towers")
+    require_crs(communes.crs, source="communes")
+    working = working_crs_for_bounds(tuple(communes.total_bounds), communes.crs)
+    area = communes.to_crs(working).geometry.union_all()
+    if buffer_m > 0:
+        area = area.buffer(buffer_m)
+    points = towers.to_crs(working).geometry
+    within = pd.Series(points.covered_by(area).to_numpy(), index=towers.index)
+    within.name = "within_communes"
+    outside = np.flatnonzero(~within.to_numpy())
+    if len(outside) == 0 or on_outside == "ignore":
+        return within
+    own = towers.geometry.iloc[outside]
+    swapped = gpd.GeoSeries(shapely.points(own.y, own.x), crs=towers.crs)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        swapped_in = swapped.to_crs(working).covered_by(area).to_numpy()
+    ids = towers["site_id"] if "site_id" in towers.columns else pd.Series(towers.index)
+    lines = []
+    for k, i in enumerate(outside[:_MAX_LISTED]):
+        distance_km = points.iloc[i].distance(area) / 1000.0
+        hint = "; with x/y exchanged it falls inside: swap_xy=True?" if swapped_in[k] else ""
+        lines.append(
+            f"{ids.iloc[i]} at ({own.iloc[k].x:g}, {own.iloc[k].y:g}): "
+            f"{distance_km:.1f} km outside{hint}"
+        )
+    more = f"\n  ... and {len(outside) - _MAX_LISTED} more" if len(outside) > _MAX_LISTED else ""
+    message = (
+        f"{len(outside)} of {len(towers)} tower(s) are outside every commune:\n  "
+        + "\n  ".join(lines)
+        + more
+        + "\nTowers just across a border can be real; others point to swapped or mistyped "
+        "coordinates."
+    )
+    if on_outside == "raise":
+        raise SchemaError(message)
+    warnings.warn(message, CoverageWarning, stacklevel=2)
+    return within
+
+
+__all__ = [
+    "HEADER_ALIASES",
+    "NUMERIC_COLUMNS",
+    "OPENCELLID_COLUMNS",
+    "TOWER_COLUMNS",
+    "VALID_RANGES",
+    "check_towers_within",
+    "parse_angle",
+    "read_towers",
+    "towers_from_frame",
+    "write_towers",
+]

@@ -173,6 +173,20 @@ def test_vn2000_tm3_input_kept_in_its_crs_and_in_the_right_place(
     np.testing.assert_allclose(back.y, expected.y, atol=0.01)
 
 
+def test_vn2000_geographic_input(tmp_path: Path) -> None:
+    original = _fixture_frame()
+    path = tmp_path / "vn2000_geographic.gpkg"
+    original.to_crs("EPSG:4756").to_file(path)
+    communes = read_communes(path)
+    assert communes.crs.to_epsg() == 4756
+    # VN-2000 degrees differ from WGS 84 by a datum shift of a few hundred metres at most
+    shift = communes.geometry.iloc[0].centroid.distance(original.geometry.iloc[0].centroid)
+    assert 0 < shift < 0.01
+    back = communes.to_crs(UTM_48N).geometry.centroid
+    expected = original.to_crs(UTM_48N).geometry.centroid
+    np.testing.assert_allclose(back.x, expected.x, atol=0.01)
+
+
 def test_crs_keyword_overrides_the_file_crs(tmp_path: Path) -> None:
     path = tmp_path / "mislabelled.gpkg"
     projected = _fixture_frame().to_crs(VN2000_TM3_LAO_CAI).set_crs(4326, allow_override=True)

@@ -32,7 +32,9 @@ def require_crs(crs: Any, *, source: str) -> CRS:
     >>> require_crs("EPSG:4326", source="x").to_epsg()
     4326
     """
-    if crs is None or (hasattr(crs, "is_valid") and not crs.is_valid):
+    if crs is not None and not isinstance(crs, CRS) and hasattr(crs, "to_wkt"):
+        crs = crs.to_wkt() or None  # a rasterio CRS; an empty one means "no CRS"
+    if crs is None or crs == "":
         raise CRSError(
             f"{source} has no coordinate reference system. Set one before using it: "
             "in Python `gdf = gdf.set_crs('EPSG:4326')` (or the file's real CRS, e.g. VN-2000 "
@@ -72,7 +74,9 @@ def working_crs_for_bounds(bounds: tuple[float, float, float, float], crs: Any) 
     if crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name in ("metre", "meter"):
         return crs
     minx, miny, maxx, maxy = bounds
-    lon, lat = transform_xy(crs, WGS84, np.array([(minx + maxx) / 2]), np.array([(miny + maxy) / 2]))
+    lon, lat = transform_xy(
+        crs, WGS84, np.array([(minx + maxx) / 2]), np.array([(miny + maxy) / 2])
+    )
     return utm_crs_for(float(lon[0]), float(lat[0]))
 
 

@@ -28,6 +28,7 @@ from coverage.population import (
     CommuneFractions,
     PopulationGrid,
     commune_fractions,
+    grid_xy,
     same_transform,
 )
 from coverage.terrain import Terrain
@@ -70,10 +71,10 @@ def coverage_masks(result: CoverageResult) -> dict[tuple[str, str | None], np.nd
     technologies = result.layers["technology"].astype(str).to_numpy()
     for operator in dict.fromkeys(operators):
         positions = np.flatnonzero(operators == operator)
-        masks[(operator, None)] = covered[positions].any(axis=0)
+        masks[(operator, None)] = np.asarray(covered[positions].any(axis=0))
         for technology in dict.fromkeys(technologies[positions]):
             layer = positions[technologies[positions] == technology]
-            masks[(operator, technology)] = covered[layer].any(axis=0)
+            masks[(operator, technology)] = np.asarray(covered[layer].any(axis=0))
     return masks
 
 
@@ -426,7 +427,7 @@ def gap_polygons(
     has_high = np.isfinite(highest_m)
     row = np.where(has_high, highest_cell // cols, 0)
     col = np.where(has_high, highest_cell % cols, 0)
-    hx, hy = result.transform @ (col + 0.5, row + 0.5)
+    hx, hy = grid_xy(result.transform, col + 0.5, row + 0.5)
     hlon, hlat = transform_xy(result.crs, WGS84, hx, hy)
     frame["highest_ground_lat"] = np.where(has_high, hlat, np.nan)
     frame["highest_ground_lon"] = np.where(has_high, hlon, np.nan)
@@ -552,7 +553,7 @@ def _elevation_on_grid(terrain: Terrain | None, result: CoverageResult) -> np.nd
     ):
         return terrain.elevation_m.astype(np.float64)
     col, row = np.meshgrid(np.arange(cols) + 0.5, np.arange(rows) + 0.5)
-    x, y = result.transform @ (col, row)
+    x, y = grid_xy(result.transform, col, row)
     if terrain.crs != result.crs:
         x, y = transform_xy(result.crs, terrain.crs, x, y)
     trow, tcol = terrain.rowcol(x, y)

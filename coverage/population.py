@@ -81,7 +81,8 @@ class PopulationGrid:
     @property
     def shape(self) -> tuple[int, int]:
         """(rows, cols) of the grid."""
-        return self.people.shape  # type: ignore[return-value]
+        rows, cols = self.people.shape
+        return rows, cols
 
     @property
     def total(self) -> float:
@@ -491,6 +492,22 @@ def _to_crs(frame: gpd.GeoDataFrame, crs: CRS, *, what: str) -> gpd.GeoDataFrame
     return frame if frame_crs == crs else frame.to_crs(crs)
 
 
+def grid_xy(transform: Affine, col: Any, row: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of fractional (col, row) grid positions (cell centres at +0.5).
+
+    Examples
+    --------
+    >>> x, y = grid_xy(Affine(250, 0, 1000, 0, -250, 5000), 0.5, 0.5)
+    >>> float(x), float(y)
+    (1125.0, 4875.0)
+    """
+    col = np.asarray(col, dtype=float)
+    row = np.asarray(row, dtype=float)
+    x = transform.c + col * transform.a + row * transform.b
+    y = transform.f + col * transform.d + row * transform.e
+    return x, y
+
+
 def _bounds(transform: Affine, shape: tuple[int, int]) -> tuple[float, float, float, float]:
     """(left, bottom, right, top) of a north-up grid."""
     rows, cols = shape
@@ -607,7 +624,7 @@ def _areal_weighting(
 def _pixel_corners(src_transform: Affine, src_crs: CRS, crs: CRS, shape: tuple[int, int]):
     src_rows, src_cols = shape
     cc, rr = np.meshgrid(np.arange(src_cols + 1), np.arange(src_rows + 1))
-    sx, sy = src_transform @ (cc.astype(float), rr.astype(float))
+    sx, sy = grid_xy(src_transform, cc, rr)
     x, y = Transformer.from_crs(src_crs, crs, always_xy=True).transform(sx, sy)
     return np.asarray(x), np.asarray(y)
 
@@ -684,5 +701,6 @@ __all__ = [
     "commune_fractions",
     "population_from_communes",
     "population_on_grid",
+    "grid_xy",
     "same_transform",
 ]

@@ -1,0 +1,273 @@
+"""Gap lists for operators' RF teams and planners: Excel, CSV, GeoJSON, GeoPackage.
+
+The writer takes the frames :func:`coverage.gaps.gap_polygons` (one or several operators,
+concatenated) and :func:`coverage.gaps.commune_coverage` return, and writes them
+atomically (:func:`coverage.io.files.atomic_output`): a failed write leaves nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from coverage.errors import InputFileError, SchemaError
+from coverage.io.files import atomic_output
+from coverage.names import CommuneLookupError, normalize_name, successor_commune
+
+log = logging.getLogger(__name__)
+
+#: Output formats, by file suffix.
+GAP_LIST_SUFFIXES = (".xlsx", ".csv", ".geojson", ".gpkg")
+
+#: Sheet (xlsx) and layer (gpkg) holding every operator's gaps together.
+ALL_OPERATORS = "all operators"
+
+#: Columns matched against ``communes_of_interest`` (gap rows; summary rows use ``name``).
+_NAME_COLUMNS = ("commune_name", "previous_commune_name", "name")
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def write_gap_list(
+    gaps: pd.DataFrame | Mapping[str, pd.DataFrame],
+    summary: pd.DataFrame | None,
+    path: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    communes_of_interest: Iterable[str] | None = None,
+) -> Path:
+    """Write ranked gap lists (and the per-commune summary) to ``path``, by its suffix.
+
+    ``.xlsx``
+        A ``summary`` sheet (``summary`` as given), an ``all operators`` sheet (every gap,
+        ranked by ``people`` without signal, then area), and one sheet per value of the
+        ``operator`` column (``no operator`` holds the places nobody covers). Header row
+        bold and frozen; numbers stay numbers, missing values are empty cells.
+    ``.csv``
+        One UTF-8 file **with a byte-order mark** (so Excel shows Vietnamese text), all
+        operators, with the ``operator`` column; no geometry (``centroid_lat``/``_lon``
+        place each row). ``summary`` is not written.
+    ``.geojson``
+        All gaps, EPSG:4326 (as RFC 7946 requires). ``summary`` is not written.
+    ``.gpkg``
+        One layer per operator, in the gaps' CRS, plus a ``summary`` layer when
+        ``summary`` is a GeoDataFrame.
+
+    Every row gets a boolean ``of_interest`` column: True where ``commune_name``,
+    ``previous_commune_name`` (gap rows) or ``name`` (summary rows) loosely matches one of
+    ``communes_of_interest`` (:func:`coverage.names.normalize_name`), or the 2025 commune
+    it became part of (:func:`coverage.names.successor_commune`: ``Cốc Ly`` marks
+    ``Bảo Nhai``).
+
+    Parameters
+    ----------
+    gaps
+        Gap polygons with an ``operator`` column (e.g. ``pd.concat`` of several
+        :func:`~coverage.gaps.gap_polygons` calls), or a mapping operator -> frame.
+    summary
+        Per-commune table (:func:`~coverage.gaps.commune_coverage`), or None.
+    path
+        Output file; its suffix picks the format.
+    overwrite
+        Replace an existing file (otherwise :class:`~coverage.errors.OutputExistsError`).
+    communes_of_interest
+        Names to mark, loosely written (``["Y Tý", "Mường Hum", "Cốc Ly"]``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> gaps = pd.DataFrame({"operator": ["Viettel"], "rank": [1], "commune_name": ["Y Tý"],
+    ...                      "area_km2": [2.5], "people": [120.0]})
+    >>> out = write_gap_list(gaps, None, Path(tempfile.mkdtemp()) / "gaps.csv",
+    ...                      communes_of_interest=["y ty"])
+    >>> out.read_bytes()[:3] == b"\\xef\\xbb\\xbf"
+    True
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in GAP_LIST_SUFFIXES:
+        raise InputFileError(
+            f"cannot write a gap list to {path}: unknown suffix {path.suffix!r}; use one of "
+            f"{', '.join(GAP_LIST_SUFFIXES)}."
+        )
+    frame = _combine(gaps)
+    keys = _interest_keys(communes_of_interest)
+    frame = _mark_interest(_ranked(frame), keys)
+    summary = _mark_interest(summary.copy(), keys) if summary is not None else None
+    with atomic_output(path, overwrite=overwrite) as tmp:
+        if suffix == ".xlsx":
+            _write_xlsx(frame, summary, tmp)
+        elif suffix == ".csv":
+            _plain(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
+        elif suffix == ".geojson":
+            _geo(frame, path).to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON", engine="pyogrio")
+        else:
+            _write_gpkg(frame, summary, tmp, path)
+    log.info("wrote %d gap rows to %s", len(frame), path)
+    return path
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _combine(gaps: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One frame with an ``operator`` column, from a frame or a mapping of frames."""
+    if isinstance(gaps, Mapping):
+        parts = [frame.assign(operator=str(name)) for name, frame in gaps.items()]
+        if not parts:
+            raise SchemaError("no gap tables were given; pass at least one (it may be empty).")
+        crs = next((p.crs for p in parts if isinstance(p, gpd.GeoDataFrame)), None)
+        combined = pd.concat(parts, ignore_index=True)
+        if "geometry" in combined.columns:
+            return gpd.GeoDataFrame(combined, geometry="geometry", crs=crs)
+        return combined
+    if "operator" not in gaps.columns:
+        raise SchemaError(
+            "gap table has no 'operator' column; build it with gap_polygons(...) (which "
+            "adds it) or pass a mapping {operator: table}."
+        )
+    return gaps.copy()
+
+
+def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sorted by people without signal (missing last), then area, largest first."""
+    keys = [c for c in ("people", "area_km2") if c in frame.columns]
+    if not keys:
+        return frame.reset_index(drop=True)
+    return frame.sort_values(keys, ascending=False, na_position="last", kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _interest_keys(names: Iterable[str] | None) -> set[str]:
+    """Loose keys of the names of interest and of the 2025 communes they became part of."""
+    keys: set[str] = set()
+    for name in names or ():
+        keys.add(normalize_name(name))
+        try:
+            keys.add(normalize_name(successor_commune(name)))
+        except CommuneLookupError:
+            log.info("commune of interest %r has no known 2025 successor; matched as written", name)
+    keys.discard("")
+    return keys
+
+
+def _mark_interest(frame: pd.DataFrame, keys: set[str]) -> pd.DataFrame:
+    flags = np.zeros(len(frame), dtype=bool)
+    if keys:
+        for column in _NAME_COLUMNS:
+            if column in frame.columns:
+                flags |= np.array(
+                    [isinstance(v, str) and normalize_name(v) in keys for v in frame[column]],
+                    dtype=bool,
+                )
+    frame["of_interest"] = flags
+    return frame
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without geometry, as a plain DataFrame."""
+    columns = [c for c in frame.columns if c != "geometry" and not _is_geometry(frame[c])]
+    return pd.DataFrame(frame[columns])
+
+
+def _is_geometry(column: pd.Series) -> bool:
+    return isinstance(column.dtype, gpd.array.GeometryDtype)
+
+
+def _geo(frame: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
+        raise SchemaError(
+            f"cannot write {path}: the gap table has no geometry with a CRS; pass the "
+            "GeoDataFrame gap_polygons returns, or write .xlsx/.csv instead."
+        )
+    return frame
+
+
+def _write_gpkg(frame: pd.DataFrame, summary: pd.DataFrame | None, tmp: Path, path: Path) -> None:
+    frame = _geo(frame, path)
+    layers = [(ALL_OPERATORS, frame)] if frame.empty else []
+    layers += [(str(op), part) for op, part in frame.groupby("operator", sort=True)]
+    if isinstance(summary, gpd.GeoDataFrame) and summary.crs is not None:
+        layers.append(("summary", summary))
+    elif summary is not None:
+        log.info("summary has no geometry with a CRS: not written to %s", path)
+    for i, (name, layer) in enumerate(layers):
+        gpd.GeoDataFrame(layer).to_file(
+            tmp, layer=name, driver="GPKG", engine="pyogrio", append=i > 0
+        )
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    """Excel sheet name: no []:*?/\\, at most 31 characters, unique (case-insensitive)."""
+    base = _SHEET_FORBIDDEN.sub("_", name).strip("'") or "sheet"
+    title, n = base[:31], 2
+    while title.casefold() in taken:
+        tail = f" ({n})"
+        title, n = base[: 31 - len(tail)] + tail, n + 1
+    taken.add(title.casefold())
+    return title
+
+
+def _cell(value: Any) -> Any:
+    """A value openpyxl stores natively: numbers stay numbers, missing is empty."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (bool, int, float, str, datetime, date)):
+        return value
+    return str(value)
+
+
+def _write_xlsx(frame: pd.DataFrame, summary: pd.DataFrame | None, tmp: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    taken: set[str] = set()
+    sheets: list[tuple[str, pd.DataFrame]] = []
+    if summary is not None:
+        sheets.append(("summary", _plain(summary)))
+    sheets.append((ALL_OPERATORS, _plain(frame)))
+    operators = sorted(frame["operator"].dropna().astype(str).unique(), key=_operator_order)
+    sheets += [(op, _plain(frame[frame["operator"].astype(str) == op])) for op in operators]
+    bold = Font(bold=True)
+    for name, table in sheets:
+        sheet = workbook.create_sheet(_sheet_title(name, taken))
+        sheet.append([str(c) for c in table.columns])
+        for cell in sheet[1]:
+            cell.font = bold
+        for row in table.itertuples(index=False, name=None):
+            sheet.append([_cell(v) for v in row])
+        sheet.freeze_panes = "A2"
+        for i, column in enumerate(table.columns, start=1):
+            width = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
+            sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(40, width + 2)
+    workbook.save(tmp)
+
+
+def _operator_order(name: str) -> tuple[int, str]:
+    """``no operator`` first (places nobody covers), then operators alphabetically."""
+    return (0 if name == "no operator" else 1, name.casefold())
+
+
+__all__ = ["ALL_OPERATORS", "GAP_LIST_SUFFIXES", "write_gap_list"]

@@ -17,6 +17,7 @@ Operator names used throughout phusong: ``Viettel``, ``VinaPhone``, ``MobiFone``
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -119,6 +120,7 @@ _OPERATOR_CODES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_operator(name: Any) -> str:
     """Canonical operator name for the spellings found in Vietnamese tower lists.
 
@@ -153,6 +155,7 @@ _TECHNOLOGY_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_technology(value: Any) -> str:
     """``"2G"``, ``"3G"``, ``"4G"`` or ``"5G"`` for a technology as tower lists write it.
 

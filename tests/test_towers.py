@@ -223,7 +223,8 @@ def format_dms(angle: float, *, style: int) -> str:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    angle=st.floats(min_value=-90, max_value=90, allow_nan=False), style=st.sampled_from([0, 1, 2])
+    angle=st.floats(min_value=-180, max_value=180, allow_nan=False),
+    style=st.sampled_from([0, 1, 2]),
 )
 def test_dms_round_trip_property(angle, style):
     text = format_dms(angle, style=style)

@@ -210,6 +210,10 @@ def parse_angle(value: Any, *, axis: Literal["lon", "lat"] | None = None) -> flo
         return float(value)
     if _missing(value):
         return math.nan
+    try:
+        return float(value)  # the common case: decimal degrees with a point
+    except ValueError:
+        pass
     match = _ANGLE.match(str(value).replace("\u00a0", " "))
     if match is None:
         raise ValueError("not a coordinate (use decimal degrees or D°M'S\")")
@@ -248,6 +252,10 @@ def _parse_quantity(value: Any) -> tuple[float, str]:
     if _missing(value):
         return math.nan, ""
     text = str(value).replace("\u00a0", " ").strip()
+    try:
+        return float(text), ""  # the common case: a plain number
+    except ValueError:
+        pass
     match = _VALUE_WITH_UNIT.match(text)
     if match is None:
         if re.search(r"\d\s*[/;&]\s*\d", text):
@@ -476,17 +484,20 @@ def _opencellid_keys(
 ) -> list[tuple[int, int, str, int, int] | None]:
     """(mcc, mnc, radio, area, cell) of each OpenCelliD row; None where unreadable."""
     by_name = {_plain(c): c for c in columns}
+    cells = {
+        name: frame[by_name[name]].tolist() for name in ("radio", "mcc", "net", "area", "cell")
+    }
     keys: list[tuple[int, int, str, int, int] | None] = []
     for i in range(len(frame)):
         numbers = []
         for name in ("mcc", "net", "area", "cell"):
-            value = frame[by_name[name]].iat[i]
+            value = cells[name][i]
             number, unit = _parse_quantity(value) if not _missing(value) else (math.nan, "")
             if unit or not number.is_integer():
                 problems.add(labels[i], by_name[name], value, "not a whole number")
             else:
                 numbers.append(int(number))
-        radio = _text(frame[by_name["radio"]].iat[i]).upper()
+        radio = _text(cells["radio"][i]).upper()
         keys.append(
             (numbers[0], numbers[1], radio, numbers[2], numbers[3]) if len(numbers) == 4 else None
         )

@@ -493,3 +493,25 @@ def test_lao_cai_defaults_are_continental_subtropical_average_ground() -> None:
     )
     assert LAO_CAI_CLIMATE == RadioClimate.CONTINENTAL_SUBTROPICAL == 2
     assert default == explicit
+
+
+def test_documented_default_sensitivities_are_small_on_mountain_paths() -> None:
+    """The module docstring's justification: N_0 301 vs 320 and average vs poor ground."""
+    rng = np.random.default_rng(77)
+    x = np.arange(668) * 30.0
+    refractivity_shift, ground_shift = [], []
+    for _ in range(40):
+        elevations = np.full(668, rng.uniform(100.0, 1500.0))
+        for _ in range(rng.integers(2, 6)):
+            centre, width = rng.uniform(0.0, x[-1]), rng.uniform(500.0, 5000.0)
+            elevations += rng.uniform(-400.0, 900.0) * np.exp(-(((x - centre) / width) ** 2))
+        options: dict[str, Any] = dict(
+            h_tx_m=30.0, h_rx_m=1.5, frequency_mhz=float(rng.choice([900.0, 1800.0, 2600.0]))
+        )
+        reference = itm_p2p_loss(elevations, 30.0, **options).loss_db
+        humid = itm_p2p_loss(elevations, 30.0, n0=320.0, **options).loss_db
+        poor = itm_p2p_loss(elevations, 30.0, epsilon=4.0, sigma=0.001, **options).loss_db
+        refractivity_shift.append(abs(humid - reference))
+        ground_shift.append(abs(poor - reference))
+    assert max(refractivity_shift) < 0.5
+    assert max(ground_shift) < 0.4

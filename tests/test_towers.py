@@ -280,6 +280,25 @@ def test_csv_without_bom_and_utf16(tmp_path):
     pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
 
 
+def test_english_headers_any_case(tmp_path):
+    path = tmp_path / "en.csv"
+    path.write_text(
+        "Site ID,OPERATOR,Longitude,Latitude,Radio,Frequency (MHz),EIRP (dBm),"
+        "Antenna Height,Azimuth,Tilt,Beamwidth\n"
+        "S1,Viettel,103.97,22.48,LTE,1800,60,30,45,2,65\n",
+        encoding="utf-8",
+    )
+    towers = read_towers(path)
+    row = towers.iloc[0]
+    assert (row["site_id"], row["technology"], row["azimuth_deg"], row["tilt_deg"]) == (
+        "S1", "4G", 45.0, 2.0,
+    )  # fmt: skip
+    assert "Site ID" not in towers.columns and "Longitude" in towers.columns
+    xy = tmp_path / "xy.csv"
+    xy.write_text("site;x;y\nS1;103,97;22,48\n", encoding="utf-8")
+    assert read_quiet(xy).geometry.iloc[0].equals(Point(103.97, 22.48))
+
+
 def test_cp1258_file_names_the_encoding_fix():
     path = DATA / "tram_bts_cp1258.csv"
     with pytest.raises(InputFileError, match="tram_bts_cp1258.csv") as info:

@@ -23,6 +23,12 @@ values; a column whose header is itself a normalised name (``lon``, ``operator``
 replaced by the normalised one. Empty radio fields are filled from
 :data:`coverage.operators.RADIO_DEFAULTS` with one :class:`DefaultsUsedWarning`.
 
+Power: a column headed ``EIRP`` or ``Công suất phát`` is read as the EIRP, in dBm unless
+the header (``EIRP (W)``), a unit column (``Đơn vị``: W, dBm, dBW, mW, kW) or the cell
+(``20 W``) says otherwise. Some lists give under ``Công suất phát`` the transmitter
+output before the antenna; that understates the EIRP by the net antenna gain (typically
+12-15 dB): add the gain before reading such a list.
+
 OpenCelliD rows are *cells*, not masts: each keeps its own row, with the stable
 ``site_id`` ``"<mcc>-<mnc>-<radio>-<area>-<cell>"`` (e.g. ``452-04-LTE-10121-26891457``;
 the radio is part of it because GSM and LTE number their cells independently).

@@ -43,7 +43,7 @@ from numba import prange
 from pyproj import CRS
 
 from coverage.errors import CoverageWarning
-from coverage.model import Validity
+from coverage.validity import Validity
 from coverage.propagation import (
     free_space_loss_db,
     fresnel_v,

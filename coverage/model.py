@@ -6,8 +6,10 @@ and :mod:`coverage.render` consume.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import IntFlag
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -15,17 +17,14 @@ import pandas as pd
 from affine import Affine
 from pyproj import CRS
 
+from coverage.antenna import antenna_gain_db
+from coverage.engine import MODELS, site_path_loss
+from coverage.errors import CoverageWarning, CRSError, ModelRangeError, SchemaError
+from coverage.propagation import DEFAULT_THRESHOLDS_DBM, check_model_range, measured_power_dbm
+from coverage.terrain import Terrain, check_points_on_terrain
+from coverage.validity import Validity
 
-class Validity(IntFlag):
-    """Per-pixel flags saying where a prediction is outside a model's trusted range."""
-
-    OK = 0
-    DISTANCE_OUT_OF_RANGE = 1  # e.g. Hata below 1 km or beyond 20 km
-    HEIGHT_OUT_OF_RANGE = 2  # antenna heights outside the model's range
-    FREQUENCY_OUT_OF_RANGE = 4
-    TERRAIN_VOID = 8  # the profile crosses a DEM void
-    BEYOND_TERRAIN = 16  # the radius reaches past the DEM edge
-    ITM_WARNING = 32  # ITM returned a non-zero warning code
+__all__ = ["DEFAULT_RADIUS_M", "CoverageResult", "Validity", "predict", "site_received_power"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +58,7 @@ class CoverageResult:
     crs: CRS
     towers: gpd.GeoDataFrame = field(repr=False)
     model: str = "diffraction"
+    parameters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -75,10 +75,14 @@ class CoverageResult:
     def operator_covered(self) -> dict[str, np.ndarray]:
         """bool (rows, cols) per operator: covered by any of its technologies."""
         covered = self.covered
-        return {
-            str(op): covered[idx.to_numpy()].any(axis=0)
-            for op, idx in self.layers.groupby("operator").indices.items()
-        } if len(self.layers) else {}
+        return (
+            {
+                str(op): covered[np.asarray(idx)].any(axis=0)
+                for op, idx in self.layers.groupby("operator").indices.items()
+            }
+            if len(self.layers)
+            else {}
+        )
 
     @property
     def covered_any(self) -> np.ndarray:
@@ -94,3 +98,321 @@ class CoverageResult:
         if not per_op:
             return np.zeros(self.shape, dtype=np.uint8)
         return np.sum(list(per_op.values()), axis=0).astype(np.uint8)
+
+
+DEFAULT_RADIUS_M = 20_000.0
+"""Default largest distance computed around each site (macro cells rarely serve beyond)."""
+
+SECTOR_VERTICAL_BEAMWIDTH_DEG = 10.0
+SECTOR_FRONT_TO_BACK_DB = 25.0
+SECTOR_SIDELOBE_DB = 20.0
+"""3GPP TR 36.814 Table A.2.1.1-2 macro sector pattern: theta_3dB 10°, A_m 25 dB, SLA_v 20 dB."""
+
+TOWER_COLUMNS = (
+    "site_id",
+    "operator",
+    "technology",
+    "frequency_mhz",
+    "antenna_height_m",
+    "eirp_dbm",
+)
+
+
+@dataclass(frozen=True)
+class _Site:
+    """One tower's inputs to :func:`site_received_power` (plain values: cheap to ship to Dask)."""
+
+    index: int
+    site_id: str
+    layer: int
+    x: float
+    y: float
+    technology: str
+    frequency_mhz: float
+    antenna_height_m: float
+    eirp_dbm: float
+    azimuth_deg: float
+    beamwidth_deg: float
+    tilt_deg: float
+
+
+def site_received_power(
+    terrain: Terrain,
+    site: _Site,
+    *,
+    model: str,
+    radius_m: float,
+    rx_height_m: float,
+    k_factor: float,
+    environment: str,
+    clutter_loss_db: float,
+    eirp_is: str,
+) -> tuple[int, int, np.ndarray, np.ndarray]:
+    """Received power (dBm of the technology's measured quantity) in one site's window.
+
+    A pure task: terrain and one site in, ``(row0, col0, power_dbm, validity)`` out, so
+    that :func:`predict` can run sites anywhere (threads, processes, a Dask cluster).
+    """
+    loss = site_path_loss(
+        terrain,
+        site.x,
+        site.y,
+        tx_height_m=site.antenna_height_m,
+        rx_height_m=rx_height_m,
+        frequency_mhz=site.frequency_mhz,
+        radius_m=radius_m,
+        model=model,
+        k_factor=k_factor,
+        environment=environment,
+    )
+    vertical_bw = SECTOR_VERTICAL_BEAMWIDTH_DEG if np.isfinite(site.tilt_deg) else np.nan
+    sector = np.isfinite(site.azimuth_deg) and np.isfinite(site.beamwidth_deg)
+    gain = antenna_gain_db(
+        loss.azimuth_deg - (site.azimuth_deg if sector else 0.0),
+        loss.elevation_deg + (site.tilt_deg if np.isfinite(site.tilt_deg) else 0.0),
+        site.beamwidth_deg if sector else np.nan,
+        vertical_bw,
+        SECTOR_FRONT_TO_BACK_DB,
+        SECTOR_SIDELOBE_DB,
+    )
+    measured = float(measured_power_dbm(site.eirp_dbm, site.technology, eirp_is=eirp_is))
+    power = (measured + gain - loss.loss_db - clutter_loss_db).astype(np.float32)
+    return loss.row0, loss.col0, power, loss.validity
+
+
+def _tower_sites(towers: gpd.GeoDataFrame, terrain: Terrain, layers: pd.DataFrame) -> list[_Site]:
+    if towers.crs is None:
+        raise CRSError("towers have no CRS; read them with coverage.read_towers or set one.")
+    missing = [c for c in TOWER_COLUMNS if c not in towers.columns]
+    if missing:
+        raise SchemaError(
+            f"towers lack column(s) {missing}; read the file with coverage.read_towers, which "
+            "normalises operator headers and fills documented defaults."
+        )
+    local = towers.to_crs(terrain.crs)
+    xs, ys = local.geometry.x.to_numpy(), local.geometry.y.to_numpy()
+    check_points_on_terrain(terrain, xs, ys, labels=list(towers["site_id"]))
+    index = {
+        (op, tech): i
+        for i, (op, tech) in enumerate(zip(layers.operator, layers.technology, strict=True))
+    }
+    optional = {
+        c: towers.get(c, pd.Series(np.nan, index=towers.index))
+        for c in ("azimuth_deg", "beamwidth_deg", "tilt_deg")
+    }
+    return [
+        _Site(
+            index=i,
+            site_id=str(row.site_id),
+            layer=index[(row.operator, row.technology)],
+            x=float(xs[i]),
+            y=float(ys[i]),
+            technology=str(row.technology),
+            frequency_mhz=float(row.frequency_mhz),
+            antenna_height_m=float(row.antenna_height_m),
+            eirp_dbm=float(row.eirp_dbm),
+            azimuth_deg=float(optional["azimuth_deg"].iloc[i]),
+            beamwidth_deg=float(optional["beamwidth_deg"].iloc[i]),
+            tilt_deg=float(optional["tilt_deg"].iloc[i]),
+        )
+        for i, row in enumerate(towers.itertuples(index=False))
+    ]
+
+
+def _layers(towers: gpd.GeoDataFrame, thresholds_dbm: Mapping[str, float] | None) -> pd.DataFrame:
+    thresholds = {**DEFAULT_THRESHOLDS_DBM, **(thresholds_dbm or {})}
+    pairs = (
+        sorted(
+            {
+                (str(o), str(t))
+                for o, t in zip(towers["operator"], towers["technology"], strict=True)
+            }
+        )
+        if len(towers)
+        else []
+    )
+    unknown = sorted({t for _, t in pairs if t not in thresholds})
+    if unknown:
+        raise SchemaError(
+            f"no coverage threshold for technology {unknown}; known: {sorted(thresholds)}. "
+            "Pass thresholds_dbm={'<technology>': dBm}."
+        )
+    return pd.DataFrame(
+        {
+            "operator": [p[0] for p in pairs],
+            "technology": [p[1] for p in pairs],
+            "threshold_dbm": [float(thresholds[p[1]]) for p in pairs],
+        }
+    )
+
+
+def predict(
+    towers: gpd.GeoDataFrame,
+    terrain: Terrain,
+    *,
+    model: str = "diffraction",
+    radius_m: float = DEFAULT_RADIUS_M,
+    rx_height_m: float = 1.5,
+    thresholds_dbm: Mapping[str, float] | None = None,
+    k_factor: float = 4.0 / 3.0,
+    environment: str = "open",
+    clutter_loss_db: float = 0.0,
+    eirp_is: str = "total",
+    scheduler: str | None = None,
+    batch_size: int = 16,
+    progress: Callable[[int], None] | None = None,
+) -> CoverageResult:
+    """Best received power per operator and technology from every tower, on the terrain grid.
+
+    Each site is an independent task (:func:`site_received_power`) producing a window
+    of received power; windows are merged into per-layer maxima as they arrive, so
+    memory holds one raster per layer, never one per site.
+
+    Parameters
+    ----------
+    towers
+        Normalised towers (:func:`coverage.read_towers`), any CRS.
+    terrain
+        Elevation on the metric working grid (:func:`coverage.open_terrain`).
+    model
+        ``"diffraction"`` (free space + Bullington knife-edge over the terrain, the
+        default), ``"fspl"``, ``"hata"`` (Okumura-Hata / COST-231), or ``"itm"``
+        (Longley-Rice) where available in :data:`coverage.engine.MODELS`.
+    radius_m
+        Largest distance computed around each site, m.
+    rx_height_m
+        Receiver (handset) height above ground, m.
+    thresholds_dbm
+        Coverage thresholds per technology overriding
+        :data:`coverage.propagation.DEFAULT_THRESHOLDS_DBM` (2G RxLev −95, 3G RSCP −100,
+        4G/5G RSRP −110 dBm).
+    k_factor
+        Effective earth-radius factor.
+    environment
+        Hata environment (``"open"``, ``"suburban"``, ``"urban"``, ``"metropolitan"``).
+    clutter_loss_db
+        Uniform extra loss at the receiver (e.g. forest,
+        :func:`coverage.propagation.clutter_loss_db`).
+    eirp_is
+        What ``eirp_dbm`` means: ``"total"`` carrier EIRP (converted to RSRP/RSCP) or
+        ``"measured"`` (already per reference signal).
+    scheduler
+        ``None`` runs sites one after another (each already uses every core); a Dask
+        scheduler name (``"threads"``, ``"processes"``, ``"distributed"`` with a client
+        running) runs each batch of sites as Dask tasks.
+    batch_size
+        Sites per batch handed to Dask.
+    progress
+        Called with the number of sites finished after each batch.
+
+    Returns
+    -------
+    CoverageResult
+
+    Examples
+    --------
+    >>> from coverage import datasets
+    >>> from coverage.io.towers import read_towers
+    >>> from coverage.terrain import open_terrain
+    >>> terrain = open_terrain(datasets.get_path("laocai_terrain"))
+    >>> towers = read_towers(datasets.get_path("laocai_towers")).head(3)  # doctest: +SKIP
+    >>> result = predict(towers, terrain, radius_m=10_000)  # doctest: +SKIP
+    """
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
+    if eirp_is not in ("total", "measured"):
+        raise ValueError(f"eirp_is must be 'total' or 'measured', got {eirp_is!r}")
+    if not (np.isfinite(radius_m) and radius_m > 0):
+        raise ValueError(f"radius_m must be a positive number of metres, got {radius_m}")
+    layers = _layers(towers, thresholds_dbm)
+    sites = _tower_sites(towers, terrain, layers) if len(towers) else []
+    if model == "hata":
+        for site in sites:
+            try:
+                check_model_range(
+                    "hata",
+                    frequency_mhz=site.frequency_mhz,
+                    base_height_m=site.antenna_height_m,
+                    mobile_height_m=rx_height_m,
+                )
+            except ModelRangeError as exc:
+                raise ModelRangeError(f"site {site.site_id}: {exc}") from exc
+    options = dict(
+        model=model,
+        radius_m=radius_m,
+        rx_height_m=rx_height_m,
+        k_factor=k_factor,
+        environment=environment,
+        clutter_loss_db=clutter_loss_db,
+        eirp_is=eirp_is,
+    )
+    best = np.full((len(layers), *terrain.shape), np.nan, dtype=np.float32)
+    serving = np.full((len(layers), *terrain.shape), -1, dtype=np.int32)
+    validity = np.zeros(terrain.shape, dtype=np.uint8)
+    validity[terrain.void_mask & ~np.isfinite(terrain.elevation_m)] = np.uint8(Validity.TERRAIN_VOID)
+    done = 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CoverageWarning)
+        for start in range(0, len(sites), batch_size):
+            batch = sites[start : start + batch_size]
+            if scheduler is None:
+                outputs = [site_received_power(terrain, s, **options) for s in batch]  # type: ignore[arg-type]
+            else:
+                import dask
+
+                tasks = [dask.delayed(site_received_power)(terrain, s, **options) for s in batch]
+                outputs = list(dask.compute(*tasks, scheduler=scheduler))
+            for site, (row0, col0, power, flags) in zip(batch, outputs, strict=True):
+                _merge(
+                    best[site.layer],
+                    serving[site.layer],
+                    validity,
+                    row0,
+                    col0,
+                    power,
+                    flags,
+                    site.index,
+                )
+            done += len(batch)
+            if progress is not None:
+                progress(done)
+    truncated = [str(w.message) for w in caught if issubclass(w.category, CoverageWarning)]
+    if truncated:
+        warnings.warn(
+            f"{len(truncated)} site(s) have a radius reaching past the terrain edge; coverage "
+            "beyond the DEM is unknown, not absent. First: " + truncated[0],
+            CoverageWarning,
+            stacklevel=2,
+        )
+    local = towers.to_crs(terrain.crs) if len(towers) else towers
+    return CoverageResult(
+        best_power_dbm=best,
+        serving_site=serving,
+        layers=layers,
+        validity=validity,
+        transform=terrain.transform,
+        crs=terrain.crs,
+        towers=local.reset_index(drop=True),
+        model=model,
+        parameters=options,
+    )
+
+
+def _merge(
+    best: np.ndarray,
+    serving: np.ndarray,
+    validity: np.ndarray,
+    row0: int,
+    col0: int,
+    power: np.ndarray,
+    flags: np.ndarray,
+    site_index: int,
+) -> None:
+    rows, cols = power.shape
+    window = (slice(row0, row0 + rows), slice(col0, col0 + cols))
+    current = best[window]
+    better = np.isfinite(power) & ~(current >= power)
+    current[better] = power[better]
+    serving[window][better] = site_index
+    reached = np.isfinite(power)
+    validity[window][reached] |= flags[reached]

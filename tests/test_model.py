@@ -1,0 +1,193 @@
+"""predict(): many towers over the terrain, reduced per operator and technology."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from affine import Affine
+from shapely.geometry import Point
+
+from coverage.errors import ModelRangeError, SchemaError, TerrainError
+from coverage.model import predict
+from coverage.propagation import free_space_loss_db, measured_power_dbm
+from coverage.terrain import Terrain
+
+CELL = 50.0
+SIZE = 121  # 6 km square
+
+
+@pytest.fixture
+def flat() -> Terrain:
+    return Terrain.from_array(
+        np.full((SIZE, SIZE), 200.0),
+        transform=Affine(CELL, 0, 500_000, 0, -CELL, 2_500_000),
+        crs="EPSG:32648",
+    )
+
+
+def _towers(rows: list[dict], crs: str = "EPSG:32648") -> gpd.GeoDataFrame:
+    base = {
+        "technology": "4G",
+        "frequency_mhz": 1800.0,
+        "antenna_height_m": 30.0,
+        "eirp_dbm": 60.0,
+        "azimuth_deg": np.nan,
+        "beamwidth_deg": np.nan,
+        "tilt_deg": np.nan,
+    }
+    records = [{**base, **r} for r in rows]
+    geometry = [Point(r.pop("x"), r.pop("y")) for r in records]
+    return gpd.GeoDataFrame(records, geometry=geometry, crs=crs)
+
+
+def _centre(terrain: Terrain, drow: int = 0, dcol: int = 0) -> tuple[float, float]:
+    x, y = terrain.xy(SIZE // 2 + drow, SIZE // 2 + dcol)
+    return float(x), float(y)
+
+
+def test_free_space_power_equals_eirp_minus_loss(flat: Terrain) -> None:
+    x, y = _centre(flat)
+    towers = _towers([{"site_id": "A", "operator": "Viettel", "x": x, "y": y}])
+    result = predict(towers, flat, model="fspl", radius_m=2500)
+    row, col = SIZE // 2, SIZE // 2 + 40  # 2 km east
+    slant = np.hypot(40 * CELL, 30.0 - 1.5)
+    expected = measured_power_dbm(60.0, "4G") - free_space_loss_db(slant, 1800.0)
+    assert result.best_power_dbm[0, row, col] == pytest.approx(expected, abs=0.05)
+    assert result.serving_site[0, row, col] == 0
+    assert np.isnan(result.best_power_dbm[0, row, col + 15])  # beyond the radius
+    assert result.crs.to_epsg() == 32648 and result.transform == flat.transform
+
+
+def test_best_server_and_layers_per_operator(flat: Terrain) -> None:
+    (xa, ya), (xb, yb) = _centre(flat, dcol=-30), _centre(flat, dcol=30)
+    towers = _towers(
+        [
+            {"site_id": "A", "operator": "Viettel", "x": xa, "y": ya},
+            {"site_id": "B", "operator": "Viettel", "x": xb, "y": yb},
+            {
+                "site_id": "C",
+                "operator": "MobiFone",
+                "x": xb,
+                "y": yb,
+                "technology": "2G",
+                "frequency_mhz": 900.0,
+            },
+        ]
+    )
+    result = predict(towers, flat, model="fspl", radius_m=1400)
+    layers = list(zip(result.layers.operator, result.layers.technology, strict=True))
+    assert layers == [("MobiFone", "2G"), ("Viettel", "4G")]
+    viettel = result.serving_site[1]
+    assert viettel[SIZE // 2, SIZE // 2 - 35] == 0 and viettel[SIZE // 2, SIZE // 2 + 35] == 1
+    assert result.layers.threshold_dbm.tolist() == [-95.0, -110.0]
+    assert result.operators_covering.max() == 2
+    assert set(result.operator_covered()) == {"MobiFone", "Viettel"}
+
+
+def test_sector_antenna_is_weaker_behind(flat: Terrain) -> None:
+    x, y = _centre(flat)
+    towers = _towers(
+        [
+            {
+                "site_id": "S",
+                "operator": "Viettel",
+                "x": x,
+                "y": y,
+                "azimuth_deg": 90.0,
+                "beamwidth_deg": 65.0,
+            }
+        ]
+    )
+    power = predict(towers, flat, model="fspl", radius_m=2500).best_power_dbm[0]
+    front, back = power[SIZE // 2, SIZE // 2 + 30], power[SIZE // 2, SIZE // 2 - 30]
+    assert front - back == pytest.approx(25.0, abs=0.01)  # 3GPP front-to-back A_m
+
+
+def test_ridge_shadows_the_valley_behind_it() -> None:
+    elevation = np.full((SIZE, SIZE), 200.0)
+    elevation[:, SIZE // 2 + 10 : SIZE // 2 + 13] = 600.0  # a north-south ridge 500 m east
+    terrain = Terrain.from_array(
+        elevation, transform=Affine(CELL, 0, 0, 0, -CELL, SIZE * CELL), crs="EPSG:32648"
+    )
+    x, y = terrain.xy(SIZE // 2, SIZE // 2)
+    towers = _towers([{"site_id": "A", "operator": "Viettel", "x": float(x), "y": float(y)}])
+    diffraction = predict(towers, terrain, model="diffraction", radius_m=2500).best_power_dbm[0]
+    free = predict(towers, terrain, model="fspl", radius_m=2500).best_power_dbm[0]
+    west, east = (SIZE // 2, SIZE // 2 - 30), (SIZE // 2, SIZE // 2 + 30)
+    assert free[east] - diffraction[east] > 20  # deep shadow behind the ridge
+    assert free[west] - diffraction[west] < 3  # open side
+
+
+def test_empty_tower_list_is_all_gap(flat: Terrain) -> None:
+    towers = _towers([]).iloc[0:0]
+    towers = gpd.GeoDataFrame(
+        {
+            c: []
+            for c in (
+                "site_id",
+                "operator",
+                "technology",
+                "frequency_mhz",
+                "antenna_height_m",
+                "eirp_dbm",
+            )
+        },
+        geometry=[],
+        crs="EPSG:32648",
+    )
+    result = predict(towers, flat)
+    assert len(result.layers) == 0 and not result.covered_any.any()
+    assert result.operators_covering.sum() == 0
+
+
+def test_tower_outside_dem_is_named(flat: Terrain) -> None:
+    towers = _towers([{"site_id": "FAR-1", "operator": "Viettel", "x": 0.0, "y": 0.0}])
+    with pytest.raises(TerrainError, match="FAR-1"):
+        predict(towers, flat)
+
+
+def test_hata_frequency_out_of_range_names_the_site(flat: Terrain) -> None:
+    x, y = _centre(flat)
+    towers = _towers(
+        [
+            {
+                "site_id": "N78",
+                "operator": "Viettel",
+                "x": x,
+                "y": y,
+                "technology": "5G",
+                "frequency_mhz": 3500.0,
+            }
+        ]
+    )
+    with pytest.raises(ModelRangeError, match="N78"):
+        predict(towers, flat, model="hata")
+
+
+def test_unknown_technology_threshold(flat: Terrain) -> None:
+    x, y = _centre(flat)
+    towers = _towers([{"site_id": "X", "operator": "Viettel", "x": x, "y": y, "technology": "6G"}])
+    with pytest.raises(SchemaError, match="thresholds_dbm"):
+        predict(towers, flat)
+
+
+def test_dask_threads_give_the_same_result(flat: Terrain) -> None:
+    sites = [
+        {
+            "site_id": f"S{i}",
+            "operator": "Viettel" if i % 2 else "VinaPhone",
+            "x": _centre(flat, dcol=d)[0],
+            "y": _centre(flat, dcol=d)[1],
+        }
+        for i, d in enumerate((-40, -10, 20, 45))
+    ]
+    towers = _towers(sites)
+    seen: list[int] = []
+    serial = predict(towers, flat, radius_m=2000)
+    parallel = predict(
+        towers, flat, radius_m=2000, scheduler="threads", batch_size=2, progress=seen.append
+    )
+    np.testing.assert_array_equal(serial.best_power_dbm, parallel.best_power_dbm)
+    np.testing.assert_array_equal(serial.serving_site, parallel.serving_site)
+    assert seen == [2, 4]

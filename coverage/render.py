@@ -275,7 +275,7 @@ def _commune_layer(
                     "color": "#000000" if bold else "#555555",
                     "weight": 4 if bold else 1,
                     "fillColor": share_colours(share) if math.isfinite(share) else "#bdbdbd",
-                    "fillOpacity": 0.45,
+                    "fillOpacity": 0.3,
                     "dashArray": None if bold else "3",
                 },
             }
@@ -645,6 +645,7 @@ def coverage_map(
         tiles=None,
         control_scale=True,
         prefer_canvas=False,
+        maxZoom=18,  # the map needs its own: with no basemap no tile layer sets one
     )
     m.phusong_offline = offline  # save_map's default
     m.get_root().header.add_child(

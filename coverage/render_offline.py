@@ -119,6 +119,21 @@ def inline_css(asset: Asset) -> str:
     return _CSS_URL.sub(embed, asset.text())
 
 
+def _default_icon_js() -> str:
+    """Point Leaflet's default marker icon at inlined images (it looks for files otherwise)."""
+    urls = {
+        option: "data:image/png;base64,"
+        + base64.b64encode(_vendor_file(_LEAFLET, f"dist/images/{file}")).decode("ascii")
+        for option, file in (
+            ("iconUrl", "marker-icon.png"),
+            ("iconRetinaUrl", "marker-icon-2x.png"),
+            ("shadowUrl", "marker-shadow.png"),
+        )
+    }
+    assignments = "".join(f"L.Icon.Default.prototype.options.{k} = {v!r};" for k, v in urls.items())
+    return f'L.Icon.Default.imagePath = "";{assignments}'
+
+
 def inline_js(text: str) -> str:
     """Script text made safe to sit inside ``<script>...</script>``: no closing tag, no map."""
     return _SOURCE_MAP.sub("", text).replace("</script", "<\\/script").replace("<!--", "<\\!--")
@@ -209,6 +224,8 @@ def html_document(m: folium.Map, *, offline: bool) -> str:
             order = sorted(js, key=lambda name: name != "leaflet")  # Leaflet first, then plugins
             parts = [f"<style>\n{inline_css(css[name])}\n</style>" for name in css]
             parts += [f"<script>\n{inline_js(js[name].text())}\n</script>" for name in order]
+            if "leaflet" in js:  # right after Leaflet itself
+                parts.insert(len(css) + 1, f"<script>{_default_icon_js()}</script>")
             figure.header.add_child(Element("\n".join(parts)), name=bundle_name, index=0)
         html = figure.render()
     finally:

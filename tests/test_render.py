@@ -346,8 +346,8 @@ def test_images_are_small_and_bounded(scenario: dict) -> None:
         scenario["communes"], scenario["result"], terrain=scenario["terrain"], max_image_px=64
     )
     document = html_document(m, offline=True)
-    uris = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", document)
-    assert len(uris) >= 4  # hillshade + 2 operators + any (+ css icons)
+    uris = re.findall(r"L.imageOverlay\(\"data:image/png;base64,([A-Za-z0-9+/=]+)", document)
+    assert len(uris) == 4  # hillshade + 2 operators + any
     import base64
     import struct
 

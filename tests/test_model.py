@@ -184,7 +184,7 @@ def test_dask_threads_give_the_same_result(flat: Terrain) -> None:
     ]
     towers = _towers(sites)
     seen: list[int] = []
-    serial = predict(towers, flat, radius_m=2000)
+    serial = predict(towers, flat, radius_m=1500)
     parallel = predict(
         towers, flat, radius_m=2000, scheduler="threads", batch_size=2, progress=seen.append
     )

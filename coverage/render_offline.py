@@ -29,7 +29,8 @@ from branca.element import Element, Figure
 
 from coverage.errors import CoverageError
 
-#: The folium names of assets phusong never needs (Bootstrap widgets, Font Awesome icons).
+#: folium's default assets dropped unless the map needs them: jQuery (kept when the map's
+#: code calls ``$``, e.g. folium.Popup), Bootstrap and Font Awesome (kept for folium.Icon).
 DROPPED = frozenset(
     {
         "jquery",
@@ -81,7 +82,9 @@ ASSETS: dict[str, Asset] = {
     "Control.FullScreen.css": Asset(_FULLSCREEN, "Control.FullScreen.css"),
     "leaflet_measure_js": Asset(_MEASURE, "dist/leaflet-measure.min.js"),
     "leaflet_measure_css": Asset(_MEASURE, "dist/leaflet-measure.css"),
+    "jquery": Asset("jquery-3.7.1", "dist/jquery.min.js"),
 }
+_JQUERY_CALL = re.compile(r"(?<![\w$])\$(?:\(|\.\w)")
 
 _CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
 _SOURCE_MAP = re.compile(r"^\s*//[#@] sourceMappingURL=.*$", re.MULTILINE)
@@ -176,9 +179,20 @@ def html_document(m: folium.Map, *, offline: bool) -> str:
     Examples
     --------
     >>> html = html_document(folium.Map(tiles=None), offline=True)
-    >>> remote_references(html), "L.map(" in html
-    ([], True)
+    >>> remote_references(html), "L.map(" in html, "jquery" in html.lower()
+    ([], True, False)
     """
+    keep: set[str] = set()
+    if any(isinstance(element, folium.Icon) for element in _walk(m.get_root())):
+        keep |= DROPPED - {"jquery"}
+    document = _render(m, offline=offline, keep=keep)
+    body = document[document.find("</head>") :]
+    if _JQUERY_CALL.search(body):  # folium.Popup, folium.Html... call jQuery's $()
+        document = _render(m, offline=offline, keep=keep | {"jquery"})
+    return document
+
+
+def _render(m: folium.Map, *, offline: bool, keep: set[str]) -> str:
     figure = m.get_root()
     if not isinstance(figure, Figure):
         raise CoverageError("the map is not inside a folium Figure; build it with folium.Map().")
@@ -198,7 +212,7 @@ def html_document(m: folium.Map, *, offline: bool) -> str:
             (element.default_css, kept_css, css),
         ):
             for name, url in links:
-                if name in DROPPED:
+                if name in DROPPED and name not in keep:
                     continue
                 if name in ASSETS:
                     found.setdefault(name, ASSETS[name])

@@ -112,6 +112,15 @@ PACKAGES: tuple[Package, ...] = (
         ),
         "distance/area tool (folium.plugins.MeasureControl)",
     ),
+    Package(
+        "jquery",
+        "3.7.1",
+        "sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
+        "MIT",
+        "LICENSE.txt",
+        ("dist/jquery.min.js",),
+        "only for maps holding folium.Popup/Html, whose templates call $()",
+    ),
 )
 
 

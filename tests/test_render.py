@@ -301,6 +301,19 @@ def test_offline_refuses_a_plugin_that_is_not_vendored() -> None:
     assert "leaflet.draw" in html_document(m, offline=False)
 
 
+def test_jquery_only_when_the_map_code_calls_it() -> None:
+    m = folium.Map(tiles=None)
+    folium.Marker([22.6, 103.8], popup=folium.Popup("<b>plain folium popup</b>")).add_to(m)
+    document = html_document(m, offline=True)
+    assert "jQuery" in document and remote_references(document) == []
+    online = remote_references(html_document(m, offline=False))
+    assert any("jquery@3.7.1" in tag for tag in online)
+    iconic = folium.Map(tiles=None)
+    folium.Marker([22.6, 103.8], icon=folium.Icon(icon="signal")).add_to(iconic)
+    with pytest.raises(CoverageError, match="awesome_markers"):
+        html_document(iconic, offline=True)
+
+
 def test_search_keys_fold_accents(scenario: dict, offline_html: str) -> None:
     assert f'"_key": "{normalize_name("Y Ty")}"' in offline_html
     assert normalize_name("Y Ty") == normalize_name("Y Tý")

@@ -37,3 +37,54 @@ if "numba" not in sys.modules:
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+# Public API, imported on first use so that `phusong --help` stays quick.
+_EXPORTS = {
+    "read_communes": "coverage.io.communes",
+    "read_towers": "coverage.io.towers",
+    "write_towers": "coverage.io.towers",
+    "check_towers_within": "coverage.io.towers",
+    "write_gap_list": "coverage.io.gaplists",
+    "find_commune": "coverage.names",
+    "normalize_name": "coverage.names",
+    "successor_commune": "coverage.names",
+    "predecessor_communes": "coverage.names",
+    "SEED_COMMUNES": "coverage.names",
+    "Terrain": "coverage.terrain",
+    "open_terrain": "coverage.terrain",
+    "population_on_grid": "coverage.population",
+    "population_from_communes": "coverage.population",
+    "viewshed": "coverage.viewshed",
+    "viewsheds": "coverage.viewshed",
+    "site_path_loss": "coverage.engine",
+    "predict": "coverage.model",
+    "CoverageResult": "coverage.model",
+    "Validity": "coverage.validity",
+    "commune_coverage": "coverage.gaps",
+    "gap_polygons": "coverage.gaps",
+    "analyse": "coverage.analysis",
+    "Analysis": "coverage.analysis",
+    "coverage_map": "coverage.render",
+    "save_map": "coverage.render",
+    "itm_p2p_loss": "coverage.itm",
+    "itm_area_loss": "coverage.itm_area",
+    "datasets": "coverage.datasets",
+    "CoverageError": "coverage.errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'coverage' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(_EXPORTS[name])
+    value = module if name == "datasets" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -177,3 +177,449 @@ def viewshed(
         overwrite=True,
     )
     log.info("wrote %d viewshed band(s) to %s", len(labels), out)
+
+
+# ------------------------------------------------------------------ whole-job commands
+
+_MODELS = ["diffraction", "fspl", "hata", "itm"]
+
+
+def _model_options(func: Any) -> Any:
+    options = [
+        click.option(
+            "--model",
+            type=click.Choice(_MODELS),
+            default="diffraction",
+            show_default=True,
+            help="Path-loss model.",
+        ),
+        click.option(
+            "--radius",
+            type=float,
+            default=20_000.0,
+            show_default=True,
+            help="Largest distance computed around each site, m.",
+        ),
+        click.option(
+            "--resolution",
+            type=float,
+            default=None,
+            help="Working grid cell size, m (default: the DEM's).",
+        ),
+        click.option(
+            "--rx-height",
+            type=float,
+            default=1.5,
+            show_default=True,
+            help="Handset height above ground, m.",
+        ),
+        click.option(
+            "--threshold",
+            "thresholds",
+            multiple=True,
+            metavar="TECH=DBM",
+            help="Coverage threshold per technology, e.g. 4G=-105 (repeatable).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _thresholds(items: tuple[str, ...]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        try:
+            tech, value = item.split("=")
+            out[tech.strip().upper()] = float(value)
+        except ValueError as exc:
+            raise click.BadParameter(f"{item!r}: expected TECH=DBM, e.g. 4G=-105") from exc
+    return out
+
+
+def _progress(total: int, label: str) -> Any:
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc=label, unit="site", disable=None, leave=False)
+
+    def update(done: int) -> None:
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _terrain_for(
+    dem: tuple[str, ...], frame: Any, radius_m: float, resolution: float | None
+) -> Any:
+    """Open the DEM cropped to the data's extent plus the radius (degrees approximated)."""
+    from coverage.terrain import open_terrain
+
+    lonlat = frame.to_crs("EPSG:4326")
+    minx, miny, maxx, maxy = lonlat.total_bounds
+    pad_lat = radius_m / 111_320.0
+    pad_lon = pad_lat / max(np.cos(np.radians((miny + maxy) / 2)), 0.1)
+    bounds = (minx - pad_lon, miny - pad_lat, maxx + pad_lon, maxy + pad_lat)
+    return open_terrain(list(dem), bounds=bounds, resolution_m=resolution)
+
+
+def _analyse(
+    communes_path: Path,
+    towers_path: Path,
+    dem: tuple[str, ...],
+    population: Path | None,
+    population_column: str | None,
+    previous: Path | None,
+    model: str,
+    radius: float,
+    resolution: float | None,
+    rx_height: float,
+    thresholds: tuple[str, ...],
+) -> Any:
+    from coverage.analysis import analyse
+    from coverage.io.communes import read_communes
+    from coverage.io.towers import read_towers
+
+    communes = read_communes(communes_path)
+    towers = read_towers(towers_path)
+    terrain = _terrain_for(dem, communes, radius, resolution)
+    previous_communes = read_communes(previous) if previous else None
+    log.info(
+        "%d communes, %d towers, terrain %s at %g m",
+        len(communes),
+        len(towers),
+        terrain.shape,
+        terrain.resolution_m,
+    )
+    return analyse(
+        communes,
+        towers,
+        terrain,
+        population=population,
+        population_column=population_column,
+        previous_communes=previous_communes,
+        model=model,
+        radius_m=radius,
+        rx_height_m=rx_height,
+        thresholds_dbm=_thresholds(thresholds),
+        progress=_progress(len(towers), "coverage"),
+    )
+
+
+def _scenario_options(func: Any) -> Any:
+    options = [
+        click.option(
+            "--communes",
+            "communes_path",
+            required=True,
+            type=click.Path(exists=True, path_type=Path),
+            help="Commune boundaries.",
+        ),
+        click.option(
+            "--towers",
+            "towers_path",
+            required=True,
+            type=click.Path(exists=True, path_type=Path),
+            help="Tower list.",
+        ),
+        click.option(
+            "--dem",
+            required=True,
+            multiple=True,
+            type=click.Path(exists=True),
+            help="DEM file(s) or folder.",
+        ),
+        click.option(
+            "--population",
+            type=click.Path(exists=True, path_type=Path),
+            help="Population raster (WorldPop style), any CRS.",
+        ),
+        click.option(
+            "--population-column",
+            help="Without a raster: commune column of people, spread by area (cruder).",
+        ),
+        click.option(
+            "--previous-communes",
+            "previous",
+            type=click.Path(exists=True, path_type=Path),
+            help="Pre-2025 communes, to name the old commune of each gap.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return _model_options(func)
+
+
+@main.command()
+@click.option(
+    "--dem",
+    required=True,
+    multiple=True,
+    type=click.Path(exists=True),
+    help="DEM file(s) or folder.",
+)
+@click.option("--site", multiple=True, help="Site as LON,LAT (WGS84); repeat for several.")
+@click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(exists=True, path_type=Path),
+    help="Tower file giving the sites (their own heights, frequencies, EIRPs).",
+)
+@click.option("--height", type=float, default=30.0, show_default=True, help="Antenna height, m.")
+@click.option("--frequency", type=float, default=1800.0, show_default=True, help="MHz.")
+@click.option("--eirp", type=float, default=60.0, show_default=True, help="EIRP, dBm.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output GeoTIFF.")
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+@_model_options
+def predict(
+    dem: tuple[str, ...],
+    site: tuple[str, ...],
+    sites_file: Path | None,
+    height: float,
+    frequency: float,
+    eirp: float,
+    out: Path,
+    overwrite: bool,
+    model: str,
+    radius: float,
+    resolution: float | None,
+    rx_height: float,
+    thresholds: tuple[str, ...],
+) -> None:
+    """Received power (dBm, float32 GeoTIFF) from each site: one band per site."""
+    import geopandas as gpd
+
+    from coverage.io.files import check_output
+    from coverage.io.rasters import write_geotiff
+    from coverage.model import predict as predict_power
+    from coverage.terrain import open_terrain
+
+    check_output(out, overwrite=overwrite)
+    labels, lonlat, towers = _sites(site, sites_file)
+    frame = gpd.GeoDataFrame(
+        {
+            "site_id": labels,
+            "operator": [f"{i:05d}" for i in range(len(labels))],  # one layer per site, in order
+            "technology": "2G",  # received power as it is: no RSRP conversion
+            "frequency_mhz": frequency,
+            "antenna_height_m": height,
+            "eirp_dbm": eirp,
+            **{column: np.nan for column in ("azimuth_deg", "beamwidth_deg", "tilt_deg")},
+        },
+        geometry=gpd.points_from_xy(lonlat[:, 0], lonlat[:, 1]),
+        crs="EPSG:4326",
+    )
+    if towers is not None:
+        columns = [
+            "frequency_mhz",
+            "antenna_height_m",
+            "eirp_dbm",
+            "azimuth_deg",
+            "beamwidth_deg",
+            "tilt_deg",
+        ]
+        frame.loc[len(site) :, columns] = towers[columns].to_numpy()
+    terrain = open_terrain(list(dem), resolution_m=resolution)
+    result = predict_power(
+        frame,
+        terrain,
+        model=model,
+        radius_m=radius,
+        rx_height_m=rx_height,
+        eirp_is="measured",
+        thresholds_dbm={t: -200.0 for t in ("2G", "3G", "4G", "5G")},
+        progress=_progress(len(frame), "sites"),
+    )
+    write_geotiff(
+        out,
+        result.best_power_dbm,
+        transform=result.transform,
+        crs=result.crs,
+        nodata=float("nan"),
+        descriptions=labels,
+        overwrite=True,
+    )
+    log.info("wrote received power of %d site(s) to %s", len(labels), out)
+
+
+@main.command(name="coverage")
+@click.option(
+    "--towers", "towers_path", required=True, type=click.Path(exists=True, path_type=Path)
+)
+@click.option("--dem", required=True, multiple=True, type=click.Path(exists=True))
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--overwrite", is_flag=True, help="Replace outputs that exist.")
+@_model_options
+def coverage_command(
+    towers_path: Path,
+    dem: tuple[str, ...],
+    out: Path,
+    overwrite: bool,
+    model: str,
+    radius: float,
+    resolution: float | None,
+    rx_height: float,
+    thresholds: tuple[str, ...],
+) -> None:
+    """Coverage of a whole tower list: best power per operator/technology, serving site, validity."""
+    from coverage.io.rasters import write_coverage
+    from coverage.io.towers import read_towers
+    from coverage.model import predict as predict_power
+
+    towers = read_towers(towers_path)
+    terrain = _terrain_for(dem, towers, radius, resolution)
+    result = predict_power(
+        towers,
+        terrain,
+        model=model,
+        radius_m=radius,
+        rx_height_m=rx_height,
+        thresholds_dbm=_thresholds(thresholds),
+        progress=_progress(len(towers), "coverage"),
+    )
+    for path in write_coverage(result, out, overwrite=overwrite):
+        click.echo(str(path))
+
+
+@main.command()
+@_scenario_options
+@click.option(
+    "--communes-of-interest",
+    multiple=True,
+    default=None,
+    help="Communes to mark (default: the remote seed communes of Lào Cai).",
+)
+@click.option("--min-gap-area", type=float, default=0.1, show_default=True, help="km².")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Gap list: .xlsx, .csv, .geojson or .gpkg.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def gaps(
+    communes_path: Path,
+    towers_path: Path,
+    dem: tuple[str, ...],
+    population: Path | None,
+    population_column: str | None,
+    previous: Path | None,
+    model: str,
+    radius: float,
+    resolution: float | None,
+    rx_height: float,
+    thresholds: tuple[str, ...],
+    communes_of_interest: tuple[str, ...],
+    min_gap_area: float,
+    out: Path,
+    overwrite: bool,
+) -> None:
+    """Ranked gap lists per operator, with a per-commune summary."""
+    from coverage.io.files import check_output
+    from coverage.io.gaplists import write_gap_list
+    from coverage.names import SEED_COMMUNES
+
+    check_output(out, overwrite=overwrite)
+    analysis = _analyse(
+        communes_path,
+        towers_path,
+        dem,
+        population,
+        population_column,
+        previous,
+        model,
+        radius,
+        resolution,
+        rx_height,
+        thresholds,
+    )
+    write_gap_list(
+        analysis.gaps,
+        analysis.communes,
+        out,
+        overwrite=overwrite,
+        communes_of_interest=list(communes_of_interest) or list(SEED_COMMUNES),
+    )
+    click.echo(str(out))
+
+
+@main.command(name="map")
+@_scenario_options
+@click.option("--commune", "focus", help="Open zoomed on this commune, with its summary panel.")
+@click.option("--offline", is_flag=True, help="One self-contained HTML file (no CDN, no network).")
+@click.option("--synthetic", multiple=True, help="Name an input that is synthetic (banner).")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output .html.")
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def map_command(
+    communes_path: Path,
+    towers_path: Path,
+    dem: tuple[str, ...],
+    population: Path | None,
+    population_column: str | None,
+    previous: Path | None,
+    model: str,
+    radius: float,
+    resolution: float | None,
+    rx_height: float,
+    thresholds: tuple[str, ...],
+    focus: str | None,
+    offline: bool,
+    synthetic: tuple[str, ...],
+    out: Path,
+    overwrite: bool,
+) -> None:
+    """Interactive map (Folium) of coverage, gaps, towers and communes."""
+    from coverage.io.files import check_output
+    from coverage.names import SEED_COMMUNES, successor_commune
+    from coverage.render import coverage_map, save_map
+
+    check_output(out, overwrite=overwrite)
+    analysis = _analyse(
+        communes_path,
+        towers_path,
+        dem,
+        population,
+        population_column,
+        previous,
+        model,
+        radius,
+        resolution,
+        rx_height,
+        thresholds,
+    )
+    m = coverage_map(
+        analysis.communes,
+        analysis.result,
+        analysis.gaps,
+        terrain=analysis.terrain,
+        focus_commune=focus,
+        communes_of_interest=sorted({successor_commune(n) for n in SEED_COMMUNES}),
+        synthetic_inputs=list(synthetic) or None,
+        offline=offline,
+    )
+    save_map(m, out, offline=offline, overwrite=overwrite)
+    click.echo(str(out))
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("maps"),
+    show_default=True,
+    help="Folder for the demo's map, gap lists and rasters.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace outputs that exist.")
+@click.option("--radius", type=float, default=15_000.0, show_default=True, help="m.")
+def demo(out: Path, overwrite: bool, radius: float) -> None:
+    """Run the whole job on the embedded Lào Cai scenario (real communes, synthetic terrain/towers)."""
+    from coverage.datasets import laocai_demo
+    from coverage.demo import run_demo
+
+    scenario = laocai_demo()
+    click.echo(scenario.caption())
+    for path in run_demo(
+        scenario, out, radius_m=radius, overwrite=overwrite, progress_factory=_progress
+    ):
+        click.echo(f"wrote {path}")

@@ -24,7 +24,7 @@ def write_geotiff(
     descriptions: Sequence[str] | None = None,
     overwrite: bool = False,
 ) -> Path:
-    """Write a (bands, rows, cols) or (rows, cols) array as a tiled, DEFLATE-compressed GeoTIFF.
+    """Write a (bands, rows, cols) or (rows, cols) array as a tiled, ZSTD-compressed GeoTIFF.
 
     The file appears only once complete (temporary file, then rename).
 
@@ -52,9 +52,13 @@ def write_geotiff(
         "crs": crs,
         "transform": transform,
         "nodata": nodata,
-        "compress": "deflate",
+        # ZSTD level 1 on all cores: ~2.5x faster than DEFLATE for similar size; blocks
+        # that are entirely nodata (beyond a site's radius) are not stored at all.
+        "compress": "zstd",
+        "zstd_level": 1,
         "predictor": 2 if np.issubdtype(array.dtype, np.integer) else 3,
-        "zlevel": 1,
+        "num_threads": "ALL_CPUS",
+        "sparse_ok": True,
         "tiled": rows >= 256 and cols >= 256,
         "BIGTIFF": "IF_SAFER",
     }
@@ -63,3 +67,48 @@ def write_geotiff(
         for band, text in enumerate(descriptions or [], start=1):
             dst.set_band_description(band, str(text))
     return Path(path)
+
+
+def write_coverage(
+    result: Any, folder: str | os.PathLike[str], *, overwrite: bool = False
+) -> list[Path]:
+    """Write a :class:`coverage.model.CoverageResult` as GeoTIFFs and a layer table in ``folder``.
+
+    Files: ``best_power_dbm.tif`` (float32, one band per operator/technology layer, NaN
+    where no site reaches), ``serving_site.tif`` (int32 row in ``towers.csv``, -1 none),
+    ``operators_covering.tif`` (uint8), ``validity.tif`` (uint8
+    :class:`coverage.validity.Validity` flags), ``layers.csv`` (band order, thresholds).
+    """
+    folder = Path(folder)
+    layers = result.layers
+    names = [
+        f"{op} {tech}" for op, tech in zip(layers["operator"], layers["technology"], strict=True)
+    ]
+    geo = {"transform": result.transform, "crs": result.crs, "overwrite": overwrite}
+    paths = []
+    if len(layers):  # without towers there are no per-layer bands; the counts still exist
+        paths.append(
+            write_geotiff(
+                folder / "best_power_dbm.tif",
+                result.best_power_dbm,
+                nodata=float("nan"),
+                descriptions=names,
+                **geo,
+            )
+        )
+        paths.append(
+            write_geotiff(
+                folder / "serving_site.tif",
+                result.serving_site,
+                nodata=-1,
+                descriptions=names,
+                **geo,
+            )
+        )
+    paths.append(write_geotiff(folder / "operators_covering.tif", result.operators_covering, **geo))
+    paths.append(write_geotiff(folder / "validity.tif", result.validity, **geo))
+    table = layers.assign(band=range(1, len(layers) + 1))
+    with atomic_output(folder / "layers.csv", overwrite=overwrite) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+    paths.append(folder / "layers.csv")
+    return paths

@@ -1,0 +1,198 @@
+"""The whole job in one call: coverage, per-commune figures and ranked gaps.
+
+:func:`analyse` chains :func:`coverage.model.predict`, the population grid,
+:func:`coverage.gaps.commune_coverage` and :func:`coverage.gaps.gap_polygons` (for every
+operator and for "no operator"), and returns an :class:`Analysis` that notebooks,
+the CLI and the map all use.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from coverage.gaps import commune_coverage, gap_polygons
+from coverage.model import CoverageResult, predict
+from coverage.population import PopulationGrid, population_from_communes, population_on_grid
+from coverage.terrain import Terrain
+
+log = logging.getLogger(__name__)
+
+PopulationInput = PopulationGrid | str | os.PathLike[str] | None
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Everything a planner or an RF team needs from one run.
+
+    Attributes
+    ----------
+    result
+        Best received power per operator and technology on the working grid.
+    communes
+        Per-commune coverage (:func:`coverage.gaps.commune_coverage`) on the input
+        communes' index and CRS.
+    gaps
+        Gap polygons of every operator and of "no operator", ranked within each
+        (``operator`` column), in the working CRS.
+    population
+        People on the working grid, or None when unknown.
+    terrain
+        The terrain used.
+    """
+
+    result: CoverageResult
+    communes: gpd.GeoDataFrame
+    gaps: gpd.GeoDataFrame
+    population: PopulationGrid | None
+    terrain: Terrain = field(repr=False)
+
+    def summary(self) -> pd.DataFrame:
+        """Province totals per operator: people and area without signal."""
+        rows = []
+        for key in [
+            "any",
+            *sorted(
+                {
+                    c.removeprefix("uncovered_population_")
+                    for c in self.communes.columns
+                    if c.startswith("uncovered_population_")
+                    and not c.startswith("uncovered_population_share")
+                }
+                - {"any"}
+            ),
+        ]:
+            people = self.communes.get(f"uncovered_population_{key}")
+            covered_area = self.communes.get(f"covered_area_km2_{key}")
+            rows.append(
+                {
+                    "operator": "any operator" if key == "any" else key,
+                    "uncovered_population": float(people.sum())
+                    if people is not None
+                    else float("nan"),
+                    "covered_area_km2": float(covered_area.sum())
+                    if covered_area is not None
+                    else float("nan"),
+                }
+            )
+        frame = pd.DataFrame(rows)
+        frame["population"] = float(self.communes["population"].sum())
+        frame["uncovered_share"] = frame["uncovered_population"] / frame["population"]
+        return frame
+
+    def _repr_html_(self) -> str:
+        result = self.result
+        head = (
+            f"<b>phusong analysis</b>: {len(result.towers)} towers, {len(result.layers)} "
+            f"layers, model <code>{html.escape(result.model)}</code>, grid {result.shape[0]}×"
+            f"{result.shape[1]} at {abs(result.transform.a):g} m ({html.escape(result.crs.name)}), "
+            f"{len(self.communes)} communes, {len(self.gaps)} gaps"
+        )
+        return head + self.summary().to_html(index=False, float_format=lambda v: f"{v:,.3f}")
+
+
+def _population_grid(
+    population: PopulationInput,
+    communes: gpd.GeoDataFrame,
+    result: CoverageResult,
+    population_column: str | None,
+) -> PopulationGrid | None:
+    grid = {"transform": result.transform, "crs": result.crs, "shape": result.shape}
+    if isinstance(population, PopulationGrid):
+        population.check_grid(**grid, what="the coverage result")
+        return population
+    if population is not None:
+        return population_on_grid(population, communes=communes, **grid)
+    if population_column is not None:
+        log.warning(
+            "population spread evenly over each commune's area from column %r: the cruder "
+            "method; pass a population raster (e.g. WorldPop) for people where they live",
+            population_column,
+        )
+        return population_from_communes(communes, population_column, **grid)
+    return None
+
+
+def analyse(
+    communes: gpd.GeoDataFrame,
+    towers: gpd.GeoDataFrame,
+    terrain: Terrain,
+    *,
+    population: PopulationInput = None,
+    population_column: str | None = None,
+    previous_communes: gpd.GeoDataFrame | None = None,
+    min_gap_area_km2: float = 0.1,
+    progress: Callable[[int], None] | None = None,
+    operators: Sequence[str] | None = None,
+    **predict_options: Any,
+) -> Analysis:
+    """Coverage, per-commune figures and ranked gap polygons in one call.
+
+    Parameters
+    ----------
+    communes
+        Communes (:func:`coverage.read_communes`), any CRS.
+    towers
+        Towers (:func:`coverage.read_towers`), any CRS.
+    terrain
+        Elevation on the working grid (:func:`coverage.open_terrain`).
+    population
+        A population raster path (WorldPop style) or a ready :class:`PopulationGrid`.
+    population_column
+        Without a raster: a commune column of people, spread by area (cruder).
+    previous_communes
+        Pre-2025 communes, to name the old commune of every gap too.
+    min_gap_area_km2
+        Gaps smaller than this are dropped (counted in ``gaps.attrs["dropped"]``).
+    progress
+        Called with the number of sites done.
+    operators
+        Operators to list gaps for (default: all in the result).
+    **predict_options
+        Passed to :func:`coverage.model.predict` (``model``, ``radius_m``,
+        ``thresholds_dbm``...).
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> from coverage import datasets, read_communes, read_towers, open_terrain
+    >>> demo = datasets.laocai_demo()
+    >>> terrain = open_terrain(demo.terrain)
+    >>> result = analyse(read_communes(demo.communes), read_towers(demo.towers).head(20), terrain,
+    ...                  population_column="dan_so", radius_m=8_000)  # doctest: +SKIP
+    """
+    result = predict(towers, terrain, progress=progress, **predict_options)
+    people = _population_grid(population, communes, result, population_column)
+    table = commune_coverage(communes, result, population=people)
+    names = list(operators) if operators is not None else sorted(set(result.layers["operator"]))
+    pieces = []
+    dropped: dict[str, Any] = {}
+    for operator in [None, *names]:
+        gaps = gap_polygons(
+            result,
+            communes=communes,
+            population=people,
+            terrain=terrain,
+            operator=operator,
+            previous_communes=previous_communes,
+            min_area_km2=min_gap_area_km2,
+        )
+        dropped[str(gaps["operator"].iloc[0]) if len(gaps) else str(operator)] = gaps.attrs.get(
+            "dropped"
+        )
+        pieces.append(gaps)
+    all_gaps = gpd.GeoDataFrame(pd.concat(pieces, ignore_index=True), crs=result.crs)
+    all_gaps.attrs["dropped"] = dropped
+    return Analysis(
+        result=result, communes=table, gaps=all_gaps, population=people, terrain=terrain
+    )

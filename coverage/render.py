@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 from affine import Affine
 from branca.colormap import LinearColormap
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
@@ -647,8 +647,10 @@ def coverage_map(
         prefer_canvas=False,
         maxZoom=18,  # the map needs its own: with no basemap no tile layer sets one
     )
-    m.phusong_offline = offline  # save_map's default
-    m.get_root().header.add_child(
+    setattr(m, "phusong_offline", offline)  # noqa: B010 (save_map's default; folium has no slot)
+    figure = m.get_root()
+    assert isinstance(figure, Figure)
+    figure.header.add_child(
         Element(
             f"<style>{static_text('map.css')}</style>\n<script>{static_text('map.js')}</script>"
         ),

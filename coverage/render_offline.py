@@ -206,7 +206,8 @@ def _render(m: folium.Map, *, offline: bool, keep: set[str]) -> str:
         saved.append(
             (element, element.__dict__.get("default_js"), element.__dict__.get("default_css"))
         )
-        kept_js, kept_css = [], []
+        kept_js: list[tuple[str, str]] = []
+        kept_css: list[tuple[str, str]] = []
         for links, kept, found in (
             (element.default_js, kept_js, js),
             (element.default_css, kept_css, css),

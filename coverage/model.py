@@ -21,10 +21,17 @@ from coverage.antenna import antenna_gain_db
 from coverage.engine import MODELS, site_path_loss
 from coverage.errors import CoverageWarning, CRSError, ModelRangeError, SchemaError
 from coverage.propagation import DEFAULT_THRESHOLDS_DBM, check_model_range, measured_power_dbm
-from coverage.terrain import Terrain, check_points_on_terrain
+from coverage.terrain import Terrain, check_points_on_terrain, crs_label, html_summary
 from coverage.validity import Validity
 
-__all__ = ["DEFAULT_RADIUS_M", "CoverageResult", "Validity", "predict", "site_received_power"]
+__all__ = [
+    "DEFAULT_RADIUS_M",
+    "CoverageResult",
+    "Validity",
+    "predict",
+    "site_received_power",
+    "tqdm_progress",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,6 +105,52 @@ class CoverageResult:
         if not per_op:
             return np.zeros(self.shape, dtype=np.uint8)
         return np.sum(list(per_op.values()), axis=0).astype(np.uint8)
+
+    def _repr_html_(self) -> str:
+        """Compact HTML summary for Jupyter: model, grid, CRS and one row per layer.
+
+        Each layer row gives its sites and the share of the grid's cells it covers
+        (received power at or above the layer's threshold).
+
+        Examples
+        --------
+        >>> power = np.full((1, 2, 2), -120, np.float32)
+        >>> power[0, 0, 0] = -80
+        >>> result = CoverageResult(power, np.zeros(power.shape, np.int32),
+        ...     pd.DataFrame({"operator": ["<Viettel>"], "technology": ["4G"],
+        ...                   "threshold_dbm": [-110.0]}),
+        ...     np.zeros((2, 2), np.uint8), Affine(100, 0, 0, 0, -100, 200),
+        ...     CRS.from_epsg(32648), gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
+        >>> page = result._repr_html_()
+        >>> "25.0%" in page, "&lt;Viettel&gt;" in page, "<Viettel>" in page
+        (True, True, False)
+        """
+        rows, cols = self.shape
+        cells = max(rows * cols, 1)
+        covered = self.covered
+        table = self.layers[["operator", "technology", "threshold_dbm"]].copy()
+        if len(self.towers) and {"operator", "technology"} <= set(self.towers.columns):
+            sites = self.towers.groupby(["operator", "technology"]).size()
+            table["sites"] = [
+                int(sites.get((op, tech), 0))
+                for op, tech in zip(table["operator"], table["technology"], strict=True)
+            ]
+        else:
+            table["sites"] = 0
+        table["covered share of grid"] = [f"{layer.sum() / cells:.1%}" for layer in covered]
+        flagged = int(np.count_nonzero(self.validity))
+        return html_summary(
+            "CoverageResult",
+            [
+                ("model", self.model),
+                ("towers", f"{len(self.towers):,} in {len(self.layers)} layer(s)"),
+                ("grid", f"{rows:,} × {cols:,} cells of {abs(self.transform.a):g} m"),
+                ("CRS", crs_label(self.crs)),
+                ("covered by any operator", f"{self.covered_any.sum() / cells:.1%} of the grid"),
+                ("validity flags", f"{flagged:,} cells ({flagged / cells:.1%}) flagged"),
+            ],
+            tables=[table.to_html(index=False, float_format=lambda v: f"{v:g}")],
+        )
 
 
 DEFAULT_RADIUS_M = 20_000.0
@@ -396,6 +449,57 @@ def predict(
         model=model,
         parameters=options,
     )
+
+
+def tqdm_progress(
+    total: int, desc: str = "coverage", *, unit: str = "site", **tqdm_options: Any
+) -> Callable[[int], None]:
+    """A progress bar to pass as ``progress=`` to :func:`predict` or :func:`coverage.analyse`.
+
+    The library itself stays silent (``progress=None`` by default); ask for a bar with
+    this helper. In Jupyter it is a widget when ``ipywidgets`` is installed and a text bar
+    otherwise; in a terminal it is a text bar on stderr.
+
+    Parameters
+    ----------
+    total
+        Number of sites (``len(towers)``).
+    desc
+        Label shown before the bar.
+    unit
+        What one step is.
+    **tqdm_options
+        Passed to ``tqdm`` (``file=``, ``leave=``, ``disable=``...).
+
+    Returns
+    -------
+    callable
+        ``update(done)``: moves the bar to ``done`` sites; closes it when ``done >= total``.
+
+    Examples
+    --------
+    >>> import io
+    >>> text = io.StringIO()
+    >>> update = tqdm_progress(32, "coverage", file=text)
+    >>> update(16); update(32)
+    >>> "32/32" in text.getvalue()
+    True
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm
+    else:  # tqdm.auto would warn that the widget cannot be drawn; a text bar is fine
+        from tqdm.std import tqdm
+    options = {"disable": False, **tqdm_options}
+    bar = tqdm(total=total, desc=desc, unit=unit, **options)
+
+    def update(done: int) -> None:
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
 
 
 def _merge(

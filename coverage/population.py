@@ -35,6 +35,7 @@ from pyproj import CRS, Transformer
 from coverage.crs import require_crs
 from coverage.errors import CRSError, InputFileError, SchemaError
 from coverage.io.files import existing_file
+from coverage.terrain import crs_label, html_summary
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,36 @@ class PopulationGrid:
                 "population_on_grid(path, "
                 "transform=result.transform, crs=result.crs, shape=result.shape)."
             )
+
+    def _repr_html_(self) -> str:
+        """Compact HTML summary for Jupyter: total people, method, grid, CRS, source.
+
+        Examples
+        --------
+        >>> grid = PopulationGrid(np.array([[1200.0, 0.0], [35.5, 4.5]]),
+        ...     Affine(1000, 0, 0, 0, -1000, 2000), CRS.from_epsg(32648), "areal_weighting",
+        ...     "<pop>.tif", np.ones((2, 2), np.float32))
+        >>> page = grid._repr_html_()
+        >>> "1,240 people" in page, "&lt;pop&gt;.tif" in page
+        (True, True)
+        """
+        rows, cols = self.shape
+        crude = self.metadata.get("crude", self.method == "commune_area_spread")
+        items = [
+            (
+                "people",
+                f"{self.total:,.0f} people on the grid (largest cell {self.people.max():,.0f})",
+            ),
+            ("method", self.method + (" (crude: flat density per commune)" if crude else "")),
+            ("grid", f"{rows:,} × {cols:,} cells of {abs(self.transform.a):g} m"),
+            ("CRS", crs_label(self.crs)),
+            ("known share", f"{float(np.mean(self.known_share)):.1%} of the grid's area"),
+        ]
+        outside = self.metadata.get("outside_grid")
+        if outside is not None:
+            items.append(("outside the grid", f"{float(outside):,.0f} people"))
+        items.append(("source", self.source))
+        return html_summary("PopulationGrid", items)
 
 
 def same_transform(first: Affine, second: Affine, *, tolerance: float = 1e-6) -> bool:

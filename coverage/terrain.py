@@ -8,6 +8,7 @@ void in the source data.
 from __future__ import annotations
 
 import contextlib
+import html
 import math
 import os
 import warnings
@@ -225,6 +226,89 @@ class Terrain:
             dst.update_tags(source=self.source, void_cells=str(int(self.void_mask.sum())))
             dst.set_band_description(1, "elevation_m")
         return path
+
+    def _repr_html_(self) -> str:
+        """Compact HTML summary for Jupyter: grid, cell size, CRS, elevation range, voids.
+
+        Examples
+        --------
+        >>> from affine import Affine
+        >>> t = Terrain.from_array(np.array([[100.0, 250.0], [np.nan, 1800.0]]),
+        ...                        transform=Affine(30, 0, 0, 0, -30, 60), crs="EPSG:32648",
+        ...                        source="<my dem>.tif")
+        >>> page = t._repr_html_()
+        >>> "100 to 1,800 m" in page, "&lt;my dem&gt;.tif" in page
+        (True, True)
+        """
+        rows, cols = self.shape
+        finite = np.isfinite(self.elevation_m)
+        left, bottom, right, top = self.bounds
+        voids = int(self.void_mask.sum())
+        unfilled = int((~finite).sum())
+        void_text = (
+            f"{voids:,} cells ({voids / self.elevation_m.size:.2%}): "
+            f"{int((self.void_mask & finite).sum()):,} filled, {unfilled:,} left NaN"
+            if voids or unfilled
+            else "none"
+        )
+        valid = self.elevation_m[finite]
+        return html_summary(
+            "Terrain",
+            [
+                ("grid", f"{rows:,} × {cols:,} cells"),
+                ("cell size", f"{self.resolution_m:g} m"),
+                ("extent", f"{(right - left) / 1000:,.1f} × {(top - bottom) / 1000:,.1f} km"),
+                ("CRS", crs_label(self.crs)),
+                (
+                    "elevation",
+                    f"{valid.min():,.0f} to {valid.max():,.0f} m (mean {valid.mean():,.0f} m)",
+                ),
+                ("voids", void_text),
+                ("source", self.source),
+            ],
+        )
+
+
+def crs_label(crs: CRS) -> str:
+    """A CRS as people read it: its name and, when it has one, its EPSG code.
+
+    Examples
+    --------
+    >>> crs_label(CRS.from_epsg(32648))
+    'WGS 84 / UTM zone 48N (EPSG:32648)'
+    """
+    epsg = crs.to_epsg()
+    return f"{crs.name} (EPSG:{epsg})" if epsg else crs.name
+
+
+def html_summary(title: str, rows: Sequence[tuple[str, str]], *, tables: Sequence[str] = ()) -> str:
+    """A small two-column HTML table for ``_repr_html_`` methods; every text is escaped.
+
+    Parameters
+    ----------
+    title
+        Shown in bold above the table.
+    rows
+        (label, value) pairs, plain text (escaped here).
+    tables
+        Ready HTML fragments (already escaped, e.g. ``DataFrame.to_html()``) appended below.
+
+    Examples
+    --------
+    >>> page = html_summary("Terrain", [("source", "<b>dem</b>.tif")])
+    >>> page.startswith('<div class="phusong-summary"><b>Terrain</b>'), "&lt;b&gt;dem" in page
+    (True, True)
+    """
+    body = "".join(
+        f'<tr><th style="text-align:left">{html.escape(str(label))}</th>'
+        f'<td style="text-align:left">{html.escape(str(value))}</td></tr>'
+        for label, value in rows
+    )
+    return (
+        f'<div class="phusong-summary"><b>{html.escape(title)}</b><table>{body}</table>'
+        + "".join(tables)
+        + "</div>"
+    )
 
 
 def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:

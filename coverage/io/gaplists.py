@@ -115,7 +115,9 @@ def write_gap_list(
         elif suffix == ".csv":
             _plain(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
         elif suffix == ".geojson":
-            _geo(frame, path).to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON", engine="pyogrio")
+            _geo(frame, path).to_crs("EPSG:4326").to_file(
+                tmp, driver="GeoJSON", engine="pyogrio", layer_options={"COORDINATE_PRECISION": 6}
+            )
         else:
             _write_gpkg(frame, summary, tmp, path)
     log.info("wrote %d gap rows to %s", len(frame), path)

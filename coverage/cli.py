@@ -544,9 +544,24 @@ def gaps(
     click.echo(str(out))
 
 
+def _seed_communes_in(communes: Any) -> list[str]:
+    """The remote seed communes (or their 2025 units) that this commune layer holds."""
+    from coverage.names import SEED_COMMUNES, normalize_name, successor_commune
+
+    present = {normalize_name(str(n)) for n in communes["name"]}
+    wanted = list(SEED_COMMUNES) + [successor_commune(n) for n in SEED_COMMUNES]
+    return sorted({n for n in wanted if normalize_name(n) in present})
+
+
 @main.command(name="map")
 @_scenario_options
 @click.option("--commune", "focus", help="Open zoomed on this commune, with its summary panel.")
+@click.option(
+    "--communes-of-interest",
+    "interest",
+    multiple=True,
+    help="Communes to outline (default: Lào Cai's remote seed communes, where present).",
+)
 @click.option("--offline", is_flag=True, help="One self-contained HTML file (no CDN, no network).")
 @click.option("--synthetic", multiple=True, help="Name an input that is synthetic (banner).")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output .html.")
@@ -564,6 +579,7 @@ def map_command(
     rx_height: float,
     thresholds: tuple[str, ...],
     focus: str | None,
+    interest: tuple[str, ...],
     offline: bool,
     synthetic: tuple[str, ...],
     out: Path,
@@ -571,7 +587,6 @@ def map_command(
 ) -> None:
     """Interactive map (Folium) of coverage, gaps, towers and communes."""
     from coverage.io.files import check_output
-    from coverage.names import SEED_COMMUNES, successor_commune
     from coverage.render import coverage_map, save_map
 
     check_output(out, overwrite=overwrite)
@@ -594,7 +609,7 @@ def map_command(
         analysis.gaps,
         terrain=analysis.terrain,
         focus_commune=focus,
-        communes_of_interest=sorted({successor_commune(n) for n in SEED_COMMUNES}),
+        communes_of_interest=list(interest) or _seed_communes_in(analysis.communes),
         synthetic_inputs=list(synthetic) or None,
         offline=offline,
     )

@@ -6,7 +6,6 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from coverage.analysis import Analysis, analyse
 from coverage.datasets import DemoScenario
@@ -63,7 +62,6 @@ def run_demo(
         for name in OUTPUTS[1:]
     ]
     written += write_coverage(analysis.result, out / "laocai_coverage", overwrite=overwrite)
-    synthetic: dict[str, Any] = dict(scenario.synthetic)
     m = coverage_map(
         analysis.communes,
         analysis.result,
@@ -71,7 +69,10 @@ def run_demo(
         towers,
         terrain=terrain,
         communes_of_interest=sorted({successor_commune(n) for n in SEED_COMMUNES}),
-        synthetic_inputs=[f"{k}: {v}" for k, v in synthetic.items()],
+        synthetic_inputs=(
+            "Demo: terrain, towers and population are SYNTHETIC; commune boundaries are "
+            "approximate (names, codes and centres are real). Not for planning decisions."
+        ),
         offline=True,
         attribution={
             "Commune names, codes, centres": "vietnamadminunits (MIT)",

@@ -25,9 +25,8 @@ unchanged):
 The result equals :func:`coverage.propagation.bullington_loss_db` applied to each pixel's
 profile (tested on random profiles), at O(log n) per pixel instead of O(n).
 
-A new profile model (``"itm"``: :func:`coverage.itm.itm_p2p_point` takes exactly such a
-radial profile) plugs in at :func:`_pixel_loss`, which sees the ray's samples up to each
-pixel.
+``model="itm"`` (Longley-Rice ITM 1.2.2 on every pixel's own profile) runs in
+:mod:`coverage.itm_grid`, on the same rays and the same pixel-to-ray plan.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
@@ -43,7 +43,6 @@ from numba import prange
 from pyproj import CRS
 
 from coverage.errors import CoverageWarning
-from coverage.validity import Validity
 from coverage.propagation import (
     free_space_loss_db,
     fresnel_v,
@@ -52,6 +51,7 @@ from coverage.propagation import (
     knife_edge_loss_db,
 )
 from coverage.terrain import Terrain
+from coverage.validity import Validity
 from coverage.viewshed import (
     DEFAULT_OVERSAMPLE,
     EARTH_RADIUS_M,
@@ -63,7 +63,7 @@ from coverage.viewshed import (
 
 __all__ = ["ENVIRONMENTS", "MODELS", "SiteLoss", "bullington_prefix_losses", "site_path_loss"]
 
-MODELS = {"fspl": 0, "hata": 1, "diffraction": 2}
+MODELS = {"fspl": 0, "hata": 1, "diffraction": 2, "itm": 3}
 """Path-loss models of :func:`site_path_loss` and their kernel codes."""
 
 ENVIRONMENTS = {"urban": 0, "suburban": 1, "open": 2, "metropolitan": 3}
@@ -473,6 +473,7 @@ def site_path_loss(
     k_factor: float = 4.0 / 3.0,
     environment: str = "open",
     oversample: float = DEFAULT_OVERSAMPLE,
+    **itm_options: Any,
 ) -> SiteLoss:
     """Path loss from one site to every pixel of the grid within ``radius_m``.
 
@@ -499,7 +500,10 @@ def site_path_loss(
         the effective base height of the Okumura/Hata convention: antenna top (site
         ground + mast) minus the mean terrain height 3-15 km along the radial (the
         whole radial when it is shorter than 3 km), at least 1 m; pixels outside Hata's
-        ranges are flagged in ``validity``.
+        ranges are flagged in ``validity``. ``"itm"``: Longley-Rice ITM 1.2.2
+        point-to-point loss over each pixel's own terrain profile
+        (:func:`coverage.itm_grid.itm_site_path_loss`); pixels with an ITM warning are
+        flagged ``Validity.ITM_WARNING``.
     k_factor
         Effective earth-radius factor (4/3: standard radio atmosphere).
     environment
@@ -507,6 +511,10 @@ def site_path_loss(
         mountain communes).
     oversample
         Rays per cell of circumference at the radius.
+    **itm_options
+        ``model="itm"`` only: ITM's ``polarization``, ``epsilon``, ``sigma``, ``n0``,
+        ``climate``, ``mdvar``, ``time_pct``, ``location_pct``, ``situation_pct`` and
+        ``max_profile_points`` (defaults for Lào Cai, see :mod:`coverage.itm`).
 
     Returns
     -------
@@ -535,9 +543,20 @@ def site_path_loss(
     ((101, 101), 95.1)
     """
     if model not in MODELS:
-        raise ValueError(
-            f"unknown model {model!r}; choose one of {sorted(MODELS)} (ITM runs per profile: "
-            "coverage.itm)."
+        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
+    if model == "itm":
+        # imported here: coverage.itm_grid builds on this module's rays and plan
+        from coverage.itm_grid import itm_site_path_loss
+
+        return itm_site_path_loss(
+            terrain, x, y, tx_height_m=tx_height_m, rx_height_m=rx_height_m,
+            frequency_mhz=frequency_mhz, radius_m=radius_m, k_factor=k_factor,
+            oversample=oversample, **itm_options,
+        )  # fmt: skip
+    if itm_options:
+        raise TypeError(
+            f"site_path_loss() got ITM options {sorted(itm_options)} with model={model!r}; "
+            "they apply to model='itm' only"
         )
     if environment not in ENVIRONMENTS:
         raise ValueError(

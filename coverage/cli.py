@@ -6,6 +6,7 @@ raster outputs are in the working (metric) CRS of the terrain.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from pathlib import Path
@@ -184,46 +185,100 @@ def viewshed(
 _MODELS = ["diffraction", "fspl", "hata", "itm"]
 
 
-def _model_options(func: Any) -> Any:
-    options = [
-        click.option(
-            "--model",
-            type=click.Choice(_MODELS),
-            default="diffraction",
-            show_default=True,
-            help="Path-loss model.",
-        ),
-        click.option(
-            "--radius",
-            type=float,
-            default=20_000.0,
-            show_default=True,
-            help="Largest distance computed around each site, m.",
-        ),
-        click.option(
-            "--resolution",
-            type=float,
-            default=None,
-            help="Working grid cell size, m (default: the DEM's).",
-        ),
-        click.option(
-            "--rx-height",
-            type=float,
-            default=1.5,
-            show_default=True,
-            help="Handset height above ground, m.",
-        ),
-        click.option(
-            "--threshold",
-            "thresholds",
-            multiple=True,
-            metavar="TECH=DBM",
-            help="Coverage threshold per technology, e.g. 4G=-105 (repeatable).",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+def _options(*options: Any, into: str | None = None) -> Any:
+    """Apply click options; with ``into``, gather their values into one dict argument."""
+
+    def decorate(func: Any) -> Any:
+        target = func
+        if into is not None:
+            names = [option(lambda: None).__click_params__[0].name for option in options]
+
+            @functools.wraps(func)
+            def target(**kwargs: Any) -> Any:
+                kwargs[into] = {name: kwargs.pop(name) for name in names}
+                return func(**kwargs)
+
+        for option in reversed(options):
+            target = option(target)
+        return target
+
+    return decorate
+
+
+_MODEL_OPTIONS = (
+    click.option(
+        "--model",
+        type=click.Choice(_MODELS),
+        default="diffraction",
+        show_default=True,
+        help="Path-loss model.",
+    ),
+    click.option(
+        "--radius",
+        type=float,
+        default=20_000.0,
+        show_default=True,
+        help="Largest distance computed around each site, m.",
+    ),
+    click.option(
+        "--resolution",
+        type=float,
+        default=None,
+        help="Working grid cell size, m (default: the DEM's).",
+    ),
+    click.option(
+        "--rx-height",
+        type=float,
+        default=1.5,
+        show_default=True,
+        help="Handset height above ground, m.",
+    ),
+    click.option(
+        "--threshold",
+        "thresholds",
+        multiple=True,
+        metavar="TECH=DBM",
+        help="Coverage threshold per technology, e.g. 4G=-105 (repeatable).",
+    ),
+)
+_INPUT_OPTIONS = (
+    click.option(
+        "--communes",
+        "communes_path",
+        required=True,
+        type=click.Path(exists=True, path_type=Path),
+        help="Commune boundaries.",
+    ),
+    click.option(
+        "--towers",
+        "towers_path",
+        required=True,
+        type=click.Path(exists=True, path_type=Path),
+        help="Tower list.",
+    ),
+    click.option(
+        "--dem",
+        required=True,
+        multiple=True,
+        type=click.Path(exists=True),
+        help="DEM file(s) or folder.",
+    ),
+    click.option(
+        "--population",
+        type=click.Path(exists=True, path_type=Path),
+        help="Population raster (WorldPop style), any CRS.",
+    ),
+    click.option(
+        "--population-column",
+        help="Without a raster: commune column of people, spread by area (cruder).",
+    ),
+    click.option(
+        "--previous-communes",
+        "previous",
+        type=click.Path(exists=True, path_type=Path),
+        help="Pre-2025 communes, to name the old commune of each gap.",
+    ),
+)
 
 
 def _thresholds(items: tuple[str, ...]) -> dict[str, float]:
@@ -235,6 +290,16 @@ def _thresholds(items: tuple[str, ...]) -> dict[str, float]:
         except ValueError as exc:
             raise click.BadParameter(f"{item!r}: expected TECH=DBM, e.g. 4G=-105") from exc
     return out
+
+
+def _predict_options(model: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of coverage.model.predict from the --model ... options."""
+    return {
+        "model": model["model"],
+        "radius_m": model["radius"],
+        "rx_height_m": model["rx_height"],
+        "thresholds_dbm": _thresholds(model["thresholds"]),
+    }
 
 
 def _progress(total: int, label: str) -> Any:
@@ -256,35 +321,22 @@ def _terrain_for(
     """Open the DEM cropped to the data's extent plus the radius (degrees approximated)."""
     from coverage.terrain import open_terrain
 
-    lonlat = frame.to_crs("EPSG:4326")
-    minx, miny, maxx, maxy = lonlat.total_bounds
+    minx, miny, maxx, maxy = frame.to_crs("EPSG:4326").total_bounds
     pad_lat = radius_m / 111_320.0
     pad_lon = pad_lat / max(np.cos(np.radians((miny + maxy) / 2)), 0.1)
     bounds = (minx - pad_lon, miny - pad_lat, maxx + pad_lon, maxy + pad_lat)
     return open_terrain(list(dem), bounds=bounds, resolution_m=resolution)
 
 
-def _analyse(
-    communes_path: Path,
-    towers_path: Path,
-    dem: tuple[str, ...],
-    population: Path | None,
-    population_column: str | None,
-    previous: Path | None,
-    model: str,
-    radius: float,
-    resolution: float | None,
-    rx_height: float,
-    thresholds: tuple[str, ...],
-) -> Any:
+def _analyse(inputs: dict[str, Any], model: dict[str, Any], min_gap_area_km2: float = 0.1) -> Any:
     from coverage.analysis import analyse
     from coverage.io.communes import read_communes
     from coverage.io.towers import read_towers
 
-    communes = read_communes(communes_path)
-    towers = read_towers(towers_path)
-    terrain = _terrain_for(dem, communes, radius, resolution)
-    previous_communes = read_communes(previous) if previous else None
+    communes = read_communes(inputs["communes_path"])
+    towers = read_towers(inputs["towers_path"])
+    terrain = _terrain_for(inputs["dem"], communes, model["radius"], model["resolution"])
+    previous = read_communes(inputs["previous"]) if inputs["previous"] else None
     log.info(
         "%d communes, %d towers, terrain %s at %g m",
         len(communes),
@@ -296,59 +348,13 @@ def _analyse(
         communes,
         towers,
         terrain,
-        population=population,
-        population_column=population_column,
-        previous_communes=previous_communes,
-        model=model,
-        radius_m=radius,
-        rx_height_m=rx_height,
-        thresholds_dbm=_thresholds(thresholds),
+        population=inputs["population"],
+        population_column=inputs["population_column"],
+        previous_communes=previous,
+        min_gap_area_km2=min_gap_area_km2,
         progress=_progress(len(towers), "coverage"),
+        **_predict_options(model),
     )
-
-
-def _scenario_options(func: Any) -> Any:
-    options = [
-        click.option(
-            "--communes",
-            "communes_path",
-            required=True,
-            type=click.Path(exists=True, path_type=Path),
-            help="Commune boundaries.",
-        ),
-        click.option(
-            "--towers",
-            "towers_path",
-            required=True,
-            type=click.Path(exists=True, path_type=Path),
-            help="Tower list.",
-        ),
-        click.option(
-            "--dem",
-            required=True,
-            multiple=True,
-            type=click.Path(exists=True),
-            help="DEM file(s) or folder.",
-        ),
-        click.option(
-            "--population",
-            type=click.Path(exists=True, path_type=Path),
-            help="Population raster (WorldPop style), any CRS.",
-        ),
-        click.option(
-            "--population-column",
-            help="Without a raster: commune column of people, spread by area (cruder).",
-        ),
-        click.option(
-            "--previous-communes",
-            "previous",
-            type=click.Path(exists=True, path_type=Path),
-            help="Pre-2025 communes, to name the old commune of each gap.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return _model_options(func)
 
 
 @main.command()
@@ -371,7 +377,7 @@ def _scenario_options(func: Any) -> Any:
 @click.option("--eirp", type=float, default=60.0, show_default=True, help="EIRP, dBm.")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output GeoTIFF.")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
-@_model_options
+@_options(*_MODEL_OPTIONS, into="model")
 def predict(
     dem: tuple[str, ...],
     site: tuple[str, ...],
@@ -381,17 +387,14 @@ def predict(
     eirp: float,
     out: Path,
     overwrite: bool,
-    model: str,
-    radius: float,
-    resolution: float | None,
-    rx_height: float,
-    thresholds: tuple[str, ...],
+    model: dict[str, Any],
 ) -> None:
     """Received power (dBm, float32 GeoTIFF) from each site: one band per site."""
     import geopandas as gpd
 
     from coverage.io.files import check_output
     from coverage.io.rasters import write_geotiff
+    from coverage.io.towers import OPTIONAL_COLUMNS
     from coverage.model import predict as predict_power
     from coverage.terrain import open_terrain
 
@@ -405,31 +408,21 @@ def predict(
             "frequency_mhz": frequency,
             "antenna_height_m": height,
             "eirp_dbm": eirp,
-            **{column: np.nan for column in ("azimuth_deg", "beamwidth_deg", "tilt_deg")},
+            **{column: np.nan for column in OPTIONAL_COLUMNS},
         },
         geometry=gpd.points_from_xy(lonlat[:, 0], lonlat[:, 1]),
         crs="EPSG:4326",
     )
     if towers is not None:
-        columns = [
-            "frequency_mhz",
-            "antenna_height_m",
-            "eirp_dbm",
-            "azimuth_deg",
-            "beamwidth_deg",
-            "tilt_deg",
-        ]
-        frame.loc[len(site) :, columns] = towers[columns].to_numpy()
-    terrain = open_terrain(list(dem), resolution_m=resolution)
+        radio = ["frequency_mhz", "antenna_height_m", "eirp_dbm", *OPTIONAL_COLUMNS]
+        frame.loc[len(site) :, radio] = towers[radio].to_numpy()
+    terrain = open_terrain(list(dem), resolution_m=model["resolution"])
+    options = {
+        **_predict_options(model),
+        "thresholds_dbm": {t: -200.0 for t in ("2G", "3G", "4G", "5G")},
+    }
     result = predict_power(
-        frame,
-        terrain,
-        model=model,
-        radius_m=radius,
-        rx_height_m=rx_height,
-        eirp_is="measured",
-        thresholds_dbm={t: -200.0 for t in ("2G", "3G", "4G", "5G")},
-        progress=_progress(len(frame), "sites"),
+        frame, terrain, eirp_is="measured", progress=_progress(len(frame), "sites"), **options
     )
     write_geotiff(
         out,
@@ -445,22 +438,24 @@ def predict(
 
 @main.command(name="coverage")
 @click.option(
-    "--towers", "towers_path", required=True, type=click.Path(exists=True, path_type=Path)
+    "--towers",
+    "towers_path",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Tower list.",
 )
-@click.option("--dem", required=True, multiple=True, type=click.Path(exists=True))
+@click.option(
+    "--dem",
+    required=True,
+    multiple=True,
+    type=click.Path(exists=True),
+    help="DEM file(s) or folder.",
+)
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--overwrite", is_flag=True, help="Replace outputs that exist.")
-@_model_options
+@_options(*_MODEL_OPTIONS, into="model")
 def coverage_command(
-    towers_path: Path,
-    dem: tuple[str, ...],
-    out: Path,
-    overwrite: bool,
-    model: str,
-    radius: float,
-    resolution: float | None,
-    rx_height: float,
-    thresholds: tuple[str, ...],
+    towers_path: Path, dem: tuple[str, ...], out: Path, overwrite: bool, model: dict[str, Any]
 ) -> None:
     """Coverage of a whole tower list: best power per operator/technology, serving site, validity."""
     from coverage.io.rasters import write_coverage
@@ -468,80 +463,12 @@ def coverage_command(
     from coverage.model import predict as predict_power
 
     towers = read_towers(towers_path)
-    terrain = _terrain_for(dem, towers, radius, resolution)
+    terrain = _terrain_for(dem, towers, model["radius"], model["resolution"])
     result = predict_power(
-        towers,
-        terrain,
-        model=model,
-        radius_m=radius,
-        rx_height_m=rx_height,
-        thresholds_dbm=_thresholds(thresholds),
-        progress=_progress(len(towers), "coverage"),
+        towers, terrain, progress=_progress(len(towers), "coverage"), **_predict_options(model)
     )
     for path in write_coverage(result, out, overwrite=overwrite):
         click.echo(str(path))
-
-
-@main.command()
-@_scenario_options
-@click.option(
-    "--communes-of-interest",
-    multiple=True,
-    default=None,
-    help="Communes to mark (default: the remote seed communes of Lào Cai).",
-)
-@click.option("--min-gap-area", type=float, default=0.1, show_default=True, help="km².")
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Gap list: .xlsx, .csv, .geojson or .gpkg.",
-)
-@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
-def gaps(
-    communes_path: Path,
-    towers_path: Path,
-    dem: tuple[str, ...],
-    population: Path | None,
-    population_column: str | None,
-    previous: Path | None,
-    model: str,
-    radius: float,
-    resolution: float | None,
-    rx_height: float,
-    thresholds: tuple[str, ...],
-    communes_of_interest: tuple[str, ...],
-    min_gap_area: float,
-    out: Path,
-    overwrite: bool,
-) -> None:
-    """Ranked gap lists per operator, with a per-commune summary."""
-    from coverage.io.files import check_output
-    from coverage.io.gaplists import write_gap_list
-    from coverage.names import SEED_COMMUNES
-
-    check_output(out, overwrite=overwrite)
-    analysis = _analyse(
-        communes_path,
-        towers_path,
-        dem,
-        population,
-        population_column,
-        previous,
-        model,
-        radius,
-        resolution,
-        rx_height,
-        thresholds,
-    )
-    write_gap_list(
-        analysis.gaps,
-        analysis.communes,
-        out,
-        overwrite=overwrite,
-        communes_of_interest=list(communes_of_interest) or list(SEED_COMMUNES),
-    )
-    click.echo(str(out))
 
 
 def _seed_communes_in(communes: Any) -> list[str]:
@@ -553,8 +480,51 @@ def _seed_communes_in(communes: Any) -> list[str]:
     return sorted({n for n in wanted if normalize_name(n) in present})
 
 
+@main.command()
+@_options(*_INPUT_OPTIONS, into="inputs")
+@_options(*_MODEL_OPTIONS, into="model")
+@click.option(
+    "--communes-of-interest",
+    "interest",
+    multiple=True,
+    help="Communes to mark (default: Lào Cai's remote seed communes).",
+)
+@click.option("--min-gap-area", type=float, default=0.1, show_default=True, help="km².")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Gap list: .xlsx, .csv, .geojson or .gpkg.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def gaps(
+    inputs: dict[str, Any],
+    model: dict[str, Any],
+    interest: tuple[str, ...],
+    min_gap_area: float,
+    out: Path,
+    overwrite: bool,
+) -> None:
+    """Ranked gap lists per operator, with a per-commune summary."""
+    from coverage.io.files import check_output
+    from coverage.io.gaplists import write_gap_list
+    from coverage.names import SEED_COMMUNES
+
+    check_output(out, overwrite=overwrite)
+    analysis = _analyse(inputs, model, min_gap_area)
+    write_gap_list(
+        analysis.gaps,
+        analysis.communes,
+        out,
+        overwrite=overwrite,
+        communes_of_interest=list(interest) or list(SEED_COMMUNES),
+    )
+    click.echo(str(out))
+
+
 @main.command(name="map")
-@_scenario_options
+@_options(*_INPUT_OPTIONS, into="inputs")
+@_options(*_MODEL_OPTIONS, into="model")
 @click.option("--commune", "focus", help="Open zoomed on this commune, with its summary panel.")
 @click.option(
     "--communes-of-interest",
@@ -567,17 +537,8 @@ def _seed_communes_in(communes: Any) -> list[str]:
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Output .html.")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
 def map_command(
-    communes_path: Path,
-    towers_path: Path,
-    dem: tuple[str, ...],
-    population: Path | None,
-    population_column: str | None,
-    previous: Path | None,
-    model: str,
-    radius: float,
-    resolution: float | None,
-    rx_height: float,
-    thresholds: tuple[str, ...],
+    inputs: dict[str, Any],
+    model: dict[str, Any],
     focus: str | None,
     interest: tuple[str, ...],
     offline: bool,
@@ -590,19 +551,7 @@ def map_command(
     from coverage.render import coverage_map, save_map
 
     check_output(out, overwrite=overwrite)
-    analysis = _analyse(
-        communes_path,
-        towers_path,
-        dem,
-        population,
-        population_column,
-        previous,
-        model,
-        radius,
-        resolution,
-        rx_height,
-        thresholds,
-    )
+    analysis = _analyse(inputs, model)
     m = coverage_map(
         analysis.communes,
         analysis.result,

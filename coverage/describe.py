@@ -14,18 +14,10 @@ import rasterio
 from coverage.errors import CoverageError
 from coverage.io.communes import read_communes
 from coverage.io.files import existing_file
-from coverage.io.towers import read_towers
+from coverage.io.towers import TOWER_COLUMNS, read_towers
 
 RASTER_SUFFIXES = (".tif", ".tiff", ".hgt", ".vrt", ".img")
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
-TOWER_COLUMNS = [
-    "site_id",
-    "operator",
-    "technology",
-    "frequency_mhz",
-    "antenna_height_m",
-    "eirp_dbm",
-]
 COMMUNE_COLUMNS = ["commune_id", "name", "district", "province"]
 
 
@@ -105,6 +97,6 @@ def describe(path: str | os.PathLike[str]) -> str:
         communes_error = None
     towers, problems, towers_error = _attempt(read_towers, path)
     if towers is not None:
-        return "\n".join(header + _frame_lines("towers", towers, TOWER_COLUMNS, problems))
+        return "\n".join(header + _frame_lines("towers", towers, list(TOWER_COLUMNS), problems))
     errors = [e for e in (communes_error, towers_error) if e]
     return "\n".join(header + ["kind: unrecognised"] + [f"problem: {e}" for e in errors])

@@ -20,6 +20,7 @@ from pyproj import CRS
 from coverage.antenna import antenna_gain_db
 from coverage.engine import MODELS, site_path_loss
 from coverage.errors import CoverageWarning, CRSError, ModelRangeError, SchemaError
+from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from coverage.propagation import DEFAULT_THRESHOLDS_DBM, check_model_range, measured_power_dbm
 from coverage.terrain import Terrain, check_points_on_terrain, crs_label, html_summary
 from coverage.validity import Validity
@@ -161,15 +162,6 @@ SECTOR_FRONT_TO_BACK_DB = 25.0
 SECTOR_SIDELOBE_DB = 20.0
 """3GPP TR 36.814 Table A.2.1.1-2 macro sector pattern: theta_3dB 10°, A_m 25 dB, SLA_v 20 dB."""
 
-TOWER_COLUMNS = (
-    "site_id",
-    "operator",
-    "technology",
-    "frequency_mhz",
-    "antenna_height_m",
-    "eirp_dbm",
-)
-
 
 @dataclass(frozen=True)
 class _Site:
@@ -236,7 +228,7 @@ def site_received_power(
 def _tower_sites(towers: gpd.GeoDataFrame, terrain: Terrain, layers: pd.DataFrame) -> list[_Site]:
     if towers.crs is None:
         raise CRSError("towers have no CRS; read them with coverage.read_towers or set one.")
-    missing = [c for c in TOWER_COLUMNS if c not in towers.columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in towers.columns]
     if missing:
         raise SchemaError(
             f"towers lack column(s) {missing}; read the file with coverage.read_towers, which "
@@ -249,10 +241,7 @@ def _tower_sites(towers: gpd.GeoDataFrame, terrain: Terrain, layers: pd.DataFram
         (op, tech): i
         for i, (op, tech) in enumerate(zip(layers.operator, layers.technology, strict=True))
     }
-    optional = {
-        c: towers.get(c, pd.Series(np.nan, index=towers.index))
-        for c in ("azimuth_deg", "beamwidth_deg", "tilt_deg")
-    }
+    optional = {c: towers.get(c, pd.Series(np.nan, index=towers.index)) for c in OPTIONAL_COLUMNS}
     return [
         _Site(
             index=i,
@@ -402,7 +391,9 @@ def predict(
     best = np.full((len(layers), *terrain.shape), np.nan, dtype=np.float32)
     serving = np.full((len(layers), *terrain.shape), -1, dtype=np.int32)
     validity = np.zeros(terrain.shape, dtype=np.uint8)
-    validity[terrain.void_mask & ~np.isfinite(terrain.elevation_m)] = np.uint8(Validity.TERRAIN_VOID)
+    validity[terrain.void_mask & ~np.isfinite(terrain.elevation_m)] = np.uint8(
+        Validity.TERRAIN_VOID
+    )
     done = 0
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CoverageWarning)

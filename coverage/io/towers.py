@@ -83,6 +83,9 @@ TOWER_COLUMNS = (
     "tilt_deg",
 )
 NUMERIC_COLUMNS = TOWER_COLUMNS[3:]
+REQUIRED_COLUMNS = TOWER_COLUMNS[:6]
+"""Columns the engine needs; the sector fields below are optional (omni when absent)."""
+OPTIONAL_COLUMNS = TOWER_COLUMNS[6:]
 
 OPENCELLID_COLUMNS = (
     "radio", "mcc", "net", "area", "cell", "unit", "lon", "lat",

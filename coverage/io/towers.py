@@ -35,18 +35,19 @@ the radio is part of it because GSM and LTE number their cells independently).
 OpenCelliD positions are estimated from crowd-sourced measurements and can sit hundreds
 of metres from the real mast; its ``range`` and ``samples`` columns are kept so they can
 be filtered.
+
+The generic pieces live beside this module: finding the header row of a CSV/XLSX in
+:mod:`coverage.io.tables`, reading numbers with units in :mod:`coverage.io.cells`, and
+coordinates (degrees-minutes-seconds, swapped axes) in :mod:`coverage.io.coordinates`,
+whose :func:`~coverage.io.coordinates.parse_angle` is also exported here.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import math
 import os
 import re
 import warnings
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -54,22 +55,23 @@ from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
-import openpyxl
 import pandas as pd
 import shapely
-from openpyxl.utils.exceptions import InvalidFileException
-from pyproj import CRS
 
 from coverage import operators
 from coverage.crs import WGS84, require_crs, transform_xy, working_crs_for_bounds
-from coverage.errors import (
-    CoverageWarning,
-    CRSError,
-    DefaultsUsedWarning,
-    InputFileError,
-    SchemaError,
+from coverage.errors import CoverageWarning, DefaultsUsedWarning, InputFileError, SchemaError
+from coverage.io.cells import (
+    MAX_LISTED,
+    CellProblems,
+    cell_text,
+    is_blank,
+    parse_quantity,
+    plain,
 )
+from coverage.io.coordinates import parse_angle, points_from_frame
 from coverage.io.files import VECTOR_SUFFIXES, atomic_output, existing_file, read_vector
+from coverage.io.tables import read_table, split_header
 
 TOWER_COLUMNS = (
     "site_id",
@@ -139,148 +141,29 @@ VALID_RANGES: dict[str, tuple[float, float]] = {
     "tilt_deg": (-20.0, 30.0),
 }
 
-_MAX_LISTED = 10
-
-
-def _plain(text: Any) -> str:
-    return operators._plain(str(text))
-
 
 def _split_header(header: Any) -> tuple[str, str]:
-    """(plain name, plain unit) of a header: ``"Tần số (MHz)"`` -> ``("tan so", "mhz")``."""
-    text = str(header)
-    match = re.search(r"[(\[]([^)\]]*)[)\]]", text)
-    unit = _plain(match.group(1)).replace(" ", "") if match else ""
-    base = _plain(re.sub(r"[(\[][^)\]]*[)\]]", " ", text))
+    """(plain name, plain unit) of a header: ``"Tần số (MHz)"`` -> ``("tan so", "mhz")``.
+
+    Headers that carry their unit in the name (``Frequency GHz``) get that unit.
+    """
+    base, unit = split_header(header)
     return base, _HEADER_UNITS.get(base, unit)
 
 
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
+_ALL_ALIASES = {a for names in HEADER_ALIASES.values() for a in names} | {
+    f.replace("_", " ") for f in HEADER_ALIASES
+}
 
 
-class _Problems:
-    """Collects bad cells so one SchemaError can list them all."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.lines: list[str] = []
-
-    def add(self, row: str, column: Any, value: Any, reason: str) -> None:
-        self.lines.append(f"{row}, column {str(column)!r}, value {str(value)!r}: {reason}")
-
-    def raise_if_any(self, advice: str) -> None:
-        if not self.lines:
-            return
-        shown = "\n  ".join(self.lines[:_MAX_LISTED])
-        more = f"\n  ... and {len(self.lines) - _MAX_LISTED} more" if len(self.lines) > 10 else ""
-        raise SchemaError(
-            f"{self.source}: {len(self.lines)} value(s) cannot be used:\n  {shown}{more}\n{advice}"
-        )
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-_NUMBER = r"\d+(?:[.,]\d+)?"
-_ANGLE = re.compile(
-    rf"""^\s*(?P<h1>[NSEWnew])?\s*(?P<sign>[-+\u2212])?\s*
-    (?P<deg>{_NUMBER})\s*(?:°|º|˚|deg|d)?\s*
-    (?:(?P<min>{_NUMBER})\s*(?:'|′|’|‘|´|min|m)?\s*
-       (?:(?P<sec>{_NUMBER})\s*(?:"|″|”|“|''|′′|’’|sec|s)?)?)?
-    \s*(?P<h2>[NSEWnew])?\s*$""",
-    re.VERBOSE,
-)
-
-
-def parse_angle(value: Any, *, axis: Literal["lon", "lat"] | None = None) -> float:
-    """Decimal degrees from a coordinate as people type it.
-
-    Accepts decimal degrees with a decimal point or comma (``104.123``, ``104,123``),
-    degrees-minutes-seconds (``22°30'15.2"N``, ``104 08 30 E``, ``22d30m15s``) and
-    degrees with decimal minutes (``22°30.25'``). S and W are negative. Only the last
-    part may have a fraction; minutes and seconds must be below 60. With ``axis``,
-    a hemisphere letter of the other axis (N on a longitude) is refused, since it
-    means the columns are swapped. Blank values give NaN; anything else that cannot
-    be read raises ``ValueError`` saying why.
-
-    Examples
-    --------
-    >>> parse_angle("22°30'15.2\\"N")
-    22.50422222222222
-    >>> parse_angle("104 08 30 E"), parse_angle("22°30.25'"), parse_angle("104,5")
-    (104.14166666666668, 22.504166666666666, 104.5)
-    """
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
-        return float(value)
-    if _missing(value):
-        return math.nan
-    try:
-        return float(value)  # the common case: decimal degrees with a point
-    except ValueError:
-        pass
-    match = _ANGLE.match(str(value).replace("\u00a0", " "))
-    if match is None:
-        raise ValueError("not a coordinate (use decimal degrees or D°M'S\")")
-    parts = [match["deg"], match["min"], match["sec"]]
-    given = [p for p in parts if p is not None]
-    numbers = [float(p.replace(",", ".")) for p in given]
-    if any(not n.is_integer() for n in numbers[:-1]):
-        raise ValueError("only the last of degrees/minutes/seconds may have a fraction")
-    if any(n >= 60 for n in numbers[1:]):
-        raise ValueError("minutes and seconds must be below 60")
-    if match["h1"] and match["h2"]:
-        raise ValueError("two hemisphere letters")
-    hemisphere = (match["h1"] or match["h2"] or "").upper()
-    if hemisphere and match["sign"]:
-        raise ValueError("both a sign and a hemisphere letter")
-    if axis == "lon" and hemisphere in ("N", "S"):
-        raise ValueError(
-            "a latitude (N/S) in the longitude column: lon/lat swapped (swap_xy=True)?"
-        )
-    if axis == "lat" and hemisphere in ("E", "W"):
-        raise ValueError(
-            "a longitude (E/W) in the latitude column: lon/lat swapped (swap_xy=True)?"
-        )
-    degrees = sum(n / 60.0**i for i, n in enumerate(numbers))
-    negative = match["sign"] in ("-", "\u2212") or hemisphere in ("S", "W")
-    return -degrees if negative else degrees
-
-
-_VALUE_WITH_UNIT = re.compile(r"^\s*([-+\u2212]?(?:\d+(?:[.,]\d*)?|[.,]\d+))\s*([a-zA-Zđ°]*)\s*$")
-
-
-def _parse_quantity(value: Any) -> tuple[float, str]:
-    """(number, plain unit suffix) of a cell: ``"20 W"`` -> ``(20.0, "w")``; blank -> NaN."""
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
-        return float(value), ""
-    if _missing(value):
-        return math.nan, ""
-    text = str(value).replace("\u00a0", " ").strip()
-    try:
-        return float(text), ""  # the common case: a plain number
-    except ValueError:
-        pass
-    match = _VALUE_WITH_UNIT.match(text)
-    if match is None:
-        if re.search(r"\d\s*[/;&]\s*\d", text):
-            raise ValueError("several values in one cell; give one row per sector/band")
-        raise ValueError("not a number")
-    number = match.group(1).replace("\u2212", "-")
-    if "," in number and "." in number:
-        raise ValueError("both a decimal comma and a decimal point")
-    return float(number.replace(",", ".")), _plain(match.group(2)).replace(" ", "")
-
-
-def _text(value: Any) -> str:
-    """A cell as text; whole floats lose their ``.0`` (Excel stores 1001 as 1001.0)."""
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _opencellid_header(first_row: Sequence[Any]) -> list[str] | None:
+    """OpenCelliD's column names when ``first_row`` is a headerless OpenCelliD export row."""
+    looks_like = (
+        len(first_row) in (13, 14)
+        and str(first_row[0]).strip().upper() in ("GSM", "UMTS", "LTE", "NR", "CDMA")
+        and str(first_row[1]).strip().isdigit()
+    )
+    return list(OPENCELLID_COLUMNS[: len(first_row)]) if looks_like else None
 
 
 # --------------------------------------------------------------------------- the pure core
@@ -302,8 +185,7 @@ def _match_headers(columns: Sequence[Any]) -> dict[str, tuple[Any, str]]:
 
 
 def _is_opencellid(columns: Sequence[Any]) -> bool:
-    plain = {_plain(c) for c in columns}
-    return {"radio", "mcc", "net", "area", "cell"} <= plain
+    return {"radio", "mcc", "net", "area", "cell"} <= {plain(c) for c in columns}
 
 
 def towers_from_frame(
@@ -373,7 +255,7 @@ def towers_from_frame(
     is_geo = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
     columns = [c for c in frame.columns if not (is_geo and c == frame.geometry.name)]
     headers = _match_headers(columns)
-    problems = _Problems(source)
+    problems = CellProblems(source)
     out: dict[str, Any] = {}
 
     # -- identity: site_id, operator, technology (OpenCelliD derives them from codes)
@@ -384,23 +266,23 @@ def towers_from_frame(
         try:
             technology.append(operators.normalise_technology(value))
         except ValueError as exc:
-            if not _missing(value):
+            if not is_blank(value):
                 problems.add(labels[i], headers["technology"][0], value, str(exc))
-            counts["technology"] += _missing(value)
+            counts["technology"] += is_blank(value)
             technology.append(default_technology)
     site_ids: list[str] = []
     operator_names: list[str] = []
     raw_ids, raw_operators = (_column(frame, headers, f) for f in ("site_id", "operator"))
     for i in range(n):
         key = keys[i] if keys else None
-        if not _missing(raw_ids[i]):
-            site_ids.append(_text(raw_ids[i]))
+        if not is_blank(raw_ids[i]):
+            site_ids.append(cell_text(raw_ids[i]))
         elif key:
             site_ids.append(f"{key[0]}-{key[1]:02d}-{key[2]}-{key[3]}-{key[4]}")
         else:
             site_ids.append(re.sub(r"\s+", "-", labels[i]))
             counts["site_id"] += keys is None
-        if not _missing(raw_operators[i]):
+        if not is_blank(raw_operators[i]):
             operator_names.append(operators.normalise_operator(raw_operators[i]))
         elif key:
             operator_names.append(operators.operator_from_plmn(int(key[0]), int(key[1])))
@@ -420,14 +302,29 @@ def towers_from_frame(
             units = frame[unit_column].tolist() if (field == "eirp_dbm" and unit_column) else None
             for i, raw in enumerate(frame[column].tolist()):
                 try:
-                    cell_unit = _plain(units[i]).replace(" ", "") if units is not None else ""
+                    cell_unit = plain(units[i]).replace(" ", "") if units is not None else ""
                     values[i] = _convert(field, raw, header_unit, cell_unit)
                 except ValueError as exc:
                     problems.add(labels[i], column, raw, str(exc))
         out[field] = values
 
     # -- coordinates
-    geometry, geo_crs = _points(frame, is_geo, headers, crs, swap_xy, labels, problems, source)
+    if not is_geo and ("lon" not in headers or "lat" not in headers):
+        accepted = "; ".join(f"{f}: {', '.join(HEADER_ALIASES[f])}" for f in ("lon", "lat"))
+        raise SchemaError(
+            f"{source}: no coordinate columns found. Columns present: "
+            f"{', '.join(map(str, frame.columns))}. Accepted headers (any case, with or "
+            f"without diacritics) - {accepted}."
+        )
+    geometry, geo_crs = points_from_frame(
+        frame,
+        xy_columns=None if is_geo else (headers["lon"][0], headers["lat"][0]),
+        crs=crs,
+        swap_xy=swap_xy,
+        labels=labels,
+        problems=problems,
+        source=source,
+    )
     problems.raise_if_any(
         "Fix these cells in the file (one value per cell; decimal degrees or D°M'S\" for "
         "coordinates; technologies 2G/3G/4G/5G or GSM/UMTS/LTE/NR), then read it again."
@@ -477,7 +374,7 @@ def towers_from_frame(
     for column in columns:
         if column in canonical_names:
             continue  # replaced by the normalised column or the geometry
-        if column in used_columns and _plain(column).replace(" ", "_") in canonical_names:
+        if column in used_columns and plain(column).replace(" ", "_") in canonical_names:
             continue
         result[column] = frame[column]
     return gpd.GeoDataFrame(result, geometry=geometry, crs=geo_crs)
@@ -489,10 +386,10 @@ def _column(frame: pd.DataFrame, headers: dict[str, tuple[Any, str]], field: str
 
 
 def _opencellid_keys(
-    frame: pd.DataFrame, columns: Sequence[Any], labels: list[str], problems: _Problems
+    frame: pd.DataFrame, columns: Sequence[Any], labels: list[str], problems: CellProblems
 ) -> list[tuple[int, int, str, int, int] | None]:
     """(mcc, mnc, radio, area, cell) of each OpenCelliD row; None where unreadable."""
-    by_name = {_plain(c): c for c in columns}
+    by_name = {plain(c): c for c in columns}
     cells = {
         name: frame[by_name[name]].tolist() for name in ("radio", "mcc", "net", "area", "cell")
     }
@@ -501,12 +398,12 @@ def _opencellid_keys(
         numbers = []
         for name in ("mcc", "net", "area", "cell"):
             value = cells[name][i]
-            number, unit = _parse_quantity(value) if not _missing(value) else (math.nan, "")
+            number, unit = parse_quantity(value) if not is_blank(value) else (math.nan, "")
             if unit or not number.is_integer():
                 problems.add(labels[i], by_name[name], value, "not a whole number")
             else:
                 numbers.append(int(number))
-        radio = _text(cells["radio"][i]).upper()
+        radio = cell_text(cells["radio"][i]).upper()
         keys.append(
             (numbers[0], numbers[1], radio, numbers[2], numbers[3]) if len(numbers) == 4 else None
         )
@@ -515,7 +412,7 @@ def _opencellid_keys(
 
 def _convert(field: str, raw: Any, header_unit: str, cell_unit: str) -> float:
     """One radio cell to the normalised unit of ``field`` (NaN when blank)."""
-    number, suffix = _parse_quantity(raw)
+    number, suffix = parse_quantity(raw)
     if math.isnan(number):
         return math.nan
     unit = suffix or cell_unit or header_unit
@@ -547,144 +444,16 @@ def _eirp_unit_column(frame: pd.DataFrame, columns: Sequence[Any], headers: dict
     for column in columns:
         if column in used or _split_header(column)[0] not in _EIRP_UNIT_HEADERS:
             continue
-        values = {_plain(v).replace(" ", "") for v in frame[column].tolist() if not _missing(v)}
+        values = {plain(v).replace(" ", "") for v in frame[column].tolist() if not is_blank(v)}
         if values and values <= set(_POWER_TO_DBM):
             return column
     return None
 
 
-def _points(
-    frame: pd.DataFrame,
-    is_geo: bool,
-    headers: dict[str, tuple[Any, str]],
-    crs: Any,
-    swap_xy: bool,
-    labels: list[str],
-    problems: _Problems,
-    source: str,
-) -> tuple[np.ndarray, CRS]:
-    """Point geometries and their CRS, from a GeoDataFrame or from coordinate columns."""
-    if is_geo:
-        if frame.crs is None:
-            geo_crs = require_crs(crs, source=source)
-        else:
-            geo_crs = CRS.from_user_input(frame.crs)
-            if crs is not None and require_crs(crs, source=source) != geo_crs:
-                raise CRSError(
-                    f"{source} is in {geo_crs.to_string()} but crs={crs!r} was given; "
-                    "reproject the file instead (crs= only fills a missing CRS)."
-                )
-        geoms = frame.geometry.to_numpy()
-        x = np.full(len(frame), np.nan)
-        y = np.full(len(frame), np.nan)
-        for i, geom in enumerate(geoms):
-            if geom is None or geom.is_empty or geom.geom_type != "Point":
-                kind = "no geometry" if geom is None or geom.is_empty else geom.geom_type
-                problems.add(labels[i], "geometry", kind, "a tower must be a single point")
-            else:
-                x[i], y[i] = geom.x, geom.y
-        x_name, y_name = "geometry x", "geometry y"
-    else:
-        geo_crs = require_crs(crs if crs is not None else "EPSG:4326", source=source)
-        if "lon" not in headers or "lat" not in headers:
-            accepted = "; ".join(f"{f}: {', '.join(HEADER_ALIASES[f])}" for f in ("lon", "lat"))
-            raise SchemaError(
-                f"{source}: no coordinate columns found. Columns present: "
-                f"{', '.join(map(str, frame.columns))}. Accepted headers (any case, with or "
-                f"without diacritics) - {accepted}."
-            )
-        x_name, y_name = headers["lon"][0], headers["lat"][0]
-        x = np.full(len(frame), np.nan)
-        y = np.full(len(frame), np.nan)
-        geographic = geo_crs.is_geographic
-        for values, name, axis in ((x, x_name, "lon"), (y, y_name, "lat")):
-            if swap_xy:
-                axis = "lat" if axis == "lon" else "lon"
-            for i, raw in enumerate(frame[name].tolist()):
-                try:
-                    if geographic:
-                        values[i] = parse_angle(raw, axis=axis)  # type: ignore[arg-type]
-                    else:
-                        number, unit = _parse_quantity(raw)
-                        if unit not in ("", "m"):
-                            raise ValueError(f"a projected coordinate in metres, not {unit!r}")
-                        values[i] = number
-                    if math.isnan(values[i]):
-                        raise ValueError("empty: every tower needs both coordinates")
-                except ValueError as exc:
-                    problems.add(labels[i], name, raw, str(exc))
-    if swap_xy:
-        x, y = y, x
-        x_name, y_name = y_name, x_name
-    if not problems.lines:
-        _check_axes(x, y, x_name, y_name, geo_crs, labels, source)
-    return shapely.points(x, y), geo_crs
-
-
-def _check_axes(
-    x: np.ndarray,
-    y: np.ndarray,
-    x_name: Any,
-    y_name: Any,
-    geo_crs: CRS,
-    labels: list[str],
-    source: str,
-) -> None:
-    """Refuse coordinates that are out of range, suggesting the swap when it would fit."""
-    swap_hint = (
-        "Longitude and latitude look swapped: rename the columns, or pass swap_xy=True "
-        "to read_towers."
-    )
-    if geo_crs.is_geographic:
-        bad = (np.abs(y) > 90) | (np.abs(x) > 180)
-        if bad.any():
-            rows = np.flatnonzero(bad)
-            listed = ", ".join(
-                f"{labels[i]} (x={x[i]:g} in {str(x_name)!r}, y={y[i]:g} in {str(y_name)!r})"
-                for i in rows[:_MAX_LISTED]
-            )
-            swapped_ok = bool(np.all((np.abs(x[rows]) <= 90) & (np.abs(y[rows]) <= 180)))
-            raise SchemaError(
-                f"{source}: {len(rows)} tower(s) have a latitude beyond ±90° or a longitude "
-                f"beyond ±180°: {listed}. "
-                + (swap_hint if swapped_ok else "Check the coordinate columns and their CRS.")
-            )
-        return
-    area = geo_crs.area_of_use
-    if area is None:
-        return
-    margin = 2.0
-
-    def inside(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        with np.errstate(invalid="ignore"):
-            lon, lat = transform_xy(geo_crs, WGS84, xs, ys)
-        return (
-            np.isfinite(lon)
-            & np.isfinite(lat)
-            & (lon >= area.west - margin)
-            & (lon <= area.east + margin)
-            & (lat >= area.south - margin)
-            & (lat <= area.north + margin)
-        )
-
-    outside = ~inside(x, y)
-    if outside.any():
-        swapped_inside = inside(y[outside], x[outside])
-        if swapped_inside.all():
-            rows = np.flatnonzero(outside)
-            listed = ", ".join(labels[i] for i in rows[:_MAX_LISTED])
-            raise SchemaError(
-                f"{source}: {len(rows)} tower(s) fall outside the area of "
-                f"{geo_crs.name} ({listed}) but would fall inside with x and y exchanged "
-                "(Vietnamese surveys often write X = northing, Y = easting). Pass "
-                "swap_xy=True to read_towers."
-            )
-
-
 def _check_ranges(
     out: dict[str, Any], labels: list[str], headers: dict[str, tuple[Any, str]], source: str
 ) -> None:
-    problems = _Problems(source)
+    problems = CellProblems(source)
     for field, (low, high) in VALID_RANGES.items():
         values = out[field]
         with np.errstate(invalid="ignore"):
@@ -709,7 +478,7 @@ def _check_unique(out: dict[str, Any], labels: list[str], source: str, on_duplic
     if on_duplicate == "error":
         listed = "; ".join(
             f"{site!r} at {', '.join(labels[i] for i in rows)}"
-            for site, rows in list(repeated.items())[:_MAX_LISTED]
+            for site, rows in list(repeated.items())[:MAX_LISTED]
         )
         raise SchemaError(
             f"{source}: {len(repeated)} site_id value(s) repeat: {listed}. Each row must have "
@@ -724,150 +493,6 @@ def _check_unique(out: dict[str, Any], labels: list[str], source: str, on_duplic
                 k += 1
             ids[i] = f"{site}-{k}"
             taken.add(ids[i])
-
-
-# --------------------------------------------------------------------------- files
-
-
-def _decode(path: Path, encoding: str | None) -> str:
-    raw = path.read_bytes()
-    if encoding is None:
-        is_utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-        encoding_used = "utf-16" if is_utf16 else "utf-8-sig"
-    else:
-        encoding_used = encoding
-    try:
-        return raw.decode(encoding_used)
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"tower file {path}: text is not valid {encoding_used} ({exc.reason} at byte "
-            f"{exc.start}). Pass the file's real encoding, e.g. encoding='cp1258' (Vietnamese "
-            "Windows) or encoding='utf-16' (Excel 'Unicode text'), or re-save it from Excel as "
-            "'CSV UTF-8'."
-        ) from exc
-    except LookupError as exc:
-        raise InputFileError(f"tower file {path}: unknown encoding {encoding!r}.") from exc
-
-
-_ALL_ALIASES = {a for names in HEADER_ALIASES.values() for a in names} | {
-    f.replace("_", " ") for f in HEADER_ALIASES
-}
-
-
-def _header_score(row: Sequence[Any]) -> int:
-    return sum(1 for c in row if not _missing(c) and _split_header(c)[0] in _ALL_ALIASES)
-
-
-def _find_header(rows: Sequence[Sequence[Any]]) -> int | None:
-    """Index of the header row: the first of the top 20 with two recognised headers."""
-    for index, row in enumerate(rows[:20]):
-        if _header_score(row) >= 2:
-            return index
-    return None
-
-
-def _looks_like_opencellid(row: Sequence[Any]) -> bool:
-    return (
-        len(row) in (13, 14)
-        and str(row[0]).strip().upper() in ("GSM", "UMTS", "LTE", "NR", "CDMA")
-        and str(row[1]).strip().isdigit()
-    )
-
-
-def _records_to_frame(records: list[list[Any]], source: str) -> tuple[pd.DataFrame, list[str]]:
-    """Raw table (original headers, raw cells) and spreadsheet row labels."""
-    header_index = _find_header(records)
-    first = next((i for i, r in enumerate(records) if any(not _missing(c) for c in r)), None)
-    if first is None:
-        raise InputFileError(f"{source} holds no rows; export the tower list again.")
-    if header_index is None and _looks_like_opencellid(records[first]):
-        header = list(OPENCELLID_COLUMNS[: len(records[first])])
-        data_start = first
-    else:
-        header_index = first if header_index is None else header_index
-        header = [
-            str(c).strip() if not _missing(c) else f"column_{j + 1}"
-            for j, c in enumerate(records[header_index])
-        ]
-        data_start = header_index + 1
-    seen: dict[str, int] = {}
-    for j, name in enumerate(header):
-        if name in seen:
-            seen[name] += 1
-            header[j] = f"{name}.{seen[name]}"
-        else:
-            seen[name] = 0
-    width = len(header)
-    rows: list[list[Any]] = []
-    labels: list[str] = []
-    for index in range(data_start, len(records)):
-        row = list(records[index])
-        if all(_missing(c) for c in row):
-            continue
-        if len(row) > width and any(not _missing(c) for c in row[width:]):
-            raise SchemaError(
-                f"{source}: row {index + 1} has {len(row)} cells but the header has {width}. "
-                "A decimal comma in a comma-separated file? Quote such values or save the "
-                "file with ';' as separator."
-            )
-        rows.append((row + [None] * width)[:width])
-        labels.append(f"row {index + 1}")
-    if not rows:
-        raise InputFileError(f"{source} has a header but no tower rows; add rows below the header.")
-    columns = {}
-    for j, name in enumerate(header):
-        values = [None if _missing(r[j]) else r[j] for r in rows]
-        if name.startswith("column_") and all(v is None for v in values):
-            continue  # an empty, unnamed spreadsheet column
-        if all(v is None or isinstance(v, str) for v in values):
-            columns[name] = pd.Series(values, dtype=str)
-        else:
-            columns[name] = pd.Series(values)
-    return pd.DataFrame(columns), labels
-
-
-def _read_csv_records(path: Path, encoding: str | None) -> list[list[str]]:
-    text = _decode(path, encoding)
-    lines = [line for line in text.splitlines()[:40] if line.strip()]
-    if not lines:
-        raise InputFileError(f"tower file {path} holds no rows; export the tower list again.")
-    best: tuple[int, int, str] | None = None
-    for delimiter in (",", ";", "\t"):
-        sample = list(csv.reader(lines, delimiter=delimiter))
-        header = _find_header(sample)
-        if header is not None:
-            score = (_header_score(sample[header]), len(sample[header]), delimiter)
-            best = max(best, score) if best else score
-    # without a recognised header (headerless OpenCelliD...), the most frequent separator
-    delimiter = best[2] if best else max((",", ";", "\t"), key=lines[0].count)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-
-
-def _read_xlsx_records(path: Path, sheet: str | int | None) -> list[list[Any]]:
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise InputFileError(
-            f"tower file {path} cannot be read as an Excel workbook ({exc}); save it as .xlsx."
-        ) from exc
-    try:
-        names = book.sheetnames
-        if sheet is None:
-            ws = book.worksheets[0]
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(names):
-                raise InputFileError(
-                    f"tower file {path} has {len(names)} sheet(s) ({names}); sheet={sheet} "
-                    "does not exist (sheets count from 0)."
-                )
-            ws = book.worksheets[sheet]
-        elif sheet in names:
-            ws = book[sheet]
-        else:
-            raise InputFileError(f"tower file {path} has no sheet {sheet!r}; sheets: {names}.")
-        return [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-    finally:
-        book.close()
 
 
 def read_towers(
@@ -927,13 +552,18 @@ def read_towers(
     path = existing_file(path, what="tower")
     suffix = path.suffix.lower()
     source = f"tower file {path}"
-    if suffix in (".xlsx", ".xlsm"):
-        frame, labels = _records_to_frame(_read_xlsx_records(path, sheet), source)
-    elif suffix in VECTOR_SUFFIXES:
+    if suffix in VECTOR_SUFFIXES:
         frame = read_vector(path, what="tower", layer=sheet, encoding=encoding)
         labels = [f"feature {i + 1}" for i in range(len(frame))]
     else:
-        frame, labels = _records_to_frame(_read_csv_records(path, encoding), source)
+        frame, labels = read_table(
+            path,
+            what="tower",
+            known_headers=_ALL_ALIASES,
+            sheet=sheet,
+            encoding=encoding,
+            headerless=_opencellid_header,
+        )
     return towers_from_frame(
         frame,
         crs=crs,
@@ -1066,14 +696,14 @@ def check_towers_within(
         swapped_in = swapped.to_crs(working).covered_by(area).to_numpy()
     ids = towers["site_id"] if "site_id" in towers.columns else pd.Series(towers.index)
     lines = []
-    for k, i in enumerate(outside[:_MAX_LISTED]):
+    for k, i in enumerate(outside[:MAX_LISTED]):
         distance_km = points.iloc[i].distance(area) / 1000.0
         hint = "; with x/y exchanged it falls inside: swap_xy=True?" if swapped_in[k] else ""
         lines.append(
             f"{ids.iloc[i]} at ({own.iloc[k].x:g}, {own.iloc[k].y:g}): "
             f"{distance_km:.1f} km outside{hint}"
         )
-    more = f"\n  ... and {len(outside) - _MAX_LISTED} more" if len(outside) > _MAX_LISTED else ""
+    more = f"\n  ... and {len(outside) - MAX_LISTED} more" if len(outside) > MAX_LISTED else ""
     message = (
         f"{len(outside)} of {len(towers)} tower(s) are outside every commune:\n  "
         + "\n  ".join(lines)
@@ -1091,6 +721,8 @@ __all__ = [
     "HEADER_ALIASES",
     "NUMERIC_COLUMNS",
     "OPENCELLID_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
     "TOWER_COLUMNS",
     "VALID_RANGES",
     "check_towers_within",

@@ -478,12 +478,16 @@ def tqdm_progress(
     """
     import importlib.util
 
+    from tqdm.std import tqdm
+
+    bar_type: type[tqdm[Any]] = tqdm
+    # Without ipywidgets tqdm.auto would warn that the widget cannot be drawn: keep text.
     if importlib.util.find_spec("ipywidgets") is not None:
-        from tqdm.auto import tqdm
-    else:  # tqdm.auto would warn that the widget cannot be drawn; a text bar is fine
-        from tqdm.std import tqdm
+        from tqdm.auto import tqdm as auto_tqdm
+
+        bar_type = auto_tqdm
     options = {"disable": False, **tqdm_options}
-    bar = tqdm(total=total, desc=desc, unit=unit, **options)
+    bar = bar_type(total=total, desc=desc, unit=unit, **options)
 
     def update(done: int) -> None:
         bar.update(done - bar.n)

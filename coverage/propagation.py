@@ -15,34 +15,35 @@ Conventions
 * NaN in, NaN out: a NaN distance, height or frequency never yields a finite loss.
 * Distances below 1 m are clamped to 1 m (the far-field formulas are meaningless
   closer than that); that keeps a receiver in the tower's own cell finite.
+
+Beside this module: the published validity ranges of the empirical models in
+:mod:`coverage.empirical_ranges`, and the receiver side (coverage thresholds, which
+power an EIRP means) in :mod:`coverage.receiver`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numba
 import numpy as np
 
-from coverage.antenna import antenna_gain_db
+# Defined in their own modules; also importable from here, where coverage.engine,
+# coverage.model and their tests have always imported them.
+from coverage.empirical_ranges import check_model_range, hata_validity_flags
 from coverage.errors import ModelRangeError
+from coverage.receiver import DEFAULT_THRESHOLDS_DBM, measured_power_dbm
 
 __all__ = [
     "CLUTTER_HEIGHT_M",
-    "COST231_RANGE",
     "DEFAULT_THRESHOLDS_DBM",
     "EARTH_RADIUS_M",
-    "HATA_RANGE",
-    "MEASURED_QUANTITY",
     "METROPOLITAN",
     "MIN_DISTANCE_M",
     "OPEN",
     "SPEED_OF_LIGHT_M_S",
     "SUBURBAN",
     "URBAN",
-    "ModelRange",
-    "antenna_gain_db",
     "bullington_loss_db",
     "check_model_range",
     "clutter_loss_db",
@@ -53,7 +54,6 @@ __all__ = [
     "hata_validity_flags",
     "knife_edge_loss_db",
     "measured_power_dbm",
-    "rsrp_from_total_power_dbm",
     "wavelength_m",
 ]
 
@@ -261,9 +261,10 @@ def hata_loss_db(
 
     COST 231 defines no open-area variant; code 2 above 1500 MHz applies Hata's
     open-area correction (6) to the COST-231 value, the usual practice. Frequencies,
-    distances and heights outside the published ranges (:data:`HATA_RANGE`,
-    :data:`COST231_RANGE`) are still evaluated (extrapolated): use
-    :func:`check_model_range` or :func:`hata_validity_flags` to know.
+    distances and heights outside the published ranges
+    (:data:`coverage.empirical_ranges.HATA_RANGE`, ``COST231_RANGE``) are still
+    evaluated (extrapolated): use :func:`check_model_range` or
+    :func:`hata_validity_flags` (both in :mod:`coverage.empirical_ranges`) to know.
 
     Parameters
     ----------
@@ -332,26 +333,27 @@ EARTH_RADIUS_M = 6_371_000.0
 
 
 @numba.njit(cache=True)
-def _effective_profile(distances_m, heights_m, h_tx_m, h_rx_m, k_factor):
+def _effective_profile(distances_m, heights_m, h_tx_m, h_rx_m, frequency_mhz, k_factor):
     """Heights above the chord of an effective Earth, with the antennas on the ends.
 
-    Returns ``(x_m, z_m)``: distances from the first point and ground heights raised by
-    the Earth bulge ``x (D - x) / (2 k R)``; the ends carry the antenna heights. NaN
-    ``z_m[0]`` flags an invalid profile (NaN anywhere, fewer than two points).
+    The common setup of :func:`deygout_loss_db` and :func:`bullington_loss_db`.
+    Returns ``(x_m, z_m, wavelength_m)``: distances from the first point, ground heights
+    raised by the Earth bulge ``x (D - x) / (2 k R)`` with the antenna heights on the
+    ends, and the wavelength. A NaN wavelength flags an invalid input (NaN or infinity
+    anywhere, fewer than two points, a frequency or ``k_factor`` that is not positive).
     """
     n = distances_m.size
     x_m = np.empty(n)
     z_m = np.empty(n)
-    if n < 2 or heights_m.size != n:
-        z_m[:] = np.nan
-        return x_m, z_m
-    bad = not (_finite(h_tx_m) and _finite(h_rx_m) and _finite(k_factor)) or k_factor <= 0.0
-    for i in range(n):
+    bad = n < 2 or heights_m.size != n
+    bad = bad or not (_finite(h_tx_m) and _finite(h_rx_m) and _finite(k_factor))
+    bad = bad or _clean(k_factor, -1.0) <= 0.0 or _clean(frequency_mhz, -1.0) <= 0.0
+    for i in range(min(n, heights_m.size)):
         if not (_finite(distances_m[i]) and _finite(heights_m[i])):
             bad = True
     if bad:
         z_m[:] = np.nan
-        return x_m, z_m
+        return x_m, z_m, np.nan
     for i in range(1, n):
         if not distances_m[i] > distances_m[i - 1]:
             raise ValueError("distances_m must increase strictly along the profile")
@@ -363,7 +365,7 @@ def _effective_profile(distances_m, heights_m, h_tx_m, h_rx_m, k_factor):
         z_m[i] = heights_m[i] + x * (total_m - x) / two_kr
     z_m[0] = heights_m[0] + h_tx_m
     z_m[n - 1] = heights_m[n - 1] + h_rx_m
-    return x_m, z_m
+    return x_m, z_m, SPEED_OF_LIGHT_M_S / (frequency_mhz * 1e6)
 
 
 @numba.njit(cache=True)
@@ -448,10 +450,11 @@ def deygout_loss_db(
     >>> round(float(deygout_loss_db(d, h, 30.0, 1.5, 900.0)), 1)
     12.4
     """
-    x_m, z_m = _effective_profile(distances_m, heights_m, h_tx_m, h_rx_m, k_factor)
-    if math.isnan(z_m[0]) or not _finite(frequency_mhz) or not frequency_mhz > 0.0:
+    x_m, z_m, wavelength = _effective_profile(
+        distances_m, heights_m, h_tx_m, h_rx_m, frequency_mhz, k_factor
+    )
+    if math.isnan(wavelength):
         return np.nan
-    wavelength = SPEED_OF_LIGHT_M_S / (frequency_mhz * 1e6)
     last = x_m.size - 1
     principal, v_principal = _highest_edge(x_m, z_m, 0, last, wavelength)
     if principal < 0 or v_principal <= -0.78:
@@ -525,10 +528,11 @@ def bullington_loss_db(
     >>> round(float(bullington_loss_db(d, h, 30.0, 1.5, 900.0)), 1)
     12.4
     """
-    x_m, z_m = _effective_profile(distances_m, heights_m, h_tx_m, h_rx_m, k_factor)
-    if math.isnan(z_m[0]) or not _finite(frequency_mhz) or not frequency_mhz > 0.0:
+    x_m, z_m, wavelength = _effective_profile(
+        distances_m, heights_m, h_tx_m, h_rx_m, frequency_mhz, k_factor
+    )
+    if math.isnan(wavelength):
         return np.nan
-    wavelength = SPEED_OF_LIGHT_M_S / (frequency_mhz * 1e6)
     last = x_m.size - 1
     if last < 2:
         return 0.0
@@ -559,263 +563,6 @@ def bullington_loss_db(
     if empirical_correction:
         loss += (1.0 - math.exp(-loss / 6.0)) * (10.0 + 0.02 * total / 1000.0)
     return loss
-
-
-# --------------------------------------------------------------------------------------
-# Validity ranges of the empirical models
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ModelRange:
-    """Published validity range of an empirical model (inclusive bounds)."""
-
-    name: str
-    frequency_mhz: tuple[float, float]
-    base_height_m: tuple[float, float]
-    mobile_height_m: tuple[float, float]
-    distance_m: tuple[float, float]
-
-
-HATA_RANGE = ModelRange(
-    name="Okumura-Hata (Hata 1980)",
-    frequency_mhz=(150.0, 1500.0),
-    base_height_m=(30.0, 200.0),
-    mobile_height_m=(1.0, 10.0),
-    distance_m=(1000.0, 20_000.0),
-)
-"""Hata (1980) §III: f 150-1500 MHz, h_b 30-200 m, h_m 1-10 m, d 1-20 km."""
-
-COST231_RANGE = ModelRange(
-    name="COST-231 Hata",
-    frequency_mhz=(1500.0, 2000.0),
-    base_height_m=(30.0, 200.0),
-    mobile_height_m=(1.0, 10.0),
-    distance_m=(1000.0, 20_000.0),
-)
-"""COST 231 Final Report §4.4.1: f 1500-2000 MHz, h_b 30-200 m, h_m 1-10 m, d 1-20 km."""
-
-_RANGES = {"hata": HATA_RANGE, "cost231": COST231_RANGE}
-_UNITS = {"frequency_mhz": "MHz", "base_height_m": "m", "mobile_height_m": "m", "distance_m": "m"}
-
-
-def check_model_range(
-    model: str,
-    *,
-    frequency_mhz: float,
-    base_height_m: float,
-    mobile_height_m: float,
-    distance_m: float | np.ndarray | None = None,
-) -> None:
-    """Refuse inputs outside an empirical model's published validity range.
-
-    ``model="hata"`` checks :data:`HATA_RANGE` up to 1500 MHz and
-    :data:`COST231_RANGE` above (as :func:`hata_loss_db` switches), ``"cost231"``
-    checks :data:`COST231_RANGE`. Other models (``"diffraction"``, ``"free_space"``...)
-    have no range here and always pass.
-
-    Parameters
-    ----------
-    model
-        Model name.
-    frequency_mhz, base_height_m, mobile_height_m
-        The inputs to check.
-    distance_m
-        Optional distances (scalar or array, m); every one must be in range.
-
-    Raises
-    ------
-    ModelRangeError
-        Naming the parameter, its value and the valid range, and suggesting
-        ``model="diffraction"`` (terrain-aware, no such range).
-
-    Examples
-    --------
-    >>> from coverage.propagation import check_model_range
-    >>> check_model_range("hata", frequency_mhz=900, base_height_m=30, mobile_height_m=1.5)
-    >>> check_model_range("hata", frequency_mhz=900, base_height_m=15, mobile_height_m=1.5)
-    Traceback (most recent call last):
-    ...
-    coverage.errors.ModelRangeError: ...base_height_m = 15 m is outside...
-    """
-    key = model.lower().replace("-", "").replace("_", "")
-    if key not in _RANGES:
-        return
-    valid = _RANGES[key]
-    if key == "hata" and frequency_mhz > HATA_RANGE.frequency_mhz[1]:
-        valid = COST231_RANGE
-    values: dict[str, float | np.ndarray] = {
-        "frequency_mhz": frequency_mhz,
-        "base_height_m": base_height_m,
-        "mobile_height_m": mobile_height_m,
-    }
-    if distance_m is not None:
-        values["distance_m"] = distance_m
-    if key == "hata":
-        bounds = {
-            "frequency_mhz": (HATA_RANGE.frequency_mhz[0], COST231_RANGE.frequency_mhz[1]),
-        }
-    else:
-        bounds = {}
-    for parameter, value in values.items():
-        low, high = bounds.get(parameter, getattr(valid, parameter))
-        array = np.asarray(value, dtype=float)
-        bad = ~((array >= low) & (array <= high))  # NaN counts as out of range
-        if bad.any():
-            shown = array[bad].flat[0]
-            unit = _UNITS[parameter]
-            count = f" ({int(bad.sum())} of {array.size} values)" if array.size > 1 else ""
-            raise ModelRangeError(
-                f"{valid.name}: {parameter} = {shown:g} {unit} is outside the published "
-                f"validity range [{low:g}, {high:g}] {unit}{count}. Use "
-                f'model="diffraction" (terrain-aware, no such range) or bring {parameter} '
-                "into range."
-            )
-
-
-@numba.njit(cache=True)
-def _outside(value, low, high):
-    """True when ``value`` is NaN or outside ``[low, high]`` (no FP-invalid flag)."""
-    clean = _clean(value, low - 1.0)
-    return not (low <= clean <= high)
-
-
-@numba.vectorize(["uint8(float64, float64, float64, float64)"], cache=True)
-def hata_validity_flags(
-    distance_m, frequency_mhz, base_height_m, mobile_height_m
-):  # pragma: no cover - compiled
-    """Per-point :class:`coverage.model.Validity` bits for :func:`hata_loss_db`.
-
-    ``DISTANCE_OUT_OF_RANGE`` (1) outside 1-20 km, ``HEIGHT_OUT_OF_RANGE`` (2) for a
-    base height outside 30-200 m or a mobile height outside 1-10 m,
-    ``FREQUENCY_OUT_OF_RANGE`` (4) outside 150-2000 MHz (Hata, then COST-231). A NaN
-    input sets its flag.
-
-    Examples
-    --------
-    >>> from coverage.propagation import hata_validity_flags
-    >>> int(hata_validity_flags(500.0, 900.0, 30.0, 1.5))
-    1
-    >>> int(hata_validity_flags(5000.0, 2600.0, 20.0, 1.5))
-    6
-    """
-    flags = 0
-    if _outside(distance_m, 1000.0, 20_000.0):
-        flags |= 1
-    if _outside(base_height_m, 30.0, 200.0) or _outside(mobile_height_m, 1.0, 10.0):
-        flags |= 2
-    if _outside(frequency_mhz, 150.0, 2000.0):
-        flags |= 4
-    return flags
-
-
-# --------------------------------------------------------------------------------------
-# Receiver side: thresholds and which power an EIRP means
-# --------------------------------------------------------------------------------------
-
-DEFAULT_THRESHOLDS_DBM: dict[str, float] = {"2G": -95.0, "3G": -100.0, "4G": -110.0, "5G": -110.0}
-"""Default outdoor coverage thresholds per technology, dBm, in each technology's own
-measured quantity (what a phone reports and a drive test logs):
-
-* ``"2G"`` (GSM): **RxLev**, the received power of the BCCH carrier over its 200 kHz
-  (3GPP TS 45.008 §8.1.4: RXLEV 0 = below -110 dBm ... 63 = above -48 dBm). -95 dBm
-  (RXLEV 15) is a usual planning level for reliable outdoor voice.
-* ``"3G"`` (UMTS): **CPICH RSCP**, the received power of the pilot channel only
-  (TS 25.133 §9.1.1, reported from -120 dBm). -100 dBm is a usual outdoor level.
-* ``"4G"`` (LTE): **RSRP**, the average power of one cell-specific reference-signal
-  resource element, 15 kHz (TS 36.214 §5.1.1; reported -140 to -44 dBm,
-  TS 36.133 §9.1.4). -110 dBm leaves a margin over the roughly -120 dBm at which
-  phones still attach.
-* ``"5G"`` (NR): **SS-RSRP**, the same per-resource-element measure on the
-  synchronisation signal block (TS 38.215 §5.1.1); -110 dBm like LTE.
-
-These are common planning conventions, not standards: pass ``threshold_dbm`` to use an
-operator's own levels. Convert a transmitter's EIRP with :func:`measured_power_dbm`
-before comparing.
-"""
-
-MEASURED_QUANTITY: dict[str, str] = {
-    "2G": "RxLev: total power of the 200 kHz BCCH carrier",
-    "3G": "CPICH RSCP: power of the pilot channel only",
-    "4G": "RSRP: power of one 15 kHz reference-signal resource element",
-    "5G": "SS-RSRP: power of one synchronisation-signal resource element",
-}
-"""What each technology's threshold in :data:`DEFAULT_THRESHOLDS_DBM` measures."""
-
-
-def rsrp_from_total_power_dbm(
-    total_dbm: float | np.ndarray, n_resource_blocks: int = 100
-) -> float | np.ndarray:
-    """RSRP from a power spread evenly over ``N`` LTE/NR resource blocks, dBm.
-
-    Each resource block has 12 subcarriers, so one resource element carries
-    ``1 / (12 N)`` of the total (3GPP TS 36.211 §6.2; RSRP per TS 36.214 §5.1.1)::
-
-        RSRP = P_total - 10 log10(12 N)
-
-    For 20 MHz LTE (``N = 100``) that is ``P_total - 30.8`` dB.
-
-    Parameters
-    ----------
-    total_dbm
-        Total power over the channel bandwidth, dBm (EIRP or received).
-    n_resource_blocks
-        Resource blocks in the channel: LTE 6/15/25/50/75/100 for 1.4/3/5/10/15/20 MHz;
-        NR e.g. 106 for 20 MHz at 15 kHz, 273 for 100 MHz at 30 kHz.
-
-    Examples
-    --------
-    >>> from coverage.propagation import rsrp_from_total_power_dbm
-    >>> round(float(rsrp_from_total_power_dbm(46.0)), 1)
-    15.2
-    """
-    if n_resource_blocks <= 0:
-        raise ValueError(f"n_resource_blocks must be positive, got {n_resource_blocks}")
-    return np.asarray(total_dbm, dtype=float)[()] - 10.0 * math.log10(12 * n_resource_blocks)
-
-
-def measured_power_dbm(
-    eirp_dbm: float | np.ndarray,
-    technology: str,
-    *,
-    eirp_is: str = "total",
-    n_resource_blocks: int = 100,
-    pilot_share_db: float = -10.0,
-) -> float | np.ndarray:
-    """Convert an EIRP into the power that ``technology``'s threshold measures, dBm.
-
-    Say which power an EIRP means (``eirp_is``):
-
-    * ``"total"``: the whole carrier's EIRP (what a licence or a tower list usually
-      gives). 2G: unchanged (RxLev is the carrier power). 3G: plus ``pilot_share_db``
-      (the CPICH commonly gets 10 % of the cell power, -10 dB; Holma & Toskala,
-      *WCDMA for UMTS*, 5th ed., §12.2). 4G/5G: minus ``10 log10(12 N)``
-      (:func:`rsrp_from_total_power_dbm`).
-    * ``"measured"``: already per BCCH carrier / CPICH / resource element
-      (e.g. an RF team's "RS EIRP"); returned unchanged.
-
-    Examples
-    --------
-    >>> from coverage.propagation import measured_power_dbm
-    >>> round(float(measured_power_dbm(61.0, "4G")), 1)
-    30.2
-    >>> float(measured_power_dbm(61.0, "3G"))
-    51.0
-    """
-    if technology not in MEASURED_QUANTITY:
-        raise ValueError(
-            f"unknown technology {technology!r}; expected one of {sorted(MEASURED_QUANTITY)}"
-        )
-    power = np.asarray(eirp_dbm, dtype=float)[()]
-    if eirp_is == "measured" or technology == "2G":
-        if eirp_is not in ("measured", "total"):
-            raise ValueError(f"eirp_is must be 'total' or 'measured', got {eirp_is!r}")
-        return power
-    if eirp_is != "total":
-        raise ValueError(f"eirp_is must be 'total' or 'measured', got {eirp_is!r}")
-    if technology == "3G":
-        return power + pilot_share_db
-    return rsrp_from_total_power_dbm(power, n_resource_blocks)
 
 
 # --------------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ LAYERS = {
     "population": 2,
     "datasets": 2,
     "propagation": 3,
+    "empirical_ranges": 3,
+    "receiver": 3,
     "antenna": 3,
     "itm_core": 3,
     "itm_grid": 4,

@@ -11,29 +11,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import fresnel
 
+from coverage.antenna import antenna_gain_db
+from coverage.empirical_ranges import hata_validity_flags
 from coverage.errors import ModelRangeError
-from coverage.model import Validity
 from coverage.propagation import (
-    COST231_RANGE,
-    DEFAULT_THRESHOLDS_DBM,
     EARTH_RADIUS_M,
-    HATA_RANGE,
     METROPOLITAN,
     OPEN,
     SUBURBAN,
     URBAN,
-    antenna_gain_db,
     bullington_loss_db,
-    check_model_range,
     clutter_loss_db,
     deygout_loss_db,
     free_space_loss_db,
     fresnel_v,
     hata_loss_db,
-    hata_validity_flags,
     knife_edge_loss_db,
-    measured_power_dbm,
-    rsrp_from_total_power_dbm,
     wavelength_m,
 )
 
@@ -249,76 +242,6 @@ def test_hata_rejects_unknown_environment_with_nan():
     assert math.isnan(hata_loss_db(2000.0, 900.0, 30.0, 1.5, -1))
 
 
-# --- validity -------------------------------------------------------------------------
-
-
-def test_ranges_are_the_published_ones():
-    assert HATA_RANGE.frequency_mhz == (150.0, 1500.0)
-    assert COST231_RANGE.frequency_mhz == (1500.0, 2000.0)
-    assert HATA_RANGE.distance_m == (1000.0, 20_000.0)
-    assert HATA_RANGE.base_height_m == (30.0, 200.0)
-    assert HATA_RANGE.mobile_height_m == (1.0, 10.0)
-
-
-def test_check_model_range_passes_inside_and_ignores_terrain_models():
-    check_model_range("hata", frequency_mhz=900, base_height_m=30, mobile_height_m=1.5)
-    check_model_range(
-        "hata", frequency_mhz=1800, base_height_m=30, mobile_height_m=1.5, distance_m=5000
-    )
-    check_model_range("diffraction", frequency_mhz=3500, base_height_m=5, mobile_height_m=0.5)
-
-
-@pytest.mark.parametrize(
-    ("model", "kwargs", "parameter", "shown", "valid"),
-    [
-        ("hata", {"base_height_m": 15.0}, "base_height_m", "15 m", "[30, 200] m"),
-        ("hata", {"mobile_height_m": 12.0}, "mobile_height_m", "12 m", "[1, 10] m"),
-        ("hata", {"frequency_mhz": 2600.0}, "frequency_mhz", "2600 MHz", "[150, 2000] MHz"),
-        ("cost231", {"frequency_mhz": 900.0}, "frequency_mhz", "900 MHz", "[1500, 2000] MHz"),
-        (
-            "hata",
-            {"distance_m": np.array([1500.0, 500.0, 25_000.0])},
-            "distance_m",
-            "500 m",
-            "[1000, 20000] m",
-        ),
-        ("hata", {"base_height_m": float("nan")}, "base_height_m", "nan m", "[30, 200] m"),
-    ],
-)
-def test_check_model_range_names_parameter_value_range_and_fix(
-    model, kwargs, parameter, shown, valid
-):
-    inputs = {"frequency_mhz": 900.0, "base_height_m": 30.0, "mobile_height_m": 1.5} | kwargs
-    if model == "cost231" and "frequency_mhz" not in kwargs:
-        inputs["frequency_mhz"] = 1800.0
-    with pytest.raises(ModelRangeError) as caught:
-        check_model_range(model, **inputs)
-    message = str(caught.value)
-    assert f"{parameter} = {shown}" in message
-    assert valid in message
-    assert 'model="diffraction"' in message
-    assert isinstance(caught.value, ValueError)
-
-
-def test_validity_flags_match_the_model_enum():
-    assert hata_validity_flags(5000.0, 900.0, 30.0, 1.5) == Validity.OK
-    assert hata_validity_flags(500.0, 900.0, 30.0, 1.5) == Validity.DISTANCE_OUT_OF_RANGE
-    assert hata_validity_flags(25_000.0, 900.0, 30.0, 1.5) == Validity.DISTANCE_OUT_OF_RANGE
-    assert hata_validity_flags(5000.0, 900.0, 20.0, 1.5) == Validity.HEIGHT_OUT_OF_RANGE
-    assert hata_validity_flags(5000.0, 900.0, 30.0, 12.0) == Validity.HEIGHT_OUT_OF_RANGE
-    assert hata_validity_flags(5000.0, 2600.0, 30.0, 1.5) == Validity.FREQUENCY_OUT_OF_RANGE
-    assert hata_validity_flags(5000.0, 1800.0, 30.0, 1.5) == Validity.OK
-    everything = hata_validity_flags(np.nan, np.nan, np.nan, 1.5)
-    assert everything == (
-        Validity.DISTANCE_OUT_OF_RANGE
-        | Validity.HEIGHT_OUT_OF_RANGE
-        | Validity.FREQUENCY_OUT_OF_RANGE
-    )
-    flags = hata_validity_flags(np.array([500.0, 5000.0]), 900.0, 30.0, 1.5)
-    assert flags.dtype == np.uint8
-    np.testing.assert_array_equal(flags, [1, 0])
-
-
 # --- terrain profiles: Deygout and Bullington -----------------------------------------
 
 
@@ -491,38 +414,6 @@ def test_nan_inputs_give_nan_without_warnings():
             assert np.isnan(result[0]) and np.isfinite(result[1])
     assert math.isnan(free_space_loss_db(1000.0, -900.0))
     assert math.isnan(hata_loss_db(2000.0, 900.0, -30.0, 1.5, 0))
-
-
-# --- receiver side --------------------------------------------------------------------
-
-
-def test_default_thresholds():
-    assert DEFAULT_THRESHOLDS_DBM == {"2G": -95.0, "3G": -100.0, "4G": -110.0, "5G": -110.0}
-
-
-def test_rsrp_from_total_power():
-    # 20 MHz LTE, 100 resource blocks x 12 subcarriers: -10 log10(1200) = -30.8 dB
-    assert rsrp_from_total_power_dbm(0.0) == pytest.approx(-30.79, abs=0.01)
-    assert rsrp_from_total_power_dbm(46.0, 50) == pytest.approx(46.0 - 27.78, abs=0.01)
-    np.testing.assert_allclose(
-        rsrp_from_total_power_dbm(np.array([40.0, 43.0]), 25), [15.23, 18.23], atol=0.01
-    )
-    with pytest.raises(ValueError, match="n_resource_blocks"):
-        rsrp_from_total_power_dbm(40.0, 0)
-
-
-def test_measured_power_says_what_an_eirp_means():
-    assert measured_power_dbm(58.0, "2G") == 58.0
-    assert measured_power_dbm(58.0, "3G") == 48.0
-    assert measured_power_dbm(61.0, "4G") == pytest.approx(61.0 - 30.79, abs=0.01)
-    assert measured_power_dbm(61.0, "5G", n_resource_blocks=273) == pytest.approx(
-        61.0 - 10 * math.log10(12 * 273)
-    )
-    assert measured_power_dbm(18.0, "4G", eirp_is="measured") == 18.0
-    with pytest.raises(ValueError, match="technology"):
-        measured_power_dbm(61.0, "6G")
-    with pytest.raises(ValueError, match="eirp_is"):
-        measured_power_dbm(61.0, "4G", eirp_is="peak")
 
 
 # --- clutter, ITU-R P.2108 §3.1 -------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-import unicodedata
 from typing import Any
 
 import geopandas as gpd
@@ -24,6 +23,7 @@ from scipy import ndimage
 from coverage.crs import WGS84, require_crs, transform_xy
 from coverage.errors import SchemaError
 from coverage.model import CoverageResult
+from coverage.names import strip_diacritics
 from coverage.population import (
     CommuneFractions,
     PopulationGrid,
@@ -49,12 +49,11 @@ def slug(text: str) -> str:
 
     Examples
     --------
-    >>> slug("VNPT-Vinaphone"), slug("4G"), slug("Viettel")
-    ('vnpt_vinaphone', '4g', 'viettel')
+    >>> slug("VNPT-Vinaphone"), slug("4G"), slug("Viettel"), slug("Lào Cai / Đà Nẵng")
+    ('vnpt_vinaphone', '4g', 'viettel', 'lao_cai_da_nang')
     """
-    ascii_text = unicodedata.normalize("NFKD", str(text).replace("đ", "d").replace("Đ", "D"))
-    ascii_text = ascii_text.encode("ascii", "ignore").decode()
-    return re.sub(r"[^0-9a-z]+", "_", ascii_text.lower()).strip("_") or "unnamed"
+    folded = strip_diacritics(str(text)).lower()
+    return re.sub(r"[^0-9a-z]+", "_", folded).strip("_") or "unnamed"
 
 
 def coverage_masks(result: CoverageResult) -> dict[tuple[str, str | None], np.ndarray]:

@@ -59,6 +59,7 @@ _EXPORTS = {
     "site_path_loss": "coverage.engine",
     "predict": "coverage.model",
     "CoverageResult": "coverage.model",
+    "tqdm_progress": "coverage.model",
     "Validity": "coverage.validity",
     "commune_coverage": "coverage.gaps",
     "gap_polygons": "coverage.gaps",

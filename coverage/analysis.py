@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from coverage.gaps import commune_coverage, gap_polygons
+from coverage.gaps import commune_coverage, gap_polygons, slug
 from coverage.model import CoverageResult, predict
 from coverage.population import PopulationGrid, population_from_communes, population_on_grid
 from coverage.terrain import Terrain
@@ -55,31 +56,23 @@ class Analysis:
     terrain: Terrain = field(repr=False)
 
     def summary(self) -> pd.DataFrame:
-        """Province totals per operator: people and area without signal."""
+        """Province totals for any operator and for each operator: people without signal.
+
+        Examples
+        --------
+        >>> run = analyse(...)  # doctest: +SKIP
+        >>> run.summary()  # doctest: +SKIP
+        """
+        operators = sorted(set(self.result.layers["operator"].astype(str)))
         rows = []
-        for key in [
-            "any",
-            *sorted(
-                {
-                    c.removeprefix("uncovered_population_")
-                    for c in self.communes.columns
-                    if c.startswith("uncovered_population_")
-                    and not c.startswith("uncovered_population_share")
-                }
-                - {"any"}
-            ),
-        ]:
+        for label, key in [("any operator", "any"), *((op, slug(op)) for op in operators)]:
             people = self.communes.get(f"uncovered_population_{key}")
-            covered_area = self.communes.get(f"covered_area_km2_{key}")
+            area = self.communes.get(f"covered_area_km2_{key}")
             rows.append(
                 {
-                    "operator": "any operator" if key == "any" else key,
-                    "uncovered_population": float(people.sum())
-                    if people is not None
-                    else float("nan"),
-                    "covered_area_km2": float(covered_area.sum())
-                    if covered_area is not None
-                    else float("nan"),
+                    "operator": label,
+                    "uncovered_population": float(people.sum()) if people is not None else math.nan,
+                    "covered_area_km2": float(area.sum()) if area is not None else math.nan,
                 }
             )
         frame = pd.DataFrame(rows)

@@ -303,16 +303,9 @@ def _predict_options(model: dict[str, Any]) -> dict[str, Any]:
 
 
 def _progress(total: int, label: str) -> Any:
-    from tqdm.auto import tqdm
+    from coverage.model import tqdm_progress
 
-    bar = tqdm(total=total, desc=label, unit="site", disable=None, leave=False)
-
-    def update(done: int) -> None:
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return update
+    return tqdm_progress(total, label, leave=False, disable=None)
 
 
 def _terrain_for(

@@ -4,79 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import openpyxl
 import pytest
 import rasterio
-from affine import Affine
 from click.testing import CliRunner
-from shapely.geometry import box
 
 from coverage.cli import main
-from coverage.crs import transform_xy
-
-ORIGIN_X, ORIGIN_Y, CELL, SIZE = 380_000.0, 2_520_000.0, 60.0, 300  # 18 km square, UTM 48N
-
-
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("scenario")
-    rng = np.random.default_rng(7)
-    rows, cols = np.mgrid[0:SIZE, 0:SIZE]
-    elevation = (
-        800 + 400 * np.sin(cols / 25.0) * np.cos(rows / 31.0) + rng.normal(0, 5, (SIZE, SIZE))
-    )
-    dem = folder / "dem.tif"
-    with rasterio.open(
-        dem,
-        "w",
-        driver="GTiff",
-        width=SIZE,
-        height=SIZE,
-        count=1,
-        dtype="float32",
-        crs="EPSG:32648",
-        transform=Affine(CELL, 0, ORIGIN_X, 0, -CELL, ORIGIN_Y),
-    ) as dst:
-        dst.write(elevation.astype("float32"), 1)
-    half, inset = 6000.0, 3000.0  # four 6 km communes in the middle
-    cells = [
-        box(
-            ORIGIN_X + inset + i * half,
-            ORIGIN_Y - inset - (j + 1) * half,
-            ORIGIN_X + inset + (i + 1) * half,
-            ORIGIN_Y - inset - j * half,
-        )
-        for j in range(2)
-        for i in range(2)
-    ]
-    communes = gpd.GeoDataFrame(
-        {
-            "ma_xa": ["001", "002", "003", "004"],
-            "ten_xa": ["Y Tý", "A Mú Sung", "Mường Hum", "Bát Xát"],
-            "dan_so": [4000, 3000, 5000, 9000],
-        },
-        geometry=cells,
-        crs="EPSG:32648",
-    ).to_crs("EPSG:4326")
-    communes_path = folder / "communes.geojson"
-    communes.to_file(communes_path)
-    xs = ORIGIN_X + np.array([7000.0, 11000.0, 9000.0])
-    ys = ORIGIN_Y - np.array([7500.0, 8000.0, 12000.0])
-    lon, lat = transform_xy("EPSG:32648", "EPSG:4326", xs, ys)
-    towers = folder / "towers.csv"
-    towers.write_text(
-        "Mã trạm,Nhà mạng,Kinh độ,Vĩ độ,Độ cao anten,Công nghệ,Tần số (MHz),EIRP (dBm),Hướng (độ),Độ rộng búp sóng,Góc nghiêng\n"
-        + "".join(
-            f"S{i},{op},{lo:.6f},{la:.6f},30,4G,1800,60,,360,0\n"
-            for i, (op, lo, la) in enumerate(
-                zip(["Viettel", "Viettel", "MobiFone"], lon, lat, strict=True)
-            )
-        ),
-        encoding="utf-8",
-    )
-    return {"dem": dem, "communes": communes_path, "towers": towers, "lon": lon, "lat": lat}
 
 
 def _run(*args: str) -> str:
@@ -91,20 +25,20 @@ def test_help_lists_commands() -> None:
         assert command in out
 
 
-def test_info_describes_each_kind(scenario: dict) -> None:
-    assert "kind: towers" in _run("info", scenario["towers"])
-    assert "kind: communes" in _run("info", scenario["communes"])
-    raster = _run("info", scenario["dem"])
+def test_info_describes_each_kind(small_scenario: dict) -> None:
+    assert "kind: towers" in _run("info", small_scenario["towers"])
+    assert "kind: communes" in _run("info", small_scenario["communes"])
+    raster = _run("info", small_scenario["dem"])
     assert "kind: raster" in raster and "EPSG:32648" in raster
 
 
-def test_viewshed_one_band_per_site(scenario: dict, tmp_path: Path) -> None:
+def test_viewshed_one_band_per_site(small_scenario: dict, tmp_path: Path) -> None:
     out = tmp_path / "vs.tif"
-    sites = [f"{scenario['lon'][i]:.6f},{scenario['lat'][i]:.6f}" for i in range(2)]
+    sites = [f"{small_scenario['lon'][i]:.6f},{small_scenario['lat'][i]:.6f}" for i in range(2)]
     _run(
         "viewshed",
         "--dem",
-        scenario["dem"],
+        small_scenario["dem"],
         "--site",
         sites[0],
         "--site",
@@ -127,7 +61,7 @@ def test_viewshed_one_band_per_site(scenario: dict, tmp_path: Path) -> None:
         [
             "viewshed",
             "--dem",
-            str(scenario["dem"]),
+            str(small_scenario["dem"]),
             "--site",
             sites[0],
             "--radius",
@@ -140,13 +74,13 @@ def test_viewshed_one_band_per_site(scenario: dict, tmp_path: Path) -> None:
     assert out.exists()
 
 
-def test_predict_writes_float32_dbm(scenario: dict, tmp_path: Path) -> None:
+def test_predict_writes_float32_dbm(small_scenario: dict, tmp_path: Path) -> None:
     out = tmp_path / "power.tif"
-    site = f"{scenario['lon'][0]:.6f},{scenario['lat'][0]:.6f}"
+    site = f"{small_scenario['lon'][0]:.6f},{small_scenario['lat'][0]:.6f}"
     _run(
         "predict",
         "--dem",
-        scenario["dem"],
+        small_scenario["dem"],
         "--site",
         site,
         "--height",
@@ -168,13 +102,13 @@ def test_predict_writes_float32_dbm(scenario: dict, tmp_path: Path) -> None:
     assert -200 < np.nanmin(power) < np.nanmax(power) < 55
 
 
-def test_site_outside_dem_is_a_clear_error(scenario: dict, tmp_path: Path) -> None:
+def test_site_outside_dem_is_a_clear_error(small_scenario: dict, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main,
         [
             "predict",
             "--dem",
-            str(scenario["dem"]),
+            str(small_scenario["dem"]),
             "--site",
             "105.9,21.0",
             "--radius",
@@ -187,13 +121,13 @@ def test_site_outside_dem_is_a_clear_error(scenario: dict, tmp_path: Path) -> No
     assert not (tmp_path / "x.tif").exists()
 
 
-def test_coverage_folder(scenario: dict, tmp_path: Path) -> None:
+def test_coverage_folder(small_scenario: dict, tmp_path: Path) -> None:
     out = _run(
         "coverage",
         "--towers",
-        scenario["towers"],
+        small_scenario["towers"],
         "--dem",
-        scenario["dem"],
+        small_scenario["dem"],
         "--radius",
         4000,
         "--out",
@@ -204,16 +138,16 @@ def test_coverage_folder(scenario: dict, tmp_path: Path) -> None:
         assert src.count == 2 and src.descriptions == ("MobiFone 4G", "Viettel 4G")
 
 
-def test_gaps_xlsx_reads_back_with_diacritics(scenario: dict, tmp_path: Path) -> None:
+def test_gaps_xlsx_reads_back_with_diacritics(small_scenario: dict, tmp_path: Path) -> None:
     out = tmp_path / "gaps.xlsx"
     _run(
         "gaps",
         "--communes",
-        scenario["communes"],
+        small_scenario["communes"],
         "--towers",
-        scenario["towers"],
+        small_scenario["towers"],
         "--dem",
-        scenario["dem"],
+        small_scenario["dem"],
         "--population-column",
         "dan_so",
         "--radius",
@@ -236,16 +170,16 @@ def test_gaps_xlsx_reads_back_with_diacritics(scenario: dict, tmp_path: Path) ->
     assert people["Y Tý"] == pytest.approx(4000, rel=0.01)
 
 
-def test_gaps_csv_has_bom(scenario: dict, tmp_path: Path) -> None:
+def test_gaps_csv_has_bom(small_scenario: dict, tmp_path: Path) -> None:
     out = tmp_path / "gaps.csv"
     _run(
         "gaps",
         "--communes",
-        scenario["communes"],
+        small_scenario["communes"],
         "--towers",
-        scenario["towers"],
+        small_scenario["towers"],
         "--dem",
-        scenario["dem"],
+        small_scenario["dem"],
         "--population-column",
         "dan_so",
         "--radius",
@@ -256,16 +190,16 @@ def test_gaps_csv_has_bom(scenario: dict, tmp_path: Path) -> None:
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
-def test_map_offline_single_file(scenario: dict, tmp_path: Path) -> None:
+def test_map_offline_single_file(small_scenario: dict, tmp_path: Path) -> None:
     out = tmp_path / "m.html"
     _run(
         "map",
         "--communes",
-        scenario["communes"],
+        small_scenario["communes"],
         "--towers",
-        scenario["towers"],
+        small_scenario["towers"],
         "--dem",
-        scenario["dem"],
+        small_scenario["dem"],
         "--population-column",
         "dan_so",
         "--radius",

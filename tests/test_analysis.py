@@ -1,0 +1,51 @@
+"""analyse(): the whole job in one call, and its summaries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coverage.analysis import Analysis, analyse
+from coverage.gaps import NO_OPERATOR
+from coverage.io.communes import read_communes
+from coverage.io.towers import read_towers
+from coverage.terrain import open_terrain
+
+
+@pytest.fixture(scope="module")
+def run(small_scenario: dict) -> Analysis:
+    communes = read_communes(small_scenario["communes"])
+    towers = read_towers(small_scenario["towers"])
+    terrain = open_terrain(small_scenario["dem"])
+    return analyse(communes, towers, terrain, population_column="dan_so", radius_m=4000)
+
+
+def test_people_are_conserved_per_commune(run: Analysis) -> None:
+    table = run.communes
+    np.testing.assert_allclose(table["population"], [4000, 3000, 5000, 9000], rtol=0.005)
+    for key in ("any", "viettel", "mobifone", "viettel_4g"):
+        total = table[f"covered_population_{key}"] + table[f"uncovered_population_{key}"]
+        np.testing.assert_allclose(total, table["population"], rtol=1e-9)
+
+
+def test_gaps_per_operator_and_nobody(run: Analysis) -> None:
+    assert set(run.gaps["operator"]) == {NO_OPERATOR, "Viettel", "MobiFone"}
+    nobody = run.gaps[run.gaps["operator"] == NO_OPERATOR]
+    assert nobody["rank"].tolist() == list(range(1, len(nobody) + 1))
+    assert nobody["people"].is_monotonic_decreasing
+    # people in "no operator" gaps (plus dropped slivers) equal the uncovered people of the communes
+    dropped = run.gaps.attrs["dropped"][NO_OPERATOR]
+    assert nobody["people"].sum() + dropped["sliver_people"] == pytest.approx(
+        run.communes["uncovered_population_any"].sum(), rel=1e-6
+    )
+    assert run.gaps.crs == run.result.crs
+
+
+def test_summary_lists_operators_not_layers(run: Analysis) -> None:
+    summary = run.summary()
+    assert summary["operator"].tolist() == ["any operator", "MobiFone", "Viettel"]
+    any_row = summary.iloc[0]
+    assert any_row["uncovered_population"] <= summary["uncovered_population"].min()
+    assert 0 <= any_row["uncovered_share"] <= 1
+    page = run._repr_html_()
+    assert "any operator" in page and "MobiFone" in page

@@ -515,18 +515,20 @@ def bullington_loss_db(
     Returns
     -------
     float
-        Excess loss over free space, dB (>= 0); NaN when any input is NaN or infinite,
-        or the profile has fewer than two points. Raises ``ValueError`` when distances do not
-        increase.
+        Excess loss over free space, dB (>= 0), with NaN and ``ValueError`` as for
+        :func:`deygout_loss_db`.
 
     Examples
     --------
+    Two ridges: Bullington replaces them by one equivalent edge, Deygout adds them up.
+
     >>> import numpy as np
-    >>> from coverage.propagation import bullington_loss_db
-    >>> d = np.array([0.0, 5000.0, 10000.0])
-    >>> h = np.array([0.0, 30.0, 0.0])
+    >>> from coverage.propagation import bullington_loss_db, deygout_loss_db
+    >>> d, h = np.array([0.0, 3000.0, 7000.0, 10000.0]), np.array([0.0, 40.0, 35.0, 0.0])
     >>> round(float(bullington_loss_db(d, h, 30.0, 1.5, 900.0)), 1)
-    12.4
+    18.5
+    >>> round(float(deygout_loss_db(d, h, 30.0, 1.5, 900.0)), 1)
+    26.6
     """
     x_m, z_m, wavelength = _effective_profile(
         distances_m, heights_m, h_tx_m, h_rx_m, frequency_mhz, k_factor

@@ -13,6 +13,7 @@ page's script, so a name like ``<img src=x onerror=alert(1)>`` shows as text.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import math
 import os
@@ -35,15 +36,16 @@ from folium.template import Template
 
 from coverage.crs import WGS84, require_crs, working_crs_for_bounds
 from coverage.errors import SchemaError
-from coverage.gaps import slug
+from coverage.gaps import NO_OPERATOR, slug
 from coverage.io.files import atomic_output
 from coverage.model import CoverageResult
 from coverage.names import find_commune, normalize_name
 from coverage.render_offline import html_document, static_text
 from coverage.render_raster import (
     MAX_IMAGE_PX,
-    colorize,
+    classify,
     hillshade,
+    palette_with_transparent,
     png_data_uri,
     warp_to_web_mercator,
 )
@@ -69,6 +71,28 @@ _DBM_STEP = 2.0
 _SECTOR_RADIUS_M = 1500.0
 _TRANSPARENT_PNG = png_data_uri(np.zeros((1, 1, 4), dtype=np.uint8))
 _ESC = html.escape
+_COORD_FACTOR = 100_000  # gap vertices in units of 1e-5 degree (about 1 m)
+#: Gap columns shown in the popup: (short key on the page, column, decimals or None for text).
+_GAP_FIELDS = (
+    ("r", "rank", 0),
+    ("i", "gap_id", None),
+    ("c", "commune_name", None),
+    ("d", "district", None),
+    ("pc", "previous_commune_name", None),
+    ("p", "people", 0),
+    ("a", "area_km2", 2),
+    ("h", "highest_ground_m", 0),
+)
+_GAP_LABELS = {
+    "rank": "rank",
+    "gap_id": "gap",
+    "commune_name": "commune",
+    "district": "district",
+    "previous_commune_name": "commune before 2025",
+    "people": "people without signal",
+    "area_km2": "area, km²",
+    "highest_ground_m": "highest ground, m",
+}
 
 
 # ---------------------------------------------------------------------------------------
@@ -81,7 +105,7 @@ class _GeoJsonLayer(Layer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data|tojson }}, {
+        var {{ this.get_name() }} = L.geoJSON({{ this.data_json() }}, {
             pane: {{ this.pane|tojson }},
             style: function (f) { return f.properties._style; },
             onEachFeature: function (f, layer) {
@@ -102,6 +126,29 @@ class _GeoJsonLayer(Layer):
         self._name = "GeoJsonLayer"
         self.data = data
         self.pane = pane
+
+    def data_json(self) -> str:
+        return _js(self.data)
+
+
+class _GapLayer(Layer):
+    """Gaps of one operator: compact features drawn, styled and explained by map.js."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = phusong.gapLayer({{ this.data_json() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict, *, name: str, show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "GapLayer"
+        self.data = data
+
+    def data_json(self) -> str:
+        return _js(self.data)
 
 
 class _ImageLayer(Layer):
@@ -138,7 +185,7 @@ class _TowerLayer(JSCSSMixin, Layer):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.markerClusterGroup({maxClusterRadius: 40});
-        {{ this.data|tojson }}.forEach(function (t) {
+        {{ this.data_json() }}.forEach(function (t) {
             var icon = L.divIcon({className: "phusong-tower-wrap", html: t.icon,
                                   iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -8]});
             var marker = L.marker([t.lat, t.lon], {icon: icon, title: t.title});
@@ -154,6 +201,9 @@ class _TowerLayer(JSCSSMixin, Layer):
         self._name = "TowerLayer"
         self.data = data
 
+    def data_json(self) -> str:
+        return _js(self.data)
+
 
 class _Script(MacroElement):
     """Literal JavaScript, run after the elements added before it."""
@@ -167,10 +217,11 @@ class _Script(MacroElement):
 
 
 def _js(value: Any) -> str:
-    """A JSON literal safe inside a <script> element."""
-    from folium.template import _to_escaped_json
-
-    return _to_escaped_json(value)
+    """A compact JSON literal safe inside a <script> element (no ``<``, ``>``, ``&``, ``'``)."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    for char in "<>&'\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
 
 
 # ---------------------------------------------------------------------------------------
@@ -284,46 +335,126 @@ def _commune_layer(
     return _GeoJsonLayer(data, name="Communes: share without signal")
 
 
-def _gap_layer(gaps: gpd.GeoDataFrame, colours: Mapping[str, str]) -> _GeoJsonLayer:
-    gaps = gaps.sort_values("rank", ascending=False) if "rank" in gaps.columns else gaps
-    labels = {
-        "rank": "rank",
-        "gap_id": "gap",
-        "operator": "operator without signal",
-        "commune_name": "commune",
-        "commune": "commune",
-        "people": "people without signal",
-        "area_km2": "area, km²",
-        "highest_ground_m": "highest ground, m",
-    }
-    properties = []
-    for _, row in gaps.iterrows():
-        rows = []
-        for column, label in labels.items():
-            if column in gaps.columns:
-                digits = 2 if column == "area_km2" else 0
-                value = row[column]
-                text = (
-                    _number(value, digits) if isinstance(value, int | float) else _ESC(str(value))
-                )
-                rows.append((_ESC(label), text))
-        for column in gaps.columns:
-            if column.startswith("nearest_site_") and not column.startswith("nearest_site_km_"):
-                key = column.removeprefix("nearest_site_")
-                km = row.get(f"nearest_site_km_{key}", math.nan)
-                rows.append(
-                    (f"nearest {_ESC(key)} site", f"{_ESC(str(row[column]))} ({_number(km, 1)} km)")
-                )
-        operator = str(row.get("operator", "no operator"))
-        colour = colours.get(operator, _NO_OPERATOR_COLOUR)
-        properties.append(
-            {
-                "_popup": f"<div class='phusong-popup'><b>Gap</b>{_table(rows)}</div>",
-                "_style": {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.3},
-            }
-        )
-    data = _feature_collection(_round_geometry(gaps), properties)
-    return _GeoJsonLayer(data, name="Gaps (uncovered areas)")
+def _delta_rings(geometries: np.ndarray) -> list[list[list[list[int]]]]:
+    """(Multi)polygons in EPSG:4326 as polygons of rings, each ring one flat list of ints.
+
+    Each ring is ``[x0, y0, dx1, dy1, ...]``: its first vertex in units of 1e-5 degree
+    (about 1 m), then each vertex as the step from the one before, as TopoJSON encodes
+    its quantised arcs (delta encoding, TopoJSON specification 2.1.1). A gap's vertices lie
+    a grid cell or so apart, so each step takes 3 or 4 digits instead of 9 or 10.
+
+    Examples
+    --------
+    >>> _delta_rings(np.array([shapely.box(104.0, 22.0, 104.001, 22.002)]))
+    [[[[10400100, 2200000, 0, 200, -100, 0, 0, -200, 100, 0]]]]
+    """
+    parts, part_of = shapely.get_parts(geometries, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)  # exterior, then holes
+    coords, coord_of = shapely.get_coordinates(rings, return_index=True)
+    units = np.round(coords * _COORD_FACTOR).astype(np.int64)
+    steps = units.copy()
+    steps[1:] -= units[:-1]
+    starts = np.searchsorted(coord_of, np.arange(len(rings)))
+    steps[starts] = units[starts]
+    flat = np.split(steps.reshape(-1), 2 * starts[1:])
+    out: list[list[list[list[int]]]] = [[] for _ in geometries]
+    polygons: list[list[list[int]]] = [[] for _ in parts]
+    for polygon, owner in zip(polygons, part_of, strict=True):
+        out[owner].append(polygon)
+    for ring, owner in zip(flat, ring_of, strict=True):
+        polygons[owner].append(ring.tolist())
+    return out
+
+
+def _gap_layers(
+    gaps: gpd.GeoDataFrame, colours: Mapping[str, str], *, result: CoverageResult
+) -> list[_GapLayer]:
+    """One layer per operator lacking signal ("no operator" first, the only one shown).
+
+    The geometry is simplified for display within half a grid cell (the gaps are unions of
+    cells, so their staircase outlines carry no information finer than that), then
+    delta-encoded (:func:`_delta_rings`). Each feature carries only its numbers and names
+    under short keys; the page's script (``phusong.gapLayer``) builds the style and the
+    popup, setting every text with ``textContent``.
+    """
+    shapes = gaps.geometry
+    if result.crs.is_projected:  # simplified in the grid's own metric CRS
+        shapes = shapes.to_crs(result.crs)
+        shapes = shapes.simplify(abs(result.transform.a) / 2, preserve_topology=True)
+    shapes_4326 = shapes.to_crs(WGS84).to_numpy()
+    table = pd.DataFrame(gaps.drop(columns=gaps.geometry.name)).reset_index(drop=True)
+    nearest = [
+        column.removeprefix("nearest_site_")
+        for column in gaps.columns
+        if column.startswith("nearest_site_") and not column.startswith("nearest_site_km_")
+    ]
+    names = dict(zip(map(slug, colours), colours, strict=True))
+    operator_of = (
+        table["operator"].astype(str).to_numpy()
+        if "operator" in table.columns
+        else np.full(len(table), NO_OPERATOR, dtype=object)
+    )
+    drawn = ~(shapely.is_missing(shapes_4326) | shapely.is_empty(shapes_4326))
+    order = [NO_OPERATOR, *colours]
+    order += sorted({str(op) for op in operator_of} - set(order))
+    layers = []
+    for operator in (op for op in order if (operator_of == op).any()):
+        rows = np.flatnonzero((operator_of == operator) & drawn)
+        if "rank" in table.columns:  # rank 1 drawn last, on top
+            rows = rows[np.argsort(-table["rank"].to_numpy()[rows], kind="stable")]
+        mine = table.iloc[rows]
+        geometries = shapes_4326[rows]
+        records = mine.to_dict("records")
+        sites: dict[str, int] = {}
+        features = []
+        for row, rings in zip(records, _delta_rings(geometries), strict=True):
+            feature: dict[str, Any] = {"g": rings}
+            for key, column, digits in _GAP_FIELDS:
+                value = _compact(row[column], digits) if column in row else None
+                if value is not None:
+                    feature[key] = value
+            for k, key in enumerate(nearest):
+                site = row[f"nearest_site_{key}"]
+                if pd.notna(site):
+                    km = row.get(f"nearest_site_km_{key}", math.nan)
+                    feature[f"n{k}"] = [sites.setdefault(str(site), len(sites)), _compact(km, 1)]
+            features.append(feature)
+        fields: list[dict[str, Any]] = [
+            {"key": key, "label": _GAP_LABELS[column], "digits": digits}
+            for key, column, digits in _GAP_FIELDS
+            if column in mine.columns
+        ]
+        fields += [
+            {"key": f"n{k}", "label": f"nearest {names.get(key, key)} site", "site": True}
+            for k, key in enumerate(nearest)
+        ]
+        lacking = "any operator" if operator == NO_OPERATOR else operator
+        data = {
+            "title": f"Gap: no signal from {lacking}",
+            "colour": colours.get(operator, _NO_OPERATOR_COLOUR),
+            "factor": _COORD_FACTOR,
+            "fields": fields,
+            "sites": list(sites),
+            "features": features,
+        }
+        name = _ESC(f"Gaps: no signal from {lacking}")
+        layers.append(_GapLayer(data, name=name, show=operator == NO_OPERATOR))
+    if layers and not any(layer.show for layer in layers):
+        layers[0].show = True
+    return layers
+
+
+def _compact(value: Any, digits: int | None) -> Any:
+    """A value for the page: numbers rounded to ``digits`` (int for 0), None for NaN."""
+    if digits is None:
+        return None if pd.isna(value) else str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number):
+        return None
+    return int(round(number)) if digits == 0 else round(number, digits)
 
 
 def _tower_layers(
@@ -416,12 +547,14 @@ def _coverage_images(
     warped, bounds = warp_to_web_mercator(
         np.stack(bands), transform=result.transform, crs=result.crs, max_px=max_px
     )
+    palette = palette_with_transparent(lut)  # 0: no signal (transparent), then the dBm steps
     images = []
     for k, (label, _) in enumerate(groups):
         power, fraction = warped[2 * k], warped[2 * k + 1]
         with np.errstate(invalid="ignore"):
             shown = np.where(fraction >= 0.5, power, np.nan)
-        images.append((label, png_data_uri(colorize(shown, lut, vmin=vmin, vmax=vmax)), bounds))
+        classes = classify(shown, vmin=vmin, vmax=vmax, steps=len(lut))
+        images.append((label, png_data_uri(classes, palette=palette), bounds))
     return images, colormap
 
 
@@ -437,9 +570,9 @@ def _hillshade_image(terrain: Terrain, *, max_px: int) -> tuple[str, Any]:
     warped, bounds = warp_to_web_mercator(
         shade, transform=transform, crs=terrain.crs, max_px=max_px
     )
-    grey = np.where(np.isfinite(warped), warped, 0).astype(np.uint8)
-    rgba = np.dstack([grey, grey, grey, np.where(np.isfinite(warped), 255, 0).astype(np.uint8)])
-    return png_data_uri(rgba), bounds
+    with np.errstate(invalid="ignore"):
+        grey = np.where(np.isfinite(warped), np.clip(np.round(warped), 1, 255), 0)
+    return png_data_uri(grey.astype(np.uint8), transparent=0), bounds  # 0: no data
 
 
 # ---------------------------------------------------------------------------------------
@@ -486,7 +619,8 @@ def _legend_html(
     if gaps:
         blocks.append(
             f"<div class='block'><span class='swatch' style='background:{_NO_OPERATOR_COLOUR}'>"
-            "</span>Gap: no signal (colour: operator lacking it)</div>"
+            "</span>Gap: no signal from any operator; gaps of one operator (layer list) "
+            "take its colour</div>"
         )
     return "".join(blocks)
 
@@ -557,7 +691,9 @@ def coverage_map(
     without any signal (tooltip: name, code, population, people without signal per
     operator; ``communes_of_interest`` in bold outline); best received power per operator
     and for any operator (semi-transparent images, coloured by dBm where covered); gap
-    polygons with popups; towers clustered, coloured by operator, shaped by technology,
+    polygons with popups, one layer per operator lacking signal (coloured as the operator)
+    and one where no operator has signal (the one shown at first; the others are built
+    when first switched on); towers clustered, coloured by operator, shaped by technology,
     with sector wedges; a hillshade of ``terrain``. Plus legend, scale bar, full screen,
     measuring tool, a commune search box that ignores accents ("Y Ty" finds "Y Tý"),
     attribution, and a red banner when ``synthetic_inputs`` is given.
@@ -700,7 +836,8 @@ def coverage_map(
     commune_layer.add_to(m)
     if gaps is not None and len(gaps):
         require_crs(gaps.crs, source="gaps")
-        _gap_layer(gaps, colours).add_to(m)
+        for gap_layer in _gap_layers(gaps, colours, result=result):
+            gap_layer.add_to(m)
     if towers is not None and len(towers):
         require_crs(towers.crs, source="towers")
         markers, sectors = _tower_layers(towers, colours)

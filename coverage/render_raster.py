@@ -172,6 +172,40 @@ def warp_to_web_mercator(
     return (destination[0] if squeeze else destination), corners
 
 
+def classify(values: np.ndarray, *, vmin: float, vmax: float, steps: int) -> np.ndarray:
+    """Class of each value among ``steps`` equal steps from ``vmin`` to ``vmax``; 0 for NaN.
+
+    Values below ``vmin`` or above ``vmax`` fall into the end classes.
+
+    Parameters
+    ----------
+    values
+        float array, any shape.
+    vmin, vmax
+        The value range the steps span.
+    steps
+        Number of classes (at most 255, so the result fits a palette image).
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8, same shape: 1 to ``steps`` for finite values, 0 for NaN.
+
+    Examples
+    --------
+    >>> classify(np.array([-5.0, 0.1, 0.6, 99.0, np.nan]), vmin=0, vmax=1, steps=4).tolist()
+    [1, 1, 3, 4, 0]
+    """
+    if not 1 <= steps <= 255:
+        raise ValueError(f"steps must be 1 to 255 to fit a palette image, not {steps}")
+    values = np.asarray(values, dtype=np.float64)
+    valid = np.isfinite(values)
+    scaled = np.where(valid, (values - vmin) / (vmax - vmin) * steps, 0.0)
+    index = np.clip(np.floor(scaled), 0, steps - 1).astype(np.uint8) + 1
+    index[~valid] = 0
+    return index
+
+
 def colorize(
     values: np.ndarray, lut: np.ndarray, *, vmin: float, vmax: float, alpha: int = 255
 ) -> np.ndarray:
@@ -200,39 +234,120 @@ def colorize(
     >>> colorize(np.array([[0.0, 1.0, np.nan]]), lut, vmin=0, vmax=1)[0, :, 0].tolist()
     [0, 255, 0]
     """
-    values = np.asarray(values, dtype=np.float64)
+    return palette_with_transparent(lut, alpha=alpha)[
+        classify(values, vmin=vmin, vmax=vmax, steps=len(lut))
+    ]
+
+
+def palette_with_transparent(lut: np.ndarray, *, alpha: int = 255) -> np.ndarray:
+    """RGBA palette: a fully transparent entry 0, then ``lut`` (the classes of :func:`classify`).
+
+    Examples
+    --------
+    >>> palette_with_transparent(np.array([[9, 9, 9]], dtype=np.uint8), alpha=200).tolist()
+    [[0, 0, 0, 0], [9, 9, 9, 200]]
+    """
     lut = np.asarray(lut, dtype=np.uint8)
     if lut.shape[1] == 3:
         lut = np.column_stack([lut, np.full(len(lut), alpha, dtype=np.uint8)])
-    valid = np.isfinite(values)
-    scaled = np.where(valid, (values - vmin) / (vmax - vmin) * len(lut), 0.0)
-    index = np.clip(np.floor(scaled), 0, len(lut) - 1).astype(np.intp)
-    rgba = lut[index]
-    rgba[~valid] = 0
-    return rgba
+    return np.vstack([np.zeros((1, 4), dtype=np.uint8), lut])
 
 
-def encode_png(rgba: np.ndarray) -> bytes:
-    """Encode an RGBA (or greyscale+alpha, or grey) uint8 image as a PNG file's bytes.
+def _filter_rows(image: np.ndarray, *, adaptive: bool) -> np.ndarray:
+    """PNG scanlines, each prefixed by its filter type (ISO/IEC 15948 clause 9).
+
+    ``adaptive=False``: filter type 0 (None) on every row, what the specification
+    recommends for indexed-colour images; ``adaptive=True``: per row, the one of the five
+    filters whose output has the smallest sum of absolute values (taken as signed bytes),
+    the heuristic of clause 12.8 for truecolour and greyscale images.
+    """
+    height, width, channels = image.shape
+    raw = image.reshape(height, width * channels).astype(np.int16)
+    if not adaptive:
+        return np.hstack([np.zeros((height, 1), np.uint8), raw.astype(np.uint8)])
+    left = np.zeros_like(raw)
+    left[:, channels:] = raw[:, :-channels]
+    up = np.zeros_like(raw)
+    up[1:] = raw[:-1]
+    upper_left = np.zeros_like(raw)
+    upper_left[1:, channels:] = raw[:-1, :-channels]
+    estimate = left + up - upper_left
+    pa, pb, pc = np.abs(estimate - left), np.abs(estimate - up), np.abs(estimate - upper_left)
+    paeth = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, up, upper_left))
+    candidates = np.stack([raw, raw - left, raw - up, raw - (left + up) // 2, raw - paeth]).astype(
+        np.uint8
+    )  # modulo 256
+    cost = np.abs(candidates.view(np.int8).astype(np.int32)).sum(axis=2)
+    best = cost.argmin(axis=0)
+    rows = candidates[best, np.arange(height)]
+    return np.hstack([best[:, None].astype(np.uint8), rows])
+
+
+def encode_png(
+    image: np.ndarray,
+    *,
+    palette: np.ndarray | None = None,
+    transparent: int | None = None,
+) -> bytes:
+    """Encode a uint8 image as a PNG file's bytes, in its smallest fitting colour type.
 
     Written against the PNG specification (ISO/IEC 15948, W3C 2003): 8-bit samples, one
-    IDAT chunk, filter type 1 ("Sub") on every row, zlib level 9.
+    IDAT chunk, zlib level 9; filter type 0 on every row of an indexed image, otherwise
+    per row the filter the specification's heuristic picks (clause 12.8).
+
+    Parameters
+    ----------
+    image
+        (rows, cols): greyscale, or palette indices when ``palette`` is given;
+        (rows, cols, 2): greyscale and alpha; (rows, cols, 3): RGB; (rows, cols, 4): RGBA.
+    palette
+        (n, 3) RGB or (n, 4) RGBA colours, n <= 256, for an indexed-colour image: one byte a
+        pixel instead of four, for images of few colours (a classed coverage map).
+    transparent
+        For a greyscale image: the grey level drawn fully transparent (a ``tRNS`` chunk),
+        e.g. 0 for "no data" in a hillshade.
+
+    Returns
+    -------
+    bytes
 
     Examples
     --------
     >>> encode_png(np.zeros((2, 3, 4), dtype=np.uint8))[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
     True
+    >>> indexed = encode_png(np.zeros((2, 3), np.uint8), palette=np.zeros((2, 4), np.uint8))
+    >>> indexed[25], b"PLTE" in indexed, b"tRNS" in indexed  # colour type 3 (indexed)
+    (3, True, True)
     """
-    image = np.ascontiguousarray(rgba, dtype=np.uint8)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    height, width, channels = image.shape
-    color_type = {1: 0, 2: 4, 3: 2, 4: 6}[channels]
-    # "Sub" filter: each byte minus the same channel of the pixel to its left (mod 256)
-    filtered = image.astype(np.int16)
-    filtered[:, 1:, :] -= image[:, :-1, :]
-    rows = (filtered % 256).astype(np.uint8).reshape(height, width * channels)
-    raw = np.hstack([np.ones((height, 1), dtype=np.uint8), rows]).tobytes()
+    pixels = np.ascontiguousarray(image, dtype=np.uint8)
+    if pixels.ndim == 2:
+        pixels = pixels[:, :, None]
+    height, width, channels = pixels.shape
+    extra: list[tuple[bytes, bytes]] = []
+    if palette is not None:
+        colours = np.asarray(palette, dtype=np.uint8)
+        if channels != 1 or not 1 <= len(colours) <= 256 or colours.shape[1] not in (3, 4):
+            raise ValueError(
+                "an indexed PNG needs a 2-D image of indices and a palette of 1 to 256 "
+                f"RGB or RGBA colours; got image {image.shape} and palette {colours.shape}"
+            )
+        if int(pixels.max(initial=0)) >= len(colours):
+            raise ValueError(
+                f"image index {int(pixels.max())} is past the palette's {len(colours)} colours"
+            )
+        color_type = 3
+        extra.append((b"PLTE", colours[:, :3].tobytes()))
+        if colours.shape[1] == 4 and (colours[:, 3] < 255).any():
+            alphas = colours[:, 3]
+            last = int(np.flatnonzero(alphas < 255)[-1]) + 1  # trailing entries default to 255
+            extra.append((b"tRNS", alphas[:last].tobytes()))
+    else:
+        color_type = {1: 0, 2: 4, 3: 2, 4: 6}[channels]
+        if transparent is not None:
+            if color_type != 0:
+                raise ValueError("transparent= is for greyscale images; use an alpha channel")
+            extra.append((b"tRNS", struct.pack(">H", int(transparent))))
+    raw = _filter_rows(pixels, adaptive=palette is None).tobytes()
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
@@ -242,13 +357,20 @@ def encode_png(rgba: np.ndarray) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
+        + b"".join(chunk(kind, data) for kind, data in extra)
         + chunk(b"IDAT", zlib.compress(raw, 9))
         + chunk(b"IEND", b"")
     )
 
 
-def png_data_uri(rgba: np.ndarray) -> str:
-    """``data:image/png;base64,...`` for an RGBA image, to embed in HTML."""
+def png_data_uri(image: np.ndarray, **options: Any) -> str:
+    """``data:image/png;base64,...`` of :func:`encode_png` (same options), to embed in HTML.
+
+    Examples
+    --------
+    >>> png_data_uri(np.zeros((1, 1, 4), np.uint8))[:22]
+    'data:image/png;base64,'
+    """
     import base64
 
-    return "data:image/png;base64," + base64.b64encode(encode_png(rgba)).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(encode_png(image, **options)).decode("ascii")

@@ -125,7 +125,9 @@ def test_layer_control_lists_layers_and_toggles_them(page: Page) -> None:
         "Communes: share without signal",
         "Signal: any operator",
         "Signal: Viettel",
-        "Gaps (uncovered areas)",
+        "Gaps: no signal from any operator",
+        "Gaps: no signal from Viettel",
+        "Gaps: no signal from VinaPhone",
         "Towers",
         "Hillshade (terrain)",
         "No basemap (works offline)",
@@ -149,6 +151,40 @@ def test_layer_control_lists_layers_and_toggles_them(page: Page) -> None:
         "input"
     ).uncheck()
     assert page.count("img.phusong-raster") == images_before
+    # gap layers: only "no operator" at first; Viettel's are drawn when switched on
+    viettel = page.page.locator(
+        ".leaflet-control-layers label", has_text="Gaps: no signal from Viettel"
+    ).locator("input")
+    assert not viettel.is_checked()
+    viettel.check()
+    assert page.count("path.leaflet-interactive") > paths_before
+    viettel.uncheck()
+    assert page.count("path.leaflet-interactive") == paths_before
+    assert page.errors == []
+
+
+def test_gap_popup_is_built_from_compact_properties(page: Page) -> None:
+    # the most-people gap with no signal at all: click its polygon's popup open
+    texts = page.page.evaluate(
+        """() => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            const out = [];
+            map.eachLayer(layer => {
+                if (layer.feature && layer.feature.properties.r === 1 && layer.getPopup()) {
+                    layer.openPopup();
+                    out.push(layer.getPopup().getElement().innerText);
+                }
+            });
+            return out;
+        }"""
+    )
+    assert len(texts) == 1  # only the "no operator" layer is drawn
+    text = texts[0]
+    assert text.startswith("Gap: no signal from any operator")
+    assert "rank\t1" in text and "gap\tno_operator-0001" in text
+    assert re.search(r"people without signal\t[0-9,]+\n", text)
+    assert re.search(r"area, km²\t[0-9]+\.[0-9]{2}\n", text)
+    assert re.search(r"nearest Viettel site\tVT-00[12] \([0-9]+\.[0-9] km\)", text)
     assert page.errors == []
 
 
@@ -203,6 +239,25 @@ def test_hostile_names_show_as_text_and_run_nothing(page: Page) -> None:
     assert opened == 1
     contents = page.page.locator(".leaflet-popup-content").all_inner_texts()
     assert any(text.startswith(f"site\t{XSS}") for text in contents)
+    # the gaps in the hostile commune, near the hostile tower: every layer switched on
+    for label in page.page.locator(".leaflet-control-layers label", has_text="Gaps").all():
+        label.locator("input").check()
+    gap_texts = page.page.evaluate(
+        """() => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            const out = [];
+            map.eachLayer(layer => {
+                const p = layer.feature && layer.feature.properties;
+                if (p && p.i && p.c && p.c.includes("img src")) {
+                    layer.openPopup();
+                    out.push(layer.getPopup().getElement().innerText);
+                }
+            });
+            return out;
+        }"""
+    )
+    assert gap_texts and all(f"commune\t{XSS}" in text for text in gap_texts)
+    assert any(f"nearest VinaPhone site\t{XSS} (" in text for text in gap_texts)
     assert page.page.evaluate("() => window.__pwned === undefined")
     assert page.dialogs == []
     assert page.count(".leaflet-popup-content img, .leaflet-tooltip img, .phusong-search img") == 0

@@ -9,9 +9,11 @@ import importlib.util
 import json
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import warnings
+import zlib
 from pathlib import Path
 
 import folium
@@ -21,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import rasterio
+import shapely
 from affine import Affine
 from pyproj import Transformer
 from shapely.geometry import Point, box
@@ -30,9 +33,16 @@ from coverage.gaps import commune_coverage, gap_polygons
 from coverage.model import CoverageResult
 from coverage.names import CommuneLookupError, normalize_name
 from coverage.population import PopulationGrid
-from coverage.render import coverage_map, save_map
+from coverage.render import OPERATOR_COLOURS, coverage_map, save_map
 from coverage.render_offline import ASSETS, html_document, remote_references
-from coverage.render_raster import colorize, encode_png, hillshade, warp_to_web_mercator
+from coverage.render_raster import (
+    classify,
+    colorize,
+    encode_png,
+    hillshade,
+    palette_with_transparent,
+    warp_to_web_mercator,
+)
 from coverage.terrain import Terrain
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,7 +127,15 @@ def build_scenario(size: int = 200) -> dict:
         people, transform, terrain.crs, "areal_weighting", "synthetic", np.ones((size, size))
     )
     stats = commune_coverage(communes, result, population=population)
-    gaps = gap_polygons(result, communes=communes, population=population, terrain=terrain)
+    gaps = pd.concat(  # as coverage.analysis.analyse lists them: no operator, then each
+        [
+            gap_polygons(
+                result, communes=communes, population=population, terrain=terrain, operator=op
+            )
+            for op in (None, "Viettel", "VinaPhone")
+        ],
+        ignore_index=True,
+    )
     return {"communes": stats, "result": result, "gaps": gaps, "towers": towers, "terrain": terrain}
 
 
@@ -198,16 +216,78 @@ def test_hillshade_flat_and_voids() -> None:
     assert (shade[2:5, 2:5] == 0).all()  # the void and its neighbours: no data
 
 
-def test_encode_png_round_trip(tmp_path: Path) -> None:
-    rng = np.random.default_rng(1)
-    image = rng.integers(0, 256, size=(17, 23, 4), dtype=np.uint8)
-    path = tmp_path / "x.png"
-    path.write_bytes(encode_png(image))
+def _read_png(path: Path, data: bytes):
+    """Decode with GDAL (an independent PNG reader): bands, colour map of band 1, nodata."""
+    path.write_bytes(data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
         with rasterio.open(path) as src:
-            decoded = src.read()
-    np.testing.assert_array_equal(np.moveaxis(decoded, 0, -1), image)
+            try:
+                colormap = src.colormap(1)
+            except ValueError:
+                colormap = None
+            return src.read(), colormap, src.nodata
+
+
+def _png_filters(data: bytes) -> set[int]:
+    """The filter type bytes that start the scanlines of a one-IDAT 8-bit PNG."""
+    width, height, _, color_type = struct.unpack(">IIBB", data[16:26])
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color_type]
+    start = data.index(b"IDAT")
+    raw = zlib.decompress(
+        data[start + 4 : start + 4 + struct.unpack(">I", data[start - 4 : start])[0]]
+    )
+    return {raw[row * (width * channels + 1)] for row in range(height)}
+
+
+def test_encode_png_round_trip(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    noise = rng.integers(0, 256, size=(17, 23, 4), dtype=np.uint8)
+    rows, cols = np.mgrid[0:40, 0:50]
+    smooth = np.dstack([rows * 3, cols * 5, (rows + cols) * 2, 255 - rows]).astype(np.uint8)
+    for image in (noise, smooth, smooth[:, :, :3], smooth[:, :, :2], smooth[:, :, 0]):
+        data = encode_png(image)
+        decoded, _, _ = _read_png(tmp_path / "x.png", data)
+        expected = image if image.ndim == 3 else image[:, :, None]
+        np.testing.assert_array_equal(np.moveaxis(decoded, 0, -1), expected)
+    # the spec's heuristic picks other filters than "Sub" on smooth images (any of 0-4)
+    assert _png_filters(encode_png(smooth)) - {1}
+    assert _png_filters(encode_png(smooth)) <= {0, 1, 2, 3, 4}
+
+
+def test_encode_png_indexed_and_transparent_grey(tmp_path: Path) -> None:
+    palette = np.array(
+        [[0, 0, 0, 0], [255, 0, 0, 255], [0, 255, 0, 255], [0, 0, 255, 128], [9, 9, 9, 255]],
+        dtype=np.uint8,
+    )
+    indices = (np.arange(30 * 40).reshape(30, 40) % 5).astype(np.uint8)
+    data = encode_png(indices, palette=palette)
+    assert data[25] == 3 and _png_filters(data) == {0}  # indexed; filter None (clause 12.8)
+    decoded, colormap, _ = _read_png(tmp_path / "p.png", data)
+    np.testing.assert_array_equal(decoded[0], indices)
+    assert [colormap[k] for k in range(5)] == [tuple(c) for c in palette.tolist()]
+    grey = (np.arange(12 * 9).reshape(12, 9) % 256).astype(np.uint8)
+    data = encode_png(grey, transparent=0)
+    assert data[25] == 0 and b"tRNS" in data
+    decoded, _, nodata = _read_png(tmp_path / "g.png", data)
+    np.testing.assert_array_equal(decoded[0], grey)
+    assert nodata == 0
+    with pytest.raises(ValueError, match="past the palette"):
+        encode_png(indices, palette=palette[:3])
+    with pytest.raises(ValueError, match="greyscale"):
+        encode_png(np.zeros((2, 2, 3), np.uint8), transparent=0)
+
+
+def test_classify_matches_colorize() -> None:
+    values = np.array([[-5.0, 0.0, 0.1, 0.25, 0.6, 0.999, 1.0, 99.0, np.nan]])
+    classes = classify(values, vmin=0, vmax=1, steps=4)
+    assert classes[0].tolist() == [1, 1, 1, 2, 3, 4, 4, 4, 0]
+    lut = np.array([[10, 0, 0], [20, 0, 0], [30, 0, 0], [40, 0, 0]], dtype=np.uint8)
+    np.testing.assert_array_equal(
+        palette_with_transparent(lut)[classes], colorize(values, lut, vmin=0, vmax=1)
+    )
+    with pytest.raises(ValueError, match="255"):
+        classify(values, vmin=0, vmax=1, steps=256)
 
 
 def test_colorize_clamps_and_hides_nan() -> None:
@@ -246,7 +326,9 @@ def test_layers_and_controls_are_in_the_page(offline_html: str) -> None:
         "Signal: Viettel",
         "Signal: VinaPhone",
         "Signal: any operator",
-        "Gaps (uncovered areas)",
+        "Gaps: no signal from any operator",
+        "Gaps: no signal from Viettel",
+        "Gaps: no signal from VinaPhone",
         "Towers",
         "Tower sectors",
         "Hillshade (terrain)",
@@ -262,6 +344,7 @@ def test_layers_and_controls_are_in_the_page(offline_html: str) -> None:
         "L.control.layers",
         "L.markerClusterGroup",
         "phusong.addSearch",
+        "phusong.gapLayer",
         "L.imageOverlay",
     ):
         assert js in offline_html, js
@@ -315,7 +398,7 @@ def test_jquery_only_when_the_map_code_calls_it() -> None:
 
 
 def test_search_keys_fold_accents(scenario: dict, offline_html: str) -> None:
-    assert f'"_key": "{normalize_name("Y Ty")}"' in offline_html
+    assert f'"_key":"{normalize_name("Y Ty")}"' in offline_html
     assert normalize_name("Y Ty") == normalize_name("Y Tý")
 
 
@@ -342,6 +425,64 @@ def test_banner_and_attribution(scenario: dict, offline_html: str) -> None:
     assert "phusong.addBanner" not in html_document(plain, offline=True)
 
 
+def _decode_rings(polygons: list, factor: int) -> shapely.MultiPolygon:
+    """Python twin of map.js ``decodePolygons``: delta-encoded integer rings to degrees."""
+    parts = []
+    for rings in polygons:
+        coords = [np.cumsum(np.reshape(ring, (-1, 2)), axis=0) / factor for ring in rings]
+        parts.append(shapely.Polygon(coords[0], coords[1:]))
+    return shapely.MultiPolygon(parts)
+
+
+def test_gap_layers_one_per_operator_compact_and_faithful(scenario: dict) -> None:
+    gaps = scenario["gaps"]
+    m = coverage_map(scenario["communes"], scenario["result"], gaps, offline=True)
+    layers = [c for c in m._children.values() if type(c).__name__ == "_GapLayer"]
+    assert [layer.layer_name for layer in layers] == [
+        "Gaps: no signal from any operator",
+        "Gaps: no signal from Viettel",
+        "Gaps: no signal from VinaPhone",
+    ]
+    assert [layer.show for layer in layers] == [True, False, False]  # only "no operator"
+    cell_m = abs(scenario["result"].transform.a)
+    metric = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+    for layer, operator in zip(layers, ["no operator", "Viettel", "VinaPhone"], strict=True):
+        data = layer.data
+        mine = gaps[gaps["operator"] == operator].set_index("rank")
+        assert len(data["features"]) == len(mine)
+        assert data["colour"] == (
+            "#7f0000" if operator == "no operator" else OPERATOR_COLOURS[operator.lower()]
+        )
+        labels = [field["label"] for field in data["fields"]]
+        assert labels[:3] == ["rank", "gap", "commune"]
+        assert "nearest VinaPhone site" in labels and "people without signal" in labels
+        vinaphone_key = next(
+            field["key"] for field in data["fields"] if field["label"] == "nearest VinaPhone site"
+        )
+        payload = layer.data_json()
+        assert "<" not in payload and "_popup" not in payload and "_style" not in payload
+        vertices = 0
+        for feature in data["features"]:
+            gap = mine.loc[feature["r"]]
+            assert feature["i"] == gap["gap_id"] and feature["c"] == gap["commune_name"]
+            assert feature["p"] == round(gap["people"]) and isinstance(feature["p"], int)
+            assert feature["a"] == round(gap["area_km2"], 2)
+            site, km = feature[vinaphone_key]
+            assert data["sites"][site] == gap["nearest_site_vinaphone"]
+            assert km == round(gap["nearest_site_km_vinaphone"], 1)
+            shown = _decode_rings(feature["g"], data["factor"])
+            vertices += shapely.get_num_coordinates(shown)
+            shown_m = shapely.transform(shown, lambda xy: np.column_stack(metric.transform(*xy.T)))
+            truth = gpd.GeoSeries([gap.geometry], crs=gaps.crs).to_crs(CRS).iloc[0]
+            # simplified within half a cell, rounded to 1e-5 degree (about 1 m)
+            assert shapely.hausdorff_distance(shown_m, truth) <= cell_m / 2 + 2.0
+            assert abs(shown_m.area - truth.area) <= 0.05 * truth.area + cell_m**2
+        # compact: a handful of bytes per vertex, not the ~22 of "[104.12345, 22.12345], "
+        geometry_bytes = len(json.dumps([f["g"] for f in data["features"]], separators=(",", ":")))
+        assert geometry_bytes < 12 * vertices
+        assert vertices < shapely.get_num_coordinates(mine.geometry.to_numpy()).sum()
+
+
 def test_commune_of_interest_outlined_in_bold(scenario: dict) -> None:
     m = coverage_map(scenario["communes"], scenario["result"], communes_of_interest=["muong hum"])
     (layer,) = [
@@ -362,10 +503,13 @@ def test_images_are_small_and_bounded(scenario: dict) -> None:
     uris = re.findall(r"L.imageOverlay\(\"data:image/png;base64,([A-Za-z0-9+/=]+)", document)
     assert len(uris) == 4  # hillshade + 2 operators + any
     import base64
-    import struct
 
-    sizes = [struct.unpack(">II", base64.b64decode(u)[16:24]) for u in uris]
+    pngs = [base64.b64decode(u) for u in uris]
+    sizes = [struct.unpack(">II", png[16:24]) for png in pngs]
     assert max(max(s) for s in sizes) <= 64
+    # hillshade: 8-bit grey with grey 0 transparent; coverage: 8-bit indexed colour
+    assert [png[25] for png in pngs] == [0, 3, 3, 3]
+    assert all(b"tRNS" in png for png in pngs)
 
 
 def test_save_map_is_atomic_and_refuses_to_overwrite(scenario: dict, tmp_path: Path) -> None:

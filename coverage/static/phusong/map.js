@@ -1,6 +1,7 @@
-/* phusong map helpers: commune search, panels, banner. Plain ES5+, no dependencies besides
-   Leaflet; every function touches `L` only when called, so load order does not matter.
-   Text from data is always set with textContent or comes pre-escaped from Python. */
+/* phusong map helpers: commune search, gap layers, panels, banner. Plain ES5+, no
+   dependencies besides Leaflet; every function touches `L` only when called, so load order
+   does not matter. Text from data is always set with textContent or comes pre-escaped from
+   Python. */
 (function (root) {
   "use strict";
 
@@ -79,6 +80,83 @@
     return new Search().addTo(map);
   }
 
+  /* A number as Python's f"{value:,.{digits}f}" writes it; an en dash when missing. */
+  function formatNumber(value, digits) {
+    if (value === null || value === undefined || !isFinite(value)) { return "\u2013"; }
+    return Number(value).toLocaleString("en-US",
+      { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
+
+  /* Polygons of delta-encoded rings (coverage.render._delta_rings) back to GeoJSON
+     coordinates: each ring is [x0, y0, dx1, dy1, ...] in units of 1 / factor degree. */
+  function decodePolygons(polygons, factor) {
+    return polygons.map(function (rings) {
+      return rings.map(function (flat) {
+        var ring = [], x = 0, y = 0;
+        for (var i = 0; i + 1 < flat.length; i += 2) {
+          x += flat[i];
+          y += flat[i + 1];
+          ring.push([x / factor, y / factor]);
+        }
+        return ring;
+      });
+    });
+  }
+
+  /* The popup of one gap: a table built node by node, every text set with textContent. */
+  function gapPopup(data, properties) {
+    var box = document.createElement("div");
+    box.className = "phusong-popup";
+    var title = document.createElement("b");
+    title.textContent = data.title;
+    box.appendChild(title);
+    var table = document.createElement("table");
+    data.fields.forEach(function (field) {
+      var value = properties[field.key], text;
+      if (value === null || value === undefined) { return; }
+      if (field.site) {
+        text = data.sites[value[0]] + " (" + formatNumber(value[1], 1) + " km)";
+      } else if (field.digits === null || field.digits === undefined) {
+        text = String(value);
+      } else {
+        text = formatNumber(value, field.digits);
+      }
+      var row = table.insertRow();
+      var label = document.createElement("th");
+      label.textContent = field.label;
+      row.appendChild(label);
+      var cell = row.insertCell();
+      cell.className = "num";
+      cell.textContent = text;
+    });
+    box.appendChild(table);
+    return box;
+  }
+
+  /* One operator's gaps (coverage.render._gap_layers): a layer group whose polygons are
+     decoded and drawn the first time it is shown, so hidden layers cost nothing at load. */
+  function gapLayer(data) {
+    var style = { color: data.colour, weight: 1.5, fillColor: data.colour, fillOpacity: 0.3 };
+    var group = L.layerGroup();
+    group.once("add", function () {
+      var features = data.features.map(function (f) {
+        var polygons = decodePolygons(f.g, data.factor);
+        var geometry = polygons.length === 1
+          ? { type: "Polygon", coordinates: polygons[0] }
+          : { type: "MultiPolygon", coordinates: polygons };
+        return { type: "Feature", geometry: geometry, properties: f };
+      });
+      group.addLayer(L.geoJSON(features, {
+        style: function () { return style; },
+        onEachFeature: function (feature, layer) {
+          layer.bindPopup(function () { return gapPopup(data, feature.properties); },
+                          { maxWidth: 360 });
+        }
+      }));
+    });
+    return group;
+  }
+
   /* A control holding HTML built (and escaped) in Python. */
   function addPanel(map, html, options) {
     var Panel = L.Control.extend({
@@ -103,5 +181,8 @@
     return div;
   }
 
-  root.phusong = { fold: fold, addSearch: addSearch, addPanel: addPanel, addBanner: addBanner };
+  root.phusong = {
+    fold: fold, addSearch: addSearch, addPanel: addPanel, addBanner: addBanner,
+    formatNumber: formatNumber, decodePolygons: decodePolygons, gapLayer: gapLayer
+  };
 })(window);

@@ -308,6 +308,8 @@ def gap_polygons(
         ``highest_ground_lat`` ``_lon``   where it is, degrees (EPSG:4326)
         ``nearest_site_<op>``             ``site_id`` of the operator's nearest site
         ``nearest_site_km_<op>``          distance from the piece's edge to it, km (0 inside)
+        ``model_flagged_share``           share of the piece where the model is outside its
+                                          validity range (:class:`coverage.Validity`), 0-1
         ================================  =====================================================
 
     Examples
@@ -366,6 +368,13 @@ def gap_polygons(
         supersample=supersample,
     )
     piece_people = piece_cells.zone_sum(people)
+    piece_cells_total = piece_cells.zone_sum(np.ones(result.shape))
+    piece_flagged = np.divide(
+        piece_cells.zone_sum((result.validity != 0).astype(np.float64)),
+        piece_cells_total,
+        out=np.zeros_like(piece_cells_total),
+        where=piece_cells_total > 0,
+    )
     highest_m, highest_cell = _highest(piece_cells, _elevation_on_grid(terrain, result))
 
     # accounting for what is dropped
@@ -398,6 +407,7 @@ def gap_polygons(
     )
     left, right = left[keep], right[keep]
     pieces, piece_km2, piece_people = pieces[keep], piece_km2[keep], piece_people[keep]
+    piece_flagged = piece_flagged[keep]
     highest_m, highest_cell = highest_m[keep], highest_cell[keep]
 
     out: dict[str, Any] = {
@@ -417,6 +427,7 @@ def gap_polygons(
     frame = gpd.GeoDataFrame(out, geometry=pieces, crs=result.crs)
     frame["area_km2"] = piece_km2
     frame["people"] = piece_people if population is not None else np.nan
+    frame["model_flagged_share"] = piece_flagged
     if previous_communes is not None:
         _label_previous(frame, previous_communes, result)
     centroid = shapely.centroid(pieces) if len(pieces) else np.zeros(0, dtype=object)

@@ -428,3 +428,26 @@ def test_small_exact_case() -> None:
     assert gaps["nearest_site_km_viettel"].tolist() == pytest.approx([1.75, 0.75])
     with pytest.raises(SchemaError, match="operators present: Viettel"):
         gap_polygons(result, communes=communes, operator="Vietel")
+
+
+def test_gaps_report_the_share_where_the_model_is_out_of_range() -> None:
+    transform, shape = Affine(500, 0, 0, 0, -500, 4000), (8, 8)
+    flags = np.zeros(shape, np.uint8)
+    flags[:, :4] = 1  # e.g. Hata closer than 1 km to a site: west half flagged
+    empty = CoverageResult(
+        np.zeros((0, *shape), np.float32),
+        np.zeros((0, *shape), np.int32),
+        pd.DataFrame(columns=["operator", "technology", "threshold_dbm"]),
+        flags,
+        transform,
+        UTM48N,
+        gpd.GeoDataFrame(geometry=[], crs=UTM48N),
+    )
+    communes = gpd.GeoDataFrame(
+        {"name": ["West", "Whole"]},
+        geometry=[box(0, 0, 2000, 4000), box(2000, 0, 4000, 4000)],
+        crs=UTM48N,
+    )
+    gaps = gap_polygons(empty, communes=communes).set_index("commune_name")
+    assert gaps.loc["West", "model_flagged_share"] == pytest.approx(1.0)
+    assert gaps.loc["Whole", "model_flagged_share"] == pytest.approx(0.0)

@@ -42,14 +42,9 @@ from affine import Affine
 from numba import prange
 from pyproj import CRS
 
+from coverage.empirical_ranges import hata_validity_flags
 from coverage.errors import CoverageWarning
-from coverage.propagation import (
-    free_space_loss_db,
-    fresnel_v,
-    hata_loss_db,
-    hata_validity_flags,
-    knife_edge_loss_db,
-)
+from coverage.propagation import free_space_loss_db, fresnel_v, hata_loss_db, knife_edge_loss_db
 from coverage.terrain import Terrain
 from coverage.validity import Validity
 from coverage.viewshed import (

@@ -18,10 +18,11 @@ from affine import Affine
 from pyproj import CRS
 
 from coverage.antenna import antenna_gain_db
+from coverage.empirical_ranges import check_model_range
 from coverage.engine import MODELS, site_path_loss
 from coverage.errors import CoverageWarning, CRSError, ModelRangeError, SchemaError
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
-from coverage.propagation import DEFAULT_THRESHOLDS_DBM, check_model_range, measured_power_dbm
+from coverage.receiver import DEFAULT_THRESHOLDS_DBM, measured_power_dbm
 from coverage.terrain import Terrain, check_points_on_terrain, crs_label, html_summary
 from coverage.validity import Validity
 

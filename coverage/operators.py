@@ -25,6 +25,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from coverage.errors import SchemaError
+from coverage.names import strip_diacritics
 
 VIETNAM_MCC = 452
 
@@ -64,8 +65,7 @@ OMNI_BEAMWIDTH_DEG = 360.0
 
 def _plain(text: str) -> str:
     """Lower-case ASCII: diacritics removed (đ -> d), punctuation collapsed to spaces."""
-    text = unicodedata.normalize("NFKD", str(text).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = strip_diacritics(unicodedata.normalize("NFKC", str(text))).lower()
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 

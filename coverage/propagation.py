@@ -28,15 +28,10 @@ import math
 import numba
 import numpy as np
 
-# Defined in their own modules; also importable from here, where coverage.engine,
-# coverage.model and their tests have always imported them.
-from coverage.empirical_ranges import check_model_range, hata_validity_flags
 from coverage.errors import ModelRangeError
-from coverage.receiver import DEFAULT_THRESHOLDS_DBM, measured_power_dbm
 
 __all__ = [
     "CLUTTER_HEIGHT_M",
-    "DEFAULT_THRESHOLDS_DBM",
     "EARTH_RADIUS_M",
     "METROPOLITAN",
     "MIN_DISTANCE_M",
@@ -45,15 +40,12 @@ __all__ = [
     "SUBURBAN",
     "URBAN",
     "bullington_loss_db",
-    "check_model_range",
     "clutter_loss_db",
     "deygout_loss_db",
     "free_space_loss_db",
     "fresnel_v",
     "hata_loss_db",
-    "hata_validity_flags",
     "knife_edge_loss_db",
-    "measured_power_dbm",
     "wavelength_m",
 ]
 

@@ -10,16 +10,12 @@ from affine import Affine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coverage.empirical_ranges import hata_validity_flags
 from coverage.engine import _walk_samples, bullington_prefix_losses, site_path_loss
 from coverage.errors import CoverageWarning, TerrainError
-from coverage.model import Validity
-from coverage.propagation import (
-    bullington_loss_db,
-    free_space_loss_db,
-    hata_loss_db,
-    hata_validity_flags,
-)
+from coverage.propagation import bullington_loss_db, free_space_loss_db, hata_loss_db
 from coverage.terrain import Terrain
+from coverage.validity import Validity
 from coverage.viewshed import viewshed
 
 CELL_M = 30.0

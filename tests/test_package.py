@@ -45,6 +45,8 @@ LAYERS = {
     "cli": 9,
 }
 PURE = {
+    "receiver",
+    "empirical_ranges",
     "propagation",
     "antenna",
     "itm_core",

@@ -108,6 +108,7 @@ from coverage.itm_core import (
 )
 
 __all__ = [
+    "DELTA_H_SCRATCH",
     "LAO_CAI_CLIMATE",
     "ItmResult",
     "ItmWarning",
@@ -323,12 +324,80 @@ def _select(values: np.ndarray, left: int, right: int, k: int) -> float:
     return values[k]
 
 
+#: Most samples of ITM's Delta h resampling (10 x 25 - 5), the scratch the kernels need.
+DELTA_H_SCRATCH = 245
+
+
 @jit
-def _delta_h(z: np.ndarray, step_m: float, d_start_m: float, d_end_m: float) -> float:
+def _move_above(values: np.ndarray, left: int, right: int, pivot: float) -> int:
+    """Move the elements of ``values[left:right]`` above ``pivot`` to its end; their count.
+
+    Branch-free Lomuto partition (a swap per element, the write position advanced by the
+    comparison): the order of the rest changes, the multiset does not.
+    """
+    store = right - 1
+    for i in range(right - 1, left - 1, -1):
+        value = values[i]
+        values[i] = values[store]
+        values[store] = value
+        store -= 1 if value > pivot else 0
+    return right - 1 - store
+
+
+@jit
+def _move_below(values: np.ndarray, left: int, right: int, pivot: float) -> int:
+    """Move the elements of ``values[left:right]`` below ``pivot`` to its start; their count."""
+    store = left
+    for i in range(left, right):
+        value = values[i]
+        values[i] = values[store]
+        values[store] = value
+        store += 1 if value < pivot else 0
+    return store - left
+
+
+@jit
+def _tail_order_statistics(values: np.ndarray, count: int, k: int) -> tuple[float, float]:
+    """The ``k``-th largest and the ``k``-th smallest of ``values[:count]`` (in place).
+
+    Exact order statistics, as a full sort would give them, found faster than two
+    quickselects over the whole array: the values above mean + 1 standard deviation
+    (about 16 % of them for a normal distribution, so usually at least ``k`` when
+    ``k`` is about a tenth) are moved to the end in one branch-free pass and the answer
+    selected among them; likewise below mean - 1 standard deviation. Whenever fewer than
+    ``k`` values lie beyond the guess, the selection runs over the whole remaining range.
+    """
+    total = 0.0
+    squares = 0.0
+    for j in range(count):
+        total += values[j]
+        squares += values[j] * values[j]
+    mean = total / count
+    spread = math.sqrt(max(squares / count - mean * mean, 0.0))
+    above = _move_above(values, 0, count, mean + spread)
+    if above >= k:
+        largest = _select(values, count - above, count - 1, count - k)
+        rest = count - above  # everything left of here is <= every value above
+    else:
+        largest = _select(values, 0, count - 1, count - k)
+        rest = count - k  # after the select, values[:rest] are the count - k smallest
+    below = _move_below(values, 0, rest, mean - spread)
+    if below >= k:
+        smallest = _select(values, 0, below - 1, k - 1)
+    else:
+        smallest = _select(values, 0, rest - 1, k - 1)
+    return largest, smallest
+
+
+@jit
+def _delta_h(
+    z: np.ndarray, step_m: float, d_start_m: float, d_end_m: float, scratch: np.ndarray
+) -> float:
     """Terrain irregularity Delta h between two distances [Algorithm, sec. 46: dlthx].
 
-    The window is resampled to at most 245 points, detrended by a least-squares line, and
-    the 10-90 % interdecile range of the residuals is scaled up to an infinite path
+    The window is resampled to at most 245 points (into ``scratch``, at least
+    :data:`DELTA_H_SCRATCH` long), detrended by a least-squares line, and the 10-90 %
+    interdecile range of the residuals is scaled up to an infinite path
     [ERL 79-ITS 67, Eqn 3, inverted].
     """
     n = z.shape[0] - 1
@@ -339,9 +408,8 @@ def _delta_h(z: np.ndarray, step_m: float, d_start_m: float, d_end_m: float) -> 
     p10 = int(0.1 * (x_end - x_start + 8.0))
     p10 = min(max(4, p10), 25)
     n_s = 10 * p10 - 5
-    p90 = n_s - p10
     np_s = float(n_s - 1)
-    samples = np.empty(n_s)
+    samples = scratch
     x_step = (x_end - x_start) / np_s
     i = int(x_start)
     x_frac = x_start - (i + 1.0)
@@ -356,18 +424,16 @@ def _delta_h(z: np.ndarray, step_m: float, d_start_m: float, d_end_m: float) -> 
     for j in range(n_s):
         samples[j] -= fit_y1
         fit_y1 += slope
-    # the p10-th largest and the (p90 + 1)-th largest residual, i.e. the ascending order
-    # statistics n_s - p10 and p10 - 1 (ITM sorts; selecting both is the same, faster)
-    upper = n_s - p10
-    lower = n_s - 1 - p90
-    q10 = _select(samples, 0, n_s - 1, upper)
-    q90 = _select(samples, 0, upper - 1, lower)  # the left part holds everything below
+    # ITM sorts and reads the p10-th largest and the (p90 + 1)-th largest residual,
+    # p90 = n_s - p10: the p10-th largest and the p10-th smallest; selecting both
+    # gives the same order statistics
+    q10, q90 = _tail_order_statistics(samples, n_s, p10)
     return (q10 - q90) / (1.0 - 0.8 * math.exp(-(d_end_m - d_start_m) / 50e3))
 
 
 @jit
 def _profile_parameters(
-    z: np.ndarray, step_m: float, gamma_e: float, h0: float, h1: float
+    z: np.ndarray, step_m: float, gamma_e: float, h0: float, h1: float, scratch: np.ndarray
 ) -> tuple[float, float, float, float, float, float, float]:
     """Horizons, effective heights and Delta h of a profile [Algorithm, sec. 43: qlrpfl].
 
@@ -380,7 +446,7 @@ def _profile_parameters(
     # start terrain 15 tower heights out, or at 10 % of the horizon [Hufford 1982, p. 25]
     d_start = min(15.0 * h0, 0.1 * d_hzn0)
     d_end = d - min(15.0 * h1, 0.1 * d_hzn1)
-    delta_h = _delta_h(z, step_m, d_start, d_end)
+    delta_h = _delta_h(z, step_m, d_start, d_end, scratch)
     if d_hzn0 + d_hzn1 > 1.5 * d:
         # well within line of sight: horizons from the smooth-earth fit [Algorithm, 3.3-3.4]
         fit_tx, fit_rx = _least_squares_fit(z, n, step_m, d_start, d_end)
@@ -430,13 +496,17 @@ def itm_p2p_detail(
     time_pct: float,
     location_pct: float,
     situation_pct: float,
+    scratch: np.ndarray | None = None,
 ) -> DetailTuple:
     """ITM point-to-point mode with its intermediate values [Algorithm, sec. 43 + lrprop + avar].
 
     Returns ``(loss_db, warnings, error, mode, a_ref_db, a_fs_db, delta_h_m, n_s,
     theta_tx, theta_rx, d_hzn_tx_m, d_hzn_rx_m, h_e_tx_m, h_e_rx_m)``
-    with ``loss_db`` NaN when ``error`` is non-zero.
+    with ``loss_db`` NaN when ``error`` is non-zero. ``scratch``: optional work array of
+    at least :data:`DELTA_H_SCRATCH` float64 (allocated when omitted).
     """
+    if scratch is None:
+        scratch = np.empty(DELTA_H_SCRATCH)
     nan = math.nan
     warnings, error = input_check(
         h_tx_m, h_rx_m, climate, time_pct, location_pct, situation_pct, n0, frequency_mhz,
@@ -458,7 +528,7 @@ def itm_p2p_detail(
 
     z_g, gamma_e, n_s = ground_and_earth(frequency_mhz, h_sys, n0, polarization, epsilon, sigma)
     theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, delta_h = _profile_parameters(
-        z, step_m, gamma_e, h_tx_m, h_rx_m
+        z, step_m, gamma_e, h_tx_m, h_rx_m, scratch
     )
     a_ref, lr_warnings, mode, error = longley_rice(
         theta0, theta1, frequency_mhz, z_g, d_hzn0, d_hzn1, h_e0, h_e1, gamma_e, n_s, delta_h,
@@ -497,6 +567,7 @@ def itm_p2p_point(
     time_pct: float,
     location_pct: float,
     situation_pct: float,
+    scratch: np.ndarray | None = None,
 ) -> tuple[float, int]:
     """Basic transmission loss (dB) and ITM warning flags for one terrain profile.
 
@@ -507,6 +578,9 @@ def itm_p2p_point(
     N_0 (N-units), radio climate 1..7, mode of variability, time/location/situation
     percentages in (0, 100). No exception is raised: on any ITM error the loss is NaN
     (use :func:`itm_p2p_detail` or :func:`coverage.itm.itm_p2p_loss` to learn why).
+    A caller looping over many profiles passes ``scratch``, a float64 work array of at
+    least :data:`DELTA_H_SCRATCH` elements (one per thread), to save an allocation per
+    call.
 
     Examples
     --------
@@ -519,7 +593,7 @@ def itm_p2p_point(
     """
     result = itm_p2p_detail(
         z, step_m, h_tx_m, h_rx_m, frequency_mhz, polarization, epsilon, sigma, n0, climate,
-        mdvar, time_pct, location_pct, situation_pct,
+        mdvar, time_pct, location_pct, situation_pct, scratch,
     )  # fmt: skip
     return result[0], result[1]
 

@@ -57,7 +57,14 @@ from numba import prange
 
 from coverage.engine import SiteLoss, _nearest_ray_plan, _walk_samples, site_path_loss
 from coverage.errors import ModelRangeError
-from coverage.itm import LAO_CAI_CLIMATE, RadioClimate, common_codes, itm_p2p_point, raise_for_error
+from coverage.itm import (
+    DELTA_H_SCRATCH,
+    LAO_CAI_CLIMATE,
+    RadioClimate,
+    common_codes,
+    itm_p2p_point,
+    raise_for_error,
+)
 from coverage.itm_core import input_check
 from coverage.terrain import Terrain
 from coverage.validity import Validity
@@ -171,6 +178,7 @@ def itm_radial_losses(
         ground = np.empty(max_samples)
         at_step = np.empty(n_steps, np.int64)
         profile = np.empty(max_profile_points)
+        scratch = np.empty(DELTA_H_SCRATCH)
         _walk_samples(
             flat, rows, cols, row0, col0, ray_dx[ray], ray_dy[ray], cell_m, xs, ground, at_step
         )
@@ -188,7 +196,7 @@ def itm_radial_losses(
             value, warning_bits = itm_p2p_point(
                 profile[: intervals + 1], total / intervals, h_tx_m, h_rx_m, frequency_mhz,
                 polarization, epsilon, sigma, n0, climate, mdvar, time_pct, location_pct,
-                situation_pct,
+                situation_pct, scratch,
             )  # fmt: skip
             loss[row - win_row0, col - win_col0] = value
             itm_warnings[row - win_row0, col - win_col0] = warning_bits

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from coverage.errors import CoverageError, ModelRangeError, TerrainError
 from coverage.itm import (
+    DELTA_H_SCRATCH,
     LAO_CAI_CLIMATE,
     ItmResult,
     ItmWarning,
@@ -25,6 +26,7 @@ from coverage.itm import (
     itm_p2p_loss,
     itm_p2p_point,
 )
+from coverage.itm import _tail_order_statistics as tail_order_statistics
 from coverage.itm_area import itm_area_loss
 
 # --------------------------------------------------------------------------- NTIA conformance
@@ -468,6 +470,50 @@ def test_kernel_is_callable_from_numba_along_a_radial() -> None:
         expected = itm_p2p_loss(radial[: k + 1], 30.0, **TYPICAL).loss_db
         assert losses[k] == pytest.approx(expected, abs=1e-9)
     assert np.isnan(losses[0])
+
+
+@numba.njit
+def _losses_with_scratch(elevations: np.ndarray, step_m: float, scratch: np.ndarray) -> np.ndarray:
+    losses = np.full(elevations.shape[0], np.nan)
+    for k in range(1, elevations.shape[0]):
+        losses[k] = itm_p2p_point(
+            elevations[: k + 1], step_m, 30.0, 1.5, 900.0, 1, 15.0, 0.005, 301.0, 2, 12,
+            50.0, 50.0, 50.0, scratch,
+        )[0]  # fmt: skip
+    return losses
+
+
+def test_kernel_with_a_reused_scratch_array_gives_the_same_losses() -> None:
+    rng = np.random.default_rng(8)
+    radial = 900.0 + np.cumsum(rng.normal(0.0, 25.0, 400))  # long enough for 245 samples
+    scratch = np.full(DELTA_H_SCRATCH, np.nan)
+    np.testing.assert_array_equal(
+        _losses_with_scratch(radial, 30.0, scratch), _losses_along_radial(radial, 30.0)
+    )
+
+
+_TAILS = st.sampled_from(["normal", "laplace", "outlier", "ties", "constant", "ramp", "steps"])
+
+
+@given(kind=_TAILS, p10=st.integers(4, 25), seed=st.integers(0, 2**32 - 1))
+@settings(max_examples=300, deadline=None)
+def test_tail_order_statistics_are_those_of_a_full_sort(kind: str, p10: int, seed: int) -> None:
+    """Delta h's 10 % and 90 % order statistics, exact for any shape of residuals."""
+    rng = np.random.default_rng(seed)
+    count = 10 * p10 - 5  # the sample counts of ITM's dlthx
+    values = {
+        "normal": lambda: rng.normal(0.0, 40.0, count),
+        "laplace": lambda: rng.laplace(0.0, 40.0, count),
+        "outlier": lambda: np.r_[rng.normal(0.0, 1.0, count - 1), -1e4 * rng.uniform(0.5, 2)],
+        "ties": lambda: rng.integers(-3, 4, count).astype(float),
+        "constant": lambda: np.full(count, rng.normal()),
+        "ramp": lambda: np.linspace(-50.0, 80.0, count) ** 3,
+        "steps": lambda: np.repeat(rng.normal(0.0, 10.0, 5), count)[:count],
+    }[kind]()
+    ordered = np.sort(values)
+    largest, smallest = tail_order_statistics(values.copy(), count, p10)
+    assert largest == ordered[count - p10]
+    assert smallest == ordered[p10 - 1]
 
 
 def test_kernel_reports_an_error_as_nan_not_an_exception() -> None:

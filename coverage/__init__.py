@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import sys
+import types
 
 
 def _imported_by_numba_probe() -> bool:
     """True when numba's optional coverage.py integration is importing us by mistake."""
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None:
         if frame.f_globals.get("__name__") == "numba.misc.coverage_support":
             return True

@@ -97,19 +97,23 @@ def _population_grid(
     result: CoverageResult,
     population_column: str | None,
 ) -> PopulationGrid | None:
-    grid = {"transform": result.transform, "crs": result.crs, "shape": result.shape}
+    transform, crs, shape = result.transform, result.crs, result.shape
     if isinstance(population, PopulationGrid):
-        population.check_grid(**grid, what="the coverage result")
+        population.check_grid(transform=transform, crs=crs, shape=shape, what="the coverage result")
         return population
     if population is not None:
-        return population_on_grid(population, communes=communes, **grid)
+        return population_on_grid(
+            population, communes=communes, transform=transform, crs=crs, shape=shape
+        )
     if population_column is not None:
         log.warning(
             "population spread evenly over each commune's area from column %r: the cruder "
             "method; pass a population raster (e.g. WorldPop) for people where they live",
             population_column,
         )
-        return population_from_communes(communes, population_column, **grid)
+        return population_from_communes(
+            communes, population_column, transform=transform, crs=crs, shape=shape
+        )
     return None
 
 

@@ -119,7 +119,8 @@ class SiteLoss:
     @property
     def shape(self) -> tuple[int, int]:
         """(rows, cols) of the window."""
-        return self.loss_db.shape  # type: ignore[return-value]
+        rows, cols = self.loss_db.shape
+        return rows, cols
 
 
 # ----------------------------------------------------------------- incremental Bullington
@@ -417,7 +418,7 @@ def _site_kernel(
             elevation_deg[out_r, out_c] = math.degrees(math.atan2(rise, total))
 
 
-_PLANS: dict[tuple[float, float], tuple[np.ndarray, ...]] = {}
+_PLANS: dict[tuple[float, float], tuple[Any, ...]] = {}
 
 
 def _nearest_ray_plan(radius_cells: float, oversample: float) -> tuple:

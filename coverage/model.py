@@ -72,14 +72,15 @@ class CoverageResult:
     @property
     def shape(self) -> tuple[int, int]:
         """(rows, cols) of the grid."""
-        return self.validity.shape  # type: ignore[return-value]
+        rows, cols = self.validity.shape
+        return rows, cols
 
     @property
     def covered(self) -> np.ndarray:
         """bool (n_layers, rows, cols): received power at or above the layer's threshold."""
         thresholds = self.layers["threshold_dbm"].to_numpy(dtype=np.float32)[:, None, None]
         with np.errstate(invalid="ignore"):
-            return self.best_power_dbm >= thresholds
+            return np.asarray(self.best_power_dbm >= thresholds)
 
     def operator_covered(self) -> dict[str, np.ndarray]:
         """bool (rows, cols) per operator: covered by any of its technologies."""
@@ -98,7 +99,7 @@ class CoverageResult:
         """bool (rows, cols): covered by at least one operator."""
         if len(self.layers) == 0:
             return np.zeros(self.shape, dtype=bool)
-        return self.covered.any(axis=0)
+        return np.asarray(self.covered.any(axis=0))
 
     @property
     def operators_covering(self) -> np.ndarray:

@@ -1,19 +1,21 @@
-"""Interactive Folium maps of coverage, gaps and towers; the only module that knows HTML.
+"""Interactive Folium maps of coverage, gaps and towers, for files and for Jupyter.
 
-:func:`coverage_map` builds a :class:`folium.Map` from the analysis results (each input
-keeps its own CRS; everything is put into EPSG:4326 / Web Mercator here, for display only)
-and :func:`save_map` writes it to one HTML file, optionally self-contained for offline use
-(see :mod:`coverage.render_offline`).
+:func:`coverage_map` builds a :class:`CoverageMap` (a :class:`folium.Map`) from the
+analysis results: the layers come from :mod:`coverage.render_layers` (each input keeps its
+own CRS; everything is put into EPSG:4326 / Web Mercator for display only), the controls
+and panels (legend, search, summary, banner, attribution) are added here.
+:func:`save_map` writes it to one HTML file, optionally self-contained for offline use
+(see :mod:`coverage.render_offline`); shown inline in Jupyter, the map is that same page,
+so a map built with ``offline=True`` draws with no internet too.
 
-Every piece of text that comes from data (commune names, tower ids, operator names...) is
-HTML-escaped in Python before it reaches the page, or set with ``textContent`` by the
-page's script, so a name like ``<img src=x onerror=alert(1)>`` shows as text.
+Every piece of text that comes from data is HTML-escaped before it reaches the page, or set
+with ``textContent`` by the page's script, so a name like ``<img src=x onerror=alert(1)>``
+shows as text.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import logging
 import math
 import os
@@ -26,553 +28,42 @@ import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from affine import Affine
 from branca.colormap import LinearColormap
-from branca.element import Element, Figure, MacroElement
-from folium.elements import JSCSSMixin
-from folium.map import Layer
-from folium.template import Template
+from branca.element import Figure
 
-from coverage.crs import WGS84, require_crs, working_crs_for_bounds
+from coverage.crs import WGS84, require_crs
 from coverage.errors import SchemaError
-from coverage.gaps import NO_OPERATOR, slug
+from coverage.gaps import slug
 from coverage.io.files import atomic_output
 from coverage.model import CoverageResult
-from coverage.names import find_commune, normalize_name
-from coverage.render_offline import html_document, static_text
-from coverage.render_raster import (
-    MAX_IMAGE_PX,
-    classify,
-    hillshade,
-    palette_with_transparent,
-    png_data_uri,
-    warp_to_web_mercator,
+from coverage.names import find_commune
+from coverage.render_layers import (
+    NO_OPERATOR_COLOUR,
+    OPERATOR_COLOURS,
+    SHARE_COLOURS,
+    ImageLayer,
+    Script,
+    commune_layer,
+    coverage_images,
+    first_column,
+    format_number,
+    gap_layers,
+    hillshade_image,
+    html_table,
+    js_literal,
+    operator_colours,
+    tower_layers,
 )
+from coverage.render_offline import Verbatim, html_document, notebook_html, static_text
+from coverage.render_raster import MAX_IMAGE_PX, png_data_uri
 from coverage.terrain import Terrain
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OPERATOR_COLOURS", "coverage_map", "save_map"]
+__all__ = ["OPERATOR_COLOURS", "CoverageMap", "coverage_map", "save_map"]
 
-#: Operator colours (others get the next free colour of ``_SPARE_COLOURS``).
-OPERATOR_COLOURS = {
-    "viettel": "#e31a1c",
-    "vinaphone": "#1f78b4",
-    "mobifone": "#6a3d9a",
-    "vietnamobile": "#ff7f00",
-    "gmobile": "#33a02c",
-}
-_SPARE_COLOURS = ("#b15928", "#01665e", "#c51b7d", "#666666", "#8c6d31", "#3690c0")
-_NO_OPERATOR_COLOUR = "#7f0000"
-_SHARE_COLOURS = ("#1a9850", "#fee08b", "#d73027")  # uncovered share 0 -> 1
-_DBM_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")  # weak -> strong
-_DBM_STEP = 2.0
-_SECTOR_RADIUS_M = 1500.0
 _TRANSPARENT_PNG = png_data_uri(np.zeros((1, 1, 4), dtype=np.uint8))
 _ESC = html.escape
-_COORD_FACTOR = 100_000  # gap vertices in units of 1e-5 degree (about 1 m)
-#: Gap columns shown in the popup: (short key on the page, column, decimals or None for text).
-_GAP_FIELDS = (
-    ("r", "rank", 0),
-    ("i", "gap_id", None),
-    ("c", "commune_name", None),
-    ("d", "district", None),
-    ("pc", "previous_commune_name", None),
-    ("p", "people", 0),
-    ("a", "area_km2", 2),
-    ("h", "highest_ground_m", 0),
-)
-_GAP_LABELS = {
-    "rank": "rank",
-    "gap_id": "gap",
-    "commune_name": "commune",
-    "district": "district",
-    "previous_commune_name": "commune before 2025",
-    "people": "people without signal",
-    "area_km2": "area, km²",
-    "highest_ground_m": "highest ground, m",
-}
-
-
-# ---------------------------------------------------------------------------------------
-# Small folium elements with templates of our own (data always passes through |tojson)
-
-
-class _GeoJsonLayer(Layer):
-    """GeoJSON whose features carry their own style, tooltip and popup (pre-escaped HTML)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data_json() }}, {
-            pane: {{ this.pane|tojson }},
-            style: function (f) { return f.properties._style; },
-            onEachFeature: function (f, layer) {
-                if (f.properties._tooltip) {
-                    layer.bindTooltip(f.properties._tooltip, {sticky: true});
-                }
-                if (f.properties._popup) {
-                    layer.bindPopup(f.properties._popup, {maxWidth: 360});
-                }
-            }
-        });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, data: dict, *, name: str, show: bool = True, pane: str = "overlayPane"):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "GeoJsonLayer"
-        self.data = data
-        self.pane = pane
-
-    def data_json(self) -> str:
-        return _js(self.data)
-
-
-class _GapLayer(Layer):
-    """Gaps of one operator: compact features drawn, styled and explained by map.js."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = phusong.gapLayer({{ this.data_json() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, data: dict, *, name: str, show: bool = True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "GapLayer"
-        self.data = data
-
-    def data_json(self) -> str:
-        return _js(self.data)
-
-
-class _ImageLayer(Layer):
-    """An image (data URI) stretched over (south, west), (north, east) on a given pane."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.imageOverlay({{ this.url|tojson }},
-            {{ this.bounds|tojson }},
-            {opacity: {{ this.opacity|tojson }}, pane: {{ this.pane|tojson }},
-             interactive: false, className: "phusong-raster"});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, url: str, bounds: Any, *, name: str, opacity: float, pane: str, show: bool):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "ImageLayer"
-        self.url, self.bounds, self.opacity, self.pane = (
-            url,
-            [list(b) for b in bounds],
-            opacity,
-            pane,
-        )
-
-
-class _TowerLayer(JSCSSMixin, Layer):
-    """Clustered tower markers (DivIcons); popups are pre-escaped HTML."""
-
-    default_js = folium.plugins.MarkerCluster.default_js
-    default_css = folium.plugins.MarkerCluster.default_css
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.markerClusterGroup({maxClusterRadius: 40});
-        {{ this.data_json() }}.forEach(function (t) {
-            var icon = L.divIcon({className: "phusong-tower-wrap", html: t.icon,
-                                  iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -8]});
-            var marker = L.marker([t.lat, t.lon], {icon: icon, title: t.title});
-            marker.bindPopup(t.popup, {maxWidth: 320});
-            {{ this.get_name() }}.addLayer(marker);
-        });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, data: list[dict], *, name: str, show: bool = True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "TowerLayer"
-        self.data = data
-
-    def data_json(self) -> str:
-        return _js(self.data)
-
-
-class _Script(MacroElement):
-    """Literal JavaScript, run after the elements added before it."""
-
-    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
-
-    def __init__(self, code: str):
-        super().__init__()
-        self._name = "Script"
-        self.code = code
-
-
-def _js(value: Any) -> str:
-    """A compact JSON literal safe inside a <script> element (no ``<``, ``>``, ``&``, ``'``)."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    for char in "<>&'\u2028\u2029":
-        text = text.replace(char, f"\\u{ord(char):04x}")
-    return text
-
-
-# ---------------------------------------------------------------------------------------
-# Formatting (all text goes through _ESC)
-
-
-def _number(value: Any, digits: int = 0) -> str:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return _ESC(str(value))
-    if not math.isfinite(number):
-        return "–"
-    return f"{number:,.{digits}f}"
-
-
-def _table(rows: Sequence[tuple[str, str]]) -> str:
-    """Rows of (escaped label, already formatted value) as a small HTML table."""
-    body = "".join(
-        f"<tr><th>{label}</th><td class='num'>{value}</td></tr>" for label, value in rows
-    )
-    return f"<table>{body}</table>"
-
-
-def _operator_colours(operators: Sequence[str]) -> dict[str, str]:
-    colours: dict[str, str] = {}
-    spare = iter(_SPARE_COLOURS * 4)
-    for operator in operators:
-        colours[operator] = OPERATOR_COLOURS.get(slug(operator)) or next(spare)
-    return colours
-
-
-def _technology_class(technology: Any) -> tuple[str, str]:
-    """CSS class and one-character label for a technology (2G square, 3G diamond...)."""
-    text = str(technology).upper()
-    digit = next((ch for ch in text if ch.isdigit()), "")
-    if not digit:
-        digit = {"GSM": "2", "UMTS": "3", "WCDMA": "3", "LTE": "4", "NR": "5"}.get(text, "")
-    return (f"t{digit}g" if digit in "2345" and digit else "t4g"), (digit or text[:1] or "?")
-
-
-# ---------------------------------------------------------------------------------------
-# Layers
-
-
-def _round_geometry(frame: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """Geometry in EPSG:4326 with coordinates rounded to 1e-5 degree (about 1 m)."""
-    geometry = frame.geometry.to_crs(WGS84)
-    rounded = shapely.transform(geometry.to_numpy(), lambda xy: np.round(xy, 5))
-    return gpd.GeoSeries(rounded, index=frame.index, crs=WGS84)
-
-
-def _feature_collection(geometry: gpd.GeoSeries, properties: list[dict]) -> dict:
-    features = [
-        {"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": props}
-        for geom, props in zip(geometry, properties, strict=True)
-        if geom is not None and not geom.is_empty
-    ]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _first_column(frame: pd.DataFrame, *names: str) -> str | None:
-    return next((name for name in names if name in frame.columns), None)
-
-
-def _commune_layer(
-    communes: gpd.GeoDataFrame,
-    operators: Sequence[str],
-    interest: set[Any],
-    share_colours: LinearColormap,
-) -> _GeoJsonLayer:
-    share_col = _first_column(communes, "uncovered_population_share_any", "uncovered_share")
-    any_col = _first_column(communes, "uncovered_population_any", "uncovered_population")
-    properties = []
-    for index, row in communes.iterrows():
-        name = str(row["name"])
-        share = float(row[share_col]) if share_col and pd.notna(row[share_col]) else math.nan
-        rows = [("code", _ESC(str(row.get("commune_id", "–"))))]
-        if "district" in communes.columns and pd.notna(row.get("district")):
-            rows.append(("district", _ESC(str(row["district"]))))
-        rows.append(("population", _number(row.get("population", math.nan))))
-        if any_col:
-            rows.append(("no signal, any operator", _number(row[any_col])))
-        if share_col:
-            rows.append(("share without signal", f"{share:.0%}" if math.isfinite(share) else "–"))
-        for operator in operators:
-            column = f"uncovered_population_{slug(operator)}"
-            if column in communes.columns:
-                rows.append((f"no {_ESC(operator)} signal", _number(row[column])))
-        if "status" in communes.columns and str(row["status"]) != "complete":
-            rows.append(("note", _ESC(str(row["status"]))))
-        html_text = f"<div class='phusong-popup'><b>{_ESC(name)}</b>{_table(rows)}</div>"
-        bold = index in interest
-        properties.append(
-            {
-                "name": name,
-                "_key": normalize_name(name),
-                "_detail": str(row["district"]) if "district" in communes.columns else "",
-                "_tooltip": html_text,
-                "_popup": html_text,
-                "_style": {
-                    "color": "#000000" if bold else "#555555",
-                    "weight": 4 if bold else 1,
-                    "fillColor": share_colours(share) if math.isfinite(share) else "#bdbdbd",
-                    "fillOpacity": 0.3,
-                    "dashArray": None if bold else "3",
-                },
-            }
-        )
-    data = _feature_collection(_round_geometry(communes), properties)
-    return _GeoJsonLayer(data, name="Communes: share without signal")
-
-
-def _delta_rings(geometries: np.ndarray) -> list[list[list[list[int]]]]:
-    """(Multi)polygons in EPSG:4326 as polygons of rings, each ring one flat list of ints.
-
-    Each ring is ``[x0, y0, dx1, dy1, ...]``: its first vertex in units of 1e-5 degree
-    (about 1 m), then each vertex as the step from the one before, as TopoJSON encodes
-    its quantised arcs (delta encoding, TopoJSON specification 2.1.1). A gap's vertices lie
-    a grid cell or so apart, so each step takes 3 or 4 digits instead of 9 or 10.
-
-    Examples
-    --------
-    >>> _delta_rings(np.array([shapely.box(104.0, 22.0, 104.001, 22.002)]))
-    [[[[10400100, 2200000, 0, 200, -100, 0, 0, -200, 100, 0]]]]
-    """
-    parts, part_of = shapely.get_parts(geometries, return_index=True)
-    rings, ring_of = shapely.get_rings(parts, return_index=True)  # exterior, then holes
-    coords, coord_of = shapely.get_coordinates(rings, return_index=True)
-    units = np.round(coords * _COORD_FACTOR).astype(np.int64)
-    steps = units.copy()
-    steps[1:] -= units[:-1]
-    starts = np.searchsorted(coord_of, np.arange(len(rings)))
-    steps[starts] = units[starts]
-    flat = np.split(steps.reshape(-1), 2 * starts[1:])
-    out: list[list[list[list[int]]]] = [[] for _ in geometries]
-    polygons: list[list[list[int]]] = [[] for _ in parts]
-    for polygon, owner in zip(polygons, part_of, strict=True):
-        out[owner].append(polygon)
-    for ring, owner in zip(flat, ring_of, strict=True):
-        polygons[owner].append(ring.tolist())
-    return out
-
-
-def _gap_layers(
-    gaps: gpd.GeoDataFrame, colours: Mapping[str, str], *, result: CoverageResult
-) -> list[_GapLayer]:
-    """One layer per operator lacking signal ("no operator" first, the only one shown).
-
-    The geometry is simplified for display within half a grid cell (the gaps are unions of
-    cells, so their staircase outlines carry no information finer than that), then
-    delta-encoded (:func:`_delta_rings`). Each feature carries only its numbers and names
-    under short keys; the page's script (``phusong.gapLayer``) builds the style and the
-    popup, setting every text with ``textContent``.
-    """
-    shapes = gaps.geometry
-    if result.crs.is_projected:  # simplified in the grid's own metric CRS
-        shapes = shapes.to_crs(result.crs)
-        shapes = shapes.simplify(abs(result.transform.a) / 2, preserve_topology=True)
-    shapes_4326 = shapes.to_crs(WGS84).to_numpy()
-    table = pd.DataFrame(gaps.drop(columns=gaps.geometry.name)).reset_index(drop=True)
-    nearest = [
-        column.removeprefix("nearest_site_")
-        for column in gaps.columns
-        if column.startswith("nearest_site_") and not column.startswith("nearest_site_km_")
-    ]
-    names = dict(zip(map(slug, colours), colours, strict=True))
-    operator_of = (
-        table["operator"].astype(str).to_numpy()
-        if "operator" in table.columns
-        else np.full(len(table), NO_OPERATOR, dtype=object)
-    )
-    drawn = ~(shapely.is_missing(shapes_4326) | shapely.is_empty(shapes_4326))
-    order = [NO_OPERATOR, *colours]
-    order += sorted({str(op) for op in operator_of} - set(order))
-    layers = []
-    for operator in (op for op in order if (operator_of == op).any()):
-        rows = np.flatnonzero((operator_of == operator) & drawn)
-        if "rank" in table.columns:  # rank 1 drawn last, on top
-            rows = rows[np.argsort(-table["rank"].to_numpy()[rows], kind="stable")]
-        mine = table.iloc[rows]
-        geometries = shapes_4326[rows]
-        records = mine.to_dict("records")
-        sites: dict[str, int] = {}
-        features = []
-        for row, rings in zip(records, _delta_rings(geometries), strict=True):
-            feature: dict[str, Any] = {"g": rings}
-            for key, column, digits in _GAP_FIELDS:
-                value = _compact(row[column], digits) if column in row else None
-                if value is not None:
-                    feature[key] = value
-            for k, key in enumerate(nearest):
-                site = row[f"nearest_site_{key}"]
-                if pd.notna(site):
-                    km = row.get(f"nearest_site_km_{key}", math.nan)
-                    feature[f"n{k}"] = [sites.setdefault(str(site), len(sites)), _compact(km, 1)]
-            features.append(feature)
-        fields: list[dict[str, Any]] = [
-            {"key": key, "label": _GAP_LABELS[column], "digits": digits}
-            for key, column, digits in _GAP_FIELDS
-            if column in mine.columns
-        ]
-        fields += [
-            {"key": f"n{k}", "label": f"nearest {names.get(key, key)} site", "site": True}
-            for k, key in enumerate(nearest)
-        ]
-        lacking = "any operator" if operator == NO_OPERATOR else operator
-        data = {
-            "title": f"Gap: no signal from {lacking}",
-            "colour": colours.get(operator, _NO_OPERATOR_COLOUR),
-            "factor": _COORD_FACTOR,
-            "fields": fields,
-            "sites": list(sites),
-            "features": features,
-        }
-        name = _ESC(f"Gaps: no signal from {lacking}")
-        layers.append(_GapLayer(data, name=name, show=operator == NO_OPERATOR))
-    if layers and not any(layer.show for layer in layers):
-        layers[0].show = True
-    return layers
-
-
-def _compact(value: Any, digits: int | None) -> Any:
-    """A value for the page: numbers rounded to ``digits`` (int for 0), None for NaN."""
-    if digits is None:
-        return None if pd.isna(value) else str(value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(number):
-        return None
-    return int(round(number)) if digits == 0 else round(number, digits)
-
-
-def _tower_layers(
-    towers: gpd.GeoDataFrame, colours: Mapping[str, str]
-) -> tuple[_TowerLayer, _GeoJsonLayer | None]:
-    towers = towers[~towers.geometry.is_empty & towers.geometry.notna()]
-    points = towers.geometry.to_crs(WGS84)
-    records = []
-    for (_, row), point in zip(towers.iterrows(), points, strict=True):
-        operator = str(row.get("operator", "unknown"))
-        css, letter = _technology_class(row.get("technology", ""))
-        colour = colours.get(operator, "#444444")
-        rows = [
-            ("site", _ESC(str(row.get("site_id", "–")))),
-            ("operator", _ESC(operator)),
-            ("technology", _ESC(str(row.get("technology", "–")))),
-            ("height, m", _number(row.get("antenna_height_m", math.nan), 0)),
-            ("EIRP, dBm", _number(row.get("eirp_dbm", math.nan), 1)),
-            ("frequency, MHz", _number(row.get("frequency_mhz", math.nan), 0)),
-        ]
-        azimuth = row.get("azimuth_deg", math.nan)
-        rows.append(("azimuth", "omni" if pd.isna(azimuth) else f"{float(azimuth):.0f}°"))
-        records.append(
-            {
-                "lat": round(point.y, 6),
-                "lon": round(point.x, 6),
-                "title": f"{row.get('site_id', '')} ({operator})",
-                "icon": (
-                    f"<div class='phusong-tower {css}' style='background:{colour};"
-                    f"width:16px;height:16px'><span>{_ESC(letter)}</span></div>"
-                ),
-                "popup": f"<div class='phusong-popup'>{_table(rows)}</div>",
-            }
-        )
-    markers = _TowerLayer(records, name="Towers")
-    sectored = towers[
-        towers.get("azimuth_deg", pd.Series(np.nan, index=towers.index)).notna()
-        & (towers.get("beamwidth_deg", pd.Series(360.0, index=towers.index)).fillna(360) < 360)
-    ]
-    if len(sectored) == 0:
-        return markers, None
-    metric = working_crs_for_bounds(tuple(sectored.total_bounds), sectored.crs)
-    centres = sectored.geometry.to_crs(metric)
-    wedges, props = [], []
-    for (_, row), centre in zip(sectored.iterrows(), centres, strict=True):
-        half = float(row["beamwidth_deg"]) / 2
-        bearings = np.radians(np.linspace(row["azimuth_deg"] - half, row["azimuth_deg"] + half, 13))
-        ring = [(centre.x, centre.y)] + [
-            (centre.x + _SECTOR_RADIUS_M * np.sin(b), centre.y + _SECTOR_RADIUS_M * np.cos(b))
-            for b in bearings
-        ]
-        wedges.append(shapely.Polygon(ring))
-        colour = colours.get(str(row.get("operator", "")), "#444444")
-        props.append(
-            {
-                "_tooltip": _ESC(f"{row.get('site_id', '')} {row['azimuth_deg']:.0f}°"),
-                "_style": {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.25},
-            }
-        )
-    frame = gpd.GeoDataFrame(geometry=wedges, crs=metric)
-    data = _feature_collection(_round_geometry(frame), props)
-    return markers, _GeoJsonLayer(data, name="Tower sectors", show=True)
-
-
-def _coverage_images(
-    result: CoverageResult, *, max_px: int
-) -> tuple[list[tuple[str, str, Any]], LinearColormap]:
-    """(label, data URI, bounds) per operator and for any operator, and the dBm colormap."""
-    thresholds = result.layers["threshold_dbm"].to_numpy(dtype=float)
-    vmin = math.floor(float(np.min(thresholds)) / 5.0) * 5.0
-    vmax = vmin + 50.0
-    colormap = LinearColormap(list(_DBM_COLOURS), vmin=vmin, vmax=vmax)
-    steps = int((vmax - vmin) / _DBM_STEP)
-    lut = np.array(
-        [colormap.rgba_bytes_tuple(vmin + (k + 0.5) * _DBM_STEP)[:3] for k in range(steps)],
-        dtype=np.uint8,
-    )
-    covered = result.covered
-    operators = list(dict.fromkeys(result.layers["operator"].astype(str)))
-    groups = [
-        (op, np.flatnonzero(result.layers["operator"].astype(str).to_numpy() == op))
-        for op in operators
-    ]
-    groups.append(("any operator", np.arange(len(result.layers))))
-    bands = []
-    for _, positions in groups:
-        power = np.where(covered[positions], result.best_power_dbm[positions], np.nan)
-        bands.append(np.fmax.reduce(power, axis=0))
-        bands.append(covered[positions].any(axis=0).astype(np.float32))
-    warped, bounds = warp_to_web_mercator(
-        np.stack(bands), transform=result.transform, crs=result.crs, max_px=max_px
-    )
-    palette = palette_with_transparent(lut)  # 0: no signal (transparent), then the dBm steps
-    images = []
-    for k, (label, _) in enumerate(groups):
-        power, fraction = warped[2 * k], warped[2 * k + 1]
-        with np.errstate(invalid="ignore"):
-            shown = np.where(fraction >= 0.5, power, np.nan)
-        classes = classify(shown, vmin=vmin, vmax=vmax, steps=len(lut))
-        images.append((label, png_data_uri(classes, palette=palette), bounds))
-    return images, colormap
-
-
-def _hillshade_image(terrain: Terrain, *, max_px: int) -> tuple[str, Any]:
-    elevation = terrain.elevation_m
-    step = max(1, int(max(terrain.shape) // (2 * max_px)))  # shade at most 2x finer than shown
-    transform = terrain.transform
-    if step > 1:
-        elevation = elevation[::step, ::step]
-        transform = transform @ Affine.scale(step)
-    shade = hillshade(elevation, cell_size_m=terrain.resolution_m * step).astype(np.float32)
-    shade[shade == 0] = np.nan
-    warped, bounds = warp_to_web_mercator(
-        shade, transform=transform, crs=terrain.crs, max_px=max_px
-    )
-    with np.errstate(invalid="ignore"):
-        grey = np.where(np.isfinite(warped), np.clip(np.round(warped), 1, 255), 0)
-    return png_data_uri(grey.astype(np.uint8), transparent=0), bounds  # 0: no data
 
 
 # ---------------------------------------------------------------------------------------
@@ -618,7 +109,7 @@ def _legend_html(
         )
     if gaps:
         blocks.append(
-            f"<div class='block'><span class='swatch' style='background:{_NO_OPERATOR_COLOUR}'>"
+            f"<div class='block'><span class='swatch' style='background:{NO_OPERATOR_COLOUR}'>"
             "</span>Gap: no signal from any operator; gaps of one operator (layer list) "
             "take its colour</div>"
         )
@@ -626,21 +117,21 @@ def _legend_html(
 
 
 def _summary_html(row: pd.Series, communes: pd.DataFrame, operators: Sequence[str]) -> str:
-    rows = [("population", _number(row.get("population", math.nan)))]
-    any_col = _first_column(communes, "uncovered_population_any", "uncovered_population")
+    rows = [("population", format_number(row.get("population", math.nan)))]
+    any_col = first_column(communes, "uncovered_population_any", "uncovered_population")
     if any_col:
-        rows.append(("without any signal", _number(row[any_col])))
+        rows.append(("without any signal", format_number(row[any_col])))
     for operator in operators:
         column = f"uncovered_population_{slug(operator)}"
         if column in communes.columns:
-            rows.append((f"without {_ESC(operator)}", _number(row[column])))
+            rows.append((f"without {_ESC(operator)}", format_number(row[column])))
     where = ", ".join(
         _ESC(str(row[c]))
         for c in ("district", "province")
         if c in communes.columns and pd.notna(row[c])
     )
     title = _ESC(str(row["name"])) + (f" <small>({where})</small>" if where else "")
-    return f"<h4>{title}</h4>{_table(rows)}"
+    return f"<h4>{title}</h4>{html_table(rows)}"
 
 
 def _synthetic_text(synthetic_inputs: str | Sequence[str] | None) -> str | None:
@@ -671,6 +162,38 @@ def _attribution_text(
 # Public API
 
 
+class CoverageMap(folium.Map):
+    """A :class:`folium.Map` that remembers whether it is meant to work offline.
+
+    Built by :func:`coverage_map`. :func:`save_map` follows :attr:`offline` unless told
+    otherwise, and Jupyter shows the map as the page :func:`save_map` would write
+    (:func:`coverage.render_offline.notebook_html`): with ``offline=True`` Leaflet, its
+    plugins and their stylesheets are inlined in the output cell, so the map draws in an
+    office without internet; otherwise they are linked from pinned jsDelivr copies.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As :class:`folium.Map`.
+    offline
+        The map's default for :func:`save_map` and its notebook display.
+
+    Examples
+    --------
+    >>> m = CoverageMap(tiles=None, offline=True)
+    >>> "<script src=&quot;http" in m._repr_html_(), "L.map(" in m._repr_html_()
+    (False, True)
+    """
+
+    def __init__(self, *args: Any, offline: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offline = offline
+
+    def _repr_html_(self, **kwargs: Any) -> str:
+        """The map for a Jupyter output cell (folium's iframe, phusong's page)."""
+        return notebook_html(self, offline=self.offline)
+
+
 def coverage_map(
     communes: gpd.GeoDataFrame,
     result: CoverageResult,
@@ -684,7 +207,7 @@ def coverage_map(
     offline: bool = False,
     attribution: str | Mapping[str, str] | None = None,
     max_image_px: int = MAX_IMAGE_PX,
-) -> folium.Map:
+) -> CoverageMap:
     """An interactive map of coverage, gaps, towers and communes, for planners.
 
     Layers (each in the layer control): communes coloured by the share of their people
@@ -722,9 +245,10 @@ def coverage_map(
         Banner text (``"Terrain and towers are synthetic"``) or the names of synthetic
         inputs (``["terrain", "towers"]``); None or empty: no banner.
     offline
-        Build for :func:`save_map` ``offline=True``: the default base layer is none (the
-        hillshade); OpenStreetMap and OpenTopoMap stay available as optional layers.
-        Online, OpenStreetMap is the default base layer.
+        Build for use without internet: the default base layer is none (the hillshade;
+        OpenStreetMap and OpenTopoMap stay available as optional layers), :func:`save_map`
+        writes one self-contained file by default, and the notebook display inlines
+        Leaflet and its plugins. Online, OpenStreetMap is the default base layer.
     attribution
         Sources of the data, ``{"Population": "WorldPop 2020 (CC BY 4.0)", ...}`` or one
         string; the model and ``terrain.source`` are always credited.
@@ -733,7 +257,8 @@ def coverage_map(
 
     Returns
     -------
-    folium.Map
+    CoverageMap
+        A :class:`folium.Map`; shown inline in Jupyter as :func:`save_map` writes it.
 
     Raises
     ------
@@ -757,8 +282,8 @@ def coverage_map(
     >>> communes = gpd.GeoDataFrame({"name": ["Y Tý"], "commune_id": ["1"]},
     ...     geometry=[box(400000, 2488000, 402000, 2490000)], crs="EPSG:32648")
     >>> m = coverage_map(communes, result, focus_commune="y ty", offline=True)
-    >>> type(m).__name__
-    'Map'
+    >>> isinstance(m, folium.Map), m.offline
+    (True, True)
     """
     if "name" not in communes.columns:
         raise SchemaError(
@@ -772,22 +297,22 @@ def coverage_map(
         operators += [
             op for op in dict.fromkeys(towers["operator"].astype(str)) if op not in operators
         ]
-    colours = _operator_colours(operators)
+    colours = operator_colours(operators)
 
     west, south, east, north = communes.to_crs(WGS84).total_bounds
-    m = folium.Map(
+    m = CoverageMap(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=9,
         tiles=None,
         control_scale=True,
         prefer_canvas=False,
         maxZoom=18,  # the map needs its own: with no basemap no tile layer sets one
+        offline=offline,
     )
-    setattr(m, "phusong_offline", offline)  # noqa: B010 (save_map's default; folium has no slot)
     figure = m.get_root()
     assert isinstance(figure, Figure)
     figure.header.add_child(
-        Element(
+        Verbatim(
             f"<style>{static_text('map.css')}</style>\n<script>{static_text('map.js')}</script>"
         ),
         name="phusong_assets",
@@ -805,8 +330,8 @@ def coverage_map(
         ).add_to(m)
 
     if terrain is not None:
-        url, bounds = _hillshade_image(terrain, max_px=max_image_px)
-        _ImageLayer(
+        url, bounds = hillshade_image(terrain, max_px=max_image_px)
+        ImageLayer(
             url,
             bounds,
             name="Hillshade (terrain)",
@@ -817,9 +342,9 @@ def coverage_map(
 
     dbm_colormap = None
     if len(result.layers):
-        images, dbm_colormap = _coverage_images(result, max_px=max_image_px)
+        images, dbm_colormap = coverage_images(result, max_px=max_image_px)
         for label, url, bounds in images:
-            _ImageLayer(
+            ImageLayer(
                 url,
                 bounds,
                 name=f"Signal: {_ESC(label)}",
@@ -831,42 +356,42 @@ def coverage_map(
     interest: set[Any] = set()
     for query in communes_of_interest:
         interest.update(find_commune(communes, query).index)
-    share_colours = LinearColormap(list(_SHARE_COLOURS), vmin=0.0, vmax=1.0)
-    commune_layer = _commune_layer(communes, operators, interest, share_colours)
-    commune_layer.add_to(m)
+    share_colours = LinearColormap(list(SHARE_COLOURS), vmin=0.0, vmax=1.0)
+    communes_layer = commune_layer(communes, operators, interest, share_colours)
+    communes_layer.add_to(m)
     if gaps is not None and len(gaps):
         require_crs(gaps.crs, source="gaps")
-        for gap_layer in _gap_layers(gaps, colours, result=result):
+        for gap_layer in gap_layers(gaps, colours, result=result):
             gap_layer.add_to(m)
     if towers is not None and len(towers):
         require_crs(towers.crs, source="towers")
-        markers, sectors = _tower_layers(towers, colours)
+        markers, sectors = tower_layers(towers, colours)
         if sectors is not None:
             sectors.add_to(m)
         markers.add_to(m)
 
-    map_js, communes_js = m.get_name(), commune_layer.get_name()
+    map_js, communes_js = m.get_name(), communes_layer.get_name()
     legend = _legend_html(share_colours, dbm_colormap, colours, gaps is not None and len(gaps) > 0)
     code = [
         f"phusong.addSearch({map_js}, {communes_js}, {{labelProperty: 'name', keyProperty: '_key',"
         " detailProperty: '_detail', placeholder: 'Find a commune (accents optional)'});",
-        f"phusong.addPanel({map_js}, {_js(legend)},"
+        f"phusong.addPanel({map_js}, {js_literal(legend)},"
         " {position: 'bottomright', className: 'phusong-legend'});",
         f"{map_js}.attributionControl.addAttribution("
-        f"{_js(_ESC(_attribution_text(attribution, result, terrain)))});",
+        f"{js_literal(_ESC(_attribution_text(attribution, result, terrain)))});",
     ]
     banner = _synthetic_text(synthetic_inputs)
     if banner:
-        code.append(f"phusong.addBanner({map_js}, {_js(banner)});")
+        code.append(f"phusong.addBanner({map_js}, {js_literal(banner)});")
     focus_bounds = communes.to_crs(WGS84).total_bounds
     if focus_commune is not None:
         focus = find_commune(communes, focus_commune)
         focus_bounds = focus.to_crs(WGS84).total_bounds
         code.append(
-            f"phusong.addPanel({map_js}, {_js(_summary_html(focus.iloc[0], communes, operators))},"
+            f"phusong.addPanel({map_js}, {js_literal(_summary_html(focus.iloc[0], communes, operators))},"
             " {position: 'bottomleft', className: 'phusong-summary'});"
         )
-    _Script("\n".join(code)).add_to(m)
+    Script("\n".join(code)).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
     folium.plugins.Fullscreen(position="topleft").add_to(m)
     folium.plugins.MeasureControl(
@@ -895,7 +420,7 @@ def save_map(
     offline
         True: one self-contained file, every script and stylesheet inlined, nothing fetched
         from the network when opened. False: scripts linked from jsDelivr (pinned versions).
-        None (default): as the map was built (``coverage_map(..., offline=...)``), else False.
+        None (default): as the map was built (:attr:`CoverageMap.offline`), else False.
     overwrite
         Replace an existing file.
 
@@ -918,7 +443,7 @@ def save_map(
     False
     """
     if offline is None:
-        offline = bool(getattr(m, "phusong_offline", False))
+        offline = m.offline if isinstance(m, CoverageMap) else False
     document = html_document(m, offline=offline)
     path = Path(path)
     with atomic_output(path, overwrite=overwrite) as tmp:

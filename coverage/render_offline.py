@@ -12,6 +12,11 @@ the copies vendored under ``coverage/static/vendor/`` (fetched by
 
 jQuery, Bootstrap and Font Awesome, which folium loads by default for widgets phusong does
 not use, are dropped in both modes.
+
+:func:`notebook_html` puts the same document in the ``<iframe srcdoc>`` wrapper that
+folium's own ``_repr_html_`` uses (branca ``Figure._repr_html_``), so a map displayed
+inline in Jupyter is the page :func:`coverage.render.save_map` would write: with
+``offline=True`` it draws with no network at all.
 """
 
 from __future__ import annotations
@@ -89,6 +94,28 @@ _JQUERY_CALL = re.compile(r"(?<![\w$])\$(?:\(|\.\w)")
 _CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
 _SOURCE_MAP = re.compile(r"^\s*//[#@] sourceMappingURL=.*$", re.MULTILINE)
 _REMOTE_TAG = re.compile(r"<(?:script[^>]*\ssrc|link[^>]*\shref)\s*=\s*[\"']?(?:https?:)?//", re.I)
+
+
+class Verbatim(Element):
+    """Text put in the page exactly as it is.
+
+    A plain :class:`branca.element.Element` compiles its text as a Jinja template, which
+    would turn a ``{{``, ``{%`` or ``{#`` inside a script into template syntax (and CRLF
+    line ends into LF).
+
+    Examples
+    --------
+    >>> Verbatim("<script>var a = {#b: 1};</script>\\r\\n").render()
+    '<script>var a = {#b: 1};</script>\\r\\n'
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Verbatim"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
 
 
 def _vendor_file(package: str, path: str) -> bytes:
@@ -192,6 +219,70 @@ def html_document(m: folium.Map, *, offline: bool) -> str:
     return document
 
 
+class _Rendered(Figure):
+    """A figure whose page is already written: branca's notebook wrapper around it."""
+
+    def __init__(self, document: str, like: Figure) -> None:
+        super().__init__()
+        self.document = document
+        self.width, self.height, self.ratio = like.width, like.height, like.ratio
+
+    def render(self, **kwargs: Any) -> str:
+        return self.document
+
+
+def notebook_html(m: folium.Map, *, offline: bool) -> str:
+    """``m`` for inline display in Jupyter: :func:`html_document` in folium's iframe wrapper.
+
+    The document is HTML-escaped into the ``srcdoc`` of an ``<iframe>`` sized as the
+    map's figure (``width``, ``height`` or ``ratio``), exactly as
+    ``branca.element.Figure._repr_html_`` (which ``folium.Map._repr_html_`` calls) does
+    with the page folium writes itself; only the page differs, its scripts and
+    stylesheets inlined (``offline=True``) or linked from the pinned CDN copies.
+
+    Parameters
+    ----------
+    m
+        A folium map.
+    offline
+        Inline every script and stylesheet (True) or link the pinned CDN copies (False).
+
+    Returns
+    -------
+    str
+        HTML for a notebook output cell.
+
+    Raises
+    ------
+    CoverageError
+        As :func:`html_document`.
+
+    Examples
+    --------
+    >>> import html
+    >>> m = folium.Map(tiles=None)
+    >>> cell = notebook_html(m, offline=True)
+    >>> cell.split("srcdoc=")[0] == m._repr_html_().split("srcdoc=")[0]  # folium's wrapper
+    True
+    >>> page = html.unescape(cell.split('srcdoc="')[1].split('"')[0])
+    >>> remote_references(page), "L.map(" in page
+    ([], True)
+    """
+    detached = m._parent is None  # as folium.Map._repr_html_: display it in a new figure
+    if detached:
+        m.add_to(Figure())
+    try:
+        figure = m.get_root()
+        if not isinstance(figure, Figure):
+            raise CoverageError(
+                "the map is not inside a folium Figure; build it with folium.Map()."
+            )
+        return _Rendered(html_document(m, offline=offline), figure)._repr_html_()
+    finally:
+        if detached:
+            m._parent = None  # type: ignore[assignment]  # folium types it Figure; it was None
+
+
 def _render(m: folium.Map, *, offline: bool, keep: set[str]) -> str:
     figure = m.get_root()
     if not isinstance(figure, Figure):
@@ -228,6 +319,11 @@ def _render(m: folium.Map, *, offline: bool, keep: set[str]) -> str:
     for name in list(figure.header._children):  # links left by an earlier render
         if name in ASSETS or name in DROPPED:
             figure.header._children.pop(name)
+    # Rendering adds to the figure (folium's Layer.render makes a new "addTo" element each
+    # time, so every render would repeat them): put its parts back as they were afterwards.
+    pristine = [
+        (part, part._children.copy()) for part in (figure.header, figure.html, figure.script)
+    ]
     try:
         if missing:
             raise CoverageError(
@@ -241,10 +337,11 @@ def _render(m: folium.Map, *, offline: bool, keep: set[str]) -> str:
             parts += [f"<script>\n{inline_js(js[name].text())}\n</script>" for name in order]
             if "leaflet" in js:  # right after Leaflet itself
                 parts.insert(len(css) + 1, f"<script>{_default_icon_js()}</script>")
-            figure.header.add_child(Element("\n".join(parts)), name=bundle_name, index=0)
+            figure.header.add_child(Verbatim("\n".join(parts)), name=bundle_name, index=0)
         html = figure.render()
     finally:
-        figure.header._children.pop(bundle_name, None)
+        for part, children in pristine:
+            part._children = children
         for element, own_js, own_css in saved:
             for attribute, value in (("default_js", own_js), ("default_css", own_css)):
                 if value is None:

@@ -40,6 +40,7 @@ LAYERS = {
     "gaps": 6,
     "planning": 6,
     "render": 7,
+    "render_layers": 7,
     "render_offline": 7,
     "render_raster": 7,
     "cli": 9,

@@ -5,6 +5,7 @@ The browser half is tests/test_browser.py; it reuses :func:`build_scenario` from
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import re
@@ -33,8 +34,16 @@ from coverage.gaps import commune_coverage, gap_polygons
 from coverage.model import CoverageResult
 from coverage.names import CommuneLookupError, normalize_name
 from coverage.population import PopulationGrid
-from coverage.render import OPERATOR_COLOURS, coverage_map, save_map
-from coverage.render_offline import ASSETS, html_document, remote_references
+from coverage.render import OPERATOR_COLOURS, CoverageMap, coverage_map, save_map
+from coverage.render_layers import GapLayer
+from coverage.render_offline import (
+    ASSETS,
+    html_document,
+    inline_css,
+    inline_js,
+    notebook_html,
+    remote_references,
+)
 from coverage.render_raster import (
     classify,
     colorize,
@@ -376,6 +385,16 @@ def test_online_links_pinned_cdn_copies(scenario: dict) -> None:
     assert remote_references(html_document(m, offline=False)) == links
 
 
+def test_rendering_leaves_the_map_as_it_was(scenario: dict) -> None:
+    m = coverage_map(scenario["communes"], scenario["result"], towers=scenario["towers"])
+    shown = m.get_root().render().count(".addTo(")  # folium alone repeats them every render
+    assert m.get_root().render().count(".addTo(") > shown
+    first = html_document(m, offline=False)
+    assert html_document(m, offline=True) != first
+    assert html_document(m, offline=False) == first  # no "addTo" repeated, links in place
+    assert first.index("leaflet@1.9.4/dist/leaflet.js") < first.index("leaflet.markercluster@")
+
+
 def test_offline_refuses_a_plugin_that_is_not_vendored() -> None:
     m = folium.Map(tiles=None)
     folium.plugins.Draw().add_to(m)
@@ -437,7 +456,7 @@ def _decode_rings(polygons: list, factor: int) -> shapely.MultiPolygon:
 def test_gap_layers_one_per_operator_compact_and_faithful(scenario: dict) -> None:
     gaps = scenario["gaps"]
     m = coverage_map(scenario["communes"], scenario["result"], gaps, offline=True)
-    layers = [c for c in m._children.values() if type(c).__name__ == "_GapLayer"]
+    layers = [c for c in m._children.values() if isinstance(c, GapLayer)]
     assert [layer.layer_name for layer in layers] == [
         "Gaps: no signal from any operator",
         "Gaps: no signal from Viettel",
@@ -522,6 +541,63 @@ def test_save_map_is_atomic_and_refuses_to_overwrite(scenario: dict, tmp_path: P
     save_map(m, out, offline=False, overwrite=True)
     assert remote_references(out.read_text(encoding="utf-8"))
     assert [p.name for p in tmp_path.iterdir()] == ["map.html"]  # no temp files left
+
+
+def srcdoc(cell: str) -> str:
+    """The page inside a notebook cell's ``<iframe srcdoc="...">``, unescaped."""
+    match = re.search(r'<iframe srcdoc="([^"]*)"', cell)
+    assert match, cell[:300]
+    return html.unescape(match.group(1))
+
+
+def test_notebook_display_of_an_offline_map_inlines_leaflet(scenario: dict) -> None:
+    m = coverage_map(
+        scenario["communes"], scenario["result"], towers=scenario["towers"], offline=True
+    )
+    assert isinstance(m, CoverageMap) and isinstance(m, folium.Map) and m.offline
+    cell = m._repr_html_()
+    page = srcdoc(cell)
+    assert remote_references(page) == []
+    assert not re.search(r"<(script|link)[^>]+(src|href)=[\"']?(https?:)?//", page, re.I)
+    for name in ("leaflet", "markerclusterjs", "Control.Fullscreen.js", "leaflet_measure_js"):
+        assert inline_js(ASSETS[name].text()) in page, name  # the vendored code itself
+    assert inline_css(ASSETS["leaflet_css"]) in page
+    assert "phusong.addSearch" in page and "L.markerClusterGroup" in page
+    assert page == html_document(m, offline=True)  # what save_map writes
+    assert m._repr_html_() == cell  # displaying changed nothing
+    assert remote_references(html_document(m, offline=False))
+    # folium's own display of this very map links Leaflet from a CDN: blank without internet
+    folium_cell = folium.Map._repr_html_(m)
+    assert remote_references(srcdoc(folium_cell))
+    # ours: the same iframe wrapper (width, ratio, trust note), around the offline page
+    assert cell.split("srcdoc=")[0] == folium_cell.split("srcdoc=")[0]
+    assert cell.endswith("</iframe></div></div>")
+    escaped_tag = r"&lt;(script|link)\b((?!&gt;).)*\b(src|href)=&quot;(https?:)?//"
+    assert re.search(escaped_tag, folium_cell) and not re.search(escaped_tag, cell)
+
+
+def test_notebook_display_of_an_online_map_links_pinned_copies(scenario: dict) -> None:
+    m = coverage_map(scenario["communes"], scenario["result"], towers=scenario["towers"])
+    assert not m.offline
+    page = srcdoc(m._repr_html_())
+    links = remote_references(page)
+    assert any("leaflet@1.9.4/dist/leaflet.js" in tag for tag in links)
+    assert all("cdn.jsdelivr.net/npm/" in tag for tag in links)
+    assert "jquery" not in page and "bootstrap" not in page
+    assert page == html_document(m, offline=False)
+
+
+def test_notebook_html_sizes_and_detached_maps() -> None:
+    sized = CoverageMap(tiles=None, width=640, height=400, offline=True)
+    figure = sized.get_root()
+    figure.height = "400px"  # a fixed-height figure: branca's second wrapper
+    cell = sized._repr_html_()
+    assert cell.split("srcdoc=")[0] == folium.Map._repr_html_(sized).split("srcdoc=")[0]
+    assert 'height="400px"' in cell and remote_references(srcdoc(cell)) == []
+    detached = CoverageMap(tiles=None, offline=True)
+    detached._parent = None  # as folium.Map._repr_html_ allows: shown in a new figure
+    assert "L.map(" in srcdoc(notebook_html(detached, offline=True))
+    assert detached._parent is None
 
 
 def test_errors_name_the_fix(scenario: dict) -> None:

@@ -236,35 +236,73 @@ def _height_gain(x_km: float, k: float) -> float:
 
 
 @jit
+def _smooth_earth_terminal(
+    d_hzn_m: float, h_e_m: float, f_mhz: float, z_g_abs: float
+) -> tuple[float, float]:
+    """One terminal's ``x_i`` and height gain ``F(x_i, K_i)`` [Algorithm, Eqns 4.16-4.19].
+
+    Vogler's three-radii terms that do not depend on the path length: computed once per
+    path and shared by both distances of :func:`longley_rice`'s diffraction line.
+    """
+    a = 0.5 * d_hzn_m * d_hzn_m / h_e_m
+    c = ((4.0 / 3.0) * _A_0_M / a) ** _THIRD
+    k = 0.017778 * c * f_mhz ** (-_THIRD) / z_g_abs
+    x_km = (1.607 - k) * c * c * f_mhz**_THIRD * (d_hzn_m / 1000.0)
+    return x_km, _height_gain(x_km, k)
+
+
+@jit
 def _smooth_earth_diffraction(
     d_m: float,
     f_mhz: float,
     a_e_m: float,
     theta_los: float,
-    d_hzn0: float,
-    d_hzn1: float,
-    h_e0: float,
-    h_e1: float,
+    d_ml: float,
+    x1: float,
+    x2: float,
+    gain1: float,
+    gain2: float,
     z_g_abs: float,
 ) -> float:
-    """Smooth-earth diffraction by Vogler's three-radii method [Algorithm, Eqns 4.15-4.20]."""
+    """Smooth-earth diffraction by Vogler's three-radii method [Algorithm, Eqns 4.15-4.20].
+
+    ``x1, gain1`` and ``x2, gain2``: :func:`_smooth_earth_terminal` of each terminal;
+    ``d_ml``: the sum of the horizon distances.
+    """
     theta_nlos = d_m / a_e_m - theta_los
-    d_ml = d_hzn0 + d_hzn1
     a0 = (d_m - d_ml) / theta_nlos
-    a1 = 0.5 * d_hzn0 * d_hzn0 / h_e0
-    a2 = 0.5 * d_hzn1 * d_hzn1 / h_e1
     f_third = f_mhz**_THIRD
     c0 = ((4.0 / 3.0) * _A_0_M / a0) ** _THIRD
-    c1 = ((4.0 / 3.0) * _A_0_M / a1) ** _THIRD
-    c2 = ((4.0 / 3.0) * _A_0_M / a2) ** _THIRD
     k0 = 0.017778 * c0 * f_mhz ** (-_THIRD) / z_g_abs
-    k1 = 0.017778 * c1 * f_mhz ** (-_THIRD) / z_g_abs
-    k2 = 0.017778 * c2 * f_mhz ** (-_THIRD) / z_g_abs
-    x1 = (1.607 - k1) * c1 * c1 * f_third * (d_hzn0 / 1000.0)
-    x2 = (1.607 - k2) * c2 * c2 * f_third * (d_hzn1 / 1000.0)
     x0 = (1.607 - k0) * c0 * c0 * f_third * (a0 * theta_nlos / 1000.0) + x1 + x2
     g_x = 0.05751 * x0 - 10.0 * math.log10(x0)
-    return g_x - _height_gain(x1, k1) - _height_gain(x2, k2) - 20.0
+    return g_x - gain1 - gain2 - 20.0
+
+
+@jit
+def _diffraction_terms(
+    h_e0: float,
+    h_e1: float,
+    delta_h_m: float,
+    h0: float,
+    h1: float,
+    mode: int,
+    d_sml_m: float,
+    f_mhz: float,
+) -> tuple[float, float]:
+    """Clutter factor and terminal term of the diffraction weighting, per path.
+
+    Returns ``(a_fo_db, term1)``: the clutter factor [ERL 79-ITS 67, Eqn 3.38c] and the
+    square-root term of the weighting's Q [ERL 79-ITS 67, Eqn 3.23], neither of which
+    depends on the distance the diffraction loss is evaluated at.
+    """
+    sigma_h_d = _sigma_h(terrain_roughness(d_sml_m, delta_h_m))
+    a_fo = min(15.0, 5.0 * math.log10(1.0 + 1e-5 * h0 * h1 * f_mhz * sigma_h_d))
+    q = h0 * h1
+    qk = h_e0 * h_e1 - q
+    if mode == P2P:
+        q += 10.0  # C ~ 10 for low antennas with known path [ERL 79-ITS 67, p. 3-8]
+    return a_fo, math.sqrt(1.0 + qk / q)
 
 
 @jit
@@ -272,33 +310,29 @@ def _diffraction_loss(
     d_m: float,
     d_hzn0: float,
     d_hzn1: float,
-    h_e0: float,
-    h_e1: float,
-    z_g_abs: float,
     a_e_m: float,
     delta_h_m: float,
-    h0: float,
-    h1: float,
-    mode: int,
     theta_los: float,
-    d_sml_m: float,
     f_mhz: float,
+    z_g_abs: float,
+    x1: float,
+    x2: float,
+    gain1: float,
+    gain2: float,
+    a_fo: float,
+    term1: float,
 ) -> float:
-    """Diffraction: knife edge and smooth earth, weighted, plus clutter [Algorithm, 4.11-4.21]."""
+    """Diffraction: knife edge and smooth earth, weighted, plus clutter [Algorithm, 4.11-4.21].
+
+    The per-path terms come from :func:`_smooth_earth_terminal` (``x1, gain1``,
+    ``x2, gain2``) and :func:`_diffraction_terms` (``a_fo, term1``).
+    """
     a_k = _knife_edge_diffraction(d_m, f_mhz, a_e_m, theta_los, d_hzn0, d_hzn1)
-    a_se = _smooth_earth_diffraction(
-        d_m, f_mhz, a_e_m, theta_los, d_hzn0, d_hzn1, h_e0, h_e1, z_g_abs
-    )
-    sigma_h_d = _sigma_h(terrain_roughness(d_sml_m, delta_h_m))
-    # clutter factor [ERL 79-ITS 67, Eqn 3.38c]
-    a_fo = min(15.0, 5.0 * math.log10(1.0 + 1e-5 * h0 * h1 * f_mhz * sigma_h_d))
-    delta_h_d = terrain_roughness(d_m, delta_h_m)
-    q = h0 * h1
-    qk = h_e0 * h_e1 - q
-    if mode == P2P:
-        q += 10.0  # C ~ 10 for low antennas with known path [ERL 79-ITS 67, p. 3-8]
-    term1 = math.sqrt(1.0 + qk / q)
     d_ml = d_hzn0 + d_hzn1
+    a_se = _smooth_earth_diffraction(
+        d_m, f_mhz, a_e_m, theta_los, d_ml, x1, x2, gain1, gain2, z_g_abs
+    )
+    delta_h_d = terrain_roughness(d_m, delta_h_m)
     q = (term1 + (-theta_los * a_e_m + d_ml) / d_m) * min(delta_h_d * f_mhz / 47.7, 6283.2)
     w = 25.1 / (25.1 + math.sqrt(q))  # [ERL 79-ITS 67, Eqn 3.23]
     return w * a_se + (1.0 - w) * a_k + a_fo
@@ -497,13 +531,16 @@ def longley_rice(
     scale = (a_e * a_e / f_mhz) ** _THIRD
     d_3 = max(d_sml, d_ml + 5.0 * scale)
     d_4 = d_3 + 10.0 * scale
+    x1, gain1 = _smooth_earth_terminal(d_hzn0, h_e0, f_mhz, z_g_abs)
+    x2, gain2 = _smooth_earth_terminal(d_hzn1, h_e1, f_mhz, z_g_abs)
+    a_fo, term1 = _diffraction_terms(h_e0, h_e1, delta_h_m, h0, h1, mode, d_sml, f_mhz)
     a_3 = _diffraction_loss(
-        d_3, d_hzn0, d_hzn1, h_e0, h_e1, z_g_abs, a_e, delta_h_m, h0, h1, mode, theta_los,
-        d_sml, f_mhz,
+        d_3, d_hzn0, d_hzn1, a_e, delta_h_m, theta_los, f_mhz, z_g_abs, x1, x2, gain1, gain2,
+        a_fo, term1,
     )  # fmt: skip
     a_4 = _diffraction_loss(
-        d_4, d_hzn0, d_hzn1, h_e0, h_e1, z_g_abs, a_e, delta_h_m, h0, h1, mode, theta_los,
-        d_sml, f_mhz,
+        d_4, d_hzn0, d_hzn1, a_e, delta_h_m, theta_los, f_mhz, z_g_abs, x1, x2, gain1, gain2,
+        a_fo, term1,
     )  # fmt: skip
     m_d = (a_4 - a_3) / (d_4 - d_3)
     a_d0 = a_3 - m_d * d_3

@@ -10,10 +10,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import folium
 import pytest
 from test_render import XSS, build_scenario
 
-from coverage.render import coverage_map, save_map
+from coverage.render import CoverageMap, coverage_map, save_map
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -35,9 +36,9 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def map_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def offline_map() -> CoverageMap:
     scenario = build_scenario()
-    m = coverage_map(
+    return coverage_map(
         scenario["communes"],
         scenario["result"],
         scenario["gaps"],
@@ -47,7 +48,11 @@ def map_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         synthetic_inputs="Terrain and towers are synthetic",
         offline=True,
     )
-    return save_map(m, tmp_path_factory.mktemp("map") / "map.html", offline=True)
+
+
+@pytest.fixture(scope="module")
+def map_file(offline_map: CoverageMap, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_map(offline_map, tmp_path_factory.mktemp("map") / "map.html", offline=True)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +67,7 @@ def browser() -> Iterator:
 class Page:
     """A page with the network cut off, recording errors, dialogs and requests."""
 
-    def __init__(self, browser, url: str) -> None:
+    def __init__(self, browser, url: str, *, ready: str | None = ".leaflet-control-layers") -> None:
         self.errors: list[str] = []
         self.network: list[str] = []
         self.dialogs: list[str] = []
@@ -76,7 +81,8 @@ class Page:
         self.page.on("dialog", self._dialog)
         self.page.route("**/*", self._route)
         self.page.goto(url, wait_until="load")
-        self.page.wait_for_selector(".leaflet-control-layers")
+        if ready:
+            self.page.wait_for_selector(ready)
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
@@ -273,3 +279,58 @@ def test_measure_and_fullscreen_controls_work(page: Page) -> None:
     assert re.search(r"Path distance [0-9.,]+ (Kilometers|Meters)", text), text
     assert page.count(".leaflet-control-zoom-fullscreen") == 1
     assert page.network == [] and page.errors == []
+
+
+def test_notebook_cell_draws_the_map_offline(
+    browser, offline_map: CoverageMap, tmp_path: Path
+) -> None:
+    # what Jupyter puts in the output cell: the map's _repr_html_, as it is, in a page
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head>"
+        f"<body style='width:1000px'>{offline_map._repr_html_()}</body></html>",
+        encoding="utf-8",
+    )
+    opened = Page(browser, notebook.as_uri(), ready="iframe")
+    try:
+        cell = opened.page.frame_locator("iframe")
+        cell.locator(".leaflet-container").wait_for()
+        cell.locator(".leaflet-control-layers").wait_for()
+        assert opened.count(".leaflet-container") == 0  # the map lives in the iframe
+        assert cell.locator("img.phusong-raster").count() >= 2  # hillshade + any operator
+        assert cell.locator("path.leaflet-interactive").count() > 4
+        assert cell.locator(".phusong-tower, .marker-cluster").count() >= 1
+        assert cell.locator(".phusong-banner").inner_text() == "Terrain and towers are synthetic"
+        box = cell.locator(".phusong-search-input")
+        box.fill("Y Ty")
+        assert cell.locator(".phusong-search-hit").first.inner_text().startswith("Y Tý")
+        size = opened.page.locator("iframe").bounding_box()
+        assert size is not None and size["width"] >= 900 and size["height"] >= 500
+        opened.page.wait_for_timeout(300)
+        assert opened.errors == []
+        assert opened.network == []  # nothing fetched: Leaflet and plugins are in the cell
+        assert opened.dialogs == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        opened.page.screenshot(path=str(ARTIFACTS / "map_notebook_cell.png"))
+    finally:
+        opened.close()
+
+
+def test_folium_own_notebook_cell_is_blank_offline(browser, tmp_path: Path) -> None:
+    # the failure CoverageMap's display avoids: folium's own cell asks a CDN for Leaflet
+    plain = folium.Map(location=[22.6, 103.8], tiles=None)
+    folium.CircleMarker([22.6, 103.8], radius=8).add_to(plain)
+    notebook = tmp_path / "folium.html"
+    notebook.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head>"
+        f"<body style='width:1000px'>{plain._repr_html_()}</body></html>",
+        encoding="utf-8",
+    )
+    opened = Page(browser, notebook.as_uri(), ready="iframe")
+    try:
+        opened.page.wait_for_timeout(500)
+        assert opened.page.frame_locator("iframe").locator(".leaflet-container").count() == 0
+        assert any("leaflet" in url for url in opened.network)
+        assert any("L is not defined" in error for error in opened.errors)
+    finally:
+        opened.close()

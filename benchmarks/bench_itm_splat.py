@@ -36,13 +36,20 @@ where both give a loss (target: median at most 1 dB), and the error of our profi
 decimation against the full one-sample-per-cell profile.
 
 Run ``python -m benchmarks itm_splat``; about a minute on 2 cores.
+
+Regression check of the ITM grid (no SPLAT! needed): ``python -m benchmarks.bench_itm_splat
+--save before.npz`` on one version of the code, ``--compare before.npz`` on another prints
+the largest loss difference over the benchmark DEM's pixels and exits 1 when it exceeds
+0.01 dB, or when the pixels with a loss or their validity flags differ.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -451,5 +458,45 @@ def main() -> None:
     )
 
 
+REGRESSION_TOLERANCE_DB = 0.01
+
+
+def regression(*, save: Path | None = None, compare: Path | None = None) -> int:
+    """Save or compare our ITM losses and validity on the benchmark DEM; exit status."""
+    warm_up()
+    with tempfile.TemporaryDirectory(prefix="bench_itm_regression_") as name:
+        write_hgt(Path(name))
+        terrain = open_terrain(Path(name) / f"{TILE}.hgt")
+    seconds, result = timed(ours, terrain)
+    pixels = int(np.isfinite(result.distance_m).sum())
+    print(f"ours: {seconds:.3f} s for {pixels:,} pixels ({seconds / pixels * 1e6:.2f} us each)")
+    if save is not None:
+        with atomic_output(save, overwrite=True) as tmp, tmp.open("wb") as handle:
+            np.savez(handle, loss_db=result.loss_db, validity=result.validity)
+        print(f"saved {save}")
+    if compare is None:
+        return 0
+    reference = np.load(compare)
+    before, after = reference["loss_db"].astype(float), result.loss_db.astype(float)
+    same_pixels = np.array_equal(np.isfinite(before), np.isfinite(after))
+    same_flags = np.array_equal(reference["validity"], result.validity)
+    both = np.isfinite(before) & np.isfinite(after)
+    largest = float(np.max(np.abs(after[both] - before[both]), initial=0.0))
+    identical = np.array_equal(before[both], after[both])
+    print(
+        f"vs {compare}: {int(both.sum()):,} pixels, max |difference| {largest:.3g} dB "
+        f"(bit-identical: {identical}), same pixels with a loss: {same_pixels}, "
+        f"same validity: {same_flags}"
+    )
+    return 0 if same_pixels and same_flags and largest <= REGRESSION_TOLERANCE_DB else 1
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--save", type=Path, help="write our losses to this .npz")
+    parser.add_argument("--compare", type=Path, help="compare our losses with this .npz")
+    options = parser.parse_args()
+    if options.save is None and options.compare is None:
+        main()
+    else:
+        sys.exit(regression(save=options.save, compare=options.compare))

@@ -368,11 +368,11 @@ def gap_polygons(
         supersample=supersample,
     )
     piece_people = piece_cells.zone_sum(people)
-    piece_cells_total = piece_cells.zone_sum(np.ones(result.shape))
+    piece_cells_total = piece_cells.zone_sum(np.ones(result.shape)).astype(np.float64)
     piece_flagged = np.divide(
         piece_cells.zone_sum((result.validity != 0).astype(np.float64)),
         piece_cells_total,
-        out=np.zeros_like(piece_cells_total),
+        out=np.zeros(piece_cells_total.shape, dtype=np.float64),
         where=piece_cells_total > 0,
     )
     highest_m, highest_cell = _highest(piece_cells, _elevation_on_grid(terrain, result))

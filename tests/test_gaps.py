@@ -451,3 +451,19 @@ def test_gaps_report_the_share_where_the_model_is_out_of_range() -> None:
     gaps = gap_polygons(empty, communes=communes).set_index("commune_name")
     assert gaps.loc["West", "model_flagged_share"] == pytest.approx(1.0)
     assert gaps.loc["Whole", "model_flagged_share"] == pytest.approx(0.0)
+
+
+def test_no_gap_at_all_gives_an_empty_list() -> None:
+    transform, shape = Affine(500, 0, 0, 0, -500, 2000), (4, 4)
+    covered = CoverageResult(
+        np.full((1, *shape), -60.0, np.float32),
+        np.zeros((1, *shape), np.int32),
+        pd.DataFrame({"operator": ["Viettel"], "technology": ["4G"], "threshold_dbm": [-110.0]}),
+        np.zeros(shape, np.uint8),
+        transform,
+        UTM48N,
+        gpd.GeoDataFrame(geometry=[], crs=UTM48N),
+    )
+    communes = gpd.GeoDataFrame({"name": ["Y Tý"]}, geometry=[box(0, 0, 2000, 2000)], crs=UTM48N)
+    gaps = gap_polygons(covered, communes=communes)
+    assert len(gaps) == 0 and "model_flagged_share" in gaps.columns

@@ -53,6 +53,7 @@ from coverage.render_layers import (
     js_literal,
     operator_colours,
     tower_layers,
+    validity_image,
 )
 from coverage.render_offline import Verbatim, html_document, notebook_html, static_text
 from coverage.render_raster import MAX_IMAGE_PX, png_data_uri
@@ -352,6 +353,17 @@ def coverage_map(
                 pane="phusong-coverage",
                 show=label == "any operator",
             ).add_to(m)
+
+    flagged = validity_image(result, max_px=max_image_px)
+    if flagged is not None:  # shown to planners rather than hidden (off by default)
+        ImageLayer(
+            flagged[0],
+            flagged[1],
+            name="Model outside its validity range",
+            opacity=0.6,
+            pane="phusong-coverage",
+            show=False,
+        ).add_to(m)
 
     interest: set[Any] = set()
     for query in communes_of_interest:

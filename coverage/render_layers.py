@@ -64,6 +64,7 @@ __all__ = [
     "js_literal",
     "operator_colours",
     "tower_layers",
+    "validity_image",
 ]
 
 #: Operator colours (others get the next free colour of ``_SPARE_COLOURS``).
@@ -651,6 +652,35 @@ def coverage_images(
         classes = classify(shown, vmin=vmin, vmax=vmax, steps=len(lut))
         images.append((label, png_data_uri(classes, palette=palette), bounds))
     return images, colormap
+
+
+def validity_image(result: CoverageResult, *, max_px: int) -> tuple[str, Any] | None:
+    """Where the model is outside its validity range (any :class:`Validity` flag), or None.
+
+    An indexed PNG in Web Mercator: magenta where at least half of a pixel is flagged,
+    transparent elsewhere; None when nothing is flagged.
+
+    Examples
+    --------
+    >>> flags = np.zeros((20, 20), np.uint8)
+    >>> flags[:, :10] = 1
+    >>> result = CoverageResult(np.zeros((0, 20, 20), np.float32), np.zeros((0, 20, 20), np.int32),
+    ...     pd.DataFrame(columns=["operator", "technology", "threshold_dbm"]), flags,
+    ...     Affine(100, 0, 400000, 0, -100, 2490000), "EPSG:32648",
+    ...     gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
+    >>> validity_image(result, max_px=64)[0].startswith("data:image/png;base64,")
+    True
+    """
+    flagged = (result.validity != 0).astype(np.float32)
+    if not flagged.any():
+        return None
+    warped, bounds = warp_to_web_mercator(
+        flagged, transform=result.transform, crs=result.crs, max_px=max_px
+    )
+    with np.errstate(invalid="ignore"):
+        classes = (warped >= 0.5).astype(np.uint8)
+    palette = palette_with_transparent(np.array([[214, 0, 170]], dtype=np.uint8), alpha=150)
+    return png_data_uri(classes, palette=palette), bounds
 
 
 def hillshade_image(terrain: Terrain, *, max_px: int) -> tuple[str, Any]:

@@ -645,3 +645,32 @@ def test_vendored_assets_match_their_manifest() -> None:
         ).is_file()
     vendored = {asset.package for asset in ASSETS.values()}
     assert vendored == {package.folder for package in module.PACKAGES}
+
+
+def test_validity_flags_are_a_layer_when_any_pixel_is_flagged() -> None:
+    flags = np.zeros((40, 40), np.uint8)
+    flags[:, :20] = 1
+    result = CoverageResult(
+        np.full((1, 40, 40), -80, np.float32),
+        np.zeros((1, 40, 40), np.int32),
+        pd.DataFrame({"operator": ["Viettel"], "technology": ["4G"], "threshold_dbm": [-110.0]}),
+        flags,
+        Affine(100, 0, 400000, 0, -100, 2490000),
+        "EPSG:32648",
+        gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"),
+    )
+    communes = gpd.GeoDataFrame(
+        {"name": ["Y Tý"]}, geometry=[box(400000, 2486000, 404000, 2490000)], crs="EPSG:32648"
+    )
+    page = coverage_map(communes, result).get_root().render()
+    assert "Model outside its validity range" in page
+    clean = CoverageResult(
+        *[getattr(result, f) for f in ("best_power_dbm", "serving_site", "layers")],
+        np.zeros((40, 40), np.uint8),
+        result.transform,
+        result.crs,
+        result.towers,
+    )
+    assert (
+        "Model outside its validity range" not in coverage_map(communes, clean).get_root().render()
+    )

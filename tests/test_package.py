@@ -115,3 +115,13 @@ def test_ruff_is_clean() -> None:
     dirs = [d for d in ("coverage", "tests", "benchmarks", "scripts") if (root / d).exists()]
     result = subprocess.run([str(ruff), "check", *dirs], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean(tmp_path: Path) -> None:
+    root = PACKAGE.parent
+    mypy = Path(sys.executable).with_name("mypy")
+    if not mypy.exists():
+        pytest.skip("mypy is not installed in this environment (pip install -e '.[dev]')")
+    command = [str(mypy), "--cache-dir", str(tmp_path / "cache"), "coverage"]
+    result = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

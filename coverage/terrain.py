@@ -714,7 +714,26 @@ def open_terrain(
             stacklevel=2,
         )
 
+    # Same CRS and the same lattice (a DEM already on a metric grid): a plain slice, no
+    # resampling at all; otherwise one bilinear reprojection.
+    col_shift = (dst_transform.c - mosaic_transform.c) / mosaic_transform.a
+    row_shift = (dst_transform.f - mosaic_transform.f) / mosaic_transform.e
+    aligned = (
+        work_crs == src_crs
+        and math.isclose(mosaic_transform.a, cell_m, rel_tol=1e-9)
+        and math.isclose(-mosaic_transform.e, cell_m, rel_tol=1e-9)
+        and abs(col_shift - round(col_shift)) < 1e-6
+        and abs(row_shift - round(row_shift)) < 1e-6
+        and round(col_shift) >= 0
+        and round(row_shift) >= 0
+        and round(row_shift) + rows <= mosaic.shape[0]
+        and round(col_shift) + cols <= mosaic.shape[1]
+    )
+
     def warp(array: np.ndarray, nodata: float | None) -> np.ndarray:
+        if aligned:
+            r0, c0 = round(row_shift), round(col_shift)
+            return np.array(array[r0 : r0 + rows, c0 : c0 + cols], dtype=np.float32)
         out = np.full((rows, cols), np.nan, dtype=np.float32)
         rasterio.warp.reproject(
             array.astype(np.float32),

@@ -289,3 +289,25 @@ def test_to_geotiff_round_trip_and_refuses_to_overwrite(ramp: Terrain, tmp_path:
         full.to_geotiff(path)
     full.to_geotiff(path, overwrite=True)
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_dem_already_on_a_metric_grid_is_read_without_resampling(tmp_path) -> None:
+    rng = np.random.default_rng(3)
+    elevation = rng.uniform(100, 3000, (60, 80)).astype(np.float32)  # rough: any resampling shows
+    transform = Affine(30, 0, 380_010, 0, -30, 2_500_020)
+    path = tmp_path / "utm.tif"
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=80,
+        height=60,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32648",
+        transform=transform,
+    ) as dst:
+        dst.write(elevation, 1)
+    terrain = open_terrain(path)
+    assert terrain.transform == transform and terrain.crs.to_epsg() == 32648
+    np.testing.assert_array_equal(terrain.elevation_m, elevation)

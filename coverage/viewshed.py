@@ -141,36 +141,75 @@ def radial_plan(radius_cells: float, *, oversample: float = DEFAULT_OVERSAMPLE) 
     step_len = 1.0 / np.maximum(np.abs(ray_dx), np.abs(ray_dy))
     n_steps = int(math.ceil(radius_cells)) + 1
 
-    reach = int(math.floor(radius_cells))
-    drow, dcol = np.mgrid[-reach : reach + 1, -reach : reach + 1]
-    drow, dcol = drow.ravel(), dcol.ravel()
-    dist = np.hypot(drow, dcol)
-    keep = (dist <= radius_cells) & (dist > 0)
-    drow, dcol, dist = drow[keep], dcol[keep], dist[keep]
-    position = np.arctan2(drow, dcol) % (2.0 * math.pi) / (2.0 * math.pi) * n_rays
-    ray_a = np.floor(position).astype(np.int64)
-    weight_b = np.clip(position - ray_a, 0.0, 1.0).astype(np.float32)
-    ray_a %= n_rays
-    ray_b = (ray_a + 1) % n_rays
-
-    def last_sample(ray: np.ndarray) -> np.ndarray:
-        step = np.ceil(dist / step_len[ray] - 0.5).astype(np.int64) - 1
-        return np.clip(step, 0, n_steps - 1).astype(np.int32)
-
-    step_a, step_b = last_sample(ray_a), last_sample(ray_b)
-    order = np.lexsort((dist, ray_a))
+    wedge_start, drow, dcol, step_a, step_b, weight_b = _plan_cells(
+        float(radius_cells), n_rays, n_steps, step_len
+    )
     return RadialPlan(
         float(radius_cells),
         ray_dx,
         ray_dy,
         n_steps,
-        np.searchsorted(ray_a[order], np.arange(n_rays + 1)).astype(np.int64),
-        drow[order].astype(np.int32),
-        dcol[order].astype(np.int32),
-        step_a[order],
-        step_b[order],
-        weight_b[order],
+        wedge_start,
+        drow,
+        dcol,
+        step_a,
+        step_b,
+        weight_b,
     )
+
+
+@numba.njit(cache=True)
+def _plan_cells(radius_cells, n_rays, n_steps, step_len):  # pragma: no cover - compiled
+    """The cells of the disc grouped by wedge (a counting sort, row-major within a wedge)."""
+    reach = int(math.floor(radius_cells))
+    limit2 = radius_cells * radius_cells
+    side = 2 * reach + 1
+    ray_of = np.empty(side * side, np.int64)
+    position_of = np.empty(side * side)
+    count = np.zeros(n_rays + 1, np.int64)
+    two_pi = 2.0 * math.pi
+    n_cells = 0
+    for drow in range(-reach, reach + 1):
+        for dcol in range(-reach, reach + 1):
+            dist2 = drow * drow + dcol * dcol
+            index = (drow + reach) * side + dcol + reach
+            ray_of[index] = -1
+            if dist2 == 0 or dist2 > limit2:
+                continue
+            angle = math.atan2(drow, dcol)
+            if angle < 0.0:
+                angle += two_pi
+            position = angle / two_pi * n_rays
+            ray = min(int(math.floor(position)), n_rays - 1)
+            ray_of[index] = ray
+            position_of[index] = position
+            count[ray + 1] += 1
+            n_cells += 1
+    wedge_start = np.cumsum(count)
+    fill = wedge_start[:-1].copy()
+    cell_drow = np.empty(n_cells, np.int32)
+    cell_dcol = np.empty(n_cells, np.int32)
+    cell_step_a = np.empty(n_cells, np.int32)
+    cell_step_b = np.empty(n_cells, np.int32)
+    cell_weight_b = np.empty(n_cells, np.float32)
+    for drow in range(-reach, reach + 1):
+        for dcol in range(-reach, reach + 1):
+            index = (drow + reach) * side + dcol + reach
+            ray = ray_of[index]
+            if ray < 0:
+                continue
+            j = fill[ray]
+            fill[ray] += 1
+            dist = math.sqrt(drow * drow + dcol * dcol)
+            ray_b = (ray + 1) % n_rays
+            cell_drow[j] = drow
+            cell_dcol[j] = dcol
+            cell_weight_b[j] = min(max(position_of[index] - ray, 0.0), 1.0)
+            step = int(math.ceil(dist / step_len[ray] - 0.5)) - 1
+            cell_step_a[j] = min(max(step, 0), n_steps - 1)
+            step = int(math.ceil(dist / step_len[ray_b] - 0.5)) - 1
+            cell_step_b[j] = min(max(step, 0), n_steps - 1)
+    return wedge_start, cell_drow, cell_dcol, cell_step_a, cell_step_b, cell_weight_b
 
 
 _INVERSE = 1.0 / np.maximum(np.arange(1 << 16, dtype=np.float64), 1.0)
@@ -244,39 +283,37 @@ def _walk_horizon(
         last_step,
     ) = ray_axes(rows, cols, row0, col0, dx, dy)
     n_steps = len(horizon)
-    best = -np.inf
-    horizon[0] = best
-    minor_before = float(minor0)
     stop = min(last_step, n_steps - 1)
     major = 1.0 / step_len
     drop_per_step2 = curvature * step_len * step_len
-    inv_rate = 1.0 / minor_rate if minor_rate != 0.0 else 0.0
+    # three branch-free passes: slopes at the major crossings, the minor crossings each
+    # folded into the first major sample after it, then the running maximum
+    horizon[0] = -np.inf
     for k in range(1, stop + 1):
-        minor_f = minor0 + k * minor_rate
-        # a minor grid line crossed strictly between samples k-1 and k
-        if minor_rate > 0.0:
-            line = math.floor(minor_f)
-            crossed = line > minor_before and line < minor_f
-        else:
-            line = math.ceil(minor_f)
-            crossed = line < minor_before and line > minor_f
-        if crossed:
-            along = (line - minor0) * inv_rate  # fractional step
-            major_f = major0 + major_sign * along
-            low = min(max(int(math.floor(major_f)), 0), major_len - 2)
-            frac = major_f - low
-            base = int(line) * minor_stride + low * major_stride
-            height = flat[base] * (1.0 - frac) + flat[base + major_stride] * frac
-            slope = (height - drop_per_step2 * along * along - observer_z) * major / along
-            best = max(best, slope)
-        minor_before = minor_f
-        clamped = min(max(minor_f, 0.0), minor_len - 1.0)
-        low = min(int(clamped), minor_len - 2)
-        frac = clamped - low
+        minor_f = min(max(minor0 + k * minor_rate, 0.0), minor_len - 1.0)
+        low = min(int(minor_f), minor_len - 2)
+        frac = minor_f - low
         base = (major0 + major_sign * k) * major_stride + low * minor_stride
         height = flat[base] * (1.0 - frac) + flat[base + minor_stride] * frac
-        slope = (height - drop_per_step2 * k * k - observer_z) * major * _INVERSE[k]
-        best = max(best, slope)
+        horizon[k] = (height - drop_per_step2 * k * k - observer_z) * major * _INVERSE[k]
+    if minor_rate != 0.0:
+        steps_per_line = 1.0 / abs(minor_rate)
+        minor_sign = 1 if minor_rate > 0.0 else -1
+        # lines minor0 + minor_sign * m at step m * steps_per_line <= stop; one that passes
+        # through a sample's cell centre repeats that sample, harmlessly
+        for m in range(1, int(stop * abs(minor_rate)) + 1):
+            along = m * steps_per_line
+            major_f = major0 + major_sign * along
+            low = min(max(int(major_f), 0), major_len - 2)
+            frac = major_f - low
+            base = (minor0 + minor_sign * m) * minor_stride + low * major_stride
+            height = flat[base] * (1.0 - frac) + flat[base + major_stride] * frac
+            slope = (height - drop_per_step2 * along * along - observer_z) * major / along
+            k = min(int(math.ceil(along)), stop)
+            horizon[k] = max(horizon[k], slope)
+    best = -np.inf
+    for k in range(1, stop + 1):
+        best = max(best, horizon[k])
         horizon[k] = best
     for k in range(stop + 1, n_steps):
         horizon[k] = best
@@ -488,10 +525,17 @@ def viewsheds(
     curvature = terrain.resolution_m**2 / (2.0 * k_factor * EARTH_RADIUS_M)
     out = np.full((len(xs), *terrain.shape), NODATA, dtype=np.uint8)
     elevation = np.ascontiguousarray(terrain.elevation_m)
+    rows, cols = terrain.shape
+    # one site: look for voids in its window only; many: in the whole grid once
+    check_windows = len(xs) == 1 or not np.isfinite(elevation).all()
     truncated = []
     for i in range(len(xs)):
         row, col = int(rows_idx[i]), int(cols_idx[i])
-        if _check_window(terrain, row, col, reach, i):
+        if check_windows:
+            leaves_grid = _check_window(terrain, row, col, reach, i)
+        else:
+            leaves_grid = min(row, col) < reach or row + reach >= rows or col + reach >= cols
+        if leaves_grid:
             truncated.append(i)
         observer_z = float(terrain.elevation_m[row, col]) + float(heights[i])
         _viewshed_kernel(

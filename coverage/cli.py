@@ -69,12 +69,12 @@ def _lonlat(text: str) -> tuple[float, float]:
 
 def _sites(site: tuple[str, ...], sites_file: Path | None) -> tuple[list[str], np.ndarray, Any]:
     """Site labels and lon/lat (EPSG:4326) from --site options and/or a --sites tower file."""
-    from coverage.io.towers import read_towers
-
     labels = [f"site {i + 1} ({s})" for i, s in enumerate(site)]
     lonlat = [_lonlat(s) for s in site]
     towers = None
     if sites_file is not None:
+        from coverage.io.towers import read_towers  # geopandas, pandas, openpyxl: only for a file
+
         towers = read_towers(sites_file).to_crs("EPSG:4326")
         labels += [str(s) for s in towers["site_id"]]
         lonlat += list(zip(towers.geometry.x, towers.geometry.y, strict=True))
@@ -150,7 +150,7 @@ def viewshed(
     from coverage.io.files import check_output
     from coverage.io.rasters import write_geotiff
     from coverage.terrain import open_terrain
-    from coverage.viewshed import NODATA, viewsheds
+    from coverage.viewshed import NODATA, site_cells, viewsheds
 
     check_output(out, overwrite=overwrite)
     labels, lonlat, towers = _sites(site, sites_file)
@@ -168,6 +168,12 @@ def viewshed(
         radius_m=radius,
         k_factor=k_factor,
     )
+    rows, cols = site_cells(terrain, xs, ys)
+    reach = int(radius / terrain.resolution_m) + 1  # cells beyond this square are all NODATA
+    windows = [
+        (r - reach, c - reach, 2 * reach + 1, 2 * reach + 1)
+        for r, c in zip(rows, cols, strict=True)
+    ]
     write_geotiff(
         out,
         bands,
@@ -175,6 +181,7 @@ def viewshed(
         crs=terrain.crs,
         nodata=NODATA,
         descriptions=labels,
+        windows=windows,
         overwrite=True,
     )
     log.info("wrote %d viewshed band(s) to %s", len(labels), out)

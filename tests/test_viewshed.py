@@ -335,3 +335,47 @@ def test_bad_options_are_refused(options, message):
     terrain = make_terrain(np.zeros((20, 20), dtype=np.float32))
     with pytest.raises(ValueError, match=message):
         viewshed(terrain, 300.0, 300.0, **options)
+
+
+def test_batch_names_the_site_whose_radius_holds_a_void():
+    elevation = np.zeros((40, 40), dtype=np.float32)
+    elevation[30, 30] = np.nan
+    terrain = make_terrain(elevation)
+    xs, ys = site_xy(terrain, [8, 28], [8, 28])
+    with pytest.raises(TerrainError, match="site 1: 1 void"):
+        viewsheds(terrain, xs, ys, tx_height_m=10, radius_m=5 * CELL_M)
+
+
+def test_geotiff_of_band_windows_reads_back_as_the_full_bands(tmp_path):
+    """Only each site's square is written; the blocks left out read back as NODATA."""
+    import rasterio
+    import rasterio.errors
+
+    from coverage.io.rasters import write_geotiff
+
+    elevation = rough_terrain(600, 2, relief_m=300.0)
+    terrain = make_terrain(elevation)
+    rows, cols = np.array([50, 300, 450]), np.array([60, 300, 570])
+    xs, ys = site_xy(terrain, rows, cols)
+    with pytest.warns(CoverageWarning):  # the radius of sites 0 and 2 reaches past the edge
+        bands = viewsheds(terrain, xs, ys, tx_height_m=[10.0, 20.0, 30.0], radius_m=90 * CELL_M)
+    reach = 91
+    windows = [
+        (r - reach, c - reach, 2 * reach + 1, 2 * reach + 1)
+        for r, c in zip(rows, cols, strict=True)
+    ]
+    out = write_geotiff(
+        tmp_path / "vs.tif",
+        bands,
+        transform=terrain.transform,
+        crs=terrain.crs,
+        nodata=NODATA,
+        windows=windows,
+    )
+    with rasterio.open(out) as src:
+        np.testing.assert_array_equal(src.read(), bands)
+        assert src.nodata == NODATA and src.count == 3
+        # the blocks away from the site were not stored: the file is sparse
+        assert src.block_size(1, 0, 0) > 0
+        with pytest.raises(rasterio.errors.RasterBlockError):
+            src.block_size(1, 2, 2)

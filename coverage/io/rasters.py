@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import rasterio
 from affine import Affine
+from rasterio.windows import Window
 
 from coverage.io.files import atomic_output
 
@@ -22,11 +23,17 @@ def write_geotiff(
     crs: Any,
     nodata: float | None = None,
     descriptions: Sequence[str] | None = None,
+    windows: Sequence[tuple[int, int, int, int]] | None = None,
     overwrite: bool = False,
 ) -> Path:
     """Write a (bands, rows, cols) or (rows, cols) array as a tiled, ZSTD-compressed GeoTIFF.
 
     The file appears only once complete (temporary file, then rename).
+
+    ``windows`` gives, per band, ``(row_off, col_off, height, width)`` outside which the
+    band holds only ``nodata`` (e.g. the square around a site's radius): only the blocks
+    meeting that window are written; the others are not stored and read back as
+    ``nodata``.
 
     Examples
     --------
@@ -43,6 +50,8 @@ def write_geotiff(
     count, rows, cols = array.shape
     if descriptions is not None and len(descriptions) != count:
         raise ValueError(f"{len(descriptions)} descriptions for {count} bands")
+    if windows is not None and (len(windows) != count or nodata is None):
+        raise ValueError(f"windows need nodata and one window per band: {len(windows)} for {count}")
     profile = {
         "driver": "GTiff",
         "width": cols,
@@ -60,13 +69,37 @@ def write_geotiff(
         "num_threads": "ALL_CPUS",
         "sparse_ok": True,
         "tiled": rows >= 256 and cols >= 256,
+        # with windows, each band's blocks stand alone, so unwritten ones stay nodata
+        "interleave": "pixel" if windows is None else "band",
         "BIGTIFF": "IF_SAFER",
     }
     with atomic_output(path, overwrite=overwrite) as tmp, rasterio.open(tmp, "w", **profile) as dst:
-        dst.write(array)
+        if windows is None:
+            dst.write(array)
+        else:
+            _write_windows(dst, array, windows)
         for band, text in enumerate(descriptions or [], start=1):
             dst.set_band_description(band, str(text))
     return Path(path)
+
+
+def _write_windows(
+    dst: Any, array: np.ndarray, windows: Sequence[tuple[int, int, int, int]]
+) -> None:
+    """Write each band's window, widened to whole blocks (no partial block is rewritten)."""
+    block_rows, block_cols = dst.block_shapes[0]
+    _, rows, cols = array.shape
+    for band, (row_off, col_off, height, width) in enumerate(windows, start=1):
+        top = max(row_off, 0) // block_rows * block_rows
+        left = max(col_off, 0) // block_cols * block_cols
+        bottom = min(-(-(row_off + height) // block_rows) * block_rows, rows)
+        right = min(-(-(col_off + width) // block_cols) * block_cols, cols)
+        if bottom > top and right > left:
+            dst.write(
+                array[band - 1, top:bottom, left:right],
+                band,
+                window=Window(left, top, right - left, bottom - top),
+            )
 
 
 def write_coverage(

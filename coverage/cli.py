@@ -148,42 +148,49 @@ def viewshed(
     """Line of sight from sites: 1 visible, 0 not, 255 outside the radius; one band per site."""
     from coverage.crs import WGS84, transform_xy
     from coverage.io.files import check_output
-    from coverage.io.rasters import write_geotiff
+    from coverage.io.rasters import geotiff_writer
     from coverage.terrain import open_terrain
     from coverage.viewshed import NODATA, site_cells, viewsheds
 
     check_output(out, overwrite=overwrite)
     labels, lonlat, towers = _sites(site, sites_file)
+    names = [f"{i + 1} ({s})" for i, s in enumerate(site)] + labels[len(site) :]
     terrain = open_terrain(list(dem), resolution_m=resolution)
     xs, ys = transform_xy(WGS84, terrain.crs, lonlat[:, 0], lonlat[:, 1])
     heights = np.full(len(xs), height)
     if towers is not None:
         heights[len(site) :] = towers["antenna_height_m"].to_numpy(dtype=float)
-    bands = viewsheds(
-        terrain,
-        xs,
-        ys,
-        tx_height_m=heights,
-        rx_height_m=target_height,
-        radius_m=radius,
-        k_factor=k_factor,
-    )
-    rows, cols = site_cells(terrain, xs, ys)
+    rows, cols = site_cells(terrain, xs, ys, site_names=names)  # every site, before any work
     reach = int(radius / terrain.resolution_m) + 1  # cells beyond this square are all NODATA
     windows = [
         (r - reach, c - reach, 2 * reach + 1, 2 * reach + 1)
         for r, c in zip(rows, cols, strict=True)
     ]
-    write_geotiff(
+    with geotiff_writer(
         out,
-        bands,
+        count=len(xs),
+        shape=terrain.shape,
+        dtype=np.uint8,
         transform=terrain.transform,
         crs=terrain.crs,
         nodata=NODATA,
         descriptions=labels,
-        windows=windows,
         overwrite=True,
-    )
+    ) as writer:
+        batch = 8  # sites at a time: full-grid bands of every site at once can be large
+        for first in range(0, len(xs), batch):
+            part = slice(first, first + batch)
+            bands = viewsheds(
+                terrain,
+                xs[part],
+                ys[part],
+                tx_height_m=heights[part],
+                rx_height_m=target_height,
+                radius_m=radius,
+                k_factor=k_factor,
+                site_names=names[part],
+            )
+            writer.write_bands(bands, first_band=first + 1, windows=windows[part])
     log.info("wrote %d viewshed band(s) to %s", len(labels), out)
 
 

@@ -30,6 +30,7 @@ import functools
 import logging
 import math
 import warnings
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numba
@@ -384,10 +385,17 @@ def _viewshed_kernel(
     out[row0, col0] = 1
 
 
-def site_cells(terrain: Terrain, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def site_cells(
+    terrain: Terrain,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    *,
+    site_names: Sequence[str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Cells (row, col) holding sites (x, y in the terrain CRS); raise if outside or void.
 
     A site stands at the centre of the cell that contains it, on that cell's ground.
+    Errors name a site ``site <name>``, by ``site_names`` (default: its position).
 
     Examples
     --------
@@ -403,30 +411,41 @@ def site_cells(terrain: Terrain, xs: np.ndarray, ys: np.ndarray) -> tuple[np.nda
         raise ValueError(
             f"site x and y must be 1-D and the same length, got {xs.shape}, {ys.shape}"
         )
+    names = _names(site_names, len(xs))
     rows, cols = terrain.shape
     row_f, col_f = terrain.rowcol(xs, ys)
     row = np.floor(row_f + 0.5).astype(np.int64)
     col = np.floor(col_f + 0.5).astype(np.int64)
     for i in range(len(xs)):
         if not (np.isfinite(xs[i]) and np.isfinite(ys[i])):
-            raise TerrainError(f"site {i}: coordinates ({xs[i]}, {ys[i]}) are not finite numbers.")
+            raise TerrainError(
+                f"site {names[i]}: coordinates ({xs[i]}, {ys[i]}) are not finite numbers."
+            )
         if not (0 <= row[i] < rows and 0 <= col[i] < cols):
             left, bottom, right, top = terrain.bounds
             raise TerrainError(
-                f"site {i} at x={xs[i]:.1f}, y={ys[i]:.1f} ({terrain.crs.name}) is outside the "
+                f"site {names[i]} at x={xs[i]:.1f}, y={ys[i]:.1f} ({terrain.crs.name}) is outside the "
                 f"terrain {terrain.source} (x {left:.0f}..{right:.0f}, y {bottom:.0f}..{top:.0f}); "
                 "check the site's CRS or open a DEM that covers it."
             )
         if not np.isfinite(terrain.elevation_m[row[i], col[i]]):
             raise TerrainError(
-                f"site {i} at x={xs[i]:.1f}, y={ys[i]:.1f} stands on a DEM void (row {row[i]}, "
+                f"site {names[i]} at x={xs[i]:.1f}, y={ys[i]:.1f} stands on a DEM void (row {row[i]}, "
                 f"col {col[i]} of {terrain.source}); fill voids when opening the terrain or "
                 "move the site."
             )
     return row, col
 
 
-def _check_window(terrain: Terrain, row: int, col: int, reach: int, site: int) -> bool:
+def _names(site_names: Sequence[str] | None, n_sites: int) -> list[str]:
+    if site_names is None:
+        return [str(i) for i in range(n_sites)]
+    if len(site_names) != n_sites:
+        raise ValueError(f"{len(site_names)} site names for {n_sites} sites")
+    return [str(name) for name in site_names]
+
+
+def _check_window(terrain: Terrain, row: int, col: int, reach: int, site: int | str) -> bool:
     """Raise on NaN heights within ``reach`` cells of (row, col); True if the disc leaves it."""
     rows, cols = terrain.shape
     r_lo, r_hi = max(row - reach, 0), min(row + reach + 1, rows)
@@ -464,6 +483,7 @@ def viewsheds(
     radius_m: float,
     k_factor: float = 4.0 / 3.0,
     oversample: float = DEFAULT_OVERSAMPLE,
+    site_names: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Viewsheds of many sites on the terrain grid, sharing one compiled plan.
 
@@ -485,6 +505,9 @@ def viewsheds(
         -cc`` is ``1/k``).
     oversample
         Rays per cell of circumference at the radius (accuracy/speed trade-off).
+    site_names
+        How errors and warnings name each site (``site <name>``); default: its
+        position in ``xs``.
 
     Returns
     -------
@@ -518,7 +541,8 @@ def viewsheds(
     heights = np.broadcast_to(np.asarray(tx_height_m, dtype=float), xs.shape)
     for height in heights:
         _validate_options(float(height), rx_height_m, radius_m, k_factor)
-    rows_idx, cols_idx = site_cells(terrain, xs, ys)
+    names = _names(site_names, len(xs))
+    rows_idx, cols_idx = site_cells(terrain, xs, ys, site_names=names)
     radius_cells = radius_m / terrain.resolution_m
     plan = radial_plan(round(radius_cells, 6), oversample=oversample)
     reach = int(math.floor(radius_cells))
@@ -532,7 +556,7 @@ def viewsheds(
     for i in range(len(xs)):
         row, col = int(rows_idx[i]), int(cols_idx[i])
         if check_windows:
-            leaves_grid = _check_window(terrain, row, col, reach, i)
+            leaves_grid = _check_window(terrain, row, col, reach, names[i])
         else:
             leaves_grid = min(row, col) < reach or row + reach >= rows or col + reach >= cols
         if leaves_grid:
@@ -557,7 +581,9 @@ def viewsheds(
             out[i],
         )
     if truncated:
-        shown = ", ".join(str(i) for i in truncated[:10]) + (" ..." if len(truncated) > 10 else "")
+        shown = ", ".join(names[i] for i in truncated[:10]) + (
+            " ..." if len(truncated) > 10 else ""
+        )
         warnings.warn(
             f"the {radius_m:.0f} m radius of {len(truncated)} site(s) ({shown}) reaches past the "
             f"edge of the terrain {terrain.source}; visibility there is unknown (not computed). "

@@ -337,13 +337,34 @@ def test_bad_options_are_refused(options, message):
         viewshed(terrain, 300.0, 300.0, **options)
 
 
-def test_batch_names_the_site_whose_radius_holds_a_void():
+def test_batch_names_the_site_whose_radius_holds_a_void_or_leaves_the_grid():
     elevation = np.zeros((40, 40), dtype=np.float32)
     elevation[30, 30] = np.nan
     terrain = make_terrain(elevation)
     xs, ys = site_xy(terrain, [8, 28], [8, 28])
     with pytest.raises(TerrainError, match="site 1: 1 void"):
         viewsheds(terrain, xs, ys, tx_height_m=10, radius_m=5 * CELL_M)
+    with pytest.raises(TerrainError, match="site T-02: 1 void"):
+        viewsheds(terrain, xs, ys, tx_height_m=10, radius_m=5 * CELL_M, site_names=["T-01", "T-02"])
+    edge_x, edge_y = site_xy(terrain, [2, 20], [2, 20])
+    with pytest.warns(CoverageWarning, match=r"1 site\(s\) \(T-01\) reaches past the edge"):
+        viewsheds(
+            terrain,
+            edge_x,
+            edge_y,
+            tx_height_m=10,
+            radius_m=5 * CELL_M,
+            site_names=["T-01", "T-02"],
+        )
+    with pytest.raises(TerrainError, match="site T-02 at x=1500.0, y=.* outside"):
+        viewsheds(
+            terrain,
+            [300.0, 1500.0],
+            [300.0, 300.0],
+            tx_height_m=10,
+            radius_m=90,
+            site_names=["T-01", "T-02"],
+        )
 
 
 def test_geotiff_of_band_windows_reads_back_as_the_full_bands(tmp_path):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +49,108 @@ def write_geotiff(
     if array.ndim == 2:
         array = array[None]
     count, rows, cols = array.shape
+    with geotiff_writer(
+        path,
+        count=count,
+        shape=(rows, cols),
+        dtype=array.dtype,
+        transform=transform,
+        crs=crs,
+        nodata=nodata,
+        descriptions=descriptions,
+        overwrite=overwrite,
+    ) as writer:
+        writer.write_bands(array, windows=windows)
+    return Path(path)
+
+
+class GeoTiffWriter:
+    """A GeoTIFF open for writing by :func:`geotiff_writer`, filled a few bands at a time."""
+
+    def __init__(self, dataset: Any) -> None:
+        self.dataset = dataset
+        """The open :class:`rasterio.io.DatasetWriter`."""
+
+    def write_bands(
+        self,
+        bands: np.ndarray,
+        *,
+        first_band: int = 1,
+        windows: Sequence[tuple[int, int, int, int]] | None = None,
+    ) -> None:
+        """Write ``bands`` (n, rows, cols) as bands ``first_band .. first_band + n - 1``.
+
+        With ``windows`` (one ``(row_off, col_off, height, width)`` per band; the
+        writer opened with a ``nodata`` value), only the blocks meeting each band's
+        window are written: the band must hold only nodata outside it.
+        """
+        dst = self.dataset
+        count = len(bands)
+        if first_band < 1 or first_band + count - 1 > dst.count:
+            raise ValueError(f"bands {first_band}..{first_band + count - 1} of {dst.count}")
+        if windows is None:
+            dst.write(bands, indexes=list(range(first_band, first_band + count)))
+            return
+        if len(windows) != count or dst.nodata is None:
+            raise ValueError(
+                f"windows need a writer opened with nodata and one window per band: "
+                f"{len(windows)} for {count}"
+            )
+        block_rows, block_cols = dst.block_shapes[0]
+        rows, cols = dst.height, dst.width
+        for i, (row_off, col_off, height, width) in enumerate(windows):
+            # widened to whole blocks: no partly written block is read back and rewritten
+            top = max(row_off, 0) // block_rows * block_rows
+            left = max(col_off, 0) // block_cols * block_cols
+            bottom = min(-(-(row_off + height) // block_rows) * block_rows, rows)
+            right = min(-(-(col_off + width) // block_cols) * block_cols, cols)
+            if bottom > top and right > left:
+                dst.write(
+                    bands[i, top:bottom, left:right],
+                    first_band + i,
+                    window=Window(left, top, right - left, bottom - top),
+                )
+
+
+@contextlib.contextmanager
+def geotiff_writer(
+    path: str | os.PathLike[str],
+    *,
+    count: int,
+    shape: tuple[int, int],
+    dtype: Any,
+    transform: Affine,
+    crs: Any,
+    nodata: float | None = None,
+    descriptions: Sequence[str] | None = None,
+    overwrite: bool = False,
+) -> Iterator[GeoTiffWriter]:
+    """Open a tiled, ZSTD-compressed GeoTIFF of ``count`` bands to fill band by band.
+
+    The file appears only once the ``with`` block ends without error (temporary file,
+    then rename). Bands are stored one after another (band interleaving), so a band can
+    be written only around its window (:meth:`GeoTiffWriter.write_bands`), or not at
+    all: blocks never written are not stored and read back as ``nodata``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "two.tif"
+    >>> with geotiff_writer(out, count=2, shape=(4, 4), dtype="uint8", crs="EPSG:32648",
+    ...                     transform=Affine(30, 0, 0, 0, -30, 120), nodata=255) as writer:
+    ...     writer.write_bands(np.ones((1, 4, 4), "uint8"), first_band=2)
+    >>> rasterio.open(out).read()[:, 0, 0].tolist()
+    [255, 1]
+    """
+    rows, cols = shape
     if descriptions is not None and len(descriptions) != count:
         raise ValueError(f"{len(descriptions)} descriptions for {count} bands")
-    if windows is not None and (len(windows) != count or nodata is None):
-        raise ValueError(f"windows need nodata and one window per band: {len(windows)} for {count}")
     profile = {
         "driver": "GTiff",
         "width": cols,
         "height": rows,
         "count": count,
-        "dtype": array.dtype,
+        "dtype": dtype,
         "crs": crs,
         "transform": transform,
         "nodata": nodata,
@@ -65,41 +158,17 @@ def write_geotiff(
         # that are entirely nodata (beyond a site's radius) are not stored at all.
         "compress": "zstd",
         "zstd_level": 1,
-        "predictor": 2 if np.issubdtype(array.dtype, np.integer) else 3,
+        "predictor": 2 if np.issubdtype(np.dtype(dtype), np.integer) else 3,
         "num_threads": "ALL_CPUS",
         "sparse_ok": True,
         "tiled": rows >= 256 and cols >= 256,
-        # with windows, each band's blocks stand alone, so unwritten ones stay nodata
-        "interleave": "pixel" if windows is None else "band",
+        "interleave": "band",
         "BIGTIFF": "IF_SAFER",
     }
     with atomic_output(path, overwrite=overwrite) as tmp, rasterio.open(tmp, "w", **profile) as dst:
-        if windows is None:
-            dst.write(array)
-        else:
-            _write_windows(dst, array, windows)
+        yield GeoTiffWriter(dst)
         for band, text in enumerate(descriptions or [], start=1):
             dst.set_band_description(band, str(text))
-    return Path(path)
-
-
-def _write_windows(
-    dst: Any, array: np.ndarray, windows: Sequence[tuple[int, int, int, int]]
-) -> None:
-    """Write each band's window, widened to whole blocks (no partial block is rewritten)."""
-    block_rows, block_cols = dst.block_shapes[0]
-    _, rows, cols = array.shape
-    for band, (row_off, col_off, height, width) in enumerate(windows, start=1):
-        top = max(row_off, 0) // block_rows * block_rows
-        left = max(col_off, 0) // block_cols * block_cols
-        bottom = min(-(-(row_off + height) // block_rows) * block_rows, rows)
-        right = min(-(-(col_off + width) // block_cols) * block_cols, cols)
-        if bottom > top and right > left:
-            dst.write(
-                array[band - 1, top:bottom, left:right],
-                band,
-                window=Window(left, top, right - left, bottom - top),
-            )
 
 
 def write_coverage(

@@ -12,9 +12,14 @@ result stays close to their exact R3 reference:
   centres on that line, exactly as R3 samples a sight line.
 * A running horizon (the steepest slope from the observer seen so far) is kept along
   the ray.
-* Each cell of the disc is assigned once, ahead of time, to the ray nearest its centre
-  and to the last ray sample before it. Its visibility is its own exact slope (cell
-  centre, exact distance, cell elevation plus receiver height) against that horizon.
+* Each cell of the disc is assigned once, ahead of time, to the two rays bracketing its
+  azimuth and to the last sample of each before it. Its visibility is its own exact
+  slope (cell centre, exact distance, cell elevation plus receiver height) against the
+  two horizons interpolated in azimuth.
+* Rays need only be ``1/s`` cell apart where they are used: within half the radius,
+  cells are bracketed by the even-numbered rays only (there at most ``1/s`` cell
+  apart), so an odd-numbered ray starts at half the radius, from the horizon of its two
+  even neighbours interpolated there, and a quarter of the sampling is saved.
 
 Earth curvature with atmospheric refraction uses the effective earth radius
 ``k * 6 371 008.8 m`` (``k = 4/3`` for radio, ITU-R P.834 / P.452): heights are lowered
@@ -76,14 +81,19 @@ class RadialPlan(NamedTuple):
         Samples kept per ray: major-axis grid-line crossings ``0 .. n_steps - 1``.
     wedge_start
         int64 (n_rays + 1,): cells ``wedge_start[a]:wedge_start[a + 1]`` lie between ray
-        ``a`` and ray ``a + 1`` (modulo ``n_rays``).
+        ``a`` and ray ``b``: ``a + 1`` (modulo ``n_rays``), or ``a + 2`` for the cells
+        nearer than ``inner_radius_cells`` when ``a`` is even and ``a + 1 < n_rays``.
+        Odd wedges hold no such near cells.
     cell_drow, cell_dcol
         int32 offsets of each cell from the observer cell.
     cell_step_a, cell_step_b
-        int32: on ray ``a`` and ray ``a + 1``, the last sample lying at least half a step
+        int32: on ray ``a`` and ray ``b``, the last sample lying at least half a step
         before the cell (0: none).
     cell_weight_b
-        float32 weight of ray ``a + 1`` when interpolating in azimuth.
+        float32 weight of ray ``b`` when interpolating in azimuth.
+    inner_radius_cells
+        Odd rays start here: nearer cells (``drow^2 + dcol^2 < inner_radius_cells^2``)
+        use even rays only.
     """
 
     radius_cells: float
@@ -96,6 +106,7 @@ class RadialPlan(NamedTuple):
     cell_step_a: np.ndarray
     cell_step_b: np.ndarray
     cell_weight_b: np.ndarray
+    inner_radius_cells: float
 
     @property
     def n_rays(self) -> int:
@@ -114,8 +125,8 @@ def radial_plan(radius_cells: float, *, oversample: float = DEFAULT_OVERSAMPLE) 
 
     Every cell whose centre is within ``radius_cells`` of the observer cell centre
     (the observer's own cell excepted) belongs to the wedge of the two rays whose
-    azimuths bracket its own; on each of them it looks at the last sample lying at
-    least half a step before the cell.
+    azimuths bracket its own (within half the radius: the two even rays); on each of
+    them it looks at the last sample lying at least half a step before the cell.
 
     Parameters
     ----------
@@ -142,8 +153,9 @@ def radial_plan(radius_cells: float, *, oversample: float = DEFAULT_OVERSAMPLE) 
     step_len = 1.0 / np.maximum(np.abs(ray_dx), np.abs(ray_dy))
     n_steps = int(math.ceil(radius_cells)) + 1
 
+    inner = 0.5 * float(radius_cells)
     wedge_start, drow, dcol, step_a, step_b, weight_b = _plan_cells(
-        float(radius_cells), n_rays, n_steps, step_len
+        float(radius_cells), inner * inner, n_rays, n_steps, step_len
     )
     return RadialPlan(
         float(radius_cells),
@@ -156,11 +168,12 @@ def radial_plan(radius_cells: float, *, oversample: float = DEFAULT_OVERSAMPLE) 
         step_a,
         step_b,
         weight_b,
+        inner,
     )
 
 
 @numba.njit(cache=True)
-def _plan_cells(radius_cells, n_rays, n_steps, step_len):  # pragma: no cover - compiled
+def _plan_cells(radius_cells, inner2, n_rays, n_steps, step_len):  # pragma: no cover - compiled
     """The cells of the disc grouped by wedge (a counting sort, row-major within a wedge)."""
     reach = int(math.floor(radius_cells))
     limit2 = radius_cells * radius_cells
@@ -182,6 +195,8 @@ def _plan_cells(radius_cells, n_rays, n_steps, step_len):  # pragma: no cover - 
                 angle += two_pi
             position = angle / two_pi * n_rays
             ray = min(int(math.floor(position)), n_rays - 1)
+            if dist2 < inner2 and ray % 2 == 1:
+                ray -= 1  # near cells: even rays only
             ray_of[index] = ray
             position_of[index] = position
             count[ray + 1] += 1
@@ -201,11 +216,13 @@ def _plan_cells(radius_cells, n_rays, n_steps, step_len):  # pragma: no cover - 
                 continue
             j = fill[ray]
             fill[ray] += 1
-            dist = math.sqrt(drow * drow + dcol * dcol)
-            ray_b = (ray + 1) % n_rays
+            dist2 = drow * drow + dcol * dcol
+            dist = math.sqrt(dist2)
+            span = 2 if dist2 < inner2 and ray + 1 < n_rays else 1
+            ray_b = (ray + span) % n_rays
             cell_drow[j] = drow
             cell_dcol[j] = dcol
-            cell_weight_b[j] = min(max(position_of[index] - ray, 0.0), 1.0)
+            cell_weight_b[j] = min(max((position_of[index] - ray) / span, 0.0), 1.0)
             step = int(math.ceil(dist / step_len[ray] - 0.5)) - 1
             cell_step_a[j] = min(max(step, 0), n_steps - 1)
             step = int(math.ceil(dist / step_len[ray_b] - 0.5)) - 1
@@ -260,16 +277,18 @@ def ray_axes(rows, cols, row0, col0, dx, dy):  # pragma: no cover - compiled
 
 @numba.njit(cache=True)
 def _walk_horizon(
-    flat, rows, cols, row0, col0, observer_z, curvature, dx, dy, horizon
+    flat, rows, cols, row0, col0, observer_z, curvature, dx, dy, horizon, first_step, first_best
 ):  # pragma: no cover - compiled
-    """Running horizon along one ray into ``horizon`` (length ``n_steps``).
+    """Running horizon along one ray into ``horizon[first_step:]`` (length ``n_steps``).
 
     Samples are taken where the ray crosses grid lines through cell centres, the DEM
     interpolated linearly between the two cell centres on that line (the sampling of
     Franklin & Ray's R3): at every major-axis line, and at the minor-axis lines crossed
     in between. ``horizon[k]`` is the steepest slope (metres per cell, heights lowered
     by ``curvature * d^2``) over the samples up to the ``k``-th major crossing;
-    ``horizon[0] = -inf``. Past the grid edge the last value is kept.
+    ``horizon[0] = -inf``. Past the grid edge the last value is kept. A walk may start
+    at ``first_step``, given the horizon there (``first_best``): earlier entries are
+    left as they were.
     """
     (
         major0,
@@ -289,8 +308,8 @@ def _walk_horizon(
     drop_per_step2 = curvature * step_len * step_len
     # three branch-free passes: slopes at the major crossings, the minor crossings each
     # folded into the first major sample after it, then the running maximum
-    horizon[0] = -np.inf
-    for k in range(1, stop + 1):
+    horizon[first_step] = first_best
+    for k in range(first_step + 1, stop + 1):
         minor_f = min(max(minor0 + k * minor_rate, 0.0), minor_len - 1.0)
         low = min(int(minor_f), minor_len - 2)
         frac = minor_f - low
@@ -298,11 +317,12 @@ def _walk_horizon(
         height = flat[base] * (1.0 - frac) + flat[base + minor_stride] * frac
         horizon[k] = (height - drop_per_step2 * k * k - observer_z) * major * _INVERSE[k]
     if minor_rate != 0.0:
-        steps_per_line = 1.0 / abs(minor_rate)
+        rate = abs(minor_rate)
+        steps_per_line = 1.0 / rate
         minor_sign = 1 if minor_rate > 0.0 else -1
-        # lines minor0 + minor_sign * m at step m * steps_per_line <= stop; one that passes
-        # through a sample's cell centre repeats that sample, harmlessly
-        for m in range(1, int(stop * abs(minor_rate)) + 1):
+        # lines minor0 + minor_sign * m at step m * steps_per_line in (first_step, stop];
+        # one that passes through a sample's cell centre repeats that sample, harmlessly
+        for m in range(int(first_step * rate) + 1, int(stop * rate) + 1):
             along = m * steps_per_line
             major_f = major0 + major_sign * along
             low = min(max(int(major_f), 0), major_len - 2)
@@ -312,12 +332,45 @@ def _walk_horizon(
             slope = (height - drop_per_step2 * along * along - observer_z) * major / along
             k = min(int(math.ceil(along)), stop)
             horizon[k] = max(horizon[k], slope)
-    best = -np.inf
-    for k in range(1, stop + 1):
+    best = first_best
+    for k in range(first_step + 1, stop + 1):
         best = max(best, horizon[k])
         horizon[k] = best
-    for k in range(stop + 1, n_steps):
+    for k in range(max(stop, first_step) + 1, n_steps):
         horizon[k] = best
+
+
+@numba.njit(cache=True)
+def _blend(h_a, h_b, w):  # pragma: no cover - compiled
+    """Horizon between two rays, ``w`` of the way to ``b``; one missing (-inf): the other."""
+    if h_a == -np.inf or h_b == -np.inf:
+        return max(h_a, h_b)
+    return (1.0 - w) * h_a + w * h_b
+
+
+@numba.njit(cache=True)
+def _evaluate_cells(
+    elevation, row0, col0, observer_z, rx_height, curvature, plan_cells, first, last, horizons
+):  # pragma: no cover - compiled
+    """Visibility of the plan's cells ``first:last`` (one wedge) into ``out``.
+
+    ``horizons`` = (ray a, ray b for cells nearer than the inner radius, ray b beyond).
+    """
+    rows, cols = elevation.shape
+    cell_drow, cell_dcol, cell_step_a, cell_step_b, cell_weight_b, inner2, out = plan_cells
+    left, right_near, right_far = horizons
+    for j in range(first, last):
+        row = row0 + cell_drow[j]
+        col = col0 + cell_dcol[j]
+        if row < 0 or row >= rows or col < 0 or col >= cols:
+            continue
+        dist2 = float(cell_drow[j] * cell_drow[j] + cell_dcol[j] * cell_dcol[j])
+        right = right_near if dist2 < inner2 else right_far
+        level = _blend(left[cell_step_a[j]], right[cell_step_b[j]], cell_weight_b[j])
+        target = (elevation[row, col] + rx_height - curvature * dist2 - observer_z) / math.sqrt(
+            dist2
+        )
+        out[row, col] = 1 if target >= level else 0
 
 
 @numba.njit(cache=True, parallel=True)
@@ -337,50 +390,67 @@ def _viewshed_kernel(
     cell_step_a,
     cell_step_b,
     cell_weight_b,
+    inner_radius,
     out,
 ):  # pragma: no cover - compiled
     """Fill ``out`` (uint8, preset to NODATA) with 1/0 visibility from one observer.
 
-    Rays are handled in contiguous chunks, one chunk per task; inside a chunk each ray
-    is walked once and its horizon kept while the wedge it closes is evaluated: each
-    cell compares its own exact slope with the horizons of its two bracketing rays,
-    interpolated linearly in azimuth. ``curvature`` is ``cell^2 / (2 k R)``, metres per
-    cell^2.
+    Even rays are handled in contiguous chunks, one chunk per task; inside a chunk each
+    even ray is walked once, then the odd ray after it from the inner radius on, and
+    the two wedges they bound are evaluated: each cell compares its own exact slope
+    with the horizons of its two bracketing rays, interpolated linearly in azimuth.
+    ``curvature`` is ``cell^2 / (2 k R)``, metres per cell^2.
     """
     rows, cols = elevation.shape
     flat = elevation.ravel()
     n_rays = len(ray_dx)
-    n_chunks = min(n_rays, 64)
+    n_even = (n_rays + 1) // 2
+    n_chunks = min(n_even, 64)
+    inner2 = inner_radius * inner_radius
+    cells = (cell_drow, cell_dcol, cell_step_a, cell_step_b, cell_weight_b, inner2, out)
+    fixed = (elevation, row0, col0, observer_z, rx_height, curvature)
     for chunk in prange(n_chunks):
-        first = chunk * n_rays // n_chunks
-        last = (chunk + 1) * n_rays // n_chunks
         left = np.empty(n_steps)
+        middle = np.empty(n_steps)
         right = np.empty(n_steps)
+        ray = 2 * (chunk * n_even // n_chunks)
         _walk_horizon(
-            flat, rows, cols, row0, col0, observer_z, curvature, ray_dx[first], ray_dy[first], left
-        )
-        for ray in range(first, last):
-            nxt = (ray + 1) % n_rays
+            flat, rows, cols, row0, col0, observer_z, curvature, ray_dx[ray], ray_dy[ray],
+            left, 0, -np.inf,
+        )  # fmt: skip
+        for even in range(chunk * n_even // n_chunks, (chunk + 1) * n_even // n_chunks):
+            ray = 2 * even
+            nxt = (ray + 2) % n_rays if ray + 1 < n_rays else 0
             _walk_horizon(
-                flat, rows, cols, row0, col0, observer_z, curvature, ray_dx[nxt], ray_dy[nxt], right
+                flat, rows, cols, row0, col0, observer_z, curvature, ray_dx[nxt], ray_dy[nxt],
+                right, 0, -np.inf,
+            )  # fmt: skip
+            if ray + 1 >= n_rays:  # an odd number of rays: no odd ray before ray 0
+                horizons = (left, right, right)
+                _evaluate_cells(*fixed, cells, wedge_start[ray], wedge_start[ray + 1], horizons)
+                left, right = right, left
+                continue
+            # the odd ray between, from where the plan first uses it: the last sample at
+            # least half a step before inner_radius, seeded from its even neighbours
+            odd = ray + 1
+            step_odd = 1.0 / max(abs(ray_dx[odd]), abs(ray_dy[odd]))
+            first = min(max(int(math.ceil(inner_radius / step_odd - 0.5)) - 1, 0), n_steps - 1)
+            seed = first * step_odd
+            step_even = 1.0 / max(abs(ray_dx[ray]), abs(ray_dy[ray]))
+            step_next = 1.0 / max(abs(ray_dx[nxt]), abs(ray_dy[nxt]))
+            first_best = _blend(
+                left[min(int(seed / step_even), n_steps - 1)],
+                right[min(int(seed / step_next), n_steps - 1)],
+                0.5,
             )
-            for j in range(wedge_start[ray], wedge_start[ray + 1]):
-                row = row0 + cell_drow[j]
-                col = col0 + cell_dcol[j]
-                if row < 0 or row >= rows or col < 0 or col >= cols:
-                    continue
-                h_a = left[cell_step_a[j]]
-                h_b = right[cell_step_b[j]]
-                if h_a == -np.inf or h_b == -np.inf:
-                    level = max(h_a, h_b)
-                else:
-                    w = cell_weight_b[j]
-                    level = (1.0 - w) * h_a + w * h_b
-                dist2 = float(cell_drow[j] * cell_drow[j] + cell_dcol[j] * cell_dcol[j])
-                target = (
-                    elevation[row, col] + rx_height - curvature * dist2 - observer_z
-                ) / math.sqrt(dist2)
-                out[row, col] = 1 if target >= level else 0
+            _walk_horizon(
+                flat, rows, cols, row0, col0, observer_z, curvature, ray_dx[odd], ray_dy[odd],
+                middle, first, first_best,
+            )  # fmt: skip
+            horizons = (left, right, middle)
+            _evaluate_cells(*fixed, cells, wedge_start[ray], wedge_start[odd], horizons)
+            horizons = (middle, right, right)
+            _evaluate_cells(*fixed, cells, wedge_start[odd], wedge_start[odd + 1], horizons)
             left, right = right, left
     out[row0, col0] = 1
 
@@ -578,6 +648,7 @@ def viewsheds(
             plan.cell_step_a,
             plan.cell_step_b,
             plan.cell_weight_b,
+            plan.inner_radius_cells,
             out[i],
         )
     if truncated:

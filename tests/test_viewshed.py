@@ -273,6 +273,28 @@ def test_plan_assigns_every_disc_cell_once():
     assert (sample_dist >= plan.cell_distance - 1.5 * step_len[rays] - 1e-9).all()
 
 
+@pytest.mark.parametrize("radius", [24.0, 25.0])  # an even and an odd number of rays
+def test_plan_near_cells_use_even_rays_and_far_cells_neighbours(radius):
+    plan = radial_plan(radius, oversample=2.0)
+    n = plan.n_rays
+    assert n % 2 == (0 if radius == 24.0 else 1)
+    ray_a = np.repeat(np.arange(n), np.diff(plan.wedge_start))
+    dist = plan.cell_distance
+    near = dist < plan.inner_radius_cells
+    assert plan.inner_radius_cells == radius / 2 and near.any() and (~near).any()
+    assert (ray_a[near] % 2 == 0).all()
+    span = np.where(near & (ray_a + 1 < n), 2, 1)
+    ray_b = (ray_a + span) % n
+    # the cell's azimuth lies between its rays, at the given weight
+    azimuth = np.arctan2(plan.cell_drow, plan.cell_dcol) % (2 * np.pi) / (2 * np.pi) * n
+    np.testing.assert_allclose(azimuth, ray_a + span * plan.cell_weight_b, atol=1e-4)
+    # on ray b too, the sample looked up lies before the cell, at most 1.5 steps short
+    step_len = 1 / np.maximum(np.abs(plan.ray_dx), np.abs(plan.ray_dy))
+    sample_dist = plan.cell_step_b * step_len[ray_b]
+    assert (sample_dist < dist).all()
+    assert (sample_dist >= dist - 1.5 * step_len[ray_b] - 1e-9).all()
+
+
 def test_batch_equals_single_calls():
     elevation = rough_terrain(81, 5, relief_m=300.0)
     terrain = make_terrain(elevation)

@@ -158,7 +158,9 @@ def geotiff_writer(
         # that are entirely nodata (beyond a site's radius) are not stored at all.
         "compress": "zstd",
         "zstd_level": 1,
-        "predictor": 2 if np.issubdtype(np.dtype(dtype), np.integer) else 3,
+        # integer results are categories (masks, site rows, flags): differencing them
+        # (predictor 2) makes files larger and slower (50 viewshed bands: 0.16 -> 0.11 s)
+        "predictor": 1 if np.issubdtype(np.dtype(dtype), np.integer) else 3,
         "num_threads": "ALL_CPUS",
         "sparse_ok": True,
         "tiled": rows >= 256 and cols >= 256,

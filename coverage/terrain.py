@@ -28,7 +28,6 @@ import rasterio.windows
 from affine import Affine
 from pyproj import CRS
 from rasterio.enums import Resampling
-from scipy import ndimage
 
 from coverage.crs import WGS84, require_crs, transform_xy, working_crs_for_bounds
 from coverage.errors import (
@@ -419,6 +418,8 @@ def _fill_voids(
     unfilled = np.zeros_like(void)
     if not void.any():
         return mosaic, void, unfilled
+    from scipy import ndimage  # only when there are voids to fill (saves ~0.2 s of start-up)
+
     labels, count = ndimage.label(void)
     distance = ndimage.distance_transform_edt(void)
     too_far = ndimage.maximum(distance, labels, index=np.arange(1, count + 1)) > max_distance_cells
@@ -467,15 +468,26 @@ def _mosaic(
         if nodata is None and dataset.dtypes[0] == "int16":
             nodata = SRTM_VOID  # SRTM's void value, even where the file does not declare it
         tile = np.full((rows, cols), np.nan, dtype=np.float32)
-        rasterio.warp.reproject(
-            rasterio.band(dataset, 1),
-            tile,
-            src_nodata=nodata,
-            dst_transform=transform,
-            dst_crs=dataset.crs,
-            dst_nodata=np.nan,
-            resampling=Resampling.nearest if aligned else Resampling.bilinear,
-        )
+        if aligned:  # same lattice: read the overlapping cells as they are
+            dx, dy = round(offset_x), round(offset_y)
+            r_lo, c_lo = max(0, dy), max(0, dx)
+            r_hi, c_hi = min(rows, dy + dataset.height), min(cols, dx + dataset.width)
+            if r_hi > r_lo and c_hi > c_lo:
+                window = rasterio.windows.Window(c_lo - dx, r_lo - dy, c_hi - c_lo, r_hi - r_lo)
+                values = dataset.read(1, window=window).astype(np.float32)
+                if nodata is not None:
+                    values[values == np.float32(nodata)] = np.nan
+                tile[r_lo:r_hi, c_lo:c_hi] = values
+        else:
+            rasterio.warp.reproject(
+                rasterio.band(dataset, 1),
+                tile,
+                src_nodata=nodata,
+                dst_transform=transform,
+                dst_crs=dataset.crs,
+                dst_nodata=np.nan,
+                resampling=Resampling.bilinear,
+            )
         window = rasterio.windows.from_bounds(*dataset.bounds, transform=transform)
         r0, c0 = max(0, round(window.row_off)), max(0, round(window.col_off))
         r1, c1 = round(window.row_off + window.height), round(window.col_off + window.width)

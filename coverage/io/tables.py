@@ -18,9 +18,7 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
 
 from coverage.errors import InputFileError, SchemaError
 from coverage.io.cells import is_blank, plain
@@ -231,6 +229,9 @@ def _read_csv_records(
 
 
 def _read_xlsx_records(path: Path, sheet: str | int | None, source: str) -> list[list[Any]]:
+    import openpyxl  # only for .xlsx (saves ~0.1 s of start-up elsewhere)
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:

@@ -99,12 +99,10 @@ from coverage.itm_core import (
     P2P,
     DetailTuple,
     dim,
-    free_space_loss_db,
     ground_and_earth,
     input_check,
     jit,
-    longley_rice,
-    variability,
+    path_loss,
 )
 
 __all__ = [
@@ -530,21 +528,11 @@ def itm_p2p_detail(
     theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, delta_h = _profile_parameters(
         z, step_m, gamma_e, h_tx_m, h_rx_m, scratch
     )
-    a_ref, lr_warnings, mode, error = longley_rice(
+    loss, lp_warnings, mode, error, a_ref, a_fs = path_loss(
         theta0, theta1, frequency_mhz, z_g, d_hzn0, d_hzn1, h_e0, h_e1, gamma_e, n_s, delta_h,
-        h_tx_m, h_rx_m, d_m, P2P,
+        h_tx_m, h_rx_m, d_m, P2P, time_pct, location_pct, situation_pct, climate, mdvar,
     )  # fmt: skip
-    warnings |= lr_warnings
-    a_fs = free_space_loss_db(d_m, frequency_mhz)
-    if error != ERR_NONE:
-        loss = nan
-    else:
-        attenuation, var_warnings = variability(
-            time_pct, location_pct, situation_pct, h_e0, h_e1, delta_h, frequency_mhz, d_m,
-            a_ref, climate, mdvar,
-        )  # fmt: skip
-        warnings |= var_warnings
-        loss = a_fs + attenuation
+    warnings |= lp_warnings
     return (
         loss, warnings, error, mode, a_ref, a_fs, delta_h, n_s, theta0, theta1, d_hzn0,
         d_hzn1, h_e0, h_e1,

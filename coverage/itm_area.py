@@ -36,12 +36,10 @@ from coverage.itm_core import (
     ERR_TX_SITING,
     MODE_NOT_SET,
     DetailTuple,
-    free_space_loss_db,
     ground_and_earth,
     input_check,
     jit,
-    longley_rice,
-    variability,
+    path_loss,
 )
 
 __all__ = ["SITING_CRITERIA", "itm_area_detail", "itm_area_loss"]
@@ -113,21 +111,11 @@ def itm_area_detail(
     theta1 = (0.65 * delta_h_m * (d_ls1 / d_hzn1 - 1.0) - 2.0 * h_e1) / d_ls1
 
     d_m = distance_km * 1000.0
-    a_ref, lr_warnings, mode, error = longley_rice(
+    loss, lp_warnings, mode, error, a_ref, a_fs = path_loss(
         theta0, theta1, frequency_mhz, z_g, d_hzn0, d_hzn1, h_e0, h_e1, gamma_e, n_s, delta_h_m,
-        h_tx_m, h_rx_m, d_m, AREA,
+        h_tx_m, h_rx_m, d_m, AREA, time_pct, location_pct, situation_pct, climate, mdvar,
     )  # fmt: skip
-    warnings |= lr_warnings
-    a_fs = free_space_loss_db(d_m, frequency_mhz)
-    if error != ERR_NONE:
-        loss = nan
-    else:
-        attenuation, var_warnings = variability(
-            time_pct, location_pct, situation_pct, h_e0, h_e1, delta_h_m, frequency_mhz, d_m,
-            a_ref, climate, mdvar,
-        )  # fmt: skip
-        warnings |= var_warnings
-        loss = a_fs + attenuation
+    warnings |= lp_warnings
     return (
         loss, warnings, error, mode, a_ref, a_fs, delta_h_m, n_s, theta0, theta1, d_hzn0,
         d_hzn1, h_e0, h_e1,

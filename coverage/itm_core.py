@@ -798,3 +798,45 @@ def ground_and_earth(
     if polarization == 1:
         z_g = z_g / ep_r
     return z_g, gamma_e, n_s
+
+
+@jit
+def path_loss(
+    theta0: float,
+    theta1: float,
+    f_mhz: float,
+    z_g: complex,
+    d_hzn0: float,
+    d_hzn1: float,
+    h_e0: float,
+    h_e1: float,
+    gamma_e: float,
+    n_s: float,
+    delta_h_m: float,
+    h0: float,
+    h1: float,
+    d_m: float,
+    mode: int,
+    time_pct: float,
+    location_pct: float,
+    situation_pct: float,
+    climate: int,
+    mdvar: int,
+) -> tuple[float, int, int, int, float, float]:
+    """Basic transmission loss from the path's parameters: lrprop, then avar, plus free space.
+
+    The step both modes (point-to-point and area) end with. Returns ``(loss_db,
+    warnings, propagation_mode, error, a_ref_db, a_fs_db)``; the loss is NaN on an error.
+    """
+    a_ref, warnings, prop_mode, error = longley_rice(
+        theta0, theta1, f_mhz, z_g, d_hzn0, d_hzn1, h_e0, h_e1, gamma_e, n_s, delta_h_m,
+        h0, h1, d_m, mode,
+    )  # fmt: skip
+    a_fs = free_space_loss_db(d_m, f_mhz)
+    if error != ERR_NONE:
+        return math.nan, warnings, prop_mode, error, a_ref, a_fs
+    attenuation, var_warnings = variability(
+        time_pct, location_pct, situation_pct, h_e0, h_e1, delta_h_m, f_mhz, d_m, a_ref,
+        climate, mdvar,
+    )  # fmt: skip
+    return a_fs + attenuation, warnings | var_warnings, prop_mode, error, a_ref, a_fs

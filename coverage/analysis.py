@@ -58,10 +58,9 @@ class Analysis:
     def summary(self) -> pd.DataFrame:
         """Province totals for any operator and for each operator: people without signal.
 
-        Examples
-        --------
-        >>> run = analyse(...)  # doctest: +SKIP
-        >>> run.summary()  # doctest: +SKIP
+        One row for ``any operator`` then one per operator, with ``uncovered_population``,
+        ``covered_area_km2``, ``population`` and ``uncovered_share`` (0-1). Tested in
+        ``tests/test_analysis.py``.
         """
         operators = sorted(set(self.result.layers["operator"].astype(str)))
         rows = []

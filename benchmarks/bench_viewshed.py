@@ -32,7 +32,7 @@ import numpy as np
 import rasterio
 
 from benchmarks.synthetic import central_sites, rough_terrain
-from coverage.viewshed import viewsheds
+from coverage.viewshed import exact_line_of_sight, viewsheds
 
 SIZE = 2_100
 N_SITES = 50
@@ -48,45 +48,12 @@ EARTH_RADIUS_M = 6_371_008.8
 
 @numba.njit(cache=True, parallel=True)
 def r3_sampled(elevation, row0, col0, observer_z, rows, cols, rx_height, curvature):
-    """Exact R3 visibility (1/0) of cells (rows[i], cols[i]) from (row0, col0).
-
-    The sight line to each target cell centre is sampled where it crosses every grid
-    line through cell centres, interpolating linearly between the two cell centres on
-    the line; heights lowered by ``curvature * d^2`` (d in cells).
-    """
+    """Exact R3 visibility (1/0) of cells (rows[i], cols[i]) from (row0, col0)."""
     out = np.empty(len(rows), np.uint8)
-    n_rows, n_cols = elevation.shape
     for i in numba.prange(len(rows)):
-        row, col = rows[i], cols[i]
-        drow, dcol = row - row0, col - col0
-        total = math.sqrt(drow * drow + dcol * dcol)
-        target = (elevation[row, col] + rx_height - curvature * total * total - observer_z) / total
-        visible = 1
-        if dcol != 0:
-            sign = 1 if dcol > 0 else -1
-            for line in range(col0 + sign, col, sign):
-                t = (line - col0) / dcol
-                r = row0 + t * drow
-                low = min(int(math.floor(r)), n_rows - 2)
-                f = r - low
-                h = elevation[low, line] * (1 - f) + elevation[low + 1, line] * f
-                d = t * total
-                if (h - curvature * d * d - observer_z) / d > target:
-                    visible = 0
-                    break
-        if visible and drow != 0:
-            sign = 1 if drow > 0 else -1
-            for line in range(row0 + sign, row, sign):
-                t = (line - row0) / drow
-                c = col0 + t * dcol
-                low = min(int(math.floor(c)), n_cols - 2)
-                f = c - low
-                h = elevation[line, low] * (1 - f) + elevation[line, low + 1] * f
-                d = t * total
-                if (h - curvature * d * d - observer_z) / d > target:
-                    visible = 0
-                    break
-        out[i] = visible
+        out[i] = exact_line_of_sight(
+            elevation, row0, col0, observer_z, rows[i], cols[i], rx_height, curvature
+        )
     return out
 
 

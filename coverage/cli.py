@@ -92,22 +92,47 @@ def info(path: Path) -> None:
     click.echo(describe(path))
 
 
+def _options(*options: Any, into: str | None = None) -> Any:
+    """Apply click options; with ``into``, gather their values into one dict argument."""
+
+    def decorate(func: Any) -> Any:
+        target = func
+        if into is not None:
+            names = [option(lambda: None).__click_params__[0].name for option in options]
+
+            @functools.wraps(func)
+            def target(**kwargs: Any) -> Any:
+                kwargs[into] = {name: kwargs.pop(name) for name in names}
+                return func(**kwargs)
+
+        for option in reversed(options):
+            target = option(target)
+        return target
+
+    return decorate
+
+
+_SITE_OPTIONS = (
+    click.option(
+        "--dem",
+        required=True,
+        multiple=True,
+        type=click.Path(exists=True),
+        help="DEM file(s) or folder (GeoTIFF, SRTM .hgt/.hgt.zip).",
+    ),
+    click.option("--site", multiple=True, help="Site as LON,LAT (WGS84); repeat for several."),
+    click.option(
+        "--sites",
+        "sites_file",
+        type=click.Path(exists=True, path_type=Path),
+        help="Tower file (CSV/XLSX/GeoJSON/GPKG) giving the sites, with their own "
+        "heights (and frequencies, EIRPs).",
+    ),
+)
+
+
 @main.command()
-@click.option(
-    "--dem",
-    "dem",
-    required=True,
-    multiple=True,
-    type=click.Path(exists=True),
-    help="DEM file(s) or folder (GeoTIFF, SRTM .hgt/.hgt.zip).",
-)
-@click.option("--site", multiple=True, help="Site as LON,LAT (WGS84); repeat for several.")
-@click.option(
-    "--sites",
-    "sites_file",
-    type=click.Path(exists=True, path_type=Path),
-    help="Tower file (CSV/XLSX/GeoJSON/GPKG) giving the sites.",
-)
+@_options(*_SITE_OPTIONS)
 @click.option(
     "--height",
     type=float,
@@ -197,26 +222,6 @@ def viewshed(
 # ------------------------------------------------------------------ whole-job commands
 
 _MODELS = ["diffraction", "fspl", "hata", "itm"]
-
-
-def _options(*options: Any, into: str | None = None) -> Any:
-    """Apply click options; with ``into``, gather their values into one dict argument."""
-
-    def decorate(func: Any) -> Any:
-        target = func
-        if into is not None:
-            names = [option(lambda: None).__click_params__[0].name for option in options]
-
-            @functools.wraps(func)
-            def target(**kwargs: Any) -> Any:
-                kwargs[into] = {name: kwargs.pop(name) for name in names}
-                return func(**kwargs)
-
-        for option in reversed(options):
-            target = option(target)
-        return target
-
-    return decorate
 
 
 _MODEL_OPTIONS = (
@@ -365,20 +370,7 @@ def _analyse(inputs: dict[str, Any], model: dict[str, Any], min_gap_area_km2: fl
 
 
 @main.command()
-@click.option(
-    "--dem",
-    required=True,
-    multiple=True,
-    type=click.Path(exists=True),
-    help="DEM file(s) or folder.",
-)
-@click.option("--site", multiple=True, help="Site as LON,LAT (WGS84); repeat for several.")
-@click.option(
-    "--sites",
-    "sites_file",
-    type=click.Path(exists=True, path_type=Path),
-    help="Tower file giving the sites (their own heights, frequencies, EIRPs).",
-)
+@_options(*_SITE_OPTIONS)
 @click.option("--height", type=float, default=30.0, show_default=True, help="Antenna height, m.")
 @click.option("--frequency", type=float, default=1800.0, show_default=True, help="MHz.")
 @click.option("--eirp", type=float, default=60.0, show_default=True, help="EIRP, dBm.")

@@ -1,4 +1,4 @@
-"""Tests of coverage.viewshed against an exact R3 line-of-sight reference written here."""
+"""Tests of coverage.viewshed against the exact R3 line of sight (viewshed.exact_line_of_sight)."""
 
 from __future__ import annotations
 
@@ -13,57 +13,20 @@ from hypothesis import strategies as st
 
 from coverage.errors import CoverageWarning, TerrainError
 from coverage.terrain import Terrain
-from coverage.viewshed import EARTH_RADIUS_M, NODATA, radial_plan, viewshed, viewsheds
+from coverage.viewshed import (
+    EARTH_RADIUS_M,
+    NODATA,
+    exact_line_of_sight,
+    radial_plan,
+    viewshed,
+    viewsheds,
+)
 
 CELL_M = 30.0
 UTM48N = "EPSG:32648"
 
 
 # --------------------------------------------------------------------------- reference
-
-
-@numba.njit(cache=True)
-def r3_visible(elevation, row0, col0, observer_z, row, col, rx_height, curvature):
-    """Exact R3 line of sight (Franklin & Ray 1994) from an observer cell to a target cell.
-
-    The sight line joins the observer (``observer_z`` m) to the target cell centre
-    (ground + ``rx_height``). The DEM is sampled wherever the line crosses a grid line
-    through cell centres (every column line and every row line strictly between the
-    two cells), interpolated linearly between the two cell centres on that line. Heights
-    are lowered by ``curvature * d^2`` (``d`` in cells) for the earth's bulge. Visible
-    when no sample rises above the line.
-    """
-    drow = row - row0
-    dcol = col - col0
-    dist2 = drow * drow + dcol * dcol
-    if dist2 == 0:
-        return 1
-    total = math.sqrt(dist2)
-    target = (elevation[row, col] + rx_height - curvature * dist2 - observer_z) / total
-    rows, cols = elevation.shape
-    if dcol != 0:
-        sign = 1 if dcol > 0 else -1
-        for line in range(col0 + sign, col, sign):
-            t = (line - col0) / dcol
-            r = row0 + t * drow
-            low = min(int(math.floor(r)), rows - 2)
-            frac = r - low
-            height = elevation[low, line] * (1 - frac) + elevation[low + 1, line] * frac
-            d = t * total
-            if (height - curvature * d * d - observer_z) / d > target:
-                return 0
-    if drow != 0:
-        sign = 1 if drow > 0 else -1
-        for line in range(row0 + sign, row, sign):
-            t = (line - row0) / drow
-            c = col0 + t * dcol
-            low = min(int(math.floor(c)), cols - 2)
-            frac = c - low
-            height = elevation[line, low] * (1 - frac) + elevation[line, low + 1] * frac
-            d = t * total
-            if (height - curvature * d * d - observer_z) / d > target:
-                return 0
-    return 1
 
 
 @numba.njit(cache=True, parallel=True)
@@ -74,7 +37,7 @@ def r3_viewshed(elevation, row0, col0, observer_z, rx_height, curvature, radius_
     for row in numba.prange(rows):
         for col in range(cols):
             if (row - row0) ** 2 + (col - col0) ** 2 <= radius_cells * radius_cells:
-                out[row, col] = r3_visible(
+                out[row, col] = exact_line_of_sight(
                     elevation, row0, col0, observer_z, row, col, rx_height, curvature
                 )
     return out
@@ -117,10 +80,12 @@ def site_xy(terrain: Terrain, row, col) -> tuple[np.ndarray, np.ndarray]:
 def test_r3_reference_sees_over_a_low_wall_and_not_over_a_high_one():
     elevation = np.zeros((5, 11), dtype=np.float32)
     elevation[:, 5] = 20.0
-    assert r3_visible(elevation, 2, 0, 30.0, 2, 10, 30.0, 0.0) == 1  # 30 m over a 20 m wall
-    assert r3_visible(elevation, 2, 0, 10.0, 2, 10, 10.0, 0.0) == 0
+    assert (
+        exact_line_of_sight(elevation, 2, 0, 30.0, 2, 10, 30.0, 0.0) == 1
+    )  # 30 m over a 20 m wall
+    assert exact_line_of_sight(elevation, 2, 0, 10.0, 2, 10, 10.0, 0.0) == 0
     # a diagonal sight line samples row and column lines, interpolating between cells
-    assert r3_visible(elevation, 0, 0, 10.0, 4, 10, 10.0, 0.0) == 0
+    assert exact_line_of_sight(elevation, 0, 0, 10.0, 4, 10, 10.0, 0.0) == 0
 
 
 def test_r3_reference_flat_earth_horizon():
@@ -130,7 +95,9 @@ def test_r3_reference_flat_earth_horizon():
     n = int(horizon_m / cell_m) + 20
     elevation = np.zeros((3, n), dtype=np.float32)
     curvature = curvature_per_cell2(k, cell_m)
-    visible = [r3_visible(elevation, 1, 0, h1, 1, col, h2, curvature) for col in range(1, n)]
+    visible = [
+        exact_line_of_sight(elevation, 1, 0, h1, 1, col, h2, curvature) for col in range(1, n)
+    ]
     last_visible_m = (np.flatnonzero(visible).max() + 1) * cell_m
     assert abs(last_visible_m - horizon_m) <= cell_m
 
@@ -201,8 +168,12 @@ def test_symmetry(seed, relief, height):
         for b in range(a + 1, 12):
             za = float(elevation[rows[a], cols[a]]) + height
             zb = float(elevation[rows[b], cols[b]]) + height
-            ab = r3_visible(elevation, rows[a], cols[a], za, rows[b], cols[b], height, curvature)
-            ba = r3_visible(elevation, rows[b], cols[b], zb, rows[a], cols[a], height, curvature)
+            ab = exact_line_of_sight(
+                elevation, rows[a], cols[a], za, rows[b], cols[b], height, curvature
+            )
+            ba = exact_line_of_sight(
+                elevation, rows[b], cols[b], zb, rows[a], cols[a], height, curvature
+            )
             assert ab == ba
             pairs += 1
             mismatched += ours[a, rows[b], cols[b]] != ours[b, rows[a], cols[a]]

@@ -594,6 +594,11 @@ def longley_rice(
         prop_mode = MODE_LINE_OF_SIGHT
     else:
         # beyond the horizon: diffraction or troposcatter [Algorithm, Eqns 4.52-4.58]
+        d_x_least = max(d_sml, d_ml + 1.088 * scale * math.log(f_mhz))
+        if d_m <= d_x_least:
+            # troposcatter takes over only beyond d_x >= d_x_least, so neither of its two
+            # evaluations can change the result: skip them (same loss, same mode)
+            return max(m_d * d_m + a_d0, 0.0), warnings, MODE_DIFFRACTION, ERR_NONE
         d_5 = d_ml + 200e3
         d_6 = d_ml + 400e3
         a_6, h0_value = _troposcatter_loss(
@@ -606,10 +611,7 @@ def longley_rice(
         )  # fmt: skip
         if a_5 < 1000.0:
             m_s = (a_6 - a_5) / 200e3
-            d_x = max(
-                max(d_sml, d_ml + 1.088 * scale * math.log(f_mhz)),
-                (a_5 - a_d0 - m_s * d_5) / (m_d - m_s),
-            )
+            d_x = max(d_x_least, (a_5 - a_d0 - m_s * d_5) / (m_d - m_s))
             a_s0 = (m_d - m_s) * d_x + a_d0
         else:
             m_s = m_d

@@ -7,12 +7,10 @@ void in the source data.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import math
 import os
 import warnings
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,15 +28,18 @@ from pyproj import CRS
 from rasterio.enums import Resampling
 
 from coverage.crs import WGS84, require_crs, transform_xy, working_crs_for_bounds
+from coverage.dem import (
+    DEFAULT_MAX_FILL_DISTANCE_CELLS,
+    dem_files,
+    open_tiles,
+    read_window,
+)
 from coverage.errors import (
     CRSError,
-    InputFileError,
-    MissingFileError,
-    RepairWarning,
     ResolutionWarning,
     TerrainError,
 )
-from coverage.io.files import atomic_output, existing_file
+from coverage.io.files import atomic_output
 
 
 @dataclass(frozen=True, eq=False)
@@ -320,58 +321,8 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------------- reading DEM files
 
-TERRAIN_SUFFIXES = (".tif", ".tiff", ".hgt", ".hgt.zip")
-SRTM_VOID = -32768
-DEFAULT_MAX_FILL_DISTANCE_CELLS = 10
 COARSE_DEM_M = 250.0
 _EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius, for the metre size of a degree
-
-
-def _matches_suffix(path: Path) -> bool:
-    name = path.name.lower()
-    return any(name.endswith(suffix) for suffix in TERRAIN_SUFFIXES)
-
-
-def _terrain_files(paths_or_folder: Any) -> list[Path]:
-    """Expand a file, folder or list of them into DEM files; raise saying what was sought."""
-    items = [paths_or_folder] if isinstance(paths_or_folder, str | os.PathLike) else paths_or_folder
-    items = list(items)
-    files: list[Path] = []
-    looked: list[str] = []
-    for item in items:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and _matches_suffix(p))
-            looked.append(f"{path}/*{{{','.join(TERRAIN_SUFFIXES)}}}")
-            files.extend(found)
-        elif path.exists():
-            files.append(existing_file(path, what="elevation"))
-        else:
-            raise MissingFileError(
-                f"elevation file not found: {path}. Give GeoTIFF (.tif) or SRTM (.hgt, .hgt.zip) "
-                "tiles, or the folder that holds them."
-            )
-    if not files:
-        raise MissingFileError(
-            "no elevation files found; looked for "
-            + ("; ".join(looked) if looked else "an empty list of paths")
-            + ". Put GeoTIFF (.tif/.tiff) or SRTM (.hgt/.hgt.zip) tiles there."
-        )
-    return files
-
-
-def _gdal_path(path: Path) -> str:
-    """The name GDAL opens: a zipped SRTM tile is read in place through /vsizip/."""
-    if path.name.lower().endswith(".hgt.zip"):
-        with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.namelist() if m.lower().endswith(".hgt")]
-        if len(members) != 1:
-            raise InputFileError(
-                f"elevation file {path}: expected exactly one .hgt tile inside the zip, found "
-                f"{members or 'none'}; unzip it and pass the .hgt file."
-            )
-        return f"/vsizip/{path}/{members[0]}"
-    return str(path)
 
 
 def _metres_per_unit(crs: CRS, lat_deg: float) -> tuple[float, float]:
@@ -401,102 +352,6 @@ def _inner_box(
 def _fmt_box(box: Sequence[float], crs: CRS) -> str:
     digits = 4 if crs.is_geographic else 0
     return "(" + ", ".join(f"{v:.{digits}f}" for v in box) + f") in {crs.to_string()}"
-
-
-def _fill_voids(
-    mosaic: np.ndarray, covered: np.ndarray, *, max_distance_cells: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fill small voids by inverse-distance interpolation (GDAL FillNodata).
-
-    A void (a connected patch of missing cells inside the data's footprint) is filled only
-    when every cell of it lies within ``max_distance_cells`` of valid data; larger voids
-    are left NaN as a whole, never guessed and never set to 0 (sea level).
-
-    Returns the filled array, the void mask and the mask of voids left unfilled.
-    """
-    void = covered & ~np.isfinite(mosaic)
-    unfilled = np.zeros_like(void)
-    if not void.any():
-        return mosaic, void, unfilled
-    from scipy import ndimage  # only when there are voids to fill (saves ~0.2 s of start-up)
-
-    labels, count = ndimage.label(void)
-    distance = ndimage.distance_transform_edt(void)
-    too_far = ndimage.maximum(distance, labels, index=np.arange(1, count + 1)) > max_distance_cells
-    unfilled = np.isin(labels, np.flatnonzero(too_far) + 1)
-    fillable = void & ~unfilled
-    filled = mosaic.copy()
-    if fillable.any() and max_distance_cells > 0:
-        valid = np.isfinite(mosaic)
-        work = np.where(valid, mosaic, 0.0).astype(np.float32)
-        # mask: nonzero = valid data to interpolate from; GDAL only writes masked-out cells
-        work = rasterio.fill.fillnodata(
-            work,
-            mask=valid.astype(np.uint8),
-            max_search_distance=float(max_distance_cells) + 1.0,
-            smoothing_iterations=0,
-        )
-        filled[fillable] = work[fillable]
-    filled[unfilled | ~covered] = np.nan
-    return filled, void, unfilled
-
-
-def _mosaic(
-    datasets: list[Any], box: tuple[float, float, float, float], res_x: float, res_y: float
-) -> tuple[np.ndarray, Affine, np.ndarray]:
-    """Mosaic tiles (one CRS) onto the first tile's grid over ``box``; first tile wins.
-
-    Tiles whose grid is aligned with the first are copied cell for cell (nearest), others
-    are resampled bilinearly. Returns the float32 mosaic (NaN = void), its transform and
-    the mask of cells inside any tile's footprint.
-    """
-    left, bottom, right, top = box
-    cols, rows = max(1, round((right - left) / res_x)), max(1, round((top - bottom) / res_y))
-    transform = Affine(res_x, 0.0, left, 0.0, -res_y, top)
-    mosaic = np.full((rows, cols), np.nan, dtype=np.float32)
-    covered = np.zeros((rows, cols), dtype=bool)
-    for dataset in datasets:
-        offset_x = (dataset.bounds.left - left) / res_x
-        offset_y = (top - dataset.bounds.top) / res_y
-        aligned = (
-            np.isclose(abs(dataset.res[0]), res_x, rtol=1e-9)
-            and np.isclose(abs(dataset.res[1]), res_y, rtol=1e-9)
-            and abs(offset_x - round(offset_x)) < 1e-6
-            and abs(offset_y - round(offset_y)) < 1e-6
-        )
-        nodata = dataset.nodata
-        if nodata is None and dataset.dtypes[0] == "int16":
-            nodata = SRTM_VOID  # SRTM's void value, even where the file does not declare it
-        tile = np.full((rows, cols), np.nan, dtype=np.float32)
-        if aligned:  # same lattice: read the overlapping cells as they are
-            dx, dy = round(offset_x), round(offset_y)
-            r_lo, c_lo = max(0, dy), max(0, dx)
-            r_hi, c_hi = min(rows, dy + dataset.height), min(cols, dx + dataset.width)
-            if r_hi > r_lo and c_hi > c_lo:
-                window = rasterio.windows.Window(c_lo - dx, r_lo - dy, c_hi - c_lo, r_hi - r_lo)
-                values = dataset.read(1, window=window).astype(np.float32)
-                if nodata is not None:
-                    values[values == np.float32(nodata)] = np.nan
-                tile[r_lo:r_hi, c_lo:c_hi] = values
-        else:
-            rasterio.warp.reproject(
-                rasterio.band(dataset, 1),
-                tile,
-                src_nodata=nodata,
-                dst_transform=transform,
-                dst_crs=dataset.crs,
-                dst_nodata=np.nan,
-                resampling=Resampling.bilinear,
-            )
-        window = rasterio.windows.from_bounds(*dataset.bounds, transform=transform)
-        r0, c0 = max(0, round(window.row_off)), max(0, round(window.col_off))
-        r1, c1 = round(window.row_off + window.height), round(window.col_off + window.width)
-        footprint = np.zeros_like(covered)
-        footprint[r0 : max(r0, r1), c0 : max(c0, c1)] = True
-        take = footprint & ~np.isfinite(mosaic)
-        mosaic[take] = tile[take]
-        covered |= footprint
-    return mosaic, transform, covered
 
 
 def open_terrain(
@@ -572,40 +427,12 @@ def open_terrain(
     >>> terrain.shape, terrain.resolution_m, terrain.crs.to_epsg()
     ((50, 60), 30.0, 32648)
     """
-    files = _terrain_files(paths_or_folder)
+    files = dem_files(paths_or_folder)
     if max_fill_distance_cells < 0:
         raise TerrainError(f"max_fill_distance_cells must be >= 0, got {max_fill_distance_cells}.")
     if resolution_m is not None and not resolution_m > 0:
         raise TerrainError(f"resolution_m must be positive, got {resolution_m}.")
-    source = files[0].name if len(files) == 1 else f"{len(files)} tiles ({files[0].name}, ...)"
-    with contextlib.ExitStack() as stack:
-        datasets = []
-        for path in files:
-            try:
-                dataset = stack.enter_context(rasterio.open(_gdal_path(path)))
-            except rasterio.errors.RasterioIOError as exc:
-                raise InputFileError(
-                    f"elevation file {path} cannot be read as a raster ({exc}); give a GeoTIFF "
-                    "or an SRTM .hgt tile named like N22E103.hgt."
-                ) from exc
-            # pass WKT: rasterio's CRS.is_valid (probed by require_crs) is deprecated
-            wkt = dataset.crs.to_wkt() if dataset.crs else None
-            require_crs(wkt, source=f"elevation file {path}")
-            datasets.append(dataset)
-        src_crs = CRS.from_user_input(datasets[0].crs.to_wkt())
-        for path, dataset in zip(files, datasets, strict=True):
-            if CRS.from_user_input(dataset.crs.to_wkt()) != src_crs:
-                raise TerrainError(
-                    f"elevation tiles are in different CRSs: {files[0]} is {src_crs.to_string()}, "
-                    f"{path} is {dataset.crs.to_string()}. Reproject them to one CRS first "
-                    "(gdalwarp -t_srs ...)."
-                )
-        data_box = (
-            min(d.bounds.left for d in datasets),
-            min(d.bounds.bottom for d in datasets),
-            max(d.bounds.right for d in datasets),
-            max(d.bounds.top for d in datasets),
-        )
+    with open_tiles(files) as (datasets, src_crs, data_box, source):
         first = datasets[0]
 
         # the working grid: CRS, cell size, extent
@@ -701,30 +528,11 @@ def open_terrain(
             min(x1, data_box[2]),
             min(y1, data_box[3]),
         )
-        mosaic, mosaic_transform, covered = _mosaic(datasets, window_box, res_x, res_y)
-    mosaic[mosaic == SRTM_VOID] = np.nan
-    if not np.isfinite(mosaic).any():
-        raise TerrainError(
-            f"{source}: every elevation cell in the requested area is void (nodata); check the "
-            "files' nodata value and the bounds."
-        )
-    if fill_voids:
-        filled, void, unfilled = _fill_voids(
-            mosaic, covered, max_distance_cells=max_fill_distance_cells
-        )
-    else:
-        void = covered & ~np.isfinite(mosaic)
-        filled, unfilled = mosaic, void
-    n_void, n_unfilled = int(void.sum()), int(unfilled.sum())
-    if n_void:
-        warnings.warn(
-            f"{source}: {n_void} void source cells (nodata / SRTM -32768); {n_void - n_unfilled} "
-            f"filled by interpolation (voids within {max_fill_distance_cells} cells of data"
-            f"{'' if fill_voids else ', filling switched off'}), {n_unfilled} left NaN. They are "
-            "flagged in Terrain.void_mask; none is read as sea level.",
-            RepairWarning,
-            stacklevel=2,
-        )
+        filled, mosaic_transform, void, unfilled, covered = read_window(
+            datasets, window_box, source=source, fill_voids=fill_voids,
+            max_fill_distance_cells=max_fill_distance_cells,
+        )  # fmt: skip
+    n_unfilled = int(unfilled.sum())
 
     # Same CRS and the same lattice (a DEM already on a metric grid): a plain slice, no
     # resampling at all; otherwise one bilinear reprojection.
@@ -738,8 +546,8 @@ def open_terrain(
         and abs(row_shift - round(row_shift)) < 1e-6
         and round(col_shift) >= 0
         and round(row_shift) >= 0
-        and round(row_shift) + rows <= mosaic.shape[0]
-        and round(col_shift) + cols <= mosaic.shape[1]
+        and round(row_shift) + rows <= filled.shape[0]
+        and round(col_shift) + cols <= filled.shape[1]
     )
 
     def warp(array: np.ndarray, nodata: float | None) -> np.ndarray:

@@ -1,0 +1,405 @@
+"""DEM tiles on their own grid: find them, open them, mosaic them, fill their small voids.
+
+The reading half of :func:`coverage.terrain.open_terrain`, which then reprojects once onto
+its metric working grid, and all of :func:`open_native_dem`, which stops here: the
+posts as published (e.g. SRTM's 3-arc-second grid), for tools that must sample the DEM
+itself, such as ITM on the DEM's own grid (:mod:`coverage.itm_native`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import warnings
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+import rasterio.errors
+import rasterio.fill
+import rasterio.warp
+import rasterio.windows
+from affine import Affine
+from pyproj import CRS
+from rasterio.enums import Resampling
+
+from coverage.crs import require_crs
+from coverage.errors import InputFileError, MissingFileError, RepairWarning, TerrainError
+from coverage.io.files import existing_file
+
+__all__ = [
+    "DEFAULT_MAX_FILL_DISTANCE_CELLS",
+    "SRTM_VOID",
+    "TERRAIN_SUFFIXES",
+    "NativeDEM",
+    "dem_files",
+    "open_native_dem",
+    "open_tiles",
+    "read_window",
+]
+
+TERRAIN_SUFFIXES = (".tif", ".tiff", ".hgt", ".hgt.zip")
+SRTM_VOID = -32768
+DEFAULT_MAX_FILL_DISTANCE_CELLS = 10
+
+
+def _matches_suffix(path: Path) -> bool:
+    name = path.name.lower()
+    return any(name.endswith(suffix) for suffix in TERRAIN_SUFFIXES)
+
+
+def dem_files(paths_or_folder: Any) -> list[Path]:
+    """Expand a file, folder or list of them into DEM files; raise saying what was sought.
+
+    Examples
+    --------
+    >>> dem_files([])
+    Traceback (most recent call last):
+    ...
+    coverage.errors.MissingFileError: no elevation files found; looked for an empty list of paths. Put GeoTIFF (.tif/.tiff) or SRTM (.hgt/.hgt.zip) tiles there.
+    """
+    items = [paths_or_folder] if isinstance(paths_or_folder, str | os.PathLike) else paths_or_folder
+    items = list(items)
+    files: list[Path] = []
+    looked: list[str] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and _matches_suffix(p))
+            looked.append(f"{path}/*{{{','.join(TERRAIN_SUFFIXES)}}}")
+            files.extend(found)
+        elif path.exists():
+            files.append(existing_file(path, what="elevation"))
+        else:
+            raise MissingFileError(
+                f"elevation file not found: {path}. Give GeoTIFF (.tif) or SRTM (.hgt, .hgt.zip) "
+                "tiles, or the folder that holds them."
+            )
+    if not files:
+        raise MissingFileError(
+            "no elevation files found; looked for "
+            + ("; ".join(looked) if looked else "an empty list of paths")
+            + ". Put GeoTIFF (.tif/.tiff) or SRTM (.hgt/.hgt.zip) tiles there."
+        )
+    return files
+
+
+def gdal_path(path: Path) -> str:
+    """The name GDAL opens: a zipped SRTM tile is read in place through /vsizip/."""
+    if path.name.lower().endswith(".hgt.zip"):
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if m.lower().endswith(".hgt")]
+        if len(members) != 1:
+            raise InputFileError(
+                f"elevation file {path}: expected exactly one .hgt tile inside the zip, found "
+                f"{members or 'none'}; unzip it and pass the .hgt file."
+            )
+        return f"/vsizip/{path}/{members[0]}"
+    return str(path)
+
+
+def _fill_voids(
+    mosaic: np.ndarray, covered: np.ndarray, *, max_distance_cells: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fill small voids by inverse-distance interpolation (GDAL FillNodata).
+
+    A void (a connected patch of missing cells inside the data's footprint) is filled only
+    when every cell of it lies within ``max_distance_cells`` of valid data; larger voids
+    are left NaN as a whole, never guessed and never set to 0 (sea level).
+
+    Returns the filled array, the void mask and the mask of voids left unfilled.
+    """
+    void = covered & ~np.isfinite(mosaic)
+    unfilled = np.zeros_like(void)
+    if not void.any():
+        return mosaic, void, unfilled
+    from scipy import ndimage  # only when there are voids to fill (saves ~0.2 s of start-up)
+
+    labels, count = ndimage.label(void)
+    distance = ndimage.distance_transform_edt(void)
+    too_far = ndimage.maximum(distance, labels, index=np.arange(1, count + 1)) > max_distance_cells
+    unfilled = np.isin(labels, np.flatnonzero(too_far) + 1)
+    fillable = void & ~unfilled
+    filled = mosaic.copy()
+    if fillable.any() and max_distance_cells > 0:
+        valid = np.isfinite(mosaic)
+        work = np.where(valid, mosaic, 0.0).astype(np.float32)
+        # mask: nonzero = valid data to interpolate from; GDAL only writes masked-out cells
+        work = rasterio.fill.fillnodata(
+            work,
+            mask=valid.astype(np.uint8),
+            max_search_distance=float(max_distance_cells) + 1.0,
+            smoothing_iterations=0,
+        )
+        filled[fillable] = work[fillable]
+    filled[unfilled | ~covered] = np.nan
+    return filled, void, unfilled
+
+
+def _mosaic(
+    datasets: list[Any], box: tuple[float, float, float, float], res_x: float, res_y: float
+) -> tuple[np.ndarray, Affine, np.ndarray]:
+    """Mosaic tiles (one CRS) onto the first tile's grid over ``box``; first tile wins.
+
+    Tiles whose grid is aligned with the first are copied cell for cell (nearest), others
+    are resampled bilinearly. Returns the float32 mosaic (NaN = void), its transform and
+    the mask of cells inside any tile's footprint.
+    """
+    left, bottom, right, top = box
+    cols, rows = max(1, round((right - left) / res_x)), max(1, round((top - bottom) / res_y))
+    transform = Affine(res_x, 0.0, left, 0.0, -res_y, top)
+    mosaic = np.full((rows, cols), np.nan, dtype=np.float32)
+    covered = np.zeros((rows, cols), dtype=bool)
+    for dataset in datasets:
+        offset_x = (dataset.bounds.left - left) / res_x
+        offset_y = (top - dataset.bounds.top) / res_y
+        aligned = (
+            np.isclose(abs(dataset.res[0]), res_x, rtol=1e-9)
+            and np.isclose(abs(dataset.res[1]), res_y, rtol=1e-9)
+            and abs(offset_x - round(offset_x)) < 1e-6
+            and abs(offset_y - round(offset_y)) < 1e-6
+        )
+        nodata = dataset.nodata
+        if nodata is None and dataset.dtypes[0] == "int16":
+            nodata = SRTM_VOID  # SRTM's void value, even where the file does not declare it
+        tile = np.full((rows, cols), np.nan, dtype=np.float32)
+        if aligned:  # same lattice: read the overlapping cells as they are
+            dx, dy = round(offset_x), round(offset_y)
+            r_lo, c_lo = max(0, dy), max(0, dx)
+            r_hi, c_hi = min(rows, dy + dataset.height), min(cols, dx + dataset.width)
+            if r_hi > r_lo and c_hi > c_lo:
+                window = rasterio.windows.Window(c_lo - dx, r_lo - dy, c_hi - c_lo, r_hi - r_lo)
+                values = dataset.read(1, window=window).astype(np.float32)
+                if nodata is not None:
+                    values[values == np.float32(nodata)] = np.nan
+                tile[r_lo:r_hi, c_lo:c_hi] = values
+        else:
+            rasterio.warp.reproject(
+                rasterio.band(dataset, 1),
+                tile,
+                src_nodata=nodata,
+                dst_transform=transform,
+                dst_crs=dataset.crs,
+                dst_nodata=np.nan,
+                resampling=Resampling.bilinear,
+            )
+        window = rasterio.windows.from_bounds(*dataset.bounds, transform=transform)
+        r0, c0 = max(0, round(window.row_off)), max(0, round(window.col_off))
+        r1, c1 = round(window.row_off + window.height), round(window.col_off + window.width)
+        footprint = np.zeros_like(covered)
+        footprint[r0 : max(r0, r1), c0 : max(c0, c1)] = True
+        take = footprint & ~np.isfinite(mosaic)
+        mosaic[take] = tile[take]
+        covered |= footprint
+    return mosaic, transform, covered
+
+
+@contextlib.contextmanager
+def open_tiles(
+    files: list[Path],
+) -> Iterator[tuple[list[Any], CRS, tuple[float, float, float, float], str]]:
+    """Open DEM tiles that share one CRS: ``(datasets, crs, data_box, source)``.
+
+    ``data_box`` is (left, bottom, right, top) of all tiles in their CRS; ``source`` a
+    short label for messages (the file name, or the tile count and the first name).
+    The datasets are closed on leaving the block.
+    """
+    source = files[0].name if len(files) == 1 else f"{len(files)} tiles ({files[0].name}, ...)"
+    with contextlib.ExitStack() as stack:
+        datasets = []
+        for path in files:
+            try:
+                dataset = stack.enter_context(rasterio.open(gdal_path(path)))
+            except rasterio.errors.RasterioIOError as exc:
+                raise InputFileError(
+                    f"elevation file {path} cannot be read as a raster ({exc}); give a GeoTIFF "
+                    "or an SRTM .hgt tile named like N22E103.hgt."
+                ) from exc
+            # pass WKT: rasterio's CRS.is_valid (probed by require_crs) is deprecated
+            wkt = dataset.crs.to_wkt() if dataset.crs else None
+            require_crs(wkt, source=f"elevation file {path}")
+            datasets.append(dataset)
+        src_crs = CRS.from_user_input(datasets[0].crs.to_wkt())
+        for path, dataset in zip(files, datasets, strict=True):
+            if CRS.from_user_input(dataset.crs.to_wkt()) != src_crs:
+                raise TerrainError(
+                    f"elevation tiles are in different CRSs: {files[0]} is {src_crs.to_string()}, "
+                    f"{path} is {dataset.crs.to_string()}. Reproject them to one CRS first "
+                    "(gdalwarp -t_srs ...)."
+                )
+        data_box = (
+            min(d.bounds.left for d in datasets),
+            min(d.bounds.bottom for d in datasets),
+            max(d.bounds.right for d in datasets),
+            max(d.bounds.top for d in datasets),
+        )
+        yield datasets, src_crs, data_box, source
+
+
+def read_window(
+    datasets: list[Any],
+    window_box: tuple[float, float, float, float],
+    *,
+    source: str,
+    fill_voids: bool,
+    max_fill_distance_cells: int,
+) -> tuple[np.ndarray, Affine, np.ndarray, np.ndarray, np.ndarray]:
+    """Mosaic ``window_box`` (tiles' CRS) on the first tile's grid and fill small voids.
+
+    Returns ``(elevation, transform, void, unfilled, covered)``: float32 elevations
+    (NaN where no data is left), the window's transform, the masks of source voids, of
+    voids left unfilled and of cells inside some tile. Warns (:class:`RepairWarning`,
+    with counts) when voids were met; raises :class:`TerrainError` when the window holds
+    no elevation at all.
+    """
+    first = datasets[0]
+    mosaic, transform, covered = _mosaic(datasets, window_box, abs(first.res[0]), abs(first.res[1]))
+    mosaic[mosaic == SRTM_VOID] = np.nan
+    if not np.isfinite(mosaic).any():
+        raise TerrainError(
+            f"{source}: every elevation cell in the requested area is void (nodata); check the "
+            "files' nodata value and the bounds."
+        )
+    if fill_voids:
+        filled, void, unfilled = _fill_voids(
+            mosaic, covered, max_distance_cells=max_fill_distance_cells
+        )
+    else:
+        void = covered & ~np.isfinite(mosaic)
+        filled, unfilled = mosaic, void
+    n_void, n_unfilled = int(void.sum()), int(unfilled.sum())
+    if n_void:
+        warnings.warn(
+            f"{source}: {n_void} void source cells (nodata / SRTM -32768); {n_void - n_unfilled} "
+            f"filled by interpolation (voids within {max_fill_distance_cells} cells of data"
+            f"{'' if fill_voids else ', filling switched off'}), {n_unfilled} left NaN. They are "
+            "flagged in void_mask; none is read as sea level.",
+            RepairWarning,
+            stacklevel=3,
+        )
+    return filled, transform, void, unfilled, covered
+
+
+@dataclass(frozen=True, eq=False)
+class NativeDEM:
+    """Elevations on the DEM's own grid (e.g. SRTM posts in degrees), voids filled.
+
+    Attributes
+    ----------
+    elevation_m
+        float32 (rows, cols), metres; NaN where a void could not be filled.
+    transform
+        Affine transform of the grid, in ``crs`` units (degrees for SRTM); cell centres
+        are the posts.
+    crs
+        The tiles' own CRS.
+    void_mask
+        True where the source had no data (filled or not).
+    source
+        File name(s), for messages.
+    """
+
+    elevation_m: np.ndarray
+    transform: Affine
+    crs: CRS
+    void_mask: np.ndarray
+    source: str = ""
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, cols)."""
+        return self.elevation_m.shape
+
+    def rowcol(self, x: np.ndarray | float, y: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        """Fractional (row, col) of points (x, y) in ``crs``; posts are at integers."""
+        col = (np.asarray(x, dtype=float) - self.transform.c) / self.transform.a - 0.5
+        row = (np.asarray(y, dtype=float) - self.transform.f) / self.transform.e - 0.5
+        return row, col
+
+
+def open_native_dem(
+    paths_or_folder: str | os.PathLike[str] | list[str | os.PathLike[str]],
+    *,
+    bounds: tuple[float, float, float, float] | None = None,
+    bounds_crs: Any = "EPSG:4326",
+    fill_voids: bool = True,
+    max_fill_distance_cells: int = DEFAULT_MAX_FILL_DISTANCE_CELLS,
+) -> NativeDEM:
+    """Read DEM tiles on their own grid, without any resampling.
+
+    Tiles are mosaicked on the first tile's lattice (tiles on the same lattice are copied
+    post for post) and small voids filled, exactly as :func:`coverage.terrain.open_terrain`
+    does before it reprojects.
+
+    Parameters
+    ----------
+    paths_or_folder
+        A DEM file, a folder of them, or a list (as :func:`coverage.terrain.open_terrain`).
+    bounds
+        Optional crop (minx, miny, maxx, maxy) in ``bounds_crs``, widened to whole posts.
+    bounds_crs
+        CRS of ``bounds``; longitude/latitude degrees by default.
+    fill_voids, max_fill_distance_cells
+        As :func:`coverage.terrain.open_terrain`.
+
+    Raises
+    ------
+    MissingFileError, InputFileError, CRSError
+        No DEM found, an unreadable file, a tile without a CRS.
+    TerrainError
+        Tiles in different CRSs, ``bounds`` outside the data, or nothing but voids.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> (np.full((1201, 1201), 800, ">i2")).tofile(folder / "N22E103.hgt")
+    >>> dem = open_native_dem(folder / "N22E103.hgt", bounds=(103.4, 22.4, 103.6, 22.6))
+    >>> dem.shape, dem.crs.to_epsg(), float(dem.elevation_m[0, 0])
+    ((241, 241), 4326, 800.0)
+    """
+    if max_fill_distance_cells < 0:
+        raise TerrainError(f"max_fill_distance_cells must be >= 0, got {max_fill_distance_cells}.")
+    with open_tiles(dem_files(paths_or_folder)) as (datasets, src_crs, data_box, source):
+        first = datasets[0]
+        res_x, res_y = abs(first.res[0]), abs(first.res[1])
+        box = data_box
+        if bounds is not None:
+            b_crs = require_crs(bounds_crs, source="bounds_crs=")
+            want = rasterio.warp.transform_bounds(b_crs, src_crs, *bounds, densify_pts=21)
+            box = (
+                max(want[0], data_box[0]),
+                max(want[1], data_box[1]),
+                min(want[2], data_box[2]),
+                min(want[3], data_box[3]),
+            )
+            if box[0] >= box[2] or box[1] >= box[3]:
+                raise TerrainError(
+                    f"bounds {tuple(bounds)} (in {b_crs.to_string()}) lie outside the elevation "
+                    f"data {source}, which covers {tuple(round(v, 4) for v in data_box)} in "
+                    f"{src_crs.to_string()}. Give bounds inside the data or add the missing tiles."
+                )
+        left0, top0 = first.bounds.left, first.bounds.top
+        eps = 1e-6
+        window_box = (
+            max(data_box[0], left0 + math.floor((box[0] - left0) / res_x + eps) * res_x),
+            max(data_box[1], top0 - math.ceil((top0 - box[1]) / res_y - eps) * res_y),
+            min(data_box[2], left0 + math.ceil((box[2] - left0) / res_x - eps) * res_x),
+            min(data_box[3], top0 - math.floor((top0 - box[3]) / res_y + eps) * res_y),
+        )
+        elevation, transform, void, _unfilled, _covered = read_window(
+            datasets, window_box, source=source, fill_voids=fill_voids,
+            max_fill_distance_cells=max_fill_distance_cells,
+        )  # fmt: skip
+    return NativeDEM(
+        elevation_m=elevation.astype(np.float32, copy=False),
+        transform=transform,
+        crs=src_crs,
+        void_mask=void,
+        source=source,
+    )

@@ -72,6 +72,7 @@ from coverage.viewshed import DEFAULT_OVERSAMPLE, site_cells
 
 __all__ = [
     "DEFAULT_MAX_PROFILE_POINTS",
+    "checked_itm_inputs",
     "itm_profile_intervals",
     "itm_radial_losses",
     "itm_site_path_loss",
@@ -286,34 +287,12 @@ def itm_site_path_loss(
     >>> bool(near.validity[40, 45] & Validity.ITM_WARNING)   # 500 m: under ITM's 1 km
     True
     """
-    pol, clim, mode = common_codes(polarization, climate, mdvar)
-    options = {
-        "h_tx_m": tx_height_m, "h_rx_m": rx_height_m, "frequency_mhz": frequency_mhz,
-        "polarization": polarization, "epsilon": epsilon, "sigma": sigma, "n0": n0,
-        "climate": climate, "mdvar": mdvar, "time_pct": time_pct,
-        "location_pct": location_pct, "situation_pct": situation_pct,
-    }  # fmt: skip
-    scalars = {}
-    for name in ("h_tx_m", "h_rx_m", "frequency_mhz", "epsilon", "sigma", "n0"):
-        scalars[name] = _finite(options[name], name)
-    for name in ("time_pct", "location_pct", "situation_pct"):
-        scalars[name] = _finite(options[name], name)
-    _warnings, error = input_check(
-        scalars["h_tx_m"], scalars["h_rx_m"], clim, scalars["time_pct"],
-        scalars["location_pct"], scalars["situation_pct"], scalars["n0"],
-        scalars["frequency_mhz"], pol, scalars["epsilon"], scalars["sigma"], mode,
+    scalars, pol, clim, mode = checked_itm_inputs(
+        tx_height_m=tx_height_m, rx_height_m=rx_height_m, frequency_mhz=frequency_mhz,
+        polarization=polarization, epsilon=epsilon, sigma=sigma, n0=n0, climate=climate,
+        mdvar=mdvar, time_pct=time_pct, location_pct=location_pct,
+        situation_pct=situation_pct, max_profile_points=max_profile_points,
     )  # fmt: skip
-    raise_for_error(int(error), options)
-    if isinstance(max_profile_points, bool) or not isinstance(max_profile_points, int | np.integer):
-        raise ModelRangeError(
-            f"max_profile_points={max_profile_points!r} must be an integer number of "
-            f"elevations (default {DEFAULT_MAX_PROFILE_POINTS})"
-        )
-    if max_profile_points < 3:
-        raise ModelRangeError(
-            f"max_profile_points={max_profile_points} is too few for ITM's horizon search; "
-            f"give at least 3 (default {DEFAULT_MAX_PROFILE_POINTS})"
-        )
 
     geometry = site_path_loss(
         terrain, x, y, tx_height_m=tx_height_m, rx_height_m=rx_height_m,
@@ -346,6 +325,71 @@ def itm_site_path_loss(
     loss[own] = geometry.loss_db[own]  # the engine's free-space loss at distance ~0
     flags[own] |= np.uint8(Validity.ITM_WARNING | Validity.DISTANCE_OUT_OF_RANGE)
     return dataclasses.replace(geometry, loss_db=loss, validity=flags, model="itm")
+
+
+def checked_itm_inputs(
+    *,
+    tx_height_m: float,
+    rx_height_m: float,
+    frequency_mhz: float,
+    polarization: str | int,
+    epsilon: float,
+    sigma: float,
+    n0: float,
+    climate: RadioClimate | str | int,
+    mdvar: int,
+    time_pct: float,
+    location_pct: float,
+    situation_pct: float,
+    max_profile_points: int | None,
+) -> tuple[dict[str, float], int, int, int]:
+    """ITM's inputs checked once per site: ``(scalars, polarization, climate, mdvar)`` codes.
+
+    ``scalars`` maps h_tx_m, h_rx_m, frequency_mhz, epsilon, sigma, n0, time_pct,
+    location_pct and situation_pct to finite floats. ``max_profile_points`` may be None
+    (no limit) or an integer of at least 3.
+
+    Raises
+    ------
+    ModelRangeError
+        An input outside ITM's limits (the message names it, its range and the fix).
+
+    Examples
+    --------
+    >>> checked_itm_inputs(tx_height_m=30, rx_height_m=1.5, frequency_mhz=900,
+    ...     polarization="vertical", epsilon=15, sigma=0.005, n0=301, climate=2, mdvar=12,
+    ...     time_pct=50, location_pct=50, situation_pct=50, max_profile_points=150)[1:]
+    (1, 2, 12)
+    """
+    pol, clim, mode = common_codes(polarization, climate, mdvar)
+    options = {
+        "h_tx_m": tx_height_m, "h_rx_m": rx_height_m, "frequency_mhz": frequency_mhz,
+        "polarization": polarization, "epsilon": epsilon, "sigma": sigma, "n0": n0,
+        "climate": climate, "mdvar": mdvar, "time_pct": time_pct,
+        "location_pct": location_pct, "situation_pct": situation_pct,
+    }  # fmt: skip
+    names = ("h_tx_m", "h_rx_m", "frequency_mhz", "epsilon", "sigma", "n0", "time_pct",
+             "location_pct", "situation_pct")  # fmt: skip
+    scalars = {name: _finite(options[name], name) for name in names}
+    _warnings, error = input_check(
+        scalars["h_tx_m"], scalars["h_rx_m"], clim, scalars["time_pct"],
+        scalars["location_pct"], scalars["situation_pct"], scalars["n0"],
+        scalars["frequency_mhz"], pol, scalars["epsilon"], scalars["sigma"], mode,
+    )  # fmt: skip
+    raise_for_error(int(error), options)
+    if max_profile_points is None:
+        return scalars, pol, clim, mode
+    if isinstance(max_profile_points, bool) or not isinstance(max_profile_points, int | np.integer):
+        raise ModelRangeError(
+            f"max_profile_points={max_profile_points!r} must be an integer number of "
+            f"elevations (default {DEFAULT_MAX_PROFILE_POINTS})"
+        )
+    if max_profile_points < 3:
+        raise ModelRangeError(
+            f"max_profile_points={max_profile_points} is too few for ITM's horizon search; "
+            f"give at least 3 (default {DEFAULT_MAX_PROFILE_POINTS})"
+        )
+    return scalars, pol, clim, mode
 
 
 def _finite(value: object, name: str) -> float:

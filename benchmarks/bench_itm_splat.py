@@ -1,4 +1,4 @@
-"""ITM area prediction over a DEM: ours (``site_path_loss(model="itm")``) against SPLAT!.
+"""ITM area prediction over a DEM: ours, on the coverage grid and on the DEM's own, vs SPLAT!.
 
 One synthetic SRTM3-like tile (N22E103: 1201 x 1201 big-endian int16 at 3 arc-seconds,
 fractal mountains of 2,200 m relief from :mod:`benchmarks.synthetic`) serves both tools:
@@ -9,9 +9,17 @@ fractal mountains of 2,200 m relief from :mod:`benchmarks.synthetic`) serves bot
   ITM 1.2.2 (``-olditm``, not ITWOM), 20 km radius, the receiver 1.5 m above ground;
   ``-ano`` writes latitude, longitude (degrees west), azimuth, elevation and path loss
   for every point it computes (no ERP in the ``.lrp``, so path loss, not field strength).
-- ours: the same ``.hgt`` opened with :func:`coverage.terrain.open_terrain` (UTM 48N,
-  native 3" spacing, 93 m cells), then :func:`coverage.engine.site_path_loss` with
-  ``model="itm"`` and the same parameters.
+- ours, two ways:
+
+  * on the coverage grid: the same ``.hgt`` opened with
+    :func:`coverage.terrain.open_terrain` (UTM 48N, native 3" spacing, 93 m cells, one
+    bilinear reprojection), then :func:`coverage.engine.site_path_loss` with
+    ``model="itm"`` and the same parameters (radial profiles, linear interpolation,
+    at most 150 points);
+  * on the DEM's own grid: the ``.hgt`` opened with
+    :func:`coverage.dem.open_native_dem` (no resampling), then
+    :func:`coverage.itm_native.itm_native_path_loss` (every post within 20 km, each
+    profile read post by post from the nearest post, as SPLAT! does; ``phusong itm-loss``).
 
 What SPLAT! computes (read from its 1.4.2 source, checked here to 0.01 dB): its
 ``-olditm`` ITM is ITM 1.2.2 (mode of variability 12, N_s from the mean elevation of
@@ -27,15 +35,16 @@ Printed: (1) SPLAT!'s ``-r`` report against our ITM on the samples it uses, (2) 
 with bilinear elevations (the sensitivity of ITM to terrain interpolation on this
 rough DEM), (3) the area comparison with the off-by-one undone (SPLAT!'s value moved
 to the sample before), for our terrain as ``open_terrain`` builds it (bilinear) and
-for the ``.hgt`` resampled nearest-neighbour onto the same UTM grid. Both wall times
+for the ``.hgt`` resampled nearest-neighbour onto the same UTM grid, and for ours on the
+DEM's own grid (each SPLAT! point compared with the post nearest it). Both wall times
 (SPLAT!'s whole command, which loads the .sdf and writes its map; ours as the call
-alone, numba cache loaded, and with ``open_terrain``), best of three each, their ratio
-(target: ours at least 10x faster), the cost per receiver point of both (target for
+alone, numba cache loaded, and with ``open_terrain`` or ``open_native_dem``), best of
+three each, their ratio (target: ours at least 10x faster), the cost per receiver point of both (target for
 ours at most 0.02 ms), the median and 90th percentile of the absolute loss difference
 where both give a loss (target: median at most 1 dB), and the error of our profile
 decimation against the full one-sample-per-cell profile.
 
-Run ``python -m benchmarks itm_splat``; about a minute on 2 cores.
+Run ``python -m benchmarks itm_splat``; about 15 s on 2 cores.
 
 Regression check of the ITM grid (no SPLAT! needed): ``python -m benchmarks.bench_itm_splat
 --save before.npz`` on one version of the code, ``--compare before.npz`` on another prints
@@ -55,14 +64,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 from affine import Affine
 
 from benchmarks.synthetic import rough_elevation
 from coverage.crs import transform_xy
+from coverage.dem import NativeDEM, open_native_dem
 from coverage.engine import site_path_loss
 from coverage.io.files import atomic_output
 from coverage.itm import itm_p2p_loss
+from coverage.itm_native import NativeLoss, itm_native_path_loss
 from coverage.terrain import Terrain, open_terrain
 from coverage.validity import Validity
 
@@ -282,6 +294,35 @@ def ours(terrain: Terrain, *, max_profile_points: int = 150):  # noqa: ANN201 - 
     )  # fmt: skip
 
 
+def native_dem(folder: Path):  # noqa: ANN201 - NativeDEM
+    """The ``.hgt`` on its own grid, cropped to the site's radius (and a margin)."""
+    pad_lat = RADIUS_KM / 111.0 * 1.05
+    pad_lon = pad_lat / math.cos(math.radians(SITE_LAT))
+    return open_native_dem(
+        folder / f"{TILE}.hgt",
+        bounds=(SITE_LON - pad_lon, SITE_LAT - pad_lat, SITE_LON + pad_lon, SITE_LAT + pad_lat),
+    )
+
+
+def ours_native(dem) -> NativeLoss:  # noqa: ANN001 - NativeDEM
+    """Our ITM on the DEM's own grid (nearest-post profiles, as SPLAT!)."""
+    return itm_native_path_loss(
+        dem, SITE_LON, SITE_LAT, tx_height_m=TX_HEIGHT_M, rx_height_m=RX_HEIGHT_M,
+        radius_m=RADIUS_KM * 1000.0, **ITM,
+    )  # fmt: skip
+
+
+def match_native(result: NativeLoss, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Our native loss (dB, NaN off the window) at the posts nearest (lon, lat)."""
+    row = np.floor((lat - result.transform.f) / result.transform.e).astype(int)
+    col = np.floor((lon - result.transform.c) / result.transform.a).astype(int)
+    rows, cols = result.shape
+    inside = (row >= 0) & (row < rows) & (col >= 0) & (col < cols)
+    loss = np.full(len(lon), np.nan)
+    loss[inside] = result.loss_db[row[inside], col[inside]]
+    return loss
+
+
 def warm_up() -> None:
     """Load the numba cache (or compile) on a tiny grid, so timings are of the work."""
     tiny = Terrain.from_array(
@@ -291,6 +332,13 @@ def warm_up() -> None:
         tiny, 2050.0, 2050.0, tx_height_m=30.0, radius_m=2000.0, model="itm",
         frequency_mhz=900.0,
     )  # fmt: skip
+    tiny_native = NativeDEM(
+        elevation_m=tiny.elevation_m, transform=tiny.transform, crs=tiny.crs,
+        void_mask=np.zeros(tiny.shape, dtype=bool),
+    )  # fmt: skip
+    itm_native_path_loss(
+        tiny_native, 2050.0, 2050.0, tx_height_m=30.0, radius_m=1500.0, frequency_mhz=900.0
+    )
 
 
 def timed(function, *args, **kwargs):  # noqa: ANN001, ANN201 - benchmark helper
@@ -344,6 +392,8 @@ def main() -> None:
         open_s, terrain = timed(open_terrain, folder / f"{TILE}.hgt")
         ours_s, result = timed(ours, terrain)
         full_s, full = timed(ours, terrain, max_profile_points=100_000)
+        native_open_s, dem = timed(native_dem, folder)
+        native_s, native = timed(ours_native, dem)
         nearest = nearest_terrain(folder / f"{TILE}.hgt", terrain)
         nearest_result = ours(nearest)
         point_to_point = []
@@ -387,6 +437,18 @@ def main() -> None:
         f"speed-up: {splat_s / ours_s:.1f}x call alone, {splat_s / (ours_s + open_s):.1f}x with "
         "open_terrain (target >= 10x)"
     )
+    n_posts = int(np.isfinite(native.distance_m).sum())
+    print(
+        f"ours on the DEM's own grid, itm_native_path_loss (nearest post, as SPLAT!): "
+        f"{native_s:.3f} s for {n_posts:,} posts ({native_s / n_posts * 1e3:.4f} ms per point); "
+        f"{native_s + native_open_s:.3f} s with open_native_dem"
+    )
+    print(
+        f"speed-up on the DEM's own grid: {splat_s / native_s:.1f}x call alone, "
+        f"{splat_s / (native_s + native_open_s):.1f}x with open_native_dem (target >= 10x; "
+        f"ours on {numba.get_num_threads()} threads, SPLAT! on 1: per thread "
+        f"{splat_s / (native_s * numba.get_num_threads()):.1f}x)"
+    )
 
     print("same path, SPLAT! point-to-point (-r, -olditm) vs ITM 1.2.2 (coverage.itm) on the")
     print("samples SPLAT! feeds ITM (its ReadPath, nearest pixel, receiver's last sample dropped):")
@@ -423,6 +485,15 @@ def main() -> None:
         both = valid & np.isfinite(our_loss)
         differences = our_loss[both] - splat[both, 2]
         print(describe(f"|{label}|", differences) + "  (target median <= 1 dB)")
+    native_loss = match_native(native, *where)
+    both = valid & np.isfinite(native_loss)
+    print(
+        describe(
+            "|ours on the DEM's own grid (nearest post) vs SPLAT!|",
+            native_loss[both] - splat[both, 2],
+        )
+        + "  (target median <= 1 dB)"
+    )
     unshifted = match(result, terrain, splat[:, 0], splat[:, 1])
     both = valid & np.isfinite(unshifted)
     print(

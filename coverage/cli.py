@@ -1,7 +1,8 @@
 """The `phusong` command line: thin commands over the public functions.
 
 Coordinates given on the command line are WGS 84 longitude,latitude (EPSG:4326);
-raster outputs are in the working (metric) CRS of the terrain.
+raster outputs are in the working (metric) CRS of the terrain, except `itm-loss`, which
+writes on the DEM's own grid (as SPLAT! does).
 """
 
 from __future__ import annotations
@@ -333,11 +334,16 @@ def _terrain_for(
     """Open the DEM cropped to the data's extent plus the radius (degrees approximated)."""
     from coverage.terrain import open_terrain
 
-    minx, miny, maxx, maxy = frame.to_crs("EPSG:4326").total_bounds
+    bounds = _padded_bounds(frame.to_crs("EPSG:4326").total_bounds, radius_m)
+    return open_terrain(list(dem), bounds=bounds, resolution_m=resolution)
+
+
+def _padded_bounds(lonlat_box: Any, radius_m: float) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) in degrees grown by ``radius_m`` (degrees approximated)."""
+    minx, miny, maxx, maxy = (float(v) for v in lonlat_box)
     pad_lat = radius_m / 111_320.0
     pad_lon = pad_lat / max(np.cos(np.radians((miny + maxy) / 2)), 0.1)
-    bounds = (minx - pad_lon, miny - pad_lat, maxx + pad_lon, maxy + pad_lat)
-    return open_terrain(list(dem), bounds=bounds, resolution_m=resolution)
+    return (minx - pad_lon, miny - pad_lat, maxx + pad_lon, maxy + pad_lat)
 
 
 def _analyse(inputs: dict[str, Any], model: dict[str, Any], min_gap_area_km2: float = 0.1) -> Any:
@@ -433,6 +439,76 @@ def predict(
         overwrite=True,
     )
     log.info("wrote received power of %d site(s) to %s", len(labels), out)
+
+
+@main.command(name="itm-loss")
+@_options(*_SITE_OPTIONS)
+@click.option("--height", type=float, default=30.0, show_default=True, help="Antenna height, m.")
+@click.option("--frequency", type=float, default=900.0, show_default=True, help="Carrier, MHz.")
+@click.option("--rx-height", type=float, default=1.5, show_default=True, help="Handset height, m.")
+@click.option(
+    "--radius", type=float, default=20_000.0, show_default=True, help="Largest distance, m."
+)
+@click.option(
+    "--max-profile-points",
+    type=click.IntRange(min=3),
+    default=None,
+    help="Most samples per profile (default: one per DEM post crossed, as SPLAT!).",
+)
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output GeoTIFF.")
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
+def itm_loss(
+    dem: tuple[str, ...],
+    site: tuple[str, ...],
+    sites_file: Path | None,
+    height: float,
+    frequency: float,
+    rx_height: float,
+    radius: float,
+    max_profile_points: int | None,
+    out: Path,
+    overwrite: bool,
+) -> None:
+    """ITM path loss (dB) on the DEM's own grid, one band per site.
+
+    ITM 1.2.2 with each profile read from the nearest DEM post, as SPLAT! and
+    Signal-Server do: for comparing with their maps post for post. The GeoTIFF is in the
+    DEM's CRS (degrees for SRTM). Heights and frequencies come from --sites when given.
+    """
+    from coverage.crs import WGS84, transform_xy
+    from coverage.dem import open_native_dem
+    from coverage.io.files import check_output
+    from coverage.io.rasters import geotiff_writer
+    from coverage.itm_native import itm_native_path_loss
+
+    check_output(out, overwrite=overwrite)
+    labels, lonlat, towers = _sites(site, sites_file)
+    heights = np.full(len(labels), height)
+    frequencies = np.full(len(labels), frequency)
+    if towers is not None:
+        heights[len(site) :] = towers["antenna_height_m"].to_numpy(dtype=float)
+        frequencies[len(site) :] = towers["frequency_mhz"].to_numpy(dtype=float)
+    box = (*lonlat.min(axis=0), *lonlat.max(axis=0))
+    native = open_native_dem(list(dem), bounds=_padded_bounds(box, radius * 1.05))
+    xs, ys = transform_xy(WGS84, native.crs, lonlat[:, 0], lonlat[:, 1])
+    with geotiff_writer(
+        out, count=len(labels), shape=native.shape, dtype=np.float32,
+        transform=native.transform, crs=native.crs, nodata=float("nan"),
+        descriptions=labels, overwrite=True,
+    ) as writer:  # fmt: skip
+        for i in range(len(labels)):
+            result = itm_native_path_loss(
+                native, float(xs[i]), float(ys[i]), tx_height_m=heights[i],
+                rx_height_m=rx_height, frequency_mhz=frequencies[i], radius_m=radius,
+                max_profile_points=max_profile_points,
+            )  # fmt: skip
+            row0 = round((result.transform.f - native.transform.f) / native.transform.e)
+            col0 = round((result.transform.c - native.transform.c) / native.transform.a)
+            rows, cols = result.shape
+            band = np.full((1, *native.shape), np.nan, dtype=np.float32)
+            band[0, row0 : row0 + rows, col0 : col0 + cols] = result.loss_db
+            writer.write_bands(band, first_band=i + 1, windows=[(row0, col0, rows, cols)])
+    log.info("wrote ITM path loss of %d site(s) on the DEM's grid to %s", len(labels), out)
 
 
 @main.command(name="coverage")

@@ -271,3 +271,57 @@ def test_voids_within_the_radius_are_an_error(tmp_path: Path) -> None:
     on_void = (103.0 + 650 / 1200.0, 23.0 - 580 / 1200.0)
     with pytest.raises(TerrainError, match="stands on a void"):
         itm_native_path_loss(dem, *on_void, radius_m=1_000.0, **RADIO)
+
+
+# ---------------------------------------------------------------------- phusong itm-loss
+
+
+def test_cli_itm_loss_writes_the_native_grid(
+    rough_hgt: tuple[Path, np.ndarray], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from coverage.cli import main
+
+    towers = tmp_path / "towers.csv"
+    towers.write_text(
+        "site_id,operator,technology,lon,lat,antenna_height_m,frequency_mhz,eirp_dbm,"
+        "beamwidth_deg,tilt_deg\n"
+        "T1,Viettel,4G,103.52,22.48,45,1800,60,360,0\n"
+    )
+    out = tmp_path / "loss.tif"
+    arguments = [
+        "itm-loss", "--dem", str(rough_hgt[0]), "--site", "103.5,22.5", "--sites", str(towers),
+        "--radius", "4000", "--out", str(out),
+    ]  # fmt: skip
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 0, result.output
+    with rasterio.open(out) as written:
+        assert written.count == 2 and CRS(written.crs.to_wkt()) == CRS("EPSG:4326")
+        assert written.descriptions[1] == "T1"
+        first, second = written.read(1), written.read(2)
+        transform = written.transform
+        left, bottom, right, top = written.bounds
+    # the same posts as the command read (same window: the same float arithmetic; ITM is
+    # not continuous, so a window shifted by whole posts can move a rare pixel by 0.2 dB)
+    half = 0.25 / 1200.0
+    window = open_native_dem(
+        rough_hgt[0], bounds=(left + half, bottom + half, right - half, top - half)
+    )
+    assert window.transform.almost_equals(transform)
+    for band, (lon, lat, height, frequency) in (
+        (first, (103.5, 22.5, 30.0, 900.0)),
+        (second, (103.52, 22.48, 45.0, 1800.0)),
+    ):
+        expected = itm_native_path_loss(
+            window, lon, lat, tx_height_m=height, frequency_mhz=frequency, radius_m=4_000.0
+        )
+        row0 = round((expected.transform.f - transform.f) / transform.e)
+        col0 = round((expected.transform.c - transform.c) / transform.a)
+        rows, cols = expected.shape
+        np.testing.assert_array_equal(
+            band[row0 : row0 + rows, col0 : col0 + cols], expected.loss_db
+        )
+        assert np.isfinite(band).sum() == np.isfinite(expected.loss_db).sum()
+    again = CliRunner().invoke(main, arguments)
+    assert again.exit_code == 2 and "--overwrite" in again.output

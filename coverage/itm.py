@@ -322,48 +322,49 @@ def _select(values: np.ndarray, left: int, right: int, k: int) -> float:
     return values[k]
 
 
-#: Most samples of ITM's Delta h resampling (10 x 25 - 5), the scratch the kernels need.
-DELTA_H_SCRATCH = 245
+_DELTA_H_SAMPLES = 245  # most samples of ITM's Delta h resampling: 10 x 25 - 5
+
+#: Length of the float64 work array the kernels need (Delta h's samples, then the
+#: candidates of its two order statistics).
+DELTA_H_SCRATCH = 3 * _DELTA_H_SAMPLES
+
+_RANK_LIMIT = 48  # up to this many candidates, ranks are counted; beyond, quickselect
 
 
 @jit
-def _move_above(values: np.ndarray, left: int, right: int, pivot: float) -> int:
-    """Move the elements of ``values[left:right]`` above ``pivot`` to its end; their count.
+def _kth_largest_by_rank(values: np.ndarray, count: int, k: int) -> float:
+    """The ``k``-th largest of ``values[:count]`` (1-based), found by counting ranks.
 
-    Branch-free Lomuto partition (a swap per element, the write position advanced by the
-    comparison): the order of the rest changes, the multiset does not.
+    Each value's rank is the number of values above it, ties broken by position, so
+    ranks are 0 .. count - 1 and exactly one value has rank ``k - 1``. Quadratic but
+    branch-free and without data movement: faster than quickselect on the few dozen
+    candidates :func:`_tail_order_statistics` leaves.
     """
-    store = right - 1
-    for i in range(right - 1, left - 1, -1):
+    for i in range(count):
         value = values[i]
-        values[i] = values[store]
-        values[store] = value
-        store -= 1 if value > pivot else 0
-    return right - 1 - store
+        rank = 0
+        for j in range(count):
+            other = values[j]
+            rank += (other > value) | ((other == value) & (j < i))
+        if rank == k - 1:
+            return value
+    return math.nan  # unreachable: some value has rank k - 1 when 1 <= k <= count
 
 
 @jit
-def _move_below(values: np.ndarray, left: int, right: int, pivot: float) -> int:
-    """Move the elements of ``values[left:right]`` below ``pivot`` to its start; their count."""
-    store = left
-    for i in range(left, right):
-        value = values[i]
-        values[i] = values[store]
-        values[store] = value
-        store += 1 if value < pivot else 0
-    return store - left
-
-
-@jit
-def _tail_order_statistics(values: np.ndarray, count: int, k: int) -> tuple[float, float]:
-    """The ``k``-th largest and the ``k``-th smallest of ``values[:count]`` (in place).
+def _tail_order_statistics(
+    values: np.ndarray, count: int, k: int, work: np.ndarray
+) -> tuple[float, float]:
+    """The ``k``-th largest and the ``k``-th smallest of ``values[:count]``.
 
     Exact order statistics, as a full sort would give them, found faster than two
-    quickselects over the whole array: the values above mean + 1 standard deviation
-    (about 16 % of them for a normal distribution, so usually at least ``k`` when
-    ``k`` is about a tenth) are moved to the end in one branch-free pass and the answer
-    selected among them; likewise below mean - 1 standard deviation. Whenever fewer than
-    ``k`` values lie beyond the guess, the selection runs over the whole remaining range.
+    quickselects over the whole array: one branch-free pass copies the values above
+    mean + 1 standard deviation (about 16 % of them for a normal distribution, so
+    usually at least ``k`` when ``k`` is about a tenth) to ``work[:count]`` and the
+    negated values below mean - 1 standard deviation to ``work[count:2 * count]``, and
+    each answer is selected among those few. Whenever fewer than ``k`` values lie
+    beyond the guess, the selection runs over the whole array (``values`` is then
+    reordered). ``work`` holds at least ``2 * count`` elements.
     """
     total = 0.0
     squares = 0.0
@@ -372,18 +373,30 @@ def _tail_order_statistics(values: np.ndarray, count: int, k: int) -> tuple[floa
         squares += values[j] * values[j]
     mean = total / count
     spread = math.sqrt(max(squares / count - mean * mean, 0.0))
-    above = _move_above(values, 0, count, mean + spread)
-    if above >= k:
-        largest = _select(values, count - above, count - 1, count - k)
-        rest = count - above  # everything left of here is <= every value above
-    else:
+    high = mean + spread
+    low = mean - spread
+    n_above = 0
+    n_below = 0
+    for j in range(count):
+        value = values[j]
+        work[n_above] = value
+        n_above += value > high
+        work[count + n_below] = -value
+        n_below += value < low
+    above = work[:n_above]
+    below = work[count : count + n_below]
+    if n_above < k:
         largest = _select(values, 0, count - 1, count - k)
-        rest = count - k  # after the select, values[:rest] are the count - k smallest
-    below = _move_below(values, 0, rest, mean - spread)
-    if below >= k:
-        smallest = _select(values, 0, below - 1, k - 1)
+    elif n_above <= _RANK_LIMIT:
+        largest = _kth_largest_by_rank(above, n_above, k)
     else:
-        smallest = _select(values, 0, rest - 1, k - 1)
+        largest = _select(above, 0, n_above - 1, n_above - k)
+    if n_below < k:
+        smallest = _select(values, 0, count - 1, k - 1)
+    elif n_below <= _RANK_LIMIT:
+        smallest = -_kth_largest_by_rank(below, n_below, k)
+    else:
+        smallest = -_select(below, 0, n_below - 1, n_below - k)
     return largest, smallest
 
 
@@ -394,7 +407,8 @@ def _delta_h(
     """Terrain irregularity Delta h between two distances [Algorithm, sec. 46: dlthx].
 
     The window is resampled to at most 245 points (into ``scratch``, at least
-    :data:`DELTA_H_SCRATCH` long), detrended by a least-squares line, and the 10-90 %
+    :data:`DELTA_H_SCRATCH` long, which also holds the work of the order statistics),
+    detrended by a least-squares line, and the 10-90 %
     interdecile range of the residuals is scaled up to an infinite path
     [ERL 79-ITS 67, Eqn 3, inverted].
     """
@@ -425,7 +439,7 @@ def _delta_h(
     # ITM sorts and reads the p10-th largest and the (p90 + 1)-th largest residual,
     # p90 = n_s - p10: the p10-th largest and the p10-th smallest; selecting both
     # gives the same order statistics
-    q10, q90 = _tail_order_statistics(samples, n_s, p10)
+    q10, q90 = _tail_order_statistics(samples, n_s, p10, scratch[_DELTA_H_SAMPLES:])
     return (q10 - q90) / (1.0 - 0.8 * math.exp(-(d_end_m - d_start_m) / 50e3))
 
 

@@ -511,7 +511,7 @@ def test_tail_order_statistics_are_those_of_a_full_sort(kind: str, p10: int, see
         "steps": lambda: np.repeat(rng.normal(0.0, 10.0, 5), count)[:count],
     }[kind]()
     ordered = np.sort(values)
-    largest, smallest = tail_order_statistics(values.copy(), count, p10)
+    largest, smallest = tail_order_statistics(values.copy(), count, p10, np.empty(2 * count))
     assert largest == ordered[count - p10]
     assert smallest == ordered[p10 - 1]
 

@@ -36,7 +36,9 @@ with bilinear elevations (the sensitivity of ITM to terrain interpolation on thi
 rough DEM), (3) the area comparison with the off-by-one undone (SPLAT!'s value moved
 to the sample before), for our terrain as ``open_terrain`` builds it (bilinear) and
 for the ``.hgt`` resampled nearest-neighbour onto the same UTM grid, and for ours on the
-DEM's own grid (each SPLAT! point compared with the post nearest it). Both wall times
+DEM's own grid (each SPLAT! point compared with the post nearest it), and SPLAT! against
+itself with its site moved a quarter post (the noise floor of the statistic on this
+rough DEM: the site stays on the same post, only the paths' geometry moves). Both wall times
 (SPLAT!'s whole command, which loads the .sdf and writes its map; ours as the call
 alone, numba cache loaded, and with ``open_terrain`` or ``open_native_dem``), best of
 three each, their ratio (target: ours at least 10x faster), the cost per receiver point of both (target for
@@ -143,6 +145,36 @@ def run_splat(folder: Path) -> tuple[float, np.ndarray]:
         subprocess.run(command, cwd=folder, check=True, capture_output=True)
         seconds = min(seconds, time.perf_counter() - started)
     return seconds, read_ano(folder / "splat.ano")
+
+
+JITTER_DEG = 1.0 / 4800.0
+"""SPLAT!'s site moved this far north and east (a quarter post) for its own noise floor."""
+
+
+def run_splat_jittered(folder: Path) -> np.ndarray:
+    """SPLAT! once more, its site a quarter post north-east (still on the same post)."""
+    lat, lon = SITE_LAT + JITTER_DEG, SITE_LON + JITTER_DEG
+    with atomic_output(folder / "sitej.qth") as tmp:
+        tmp.write_text(f"sitej\n{lat:.7f}\n{-lon:.7f}\n{TX_HEIGHT_M:.2f} meters\n")
+    # SPLAT! reads <site name>.lrp; without one it silently uses its defaults (300 MHz)
+    with atomic_output(folder / "sitej.lrp") as tmp:
+        tmp.write_text((folder / "site.lrp").read_text())
+    command = [
+        "splat", "-t", "sitej.qth", "-L", f"{RX_HEIGHT_M}", "-R", f"{RADIUS_KM}", "-metric",
+        "-olditm", "-N", "-ano", "sitej.ano", "-o", "mapj.ppm", "-d", ".",
+    ]  # fmt: skip
+    subprocess.run(command, cwd=folder, check=True, capture_output=True)
+    return read_ano(folder / "sitej.ano")
+
+
+def by_post(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """SPLAT! ``-ano`` losses per 3" post they fall on (mean where a post has several)."""
+    valid = points[:, 2] > 0.0
+    keys = np.rint(points[valid, 1] * 1200).astype(np.int64) * 10_000_000 + np.rint(
+        points[valid, 0] * 1200
+    ).astype(np.int64)
+    unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    return unique, np.bincount(inverse, weights=points[valid, 2]) / counts
 
 
 def read_ano(path: Path) -> np.ndarray:
@@ -389,6 +421,7 @@ def main() -> None:
         print(f"srtm2sdf: {time.perf_counter() - started:.2f} s (one-off conversion, not timed)")
 
         splat_s, splat = run_splat(folder)
+        jittered = run_splat_jittered(folder)
         open_s, terrain = timed(open_terrain, folder / f"{TILE}.hgt")
         ours_s, result = timed(ours, terrain)
         full_s, full = timed(ours, terrain, max_profile_points=100_000)
@@ -485,6 +518,15 @@ def main() -> None:
         both = valid & np.isfinite(our_loss)
         differences = our_loss[both] - splat[both, 2]
         print(describe(f"|{label}|", differences) + "  (target median <= 1 dB)")
+    keys, losses = by_post(splat)
+    keys_j, losses_j = by_post(jittered)
+    _, mine, theirs = np.intersect1d(keys, keys_j, return_indices=True)
+    print(
+        describe(
+            "|SPLAT! vs SPLAT! with its site a quarter post away| (its own noise floor here)",
+            losses_j[theirs] - losses[mine],
+        )
+    )
     native_loss = match_native(native, *where)
     both = valid & np.isfinite(native_loss)
     print(

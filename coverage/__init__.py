@@ -53,6 +53,7 @@ _EXPORTS = {
     "SEED_COMMUNES": "coverage.names",
     "Terrain": "coverage.terrain",
     "open_terrain": "coverage.terrain",
+    "open_native_dem": "coverage.dem",
     "population_on_grid": "coverage.population",
     "population_from_communes": "coverage.population",
     "viewshed": "coverage.viewshed",
@@ -70,6 +71,7 @@ _EXPORTS = {
     "save_map": "coverage.render",
     "itm_p2p_loss": "coverage.itm",
     "itm_area_loss": "coverage.itm_area",
+    "itm_native_path_loss": "coverage.itm_native",
     "datasets": "coverage.datasets",
     "CoverageError": "coverage.errors",
 }

@@ -26,6 +26,14 @@ a median of 0.3 dB, 1.9 dB at the 90th percentile and 8.6 dB at the 99th (a lost
 moved knife edge); over all pixels 0.02 / 1.1 / 6.2 dB. On a 30 m DEM decimation starts
 at 4.5 km; raise ``max_profile_points`` there when speed matters less.
 
+Comparing with SPLAT!
+---------------------
+This grid is the coverage grid: the DEM reprojected once (bilinear) and profiles
+interpolated along radials. SPLAT! and Signal-Server read the nearest DEM post instead,
+on the DEM's own grid, which on rough ground reads more loss (a median 3 dB on the
+benchmark's DEM). To compare with their maps post for post, use
+:func:`coverage.itm_native.itm_native_path_loss` (``phusong itm-loss``).
+
 Validity
 --------
 A pixel whose ITM warning code is non-zero (e.g. paths under 1 km, horizons nearer than

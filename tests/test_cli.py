@@ -21,7 +21,7 @@ def _run(*args: str) -> str:
 
 def test_help_lists_commands() -> None:
     out = _run("--help")
-    for command in ("info", "viewshed", "predict", "coverage", "gaps", "map", "demo"):
+    for command in ("info", "viewshed", "predict", "itm-loss", "coverage", "gaps", "map", "demo"):
         assert command in out
 
 

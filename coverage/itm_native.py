@@ -304,6 +304,18 @@ def itm_native_path_loss(
     truncated = r0 < 0 or c0 < 0 or r1 > rows or c1 > cols
     r0, r1, c0, c1 = max(r0, 0), min(r1, rows), max(c0, 0), min(c1, cols)
     window = np.ascontiguousarray(dem.elevation_m[r0:r1, c0:c1], dtype=np.float64)
+    if not np.isfinite(window).all():
+        d_row = (np.arange(r0, r1) - row_f)[:, None] * per_row[r0:r1, None]
+        d_col = (np.arange(c0, c1) - col_f)[None, :] * per_col[r0:r1, None]
+        # a profile's nearest posts can stand up to a post beyond the radius: count those too
+        reach = radius_m + 2.0 * max(per_row.max(), per_col.max())
+        voids = int((~np.isfinite(window) & (np.hypot(d_row, d_col) <= reach)).sum())
+        if voids:
+            raise TerrainError(
+                f"{voids} void posts of the DEM {dem.source} lie within {reach:.0f} m of "
+                f"the site at ({x}, {y}); open it with a larger max_fill_distance_cells or "
+                "pick a DEM without holes there."
+            )
     shape = window.shape
     loss = np.full(shape, np.nan, dtype=np.float32)
     itm_warnings = np.zeros(shape, dtype=np.int32)
@@ -317,13 +329,6 @@ def itm_native_path_loss(
         loss, itm_warnings, distance,
     )  # fmt: skip
     inside = np.isfinite(distance)
-    voids = int((inside & ~np.isfinite(window)).sum())
-    if voids:
-        raise TerrainError(
-            f"{voids} void posts of the DEM {dem.source} lie within {radius_m:.0f} m of the site "
-            f"at ({x}, {y}); open it with a larger max_fill_distance_cells or pick a DEM "
-            "without holes there."
-        )
     if truncated:
         warnings.warn(
             f"the {radius_m:.0f} m radius of the site at ({x}, {y}) reaches past the edge of "

@@ -87,3 +87,15 @@ def transform_xy(
     transformer = Transformer.from_crs(from_crs, to_crs, always_xy=True)
     out_x, out_y = transformer.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return np.asarray(out_x), np.asarray(out_y)
+
+
+def crs_label(crs: CRS) -> str:
+    """A CRS as people read it: its name and, when it has one, its EPSG code.
+
+    Examples
+    --------
+    >>> crs_label(CRS.from_epsg(32648))
+    'WGS 84 / UTM zone 48N (EPSG:32648)'
+    """
+    epsg = crs.to_epsg()
+    return f"{crs.name} (EPSG:{epsg})" if epsg else crs.name

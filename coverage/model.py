@@ -18,12 +18,14 @@ from affine import Affine
 from pyproj import CRS
 
 from coverage.antenna import antenna_gain_db
+from coverage.crs import crs_label
 from coverage.empirical_ranges import check_model_range
 from coverage.engine import MODELS, site_path_loss
 from coverage.errors import CoverageWarning, CRSError, ModelRangeError, SchemaError
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from coverage.receiver import DEFAULT_THRESHOLDS_DBM, measured_power_dbm
-from coverage.terrain import Terrain, check_points_on_terrain, crs_label, html_summary
+from coverage.summaries import html_summary
+from coverage.terrain import Terrain, check_points_on_terrain
 from coverage.validity import Validity
 
 __all__ = [

@@ -32,10 +32,10 @@ import shapely
 from affine import Affine
 from pyproj import CRS, Transformer
 
-from coverage.crs import require_crs
+from coverage.crs import crs_label, require_crs
 from coverage.errors import CRSError, InputFileError, SchemaError
 from coverage.io.files import existing_file
-from coverage.terrain import crs_label, html_summary
+from coverage.summaries import html_summary
 
 log = logging.getLogger(__name__)
 

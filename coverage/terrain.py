@@ -7,7 +7,6 @@ void in the source data.
 
 from __future__ import annotations
 
-import html
 import math
 import os
 import warnings
@@ -27,7 +26,7 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.enums import Resampling
 
-from coverage.crs import WGS84, require_crs, transform_xy, working_crs_for_bounds
+from coverage.crs import WGS84, crs_label, require_crs, transform_xy, working_crs_for_bounds
 from coverage.dem import (
     DEFAULT_MAX_FILL_DISTANCE_CELLS,
     dem_files,
@@ -40,6 +39,7 @@ from coverage.errors import (
     TerrainError,
 )
 from coverage.io.files import atomic_output
+from coverage.summaries import html_summary
 
 
 @dataclass(frozen=True, eq=False)
@@ -267,48 +267,6 @@ class Terrain:
                 ("source", self.source),
             ],
         )
-
-
-def crs_label(crs: CRS) -> str:
-    """A CRS as people read it: its name and, when it has one, its EPSG code.
-
-    Examples
-    --------
-    >>> crs_label(CRS.from_epsg(32648))
-    'WGS 84 / UTM zone 48N (EPSG:32648)'
-    """
-    epsg = crs.to_epsg()
-    return f"{crs.name} (EPSG:{epsg})" if epsg else crs.name
-
-
-def html_summary(title: str, rows: Sequence[tuple[str, str]], *, tables: Sequence[str] = ()) -> str:
-    """A small two-column HTML table for ``_repr_html_`` methods; every text is escaped.
-
-    Parameters
-    ----------
-    title
-        Shown in bold above the table.
-    rows
-        (label, value) pairs, plain text (escaped here).
-    tables
-        Ready HTML fragments (already escaped, e.g. ``DataFrame.to_html()``) appended below.
-
-    Examples
-    --------
-    >>> page = html_summary("Terrain", [("source", "<b>dem</b>.tif")])
-    >>> page.startswith('<div class="phusong-summary"><b>Terrain</b>'), "&lt;b&gt;dem" in page
-    (True, True)
-    """
-    body = "".join(
-        f'<tr><th style="text-align:left">{html.escape(str(label))}</th>'
-        f'<td style="text-align:left">{html.escape(str(value))}</td></tr>'
-        for label, value in rows
-    )
-    return (
-        f'<div class="phusong-summary"><b>{html.escape(title)}</b><table>{body}</table>'
-        + "".join(tables)
-        + "</div>"
-    )
 
 
 def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:

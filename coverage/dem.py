@@ -28,9 +28,10 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.enums import Resampling
 
-from coverage.crs import require_crs
+from coverage.crs import crs_label, require_crs
 from coverage.errors import InputFileError, MissingFileError, RepairWarning, TerrainError
 from coverage.io.files import existing_file
+from coverage.summaries import html_summary
 
 __all__ = [
     "DEFAULT_MAX_FILL_DISTANCE_CELLS",
@@ -320,6 +321,38 @@ class NativeDEM:
         col = (np.asarray(x, dtype=float) - self.transform.c) / self.transform.a - 0.5
         row = (np.asarray(y, dtype=float) - self.transform.f) / self.transform.e - 0.5
         return row, col
+
+    def _repr_html_(self) -> str:
+        """Compact HTML summary for Jupyter: posts, spacing, CRS, elevation range, voids.
+
+        Examples
+        --------
+        >>> dem = NativeDEM(np.array([[100.0, np.nan]], dtype=np.float32),
+        ...                 Affine(1 / 1200, 0, 103, 0, -1 / 1200, 23), CRS("EPSG:4326"),
+        ...                 np.array([[False, True]]), source="<N22E103>.hgt")
+        >>> page = dem._repr_html_()
+        >>> "1 × 2 posts" in page, "&lt;N22E103&gt;.hgt" in page, "1 left NaN" in page
+        (True, True, True)
+        """
+        rows, cols = self.shape
+        finite = np.isfinite(self.elevation_m)
+        unit = self.crs.axis_info[0].unit_name if self.crs.axis_info else ""
+        voids = int(self.void_mask.sum())
+        valid = self.elevation_m[finite]
+        return html_summary(
+            "NativeDEM",
+            [
+                ("posts", f"{rows:,} × {cols:,} posts"),
+                ("spacing", f"{abs(self.transform.a):.6g} × {abs(self.transform.e):.6g} {unit}"),
+                ("CRS", crs_label(self.crs)),
+                (
+                    "elevation",
+                    f"{valid.min():,.0f} to {valid.max():,.0f} m" if valid.size else "all void",
+                ),
+                ("voids", f"{voids:,} posts, {int((~finite).sum()):,} left NaN"),
+                ("source", self.source or "(arrays)"),
+            ],
+        )
 
 
 def open_native_dem(

@@ -49,11 +49,13 @@ from affine import Affine
 from numba import prange
 from pyproj import CRS
 
+from coverage.crs import crs_label
 from coverage.dem import NativeDEM
 from coverage.errors import CoverageWarning, TerrainError
 from coverage.itm import DELTA_H_SCRATCH, LAO_CAI_CLIMATE, RadioClimate, itm_p2p_point
 from coverage.itm_grid import checked_itm_inputs
 from coverage.propagation import free_space_loss_db
+from coverage.summaries import html_summary
 from coverage.validity import Validity
 
 __all__ = ["NativeLoss", "itm_native_losses", "itm_native_path_loss", "metres_per_step"]
@@ -96,6 +98,30 @@ class NativeLoss:
     def shape(self) -> tuple[int, int]:
         """(rows, cols) of the window."""
         return self.loss_db.shape
+
+    def _repr_html_(self) -> str:
+        """Compact HTML summary for Jupyter: window, CRS, posts computed, losses, warnings."""
+        inside = np.isfinite(self.distance_m)
+        losses = self.loss_db[inside & np.isfinite(self.loss_db)]
+        warned = np.mean((self.validity[inside] & _ITM_WARNING) > 0) if inside.any() else 0.0
+        rows, cols = self.shape
+        return html_summary(
+            "NativeLoss (ITM 1.2.2 on the DEM's own grid)",
+            [
+                ("window", f"{rows:,} × {cols:,} posts"),
+                ("CRS", crs_label(self.crs)),
+                ("posts computed", f"{int(inside.sum()):,}"),
+                (
+                    "path loss",
+                    f"{losses.min():.1f} to {losses.max():.1f} dB (median "
+                    f"{np.median(losses):.1f} dB)"
+                    if losses.size
+                    else "none",
+                ),
+                ("ITM warnings", f"{warned:.0%} of the posts"),
+                ("truncated by the DEM edge", "yes" if self.truncated else "no"),
+            ],
+        )
 
     def to_geotiff(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write the loss (dB, float32, NaN = not computed) as a GeoTIFF in the DEM's CRS."""

@@ -188,6 +188,14 @@ def rough_dem_lonlat(result: object, row: int, col: int) -> tuple[float, float]:
     return transform.c + (col + 0.5) * transform.a, transform.f + (row + 0.5) * transform.e
 
 
+def test_results_summarise_themselves_in_jupyter(rough_dem: NativeDEM) -> None:
+    result = itm_native_path_loss(rough_dem, *SITE, radius_m=5_000.0, **RADIO)
+    page = result._repr_html_()
+    assert f"{int(np.isfinite(result.distance_m).sum()):,}" in page
+    assert "EPSG:4326" in page and "truncated by the DEM edge</th><td" in page
+    assert "361 × 361 posts" in rough_dem._repr_html_()
+
+
 def test_radius_is_geodesic_and_the_site_post_is_flagged(rough_dem: NativeDEM) -> None:
     result = itm_native_path_loss(rough_dem, *SITE, radius_m=5_000.0, **RADIO)
     rows, cols = np.nonzero(np.isfinite(result.distance_m))

@@ -1,12 +1,12 @@
 """Diffraction-model time per site for a 1,000-site province, against per-profile Bullington.
 
 One synthetic rough DEM (30 m cells, fractal mountains of 2,800 m relief); a sample of
-sites at least 20 km inside its edges; :func:`coverage.engine.site_path_loss` with the
+sites at least 20 km inside its edges; :func:`coverage.radial.path_loss.site_path_loss` with the
 ``"diffraction"`` model (free space + Bullington over the terrain) at 20 km radius,
 timed warm and extrapolated to 1,000 sites. Target: at most 0.5 s per site.
 
 The named peer, measured in the same run on the same terrain: the per-profile reference
-:func:`coverage.propagation.bullington_loss_db` (O(n) per receiver) applied pixel by
+:func:`coverage.physics.propagation.bullington_loss_db` (O(n) per receiver) applied pixel by
 pixel to the very same radial profiles on a random subset of one site's pixels, its
 per-pixel cost extrapolated to the whole disc. The two must agree (max difference shown).
 
@@ -22,9 +22,9 @@ import numba
 import numpy as np
 
 from benchmarks.synthetic import central_sites, rough_terrain
-from coverage.engine import _nearest_ray_plan, _walk_samples, site_path_loss
-from coverage.propagation import bullington_loss_db, free_space_loss_db
-from coverage.viewshed import DEFAULT_OVERSAMPLE, EARTH_RADIUS_M
+from coverage.physics.propagation import bullington_loss_db, free_space_loss_db
+from coverage.radial.path_loss import _nearest_ray_plan, _walk_samples, site_path_loss
+from coverage.radial.viewshed import DEFAULT_OVERSAMPLE, EARTH_RADIUS_M
 
 SIZE = 1_600
 N_SITES = 8

@@ -4,7 +4,7 @@ Profiles are Lào Cai-like: 20 km at 30 m spacing (668 samples), ridges of sever
 hundred metres over a 100-1,500 m base. Three figures, all on the same profiles in the
 same run:
 
-- ours, full profile: :func:`coverage.itm.itm_p2p_point` called from numba code on the
+- ours, full profile: :func:`coverage.physics.itm.p2p.itm_p2p_point` called from numba code on the
   whole 20 km profile (the cost of one receiver 20 km out);
 - ours, along a radial: every sample of a radial is a receiver with its own profile
   ``radial[: k + 1]``, as the coverage engine calls it (mean profile length 10 km);
@@ -25,7 +25,7 @@ import time
 import numba
 import numpy as np
 
-from coverage.itm import itm_p2p_point
+from coverage.physics.itm.p2p import itm_p2p_point
 
 STEP_M = 30.0
 N_SAMPLES = 668  # 20 km at 30 m

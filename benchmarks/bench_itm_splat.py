@@ -13,12 +13,12 @@ fractal mountains of 2,200 m relief from :mod:`benchmarks.synthetic`) serves bot
 
   * on the coverage grid: the same ``.hgt`` opened with
     :func:`coverage.terrain.open_terrain` (UTM 48N, native 3" spacing, 93 m cells, one
-    bilinear reprojection), then :func:`coverage.engine.site_path_loss` with
+    bilinear reprojection), then :func:`coverage.radial.path_loss.site_path_loss` with
     ``model="itm"`` and the same parameters (radial profiles, linear interpolation,
     at most 150 points);
   * on the DEM's own grid: the ``.hgt`` opened with
-    :func:`coverage.dem.open_native_dem` (no resampling), then
-    :func:`coverage.itm_native.itm_native_path_loss` (every post within 20 km, each
+    :func:`coverage.io.dem.open_native_dem` (no resampling), then
+    :func:`coverage.radial.itm_native.itm_native_path_loss` (every post within 20 km, each
     profile read post by post from the nearest post, as SPLAT! does; ``phusong itm-loss``).
 
 What SPLAT! computes (read from its 1.4.2 source, checked here to 0.01 dB): its
@@ -72,11 +72,11 @@ from affine import Affine
 
 from benchmarks.synthetic import rough_elevation
 from coverage.crs import transform_xy
-from coverage.dem import NativeDEM, open_native_dem
-from coverage.engine import site_path_loss
+from coverage.io.dem import NativeDEM, open_native_dem
 from coverage.io.files import atomic_output
-from coverage.itm import itm_p2p_loss
-from coverage.itm_native import NativeLoss, itm_native_path_loss
+from coverage.physics.itm.p2p import itm_p2p_loss
+from coverage.radial.itm_native import NativeLoss, itm_native_path_loss
+from coverage.radial.path_loss import site_path_loss
 from coverage.terrain import Terrain, open_terrain
 from coverage.validity import Validity
 
@@ -483,7 +483,9 @@ def main() -> None:
         f"{splat_s / (native_s * numba.get_num_threads()):.1f}x)"
     )
 
-    print("same path, SPLAT! point-to-point (-r, -olditm) vs ITM 1.2.2 (coverage.itm) on the")
+    print(
+        "same path, SPLAT! point-to-point (-r, -olditm) vs ITM 1.2.2 (coverage.physics.itm.p2p) on the"
+    )
     print("samples SPLAT! feeds ITM (its ReadPath, nearest pixel, receiver's last sample dropped):")
     for azimuth_deg, distance_km, splat_loss, reference_loss in point_to_point:
         print(

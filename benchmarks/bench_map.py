@@ -3,7 +3,7 @@
 Scenario: the real pipeline on the embedded Lào Cai demo (:mod:`coverage.datasets`: 99
 communes, synthetic terrain and towers): :func:`coverage.analysis.analyse` (coverage of
 every tower, commune figures, gaps of every operator and of "no operator"), then
-:func:`coverage.render.coverage_map` with the options :func:`coverage.demo.run_demo` uses,
+:func:`coverage.render.map.coverage_map` with the options :func:`coverage.demo.run_demo` uses,
 saved offline (one self-contained file).
 
 Peer, in the same run: the same layers drawn with stock folium classes and written by
@@ -46,9 +46,9 @@ from coverage.gaps import NO_OPERATOR
 from coverage.io.communes import read_communes
 from coverage.io.towers import read_towers
 from coverage.names import SEED_COMMUNES, successor_commune
-from coverage.render import coverage_map, save_map
-from coverage.render_offline import ASSETS
-from coverage.render_raster import colorize, hillshade, warp_to_web_mercator
+from coverage.render.map import coverage_map, save_map
+from coverage.render.offline import ASSETS
+from coverage.render.raster import colorize, hillshade, warp_to_web_mercator
 from coverage.terrain import open_terrain
 
 CHROMIUM = "/usr/bin/chromium"

@@ -6,7 +6,7 @@ Then, in the same run, as whole commands:
 
 - ours: ``phusong viewshed --dem DEM --sites SITES --height 30 --target-height 1.5
   --radius 20000 --out OUT.tif`` (one band per site; when the CLI is missing, a
-  ``python -c`` calling :func:`coverage.viewshed.viewsheds` and writing the same file);
+  ``python -c`` calling :func:`coverage.radial.viewshed.viewsheds` and writing the same file);
 - the peer: ``gdal_viewshed`` once per site, ``-oz 30 -tz 1.5 -md 20000 -cc 0.75``
   (``-cc`` is ``1/k`` for k = 4/3).
 
@@ -32,7 +32,7 @@ import numpy as np
 import rasterio
 
 from benchmarks.synthetic import central_sites, rough_terrain
-from coverage.viewshed import exact_line_of_sight, viewsheds
+from coverage.radial.viewshed import exact_line_of_sight, viewsheds
 
 SIZE = 2_100
 N_SITES = 50
@@ -86,7 +86,7 @@ def _our_command(dem: Path, sites: Path, out: Path) -> tuple[list[str], str]:
     script = (
         "import sys, geopandas as gpd, rasterio\n"
         "from coverage.terrain import open_terrain\n"
-        "from coverage.viewshed import viewsheds\n"
+        "from coverage.radial.viewshed import viewsheds\n"
         "t = open_terrain(sys.argv[1]); s = gpd.read_file(sys.argv[2]).to_crs(t.crs)\n"
         f"v = viewsheds(t, s.geometry.x.values, s.geometry.y.values, tx_height_m={TX_HEIGHT_M},"
         f" rx_height_m={RX_HEIGHT_M}, radius_m={RADIUS_M})\n"

@@ -88,7 +88,7 @@ def _sites(site: tuple[str, ...], sites_file: Path | None) -> tuple[list[str], n
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 def info(path: Path) -> None:
     """What a file holds: kind, layer, CRS, rows, normalised columns, problems found."""
-    from coverage.describe import describe
+    from coverage.io.describe import describe
 
     click.echo(describe(path))
 
@@ -175,8 +175,8 @@ def viewshed(
     from coverage.crs import WGS84, transform_xy
     from coverage.io.files import check_output
     from coverage.io.rasters import geotiff_writer
+    from coverage.radial.viewshed import NODATA, site_cells, viewsheds
     from coverage.terrain import open_terrain
-    from coverage.viewshed import NODATA, site_cells, viewsheds
 
     check_output(out, overwrite=overwrite)
     labels, lonlat, towers = _sites(site, sites_file)
@@ -476,10 +476,10 @@ def itm_loss(
     DEM's CRS (degrees for SRTM). Heights and frequencies come from --sites when given.
     """
     from coverage.crs import WGS84, transform_xy
-    from coverage.dem import open_native_dem
+    from coverage.io.dem import open_native_dem
     from coverage.io.files import check_output
     from coverage.io.rasters import geotiff_writer
-    from coverage.itm_native import itm_native_path_loss
+    from coverage.radial.itm_native import itm_native_path_loss
 
     check_output(out, overwrite=overwrite)
     labels, lonlat, towers = _sites(site, sites_file)
@@ -623,7 +623,7 @@ def map_command(
 ) -> None:
     """Interactive map (Folium) of coverage, gaps, towers and communes."""
     from coverage.io.files import check_output
-    from coverage.render import coverage_map, save_map
+    from coverage.render.map import coverage_map, save_map
 
     check_output(out, overwrite=overwrite)
     analysis = _analyse(inputs, model)

@@ -1,7 +1,7 @@
 """Coordinate reference systems: require one, pick a metric working CRS, transform.
 
 Distances and areas are computed in a metric CRS, by default the UTM zone of the data
-(Lào Cai: WGS 84 / UTM zone 48N, EPSG:32648). Only :mod:`coverage.render` goes back to
+(Lào Cai: WGS 84 / UTM zone 48N, EPSG:32648). Only :mod:`coverage.render.map` goes back to
 EPSG:4326 for display.
 """
 

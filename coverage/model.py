@@ -1,7 +1,7 @@
 """Coverage from many towers over the terrain, as georeferenced rasters.
 
 :class:`CoverageResult` is what :func:`predict` returns and what :mod:`coverage.gaps`
-and :mod:`coverage.render` consume.
+and :mod:`coverage.render.map` consume.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ import pandas as pd
 from affine import Affine
 from pyproj import CRS
 
-from coverage.antenna import antenna_gain_db
 from coverage.crs import crs_label
-from coverage.empirical_ranges import check_model_range
-from coverage.engine import MODELS, site_path_loss
 from coverage.errors import CoverageWarning, CRSError, ModelRangeError, SchemaError
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
-from coverage.receiver import DEFAULT_THRESHOLDS_DBM, measured_power_dbm
+from coverage.physics.antenna import antenna_gain_db
+from coverage.physics.ranges import check_model_range
+from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM, measured_power_dbm
+from coverage.radial.path_loss import MODELS, site_path_loss
 from coverage.summaries import html_summary
 from coverage.terrain import Terrain, check_points_on_terrain
 from coverage.validity import Validity
@@ -323,14 +323,14 @@ def predict(
     model
         ``"diffraction"`` (free space + Bullington knife-edge over the terrain, the
         default), ``"fspl"``, ``"hata"`` (Okumura-Hata / COST-231), or ``"itm"``
-        (Longley-Rice) where available in :data:`coverage.engine.MODELS`.
+        (Longley-Rice) where available in :data:`coverage.radial.path_loss.MODELS`.
     radius_m
         Largest distance computed around each site, m.
     rx_height_m
         Receiver (handset) height above ground, m.
     thresholds_dbm
         Coverage thresholds per technology overriding
-        :data:`coverage.propagation.DEFAULT_THRESHOLDS_DBM` (2G RxLev −95, 3G RSCP −100,
+        :data:`coverage.physics.propagation.DEFAULT_THRESHOLDS_DBM` (2G RxLev −95, 3G RSCP −100,
         4G/5G RSRP −110 dBm).
     k_factor
         Effective earth-radius factor.
@@ -338,7 +338,7 @@ def predict(
         Hata environment (``"open"``, ``"suburban"``, ``"urban"``, ``"metropolitan"``).
     clutter_loss_db
         Uniform extra loss at the receiver (e.g. forest,
-        :func:`coverage.propagation.clutter_loss_db`).
+        :func:`coverage.physics.propagation.clutter_loss_db`).
     eirp_is
         What ``eirp_dbm`` means: ``"total"`` carrier EIRP (converted to RSRP/RSCP) or
         ``"measured"`` (already per reference signal).

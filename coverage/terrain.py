@@ -27,16 +27,16 @@ from pyproj import CRS
 from rasterio.enums import Resampling
 
 from coverage.crs import WGS84, crs_label, require_crs, transform_xy, working_crs_for_bounds
-from coverage.dem import (
-    DEFAULT_MAX_FILL_DISTANCE_CELLS,
-    dem_files,
-    open_tiles,
-    read_window,
-)
 from coverage.errors import (
     CRSError,
     ResolutionWarning,
     TerrainError,
+)
+from coverage.io.dem import (
+    DEFAULT_MAX_FILL_DISTANCE_CELLS,
+    dem_files,
+    open_tiles,
+    read_window,
 )
 from coverage.io.files import atomic_output
 from coverage.summaries import html_summary

@@ -1,16 +1,16 @@
 """Fetch the JavaScript/CSS that offline maps inline, from the npm registry, pinned and verified.
 
-The product never downloads anything at run time: :mod:`coverage.render_offline` reads
-these files from ``coverage/static/vendor/`` (shipped as package data). This script is how
+The product never downloads anything at run time: :mod:`coverage.render.offline` reads
+these files from ``coverage/render/static/vendor/`` (shipped as package data). This script is how
 they got there, and re-running it reproduces them byte for byte:
 
 1. ask ``https://registry.npmjs.org/<package>/<version>`` for the tarball URL;
 2. download the tarball and check it against the sha512 integrity pinned below (the same
    value ``npm view <package>@<version> dist.integrity`` prints), so a changed tarball fails;
 3. extract only the listed files (and the package's licence) into
-   ``coverage/static/vendor/<package>-<version>/`` keeping their paths inside the package,
+   ``coverage/render/static/vendor/<package>-<version>/`` keeping their paths inside the package,
    so the relative ``url(...)`` references in the CSS still resolve;
-4. write ``coverage/static/README.md`` with versions, sources, licences and SHA-256 of
+4. write ``coverage/render/static/README.md`` with versions, sources, licences and SHA-256 of
    every vendored file.
 
 Only the Python standard library is used (no pip, no npm). Usage::
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-STATIC = REPO / "coverage" / "static"
+STATIC = REPO / "coverage" / "render" / "static"
 VENDOR = STATIC / "vendor"
 REGISTRY = "https://registry.npmjs.org"
 
@@ -154,11 +154,11 @@ def fetch(package: Package) -> dict[str, bytes]:
 
 
 def readme(hashes: dict[str, str]) -> str:
-    """The README of ``coverage/static``: what is vendored, from where, under which licence."""
+    """The README of ``coverage/render/static``: what is vendored, from where, under which licence."""
     lines = [
         "# Vendored map assets",
         "",
-        "JavaScript and CSS inlined into offline maps by `coverage.render_offline` (and linked",
+        "JavaScript and CSS inlined into offline maps by `coverage.render.offline` (and linked",
         "from the jsDelivr CDN, same versions, for online maps). Fetched from the npm registry by",
         "`scripts/vendor_assets.py`, which pins each tarball's sha512 integrity; re-run it to",
         "reproduce these files, or `python scripts/vendor_assets.py --check` to verify them.",

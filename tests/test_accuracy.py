@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coverage.empirical_ranges import hata_validity_flags
-from coverage.propagation import URBAN, hata_loss_db
+from coverage.physics.propagation import URBAN, hata_loss_db
+from coverage.physics.ranges import hata_validity_flags
 from coverage.validity import Validity
 
 

@@ -1,4 +1,4 @@
-"""Tests for coverage.antenna: the 3GPP parabolic sector pattern."""
+"""Tests for coverage.physics.antenna: the 3GPP parabolic sector pattern."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coverage.antenna import antenna_gain_db
+from coverage.physics.antenna import antenna_gain_db
 
 # 3GPP TR 36.814 Table A.2.1.1-2: phi_3dB 70, A_m 25, theta_3dB 10, SLA_v 20
 TR36814 = (70.0, 10.0, 25.0, 20.0)

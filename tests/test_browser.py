@@ -14,7 +14,7 @@ import folium
 import pytest
 from test_render import XSS, build_scenario
 
-from coverage.render import CoverageMap, coverage_map, save_map
+from coverage.render.map import CoverageMap, coverage_map, save_map
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

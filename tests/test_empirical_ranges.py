@@ -1,17 +1,17 @@
-"""Tests for coverage.empirical_ranges: the published Hata / COST-231 validity ranges."""
+"""Tests for coverage.physics.ranges: the published Hata / COST-231 validity ranges."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from coverage.empirical_ranges import (
+from coverage.errors import ModelRangeError
+from coverage.physics.ranges import (
     COST231_RANGE,
     HATA_RANGE,
     check_model_range,
     hata_validity_flags,
 )
-from coverage.errors import ModelRangeError
 from coverage.validity import Validity
 
 # --- validity -------------------------------------------------------------------------

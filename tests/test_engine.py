@@ -1,4 +1,4 @@
-"""Tests of coverage.engine: incremental Bullington vs the per-profile reference, grids."""
+"""Tests of coverage.radial.path_loss: incremental Bullington vs the per-profile reference, grids."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from affine import Affine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coverage.empirical_ranges import hata_validity_flags
-from coverage.engine import _walk_samples, bullington_prefix_losses, site_path_loss
 from coverage.errors import CoverageWarning, TerrainError
-from coverage.propagation import bullington_loss_db, free_space_loss_db, hata_loss_db
+from coverage.physics.propagation import bullington_loss_db, free_space_loss_db, hata_loss_db
+from coverage.physics.ranges import hata_validity_flags
+from coverage.radial.path_loss import _walk_samples, bullington_prefix_losses, site_path_loss
+from coverage.radial.viewshed import viewshed
 from coverage.terrain import Terrain
 from coverage.validity import Validity
-from coverage.viewshed import viewshed
 
 CELL_M = 30.0
 
@@ -97,7 +97,7 @@ def test_each_pixel_matches_the_reference_on_its_own_radial_profile(mountains):
     result = site_path_loss(
         mountains, x, y, tx_height_m=30.0, frequency_mhz=900.0, radius_m=70 * CELL_M
     )
-    from coverage.engine import _nearest_ray_plan
+    from coverage.radial.path_loss import _nearest_ray_plan
 
     ray_dx, ray_dy, n_steps, ray_start, drow, dcol, step = _nearest_ray_plan(70.0, 2.0)
     elevation = np.ascontiguousarray(mountains.elevation_m)

@@ -15,7 +15,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from coverage.errors import CoverageError, ModelRangeError, TerrainError
-from coverage.itm import (
+from coverage.physics.itm.area import itm_area_loss
+from coverage.physics.itm.p2p import (
     DELTA_H_SCRATCH,
     LAO_CAI_CLIMATE,
     ItmResult,
@@ -26,8 +27,7 @@ from coverage.itm import (
     itm_p2p_loss,
     itm_p2p_point,
 )
-from coverage.itm import _tail_order_statistics as tail_order_statistics
-from coverage.itm_area import itm_area_loss
+from coverage.physics.itm.p2p import _tail_order_statistics as tail_order_statistics
 
 # --------------------------------------------------------------------------- NTIA conformance
 

@@ -1,4 +1,4 @@
-"""ITM over the grid (coverage.itm_grid, engine model "itm") against per-pixel ITM calls."""
+"""ITM over the grid (coverage.radial.itm_grid, engine model "itm") against per-pixel ITM calls."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import pytest
 from affine import Affine
 from scipy.ndimage import map_coordinates
 
-from coverage.engine import site_path_loss
 from coverage.errors import ModelRangeError, TerrainError
-from coverage.itm import itm_p2p_loss
-from coverage.itm_grid import (
+from coverage.physics.itm.p2p import itm_p2p_loss
+from coverage.radial.itm_grid import (
     DEFAULT_MAX_PROFILE_POINTS,
     itm_profile_intervals,
     itm_site_path_loss,
 )
+from coverage.radial.path_loss import site_path_loss
 from coverage.terrain import Terrain
 from coverage.validity import Validity
 

@@ -1,4 +1,4 @@
-"""ITM on the DEM's own grid (coverage.itm_native) and the native DEM reader (coverage.dem)."""
+"""ITM on the DEM's own grid (coverage.radial.itm_native) and the native DEM reader (coverage.io.dem)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ import rasterio
 from affine import Affine
 from pyproj import CRS, Geod
 
-from coverage.dem import NativeDEM, open_native_dem
 from coverage.errors import (
     CoverageWarning,
     ModelRangeError,
     RepairWarning,
     TerrainError,
 )
-from coverage.itm import itm_p2p_loss
-from coverage.itm_native import itm_native_path_loss
+from coverage.io.dem import NativeDEM, open_native_dem
+from coverage.physics.itm.p2p import itm_p2p_loss
+from coverage.radial.itm_native import itm_native_path_loss
 from coverage.validity import Validity
 
 TILE = "N22E103"

@@ -10,8 +10,8 @@ from shapely.geometry import Point
 
 from coverage.errors import ModelRangeError, SchemaError, TerrainError
 from coverage.model import predict
-from coverage.propagation import free_space_loss_db
-from coverage.receiver import measured_power_dbm
+from coverage.physics.propagation import free_space_loss_db
+from coverage.physics.receiver import measured_power_dbm
 from coverage.terrain import Terrain
 
 CELL = 50.0

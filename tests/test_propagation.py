@@ -1,4 +1,4 @@
-"""Tests for coverage.propagation: each formula against its source's own numbers."""
+"""Tests for coverage.physics.propagation: each formula against its source's own numbers."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import fresnel
 
-from coverage.antenna import antenna_gain_db
-from coverage.empirical_ranges import hata_validity_flags
 from coverage.errors import ModelRangeError
-from coverage.propagation import (
+from coverage.physics.antenna import antenna_gain_db
+from coverage.physics.propagation import (
     EARTH_RADIUS_M,
     METROPOLITAN,
     OPEN,
@@ -29,6 +28,7 @@ from coverage.propagation import (
     knife_edge_loss_db,
     wavelength_m,
 )
+from coverage.physics.ranges import hata_validity_flags
 
 K43 = 4.0 / 3.0
 

@@ -1,4 +1,4 @@
-"""Tests for coverage.receiver: thresholds and which power an EIRP means."""
+"""Tests for coverage.physics.receiver: thresholds and which power an EIRP means."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from coverage.receiver import (
+from coverage.physics.receiver import (
     DEFAULT_THRESHOLDS_DBM,
     measured_power_dbm,
     rsrp_from_total_power_dbm,

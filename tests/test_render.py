@@ -1,4 +1,4 @@
-"""Tests for coverage.render, coverage.render_raster and coverage.render_offline (no browser).
+"""Tests for coverage.render.map, coverage.render.raster and coverage.render.offline (no browser).
 
 The browser half is tests/test_browser.py; it reuses :func:`build_scenario` from here.
 """
@@ -34,9 +34,9 @@ from coverage.gaps import commune_coverage, gap_polygons
 from coverage.model import CoverageResult
 from coverage.names import CommuneLookupError, normalize_name
 from coverage.population import PopulationGrid
-from coverage.render import OPERATOR_COLOURS, CoverageMap, coverage_map, save_map
-from coverage.render_layers import GapLayer
-from coverage.render_offline import (
+from coverage.render.layers import GapLayer
+from coverage.render.map import OPERATOR_COLOURS, CoverageMap, coverage_map, save_map
+from coverage.render.offline import (
     ASSETS,
     html_document,
     inline_css,
@@ -44,7 +44,7 @@ from coverage.render_offline import (
     notebook_html,
     remote_references,
 )
-from coverage.render_raster import (
+from coverage.render.raster import (
     classify,
     colorize,
     encode_png,
@@ -641,7 +641,13 @@ def test_vendored_assets_match_their_manifest() -> None:
     assert module.check() == 0
     for package in module.PACKAGES:
         assert (
-            REPO / "coverage" / "static" / "vendor" / package.folder / package.licence_file
+            REPO
+            / "coverage"
+            / "render"
+            / "static"
+            / "vendor"
+            / package.folder
+            / package.licence_file
         ).is_file()
     vendored = {asset.package for asset in ASSETS.values()}
     assert vendored == {package.folder for package in module.PACKAGES}

@@ -1,4 +1,4 @@
-"""Tests of coverage.viewshed against the exact R3 line of sight (viewshed.exact_line_of_sight)."""
+"""Tests of coverage.radial.viewshed against the exact R3 line of sight (viewshed.exact_line_of_sight)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coverage.errors import CoverageWarning, TerrainError
-from coverage.terrain import Terrain
-from coverage.viewshed import (
+from coverage.radial.viewshed import (
     EARTH_RADIUS_M,
     NODATA,
     exact_line_of_sight,
@@ -21,6 +20,7 @@ from coverage.viewshed import (
     viewshed,
     viewsheds,
 )
+from coverage.terrain import Terrain
 
 CELL_M = 30.0
 UTM48N = "EPSG:32648"

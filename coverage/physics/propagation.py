@@ -3,7 +3,7 @@
 No geometry, no files, no rasters. Every function here is compiled with numba and can
 be called both from Python (on scalars or numpy arrays, with broadcasting) and from
 inside ``numba.njit`` code with float scalars, so the terrain-walking kernels in
-:mod:`coverage.engine` use exactly the formulas tested here.
+:mod:`coverage.radial.path_loss` use exactly the formulas tested here.
 
 Each formula cites its source; ``tests/test_propagation.py`` checks it against the
 source's own published numbers.
@@ -17,8 +17,8 @@ Conventions
   closer than that); that keeps a receiver in the tower's own cell finite.
 
 Beside this module: the published validity ranges of the empirical models in
-:mod:`coverage.empirical_ranges`, and the receiver side (coverage thresholds, which
-power an EIRP means) in :mod:`coverage.receiver`.
+:mod:`coverage.physics.ranges`, and the receiver side (coverage thresholds, which
+power an EIRP means) in :mod:`coverage.physics.receiver`.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def wavelength_m(frequency_mhz):  # pragma: no cover - compiled
 
     Examples
     --------
-    >>> from coverage.propagation import wavelength_m
+    >>> from coverage.physics.propagation import wavelength_m
     >>> round(float(wavelength_m(900.0)), 4)
     0.3331
     """
@@ -116,7 +116,7 @@ def free_space_loss_db(distance_m, frequency_mhz):  # pragma: no cover - compile
 
     Examples
     --------
-    >>> from coverage.propagation import free_space_loss_db
+    >>> from coverage.physics.propagation import free_space_loss_db
     >>> round(float(free_space_loss_db(1000.0, 900.0)), 2)
     91.53
     """
@@ -153,7 +153,7 @@ def knife_edge_loss_db(v):  # pragma: no cover - compiled
 
     Examples
     --------
-    >>> from coverage.propagation import knife_edge_loss_db
+    >>> from coverage.physics.propagation import knife_edge_loss_db
     >>> round(float(knife_edge_loss_db(0.0)), 2)
     6.03
     """
@@ -191,7 +191,7 @@ def fresnel_v(h_m, d1_m, d2_m, wavelength_m):  # pragma: no cover - compiled
 
     Examples
     --------
-    >>> from coverage.propagation import fresnel_v
+    >>> from coverage.physics.propagation import fresnel_v
     >>> round(float(fresnel_v(10.0, 5000.0, 5000.0, 0.3331)), 3)
     0.49
     """
@@ -254,9 +254,9 @@ def hata_loss_db(
     COST 231 defines no open-area variant; code 2 above 1500 MHz applies Hata's
     open-area correction (6) to the COST-231 value, the usual practice. Frequencies,
     distances and heights outside the published ranges
-    (:data:`coverage.empirical_ranges.HATA_RANGE`, ``COST231_RANGE``) are still
+    (:data:`coverage.physics.ranges.HATA_RANGE`, ``COST231_RANGE``) are still
     evaluated (extrapolated): use :func:`check_model_range` or
-    :func:`hata_validity_flags` (both in :mod:`coverage.empirical_ranges`) to know.
+    :func:`hata_validity_flags` (both in :mod:`coverage.physics.ranges`) to know.
 
     Parameters
     ----------
@@ -279,7 +279,7 @@ def hata_loss_db(
 
     Examples
     --------
-    >>> from coverage.propagation import hata_loss_db
+    >>> from coverage.physics.propagation import hata_loss_db
     >>> round(float(hata_loss_db(10_000.0, 900.0, 30.0, 1.5, 0)), 1)
     161.6
     """
@@ -436,7 +436,7 @@ def deygout_loss_db(
     Examples
     --------
     >>> import numpy as np
-    >>> from coverage.propagation import deygout_loss_db
+    >>> from coverage.physics.propagation import deygout_loss_db
     >>> d = np.array([0.0, 5000.0, 10000.0])
     >>> h = np.array([0.0, 30.0, 0.0])
     >>> round(float(deygout_loss_db(d, h, 30.0, 1.5, 900.0)), 1)
@@ -515,7 +515,7 @@ def bullington_loss_db(
     Two ridges: Bullington replaces them by one equivalent edge, Deygout adds them up.
 
     >>> import numpy as np
-    >>> from coverage.propagation import bullington_loss_db, deygout_loss_db
+    >>> from coverage.physics.propagation import bullington_loss_db, deygout_loss_db
     >>> d, h = np.array([0.0, 3000.0, 7000.0, 10000.0]), np.array([0.0, 40.0, 35.0, 0.0])
     >>> round(float(bullington_loss_db(d, h, 30.0, 1.5, 900.0)), 1)
     18.5
@@ -611,7 +611,7 @@ def clutter_loss_db(
 
     Examples
     --------
-    >>> from coverage.propagation import clutter_loss_db
+    >>> from coverage.physics.propagation import clutter_loss_db
     >>> round(clutter_loss_db("forest", frequency_mhz=900.0), 1)
     22.6
     """

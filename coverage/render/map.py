@@ -1,11 +1,11 @@
 """Interactive Folium maps of coverage, gaps and towers, for files and for Jupyter.
 
 :func:`coverage_map` builds a :class:`CoverageMap` (a :class:`folium.Map`) from the
-analysis results: the layers come from :mod:`coverage.render_layers` (each input keeps its
+analysis results: the layers come from :mod:`coverage.render.layers` (each input keeps its
 own CRS; everything is put into EPSG:4326 / Web Mercator for display only), the controls
 and panels (legend, search, summary, banner, attribution) are added here.
 :func:`save_map` writes it to one HTML file, optionally self-contained for offline use
-(see :mod:`coverage.render_offline`); shown inline in Jupyter, the map is that same page,
+(see :mod:`coverage.render.offline`); shown inline in Jupyter, the map is that same page,
 so a map built with ``offline=True`` draws with no internet too.
 
 Every piece of text that comes from data is HTML-escaped before it reaches the page, or set
@@ -37,7 +37,7 @@ from coverage.gaps import slug
 from coverage.io.files import atomic_output
 from coverage.model import CoverageResult
 from coverage.names import find_commune
-from coverage.render_layers import (
+from coverage.render.layers import (
     NO_OPERATOR_COLOUR,
     OPERATOR_COLOURS,
     SHARE_COLOURS,
@@ -55,8 +55,8 @@ from coverage.render_layers import (
     tower_layers,
     validity_image,
 )
-from coverage.render_offline import Verbatim, html_document, notebook_html, static_text
-from coverage.render_raster import MAX_IMAGE_PX, png_data_uri
+from coverage.render.offline import Verbatim, html_document, notebook_html, static_text
+from coverage.render.raster import MAX_IMAGE_PX, png_data_uri
 from coverage.terrain import Terrain
 
 logger = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ class CoverageMap(folium.Map):
 
     Built by :func:`coverage_map`. :func:`save_map` follows :attr:`offline` unless told
     otherwise, and Jupyter shows the map as the page :func:`save_map` would write
-    (:func:`coverage.render_offline.notebook_html`): with ``offline=True`` Leaflet, its
+    (:func:`coverage.render.offline.notebook_html`): with ``offline=True`` Leaflet, its
     plugins and their stylesheets are inlined in the output cell, so the map draws in an
     office without internet; otherwise they are linked from pinned jsDelivr copies.
 

@@ -65,13 +65,13 @@ def antenna_gain_db(
 
     Examples
     --------
-    >>> from coverage.antenna import antenna_gain_db
+    >>> from coverage.physics.antenna import antenna_gain_db
     >>> float(antenna_gain_db(32.5, 0.0, 65.0, 10.0, 30.0, 30.0))
     -3.0
     >>> float(antenna_gain_db(180.0, 0.0, 65.0, 10.0, 30.0, 30.0))
     -30.0
     """
-    # Only NaN-free values meet an ordered comparison (see coverage.propagation._clean).
+    # Only NaN-free values meet an ordered comparison (see coverage.physics.propagation._clean).
     bad = (
         math.isnan(azimuth_offset_deg)
         or math.isinf(azimuth_offset_deg)

@@ -2,7 +2,7 @@
 
 Folium elements declare the scripts and stylesheets they need by name (``"leaflet"``,
 ``"markerclusterjs"``...), each pointing at some CDN. :func:`html_document` swaps those for
-the copies vendored under ``coverage/static/vendor/`` (fetched by
+the copies vendored under ``coverage/render/static/vendor/`` (fetched by
 ``scripts/vendor_assets.py``, pinned versions, shipped as package data):
 
 * ``offline=True``: every script and stylesheet is inlined; images referenced by the CSS
@@ -15,7 +15,7 @@ not use, are dropped in both modes.
 
 :func:`notebook_html` puts the same document in the ``<iframe srcdoc>`` wrapper that
 folium's own ``_repr_html_`` uses (branca ``Figure._repr_html_``), so a map displayed
-inline in Jupyter is the page :func:`coverage.render.save_map` would write: with
+inline in Jupyter is the page :func:`coverage.render.map.save_map` would write: with
 ``offline=True`` it draws with no network at all.
 """
 
@@ -119,12 +119,14 @@ class Verbatim(Element):
 
 
 def _vendor_file(package: str, path: str) -> bytes:
-    return resources.files("coverage").joinpath("static", "vendor", package, path).read_bytes()
+    return (
+        resources.files("coverage.render").joinpath("static", "vendor", package, path).read_bytes()
+    )
 
 
 def static_text(path: str) -> str:
-    """Text of one of phusong's own files under ``coverage/static/phusong/``."""
-    return resources.files("coverage").joinpath("static", "phusong", path).read_text("utf-8")
+    """Text of one of phusong's own files under ``coverage/render/static/phusong/``."""
+    return resources.files("coverage.render").joinpath("static", "phusong", path).read_text("utf-8")
 
 
 def inline_css(asset: Asset) -> str:
@@ -188,7 +190,7 @@ def html_document(m: folium.Map, *, offline: bool) -> str:
     Parameters
     ----------
     m
-        A folium map (any: built by :func:`coverage.render.coverage_map` or by hand).
+        A folium map (any: built by :func:`coverage.render.map.coverage_map` or by hand).
     offline
         Inline every script and stylesheet (True) or link the pinned CDN copies (False).
 
@@ -351,6 +353,6 @@ def _render(m: folium.Map, *, offline: bool, keep: set[str]) -> str:
     if offline and remote_references(html):
         raise CoverageError(
             f"offline map still links to the network: {remote_references(html)[:3]}; "
-            "this is a bug in coverage.render_offline, please report it."
+            "this is a bug in coverage.render.offline, please report it."
         )
     return html

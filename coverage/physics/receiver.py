@@ -5,7 +5,7 @@ depends on what each technology's phones measure (GSM RxLev over the whole carri
 UMTS CPICH RSCP over the pilot, LTE/NR RSRP over one resource element). This module
 holds the default thresholds in those quantities and converts an EIRP into the same
 quantity, so that received powers and thresholds are compared like with like. No path
-loss here (see :mod:`coverage.propagation`), no geometry, no files.
+loss here (see :mod:`coverage.physics.propagation`), no geometry, no files.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def rsrp_from_total_power_dbm(
 
     Examples
     --------
-    >>> from coverage.receiver import rsrp_from_total_power_dbm
+    >>> from coverage.physics.receiver import rsrp_from_total_power_dbm
     >>> round(float(rsrp_from_total_power_dbm(46.0)), 1)
     15.2
     """
@@ -104,7 +104,7 @@ def measured_power_dbm(
 
     Examples
     --------
-    >>> from coverage.receiver import measured_power_dbm
+    >>> from coverage.physics.receiver import measured_power_dbm
     >>> round(float(measured_power_dbm(61.0, "4G")), 1)
     30.2
     >>> float(measured_power_dbm(61.0, "3G"))

@@ -5,7 +5,7 @@ irregularity Delta h and the terminals by their siting care (Hufford, "The ITS I
 Terrain Model, version 1.2.2: the Algorithm", sec. 3 and 42; Hufford, Longley &
 Kissick, "A Guide to the Use of the ITS Irregular Terrain Model in the Area Prediction
 Mode", NTIA Report 82-100, 1982). Useful for first sizing of a cell radius before any
-DEM is read. Defaults are Lào Cai's, as in :mod:`coverage.itm`.
+DEM is read. Defaults are Lào Cai's, as in :mod:`coverage.physics.itm.p2p`.
 
 Examples
 --------
@@ -19,15 +19,7 @@ from __future__ import annotations
 
 import math
 
-from coverage.itm import (
-    LAO_CAI_CLIMATE,
-    ItmResult,
-    RadioClimate,
-    as_code,
-    common_codes,
-    raise_for_error,
-)
-from coverage.itm_core import (
+from coverage.physics.itm.core import (
     AREA,
     ERR_DELTA_H,
     ERR_DISTANCE,
@@ -40,6 +32,14 @@ from coverage.itm_core import (
     input_check,
     jit,
     path_loss,
+)
+from coverage.physics.itm.p2p import (
+    LAO_CAI_CLIMATE,
+    ItmResult,
+    RadioClimate,
+    as_code,
+    common_codes,
+    raise_for_error,
 )
 
 __all__ = ["SITING_CRITERIA", "itm_area_detail", "itm_area_loss"]
@@ -159,7 +159,7 @@ def itm_area_loss(
         ``"random"``, ``"careful"`` or ``"very_careful"`` (0, 1, 2): how deliberately the
         terminal sits on high ground, raising its effective height [Algorithm, Eqn 3.2].
     polarization, epsilon, sigma, n0, climate, time_pct, location_pct, situation_pct
-        As in :func:`coverage.itm.itm_p2p_loss`.
+        As in :func:`coverage.physics.itm.p2p.itm_p2p_loss`.
     mdvar
         Mode of variability; default 2 (mobile), since location variability is real
         when no profile is known.

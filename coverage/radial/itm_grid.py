@@ -1,9 +1,9 @@
 """Longley-Rice ITM over the terrain grid: every pixel's own point-to-point prediction.
 
 Area prediction as SPLAT! and Signal-Server do it: each pixel within the radius gets
-ITM 1.2.2's point-to-point loss (:func:`coverage.itm.itm_p2p_point`, NTIA's algorithm
+ITM 1.2.2's point-to-point loss (:func:`coverage.physics.itm.p2p.itm_p2p_point`, NTIA's algorithm
 unchanged) over the terrain profile from the site to that pixel. The profiles come from
-the radial walk of :mod:`coverage.engine`: each radial is sampled once where it crosses
+the radial walk of :mod:`coverage.radial.path_loss`: each radial is sampled once where it crosses
 the grid lines through cell centres, and every pixel served by that radial (the ray
 nearest its azimuth, as for the engine's other models) gets the prefix of the radial
 that lies before it, closed by its own cell centre and ground height. Radials run in
@@ -32,7 +32,7 @@ This grid is the coverage grid: the DEM reprojected once (bilinear) and profiles
 interpolated along radials. SPLAT! and Signal-Server read the nearest DEM post instead,
 on the DEM's own grid, which on rough ground reads more loss (a median 3 dB on the
 benchmark's DEM). To compare with their maps post for post, use
-:func:`coverage.itm_native.itm_native_path_loss` (``phusong itm-loss``).
+:func:`coverage.radial.itm_native.itm_native_path_loss` (``phusong itm-loss``).
 
 Validity
 --------
@@ -63,9 +63,9 @@ import numba
 import numpy as np
 from numba import prange
 
-from coverage.engine import SiteLoss, _nearest_ray_plan, _walk_samples, site_path_loss
 from coverage.errors import ModelRangeError
-from coverage.itm import (
+from coverage.physics.itm.core import input_check
+from coverage.physics.itm.p2p import (
     DELTA_H_SCRATCH,
     LAO_CAI_CLIMATE,
     RadioClimate,
@@ -73,10 +73,10 @@ from coverage.itm import (
     itm_p2p_point,
     raise_for_error,
 )
-from coverage.itm_core import input_check
+from coverage.radial.path_loss import SiteLoss, _nearest_ray_plan, _walk_samples, site_path_loss
+from coverage.radial.viewshed import DEFAULT_OVERSAMPLE, site_cells
 from coverage.terrain import Terrain
 from coverage.validity import Validity
-from coverage.viewshed import DEFAULT_OVERSAMPLE, site_cells
 
 __all__ = [
     "DEFAULT_MAX_PROFILE_POINTS",
@@ -170,7 +170,7 @@ def itm_radial_losses(
 
     The pure kernel behind :func:`itm_site_path_loss`. ``elevation``: the grid (m, no
     NaN within the radius); ``row0, col0``: the site's cell; the ray arguments are the
-    plan of :func:`coverage.engine._nearest_ray_plan` (pixels grouped by nearest ray,
+    plan of :func:`coverage.radial.path_loss._nearest_ray_plan` (pixels grouped by nearest ray,
     sorted by step). Writes ``loss`` (dB, NaN where ITM fails) and ``itm_warnings``
     (ITM's warning bits, int32) in windows starting at (``win_row0``, ``win_col0``).
     """
@@ -235,8 +235,8 @@ def itm_site_path_loss(
 ) -> SiteLoss:
     """ITM 1.2.2 point-to-point loss from one site to every pixel within ``radius_m``.
 
-    What ``coverage.engine.site_path_loss(..., model="itm")`` runs. Each pixel's loss is
-    :func:`coverage.itm.itm_p2p_point` over its own terrain profile from the site (see
+    What ``coverage.radial.path_loss.site_path_loss(..., model="itm")`` runs. Each pixel's loss is
+    :func:`coverage.physics.itm.p2p.itm_p2p_point` over its own terrain profile from the site (see
     the module docstring for the radial sampling and the profile decimation); the
     geometry (window, distance, azimuth, line of sight, elevation angle, truncation
     warning) is the engine's.
@@ -260,7 +260,7 @@ def itm_site_path_loss(
     oversample
         Rays per cell of circumference at the radius (the engine's).
     polarization, epsilon, sigma, n0, climate, mdvar, time_pct, location_pct, situation_pct
-        ITM's parameters, as :func:`coverage.itm.itm_p2p_loss` (defaults for Lào Cai:
+        ITM's parameters, as :func:`coverage.physics.itm.p2p.itm_p2p_loss` (defaults for Lào Cai:
         vertical, average ground 15 / 0.005 S/m, N_0 301, continental subtropical,
         mode 12 at 50 % time, location and situation).
     max_profile_points

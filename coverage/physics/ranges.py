@@ -1,6 +1,6 @@
 """Published validity ranges of the empirical path-loss models (Hata, COST-231).
 
-Outside these ranges :func:`coverage.propagation.hata_loss_db` still answers, by
+Outside these ranges :func:`coverage.physics.propagation.hata_loss_db` still answers, by
 extrapolation; this module says when it does: :func:`check_model_range` refuses a
 whole run's inputs with a :class:`ModelRangeError`, :func:`hata_validity_flags` marks
 single points with :class:`coverage.validity.Validity` bits.
@@ -70,7 +70,7 @@ def check_model_range(
     """Refuse inputs outside an empirical model's published validity range.
 
     ``model="hata"`` checks :data:`HATA_RANGE` up to 1500 MHz and
-    :data:`COST231_RANGE` above (as :func:`coverage.propagation.hata_loss_db` switches), ``"cost231"``
+    :data:`COST231_RANGE` above (as :func:`coverage.physics.propagation.hata_loss_db` switches), ``"cost231"``
     checks :data:`COST231_RANGE`. Other models (``"diffraction"``, ``"free_space"``...)
     have no range here and always pass.
 
@@ -91,7 +91,7 @@ def check_model_range(
 
     Examples
     --------
-    >>> from coverage.empirical_ranges import check_model_range
+    >>> from coverage.physics.ranges import check_model_range
     >>> check_model_range("hata", frequency_mhz=900, base_height_m=30, mobile_height_m=1.5)
     >>> check_model_range("hata", frequency_mhz=900, base_height_m=15, mobile_height_m=1.5)
     Traceback (most recent call last):
@@ -160,7 +160,7 @@ def hata_validity_flags(
     distance_m, frequency_mhz, base_height_m, mobile_height_m
 ):  # pragma: no cover - compiled
     """Per-point :class:`coverage.validity.Validity` bits for
-    :func:`coverage.propagation.hata_loss_db`.
+    :func:`coverage.physics.propagation.hata_loss_db`.
 
     ``DISTANCE_OUT_OF_RANGE`` (1) outside 1-20 km, ``HEIGHT_OUT_OF_RANGE`` (2) for a
     base height outside 30-200 m or a mobile height outside 1-10 m,
@@ -169,7 +169,7 @@ def hata_validity_flags(
 
     Examples
     --------
-    >>> from coverage.empirical_ranges import hata_validity_flags
+    >>> from coverage.physics.ranges import hata_validity_flags
     >>> int(hata_validity_flags(500.0, 900.0, 30.0, 1.5))
     1
     >>> int(hata_validity_flags(5000.0, 2600.0, 20.0, 1.5))

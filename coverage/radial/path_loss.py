@@ -2,7 +2,7 @@
 
 For one site, every pixel within the radius gets its distance, its line of sight and
 its path loss under one of the models of :data:`MODELS`. The terrain is walked along
-radials, as in :mod:`coverage.viewshed`: ``ceil(2 pi R s)`` rays, each sampled where it
+radials, as in :mod:`coverage.radial.viewshed`: ``ceil(2 pi R s)`` rays, each sampled where it
 crosses the grid lines through cell centres (linear interpolation between the two cell
 centres on the line). Each pixel is served by the ray nearest its azimuth; its profile is
 the site, that ray's samples lying before it, and the pixel itself (cell centre, ground
@@ -22,11 +22,11 @@ unchanged):
   it bounds every point's Fresnel ``v`` from above, and only when that bound exceeds
   -0.78 (where ``J(v)`` starts to be non-zero) are the samples scanned for ``v_max``.
 
-The result equals :func:`coverage.propagation.bullington_loss_db` applied to each pixel's
+The result equals :func:`coverage.physics.propagation.bullington_loss_db` applied to each pixel's
 profile (tested on random profiles), at O(log n) per pixel instead of O(n).
 
 ``model="itm"`` (Longley-Rice ITM 1.2.2 on every pixel's own profile) runs in
-:mod:`coverage.itm_grid`, on the same rays and the same pixel-to-ray plan.
+:mod:`coverage.radial.itm_grid`, on the same rays and the same pixel-to-ray plan.
 """
 
 from __future__ import annotations
@@ -42,12 +42,15 @@ from affine import Affine
 from numba import prange
 from pyproj import CRS
 
-from coverage.empirical_ranges import hata_validity_flags
 from coverage.errors import CoverageWarning
-from coverage.propagation import free_space_loss_db, fresnel_v, hata_loss_db, knife_edge_loss_db
-from coverage.terrain import Terrain
-from coverage.validity import Validity
-from coverage.viewshed import (
+from coverage.physics.propagation import (
+    free_space_loss_db,
+    fresnel_v,
+    hata_loss_db,
+    knife_edge_loss_db,
+)
+from coverage.physics.ranges import hata_validity_flags
+from coverage.radial.viewshed import (
     DEFAULT_OVERSAMPLE,
     EARTH_RADIUS_M,
     _check_window,
@@ -55,6 +58,8 @@ from coverage.viewshed import (
     ray_axes,
     site_cells,
 )
+from coverage.terrain import Terrain
+from coverage.validity import Validity
 
 __all__ = ["ENVIRONMENTS", "MODELS", "SiteLoss", "bullington_prefix_losses", "site_path_loss"]
 
@@ -62,7 +67,7 @@ MODELS = {"fspl": 0, "hata": 1, "diffraction": 2, "itm": 3}
 """Path-loss models of :func:`site_path_loss` and their kernel codes."""
 
 ENVIRONMENTS = {"urban": 0, "suburban": 1, "open": 2, "metropolitan": 3}
-"""Hata/COST-231 environments (codes of :func:`coverage.propagation.hata_loss_db`)."""
+"""Hata/COST-231 environments (codes of :func:`coverage.physics.propagation.hata_loss_db`)."""
 
 HATA_TERRAIN_FROM_M = 3_000.0
 HATA_TERRAIN_TO_M = 15_000.0
@@ -185,7 +190,7 @@ def _bullington_from_state(
 
     ``xs, hs``: flat-frame samples (m); ``slope_tx``: max over them of
     ``(h - z_t) / x``; ``hull``: their upper hull. ``z_r``: receiver height in the flat
-    frame, ``total`` its distance. Mirrors :func:`coverage.propagation.bullington_loss_db`
+    frame, ``total`` its distance. Mirrors :func:`coverage.physics.propagation.bullington_loss_db`
     case for case (ITU-R P.526-15 §4.5.1).
     """
     if count == 0:
@@ -221,7 +226,7 @@ def bullington_prefix_losses(distances_m, heights_m, h_tx_m, h_rx_m, frequency_m
 
     ``out[j]`` is the loss of the sub-profile ``0..j`` with the receiver (``h_rx_m``
     above ground) at point ``j``, i.e. what
-    ``coverage.propagation.bullington_loss_db(distances_m[:j+1], heights_m[:j+1], ...)``
+    ``coverage.physics.propagation.bullington_loss_db(distances_m[:j+1], heights_m[:j+1], ...)``
     returns, but in O(log n) per point (ITU-R P.526-15 §4.5.1; see the module
     docstring). ``out[0]`` is NaN.
 
@@ -264,7 +269,7 @@ def bullington_prefix_losses(distances_m, heights_m, h_tx_m, h_rx_m, frequency_m
 
 @numba.njit(cache=True)
 def _walk_samples(flat, rows, cols, row0, col0, dx, dy, cell_m, xs, heights, at_step):
-    """Sample a ray at its grid-line crossings (R3 sampling, as :mod:`coverage.viewshed`).
+    """Sample a ray at its grid-line crossings (R3 sampling, as :mod:`coverage.radial.viewshed`).
 
     Writes distances (m) and ground heights of the samples in order; ``at_step[k]`` is
     the number of samples up to and including the ``k``-th major crossing. Returns the
@@ -492,13 +497,13 @@ def site_path_loss(
         ``"diffraction"``: free space (ITU-R P.525, on the slant distance) plus the
         Bullington knife-edge loss over the actual terrain (ITU-R P.526-15 §4.5.1);
         the terrain-aware default. ``"fspl"``: free space only. ``"hata"``: Okumura-
-        Hata / COST-231 median loss (:func:`coverage.propagation.hata_loss_db`) with
+        Hata / COST-231 median loss (:func:`coverage.physics.propagation.hata_loss_db`) with
         the effective base height of the Okumura/Hata convention: antenna top (site
         ground + mast) minus the mean terrain height 3-15 km along the radial (the
         whole radial when it is shorter than 3 km), at least 1 m; pixels outside Hata's
         ranges are flagged in ``validity``. ``"itm"``: Longley-Rice ITM 1.2.2
         point-to-point loss over each pixel's own terrain profile
-        (:func:`coverage.itm_grid.itm_site_path_loss`); pixels with an ITM warning are
+        (:func:`coverage.radial.itm_grid.itm_site_path_loss`); pixels with an ITM warning are
         flagged ``Validity.ITM_WARNING``.
     k_factor
         Effective earth-radius factor (4/3: standard radio atmosphere).
@@ -510,7 +515,7 @@ def site_path_loss(
     **itm_options
         ``model="itm"`` only: ITM's ``polarization``, ``epsilon``, ``sigma``, ``n0``,
         ``climate``, ``mdvar``, ``time_pct``, ``location_pct``, ``situation_pct`` and
-        ``max_profile_points`` (defaults for Lào Cai, see :mod:`coverage.itm`).
+        ``max_profile_points`` (defaults for Lào Cai, see :mod:`coverage.physics.itm.p2p`).
 
     Returns
     -------
@@ -541,8 +546,8 @@ def site_path_loss(
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
     if model == "itm":
-        # imported here: coverage.itm_grid builds on this module's rays and plan
-        from coverage.itm_grid import itm_site_path_loss
+        # imported here: coverage.radial.itm_grid builds on this module's rays and plan
+        from coverage.radial.itm_grid import itm_site_path_loss
 
         return itm_site_path_loss(
             terrain, x, y, tx_height_m=tx_height_m, rx_height_m=rx_height_m,

@@ -1,8 +1,8 @@
 """Longley-Rice Irregular Terrain Model (ITM) 1.2.2: the physics both modes share.
 
 Numba kernels, scalars in and scalars out; no Python objects, no I/O, no exceptions
-(errors come back as codes). :mod:`coverage.itm` adds the point-to-point mode (terrain
-profiles) and :mod:`coverage.itm_area` the area mode; both end in
+(errors come back as codes). :mod:`coverage.physics.itm.p2p` adds the point-to-point mode (terrain
+profiles) and :mod:`coverage.physics.itm.area` the area mode; both end in
 :func:`longley_rice` (reference attenuation) and :func:`variability` (quantiles).
 
 Sources
@@ -51,7 +51,7 @@ WARN_RX_HORIZON_DISTANCE_2 = 0x1000
 WARN_EXTREME_VARIABILITIES = 0x2000
 WARN_SURFACE_REFRACTIVITY = 0x4000
 
-# Error codes (ours; 0 means success). coverage.itm turns them into ModelRangeError.
+# Error codes (ours; 0 means success). coverage.physics.itm.p2p turns them into ModelRangeError.
 ERR_NONE = 0
 ERR_TX_HEIGHT = 1
 ERR_RX_HEIGHT = 2

@@ -1,6 +1,6 @@
 """Raster pictures for the map: hillshade, coverage colouring, reprojection, PNG encoding.
 
-Pure functions (arrays in, arrays or bytes out) used by :mod:`coverage.render`. The one
+Pure functions (arrays in, arrays or bytes out) used by :mod:`coverage.render.map`. The one
 place where rasters leave the metric working CRS: :func:`warp_to_web_mercator` puts them on
 the Web Mercator (EPSG:3857) grid that Leaflet draws, so an image overlay stretched between
 its corner latitudes/longitudes lands exactly on the ground it shows.

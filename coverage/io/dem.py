@@ -3,7 +3,7 @@
 The reading half of :func:`coverage.terrain.open_terrain`, which then reprojects once onto
 its metric working grid, and all of :func:`open_native_dem`, which stops here: the
 posts as published (e.g. SRTM's 3-arc-second grid), for tools that must sample the DEM
-itself, such as ITM on the DEM's own grid (:mod:`coverage.itm_native`).
+itself, such as ITM on the DEM's own grid (:mod:`coverage.radial.itm_native`).
 """
 
 from __future__ import annotations

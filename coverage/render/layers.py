@@ -1,7 +1,7 @@
 """The layers of a coverage map as folium elements: communes, signal, gaps, towers, terrain.
 
 Each builder turns one analysis result (any CRS) into a folium layer in EPSG:4326 / Web
-Mercator, for display only; :func:`coverage.render.coverage_map` assembles them with the
+Mercator, for display only; :func:`coverage.render.map.coverage_map` assembles them with the
 map's controls. The elements carry their data as compact JSON that the page's own script
 (``static/phusong/map.js``) or a small Leaflet call draws.
 
@@ -35,7 +35,7 @@ from coverage.crs import WGS84, working_crs_for_bounds
 from coverage.gaps import NO_OPERATOR, slug
 from coverage.model import CoverageResult
 from coverage.names import normalize_name
-from coverage.render_raster import (
+from coverage.render.raster import (
     classify,
     hillshade,
     palette_with_transparent,

@@ -1,6 +1,6 @@
 """Longley-Rice ITM on the DEM's own grid: one loss per post, profiles read post by post.
 
-:func:`coverage.itm_grid.itm_site_path_loss` works on the metric working grid that
+:func:`coverage.radial.itm_grid.itm_site_path_loss` works on the metric working grid that
 :func:`coverage.terrain.open_terrain` builds (one bilinear reprojection, then linear
 interpolation along radials): the right terrain model for coverage, but not the one
 SPLAT!, Signal-Server or Radio Mobile use. They compute on the SRTM grid itself, and
@@ -10,7 +10,7 @@ crosses, so the bilinear map is a median 2 dB lower in loss than nearest-post sa
 of the same DEM (``benchmarks/bench_itm_splat.py``). To compare with those tools pixel
 for pixel, :func:`itm_native_path_loss` computes ITM 1.2.2 as they do:
 
-* every post of the DEM (opened by :func:`coverage.dem.open_native_dem`, no resampling)
+* every post of the DEM (opened by :func:`coverage.io.dem.open_native_dem`, no resampling)
   within the radius is a receiver, and the result is a raster on the DEM's own grid;
 * its profile runs straight, in the grid's own coordinates, from the site's exact
   position to the post (over 20 km a line of constant slope in longitude and latitude
@@ -24,7 +24,7 @@ for pixel, :func:`itm_native_path_loss` computes ITM 1.2.2 as they do:
 Examples
 --------
 >>> import tempfile, pathlib
->>> from coverage.dem import open_native_dem
+>>> from coverage.io.dem import open_native_dem
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> np.full((1201, 1201), 300, ">i2").tofile(folder / "N22E103.hgt")
 >>> dem = open_native_dem(folder / "N22E103.hgt", bounds=(103.4, 22.4, 103.6, 22.6))
@@ -50,11 +50,11 @@ from numba import prange
 from pyproj import CRS
 
 from coverage.crs import crs_label
-from coverage.dem import NativeDEM
 from coverage.errors import CoverageWarning, TerrainError
-from coverage.itm import DELTA_H_SCRATCH, LAO_CAI_CLIMATE, RadioClimate, itm_p2p_point
-from coverage.itm_grid import checked_itm_inputs
-from coverage.propagation import free_space_loss_db
+from coverage.io.dem import NativeDEM
+from coverage.physics.itm.p2p import DELTA_H_SCRATCH, LAO_CAI_CLIMATE, RadioClimate, itm_p2p_point
+from coverage.physics.propagation import free_space_loss_db
+from coverage.radial.itm_grid import checked_itm_inputs
 from coverage.summaries import html_summary
 from coverage.validity import Validity
 
@@ -260,16 +260,16 @@ def itm_native_path_loss(
     Parameters
     ----------
     dem
-        Elevations on their own grid (:func:`coverage.dem.open_native_dem`), north-up.
+        Elevations on their own grid (:func:`coverage.io.dem.open_native_dem`), north-up.
     x, y
         The site in ``dem.crs`` (longitude, latitude for SRTM); it stands on its nearest post.
     tx_height_m, rx_height_m, frequency_mhz
         Antenna heights above ground (m) and carrier (MHz), as
-        :func:`coverage.itm_grid.itm_site_path_loss`.
+        :func:`coverage.radial.itm_grid.itm_site_path_loss`.
     radius_m
         Largest distance computed, m.
     polarization, epsilon, sigma, n0, climate, mdvar, time_pct, location_pct, situation_pct
-        ITM's parameters (defaults for Lào Cai, as :func:`coverage.itm.itm_p2p_loss`).
+        ITM's parameters (defaults for Lào Cai, as :func:`coverage.physics.itm.p2p.itm_p2p_loss`).
     max_profile_points
         Most samples per profile; None (default): one per post step, as SPLAT!.
 

@@ -4,7 +4,7 @@ Basic transmission loss over a terrain profile, from G. A. Hufford, "The ITS Irr
 Terrain Model, version 1.2.2: the Algorithm" (NTIA/ITS) and Hufford, Longley & Kissick,
 NTIA Report 82-100 (1982); it reproduces NTIA's reference implementation
 (github.com/NTIA/itm), warning flags included. The shared physics lives in
-:mod:`coverage.itm_core`, the area mode in :mod:`coverage.itm_area`.
+:mod:`coverage.physics.itm.core`, the area mode in :mod:`coverage.physics.itm.area`.
 
 Two doors:
 
@@ -72,7 +72,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coverage.errors import ModelRangeError, TerrainError
-from coverage.itm_core import (
+from coverage.physics.itm.core import (
     ERR_CLIMATE,
     ERR_DELTA_H,
     ERR_DISTANCE,
@@ -579,7 +579,7 @@ def itm_p2p_point(
     / 1 vertical, relative permittivity, conductivity (S/m), sea-level refractivity
     N_0 (N-units), radio climate 1..7, mode of variability, time/location/situation
     percentages in (0, 100). No exception is raised: on any ITM error the loss is NaN
-    (use :func:`itm_p2p_detail` or :func:`coverage.itm.itm_p2p_loss` to learn why).
+    (use :func:`itm_p2p_detail` or :func:`coverage.physics.itm.p2p.itm_p2p_loss` to learn why).
     A caller looping over many profiles passes ``scratch``, a float64 work array of at
     least :data:`DELTA_H_SCRATCH` elements (one per thread), to save an allocation per
     call.

@@ -1,0 +1,48 @@
+"""Defaults defined once: every function, command and notebook takes its default from here.
+
+A default that appears as a literal anywhere else is a bug: change it here and the
+library, the command line and the documentation follow.
+
+Examples
+--------
+>>> RX_HEIGHT_M, round(K_FACTOR, 4), RADIUS_M, FREQUENCY_MHZ
+(1.5, 1.3333, 20000.0, 900.0)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EARTH_RADIUS_M",
+    "EIRP_DBM",
+    "FREQUENCY_MHZ",
+    "K_FACTOR",
+    "OVERSAMPLE",
+    "RADIUS_M",
+    "RX_HEIGHT_M",
+    "TX_HEIGHT_M",
+]
+
+EARTH_RADIUS_M = 6_371_008.8
+"""Mean earth radius (IUGG), m: curvature along radials, metres per degree. ITM keeps the
+radius its own algorithm specifies (Hufford 1.2.2: 6,370 km), as part of that model."""
+
+K_FACTOR = 4.0 / 3.0
+"""Effective earth-radius factor of the standard radio atmosphere (ITU-R P.453, P.526)."""
+
+RX_HEIGHT_M = 1.5
+"""Handset height above ground, m (the height of Hata's and ITU-R's mobile)."""
+
+TX_HEIGHT_M = 30.0
+"""Antenna height above ground of a site given without one, m."""
+
+FREQUENCY_MHZ = 900.0
+"""Carrier of a site given without one, MHz: GSM/LTE 900, the band rural sites use most."""
+
+EIRP_DBM = 60.0
+"""Carrier EIRP of a site given without one, dBm."""
+
+RADIUS_M = 20_000.0
+"""Largest distance from a site at which coverage is computed, m."""
+
+OVERSAMPLE = 2.0
+"""Rays per cell of circumference at the radius, for every radial kernel."""

@@ -1,7 +1,7 @@
 """Diffraction-model time per site for a 1,000-site province, against per-profile Bullington.
 
 One synthetic rough DEM (30 m cells, fractal mountains of 2,800 m relief); a sample of
-sites at least 20 km inside its edges; :func:`coverage.radial.path_loss.site_path_loss` with the
+sites at least 20 km inside its edges; :func:`coverage.model.site_path_loss` with the
 ``"diffraction"`` model (free space + Bullington over the terrain) at 20 km radius,
 timed warm and extrapolated to 1,000 sites. Target: at most 0.5 s per site.
 
@@ -22,9 +22,10 @@ import numba
 import numpy as np
 
 from benchmarks.synthetic import central_sites, rough_terrain
+from coverage.model import site_path_loss
 from coverage.physics.propagation import bullington_loss_db, free_space_loss_db
-from coverage.radial.path_loss import _nearest_ray_plan, _walk_samples, site_path_loss
-from coverage.radial.viewshed import DEFAULT_OVERSAMPLE, EARTH_RADIUS_M
+from coverage.radial.plan import nearest_ray_plan, walk_samples
+from coverage.settings import EARTH_RADIUS_M, OVERSAMPLE
 
 SIZE = 1_600
 N_SITES = 8
@@ -52,7 +53,7 @@ def _reference_losses(elevation, row0, col0, cell_m, plan_arrays, picks):
     for p in range(len(picks)):
         j = picks[p]
         ray = cell_ray[j]
-        _walk_samples(flat, rows, cols, row0, col0, ray_dx[ray], ray_dy[ray], cell_m, xs,
+        walk_samples(flat, rows, cols, row0, col0, ray_dx[ray], ray_dy[ray], cell_m, xs,
                       ground, at_step)  # fmt: skip
         count = at_step[cell_step[j]]
         row, col = row0 + cell_drow[j], col0 + cell_dcol[j]
@@ -98,7 +99,7 @@ def main() -> None:
 
     # the peer on the first site's own radial profiles
     radius_cells = RADIUS_M / terrain.resolution_m
-    plan = _nearest_ray_plan(radius_cells, DEFAULT_OVERSAMPLE)
+    plan = nearest_ray_plan(radius_cells, OVERSAMPLE)
     ray_dx, ray_dy, n_steps, ray_start, drow, dcol, step = plan
     cell_ray = np.repeat(np.arange(len(ray_dx)), np.diff(ray_start))
     picks = np.random.default_rng(3).choice(len(drow), PEER_PIXELS, replace=False)

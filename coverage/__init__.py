@@ -58,7 +58,7 @@ _EXPORTS = {
     "population_from_communes": "coverage.population",
     "viewshed": "coverage.radial.viewshed",
     "viewsheds": "coverage.radial.viewshed",
-    "site_path_loss": "coverage.radial.path_loss",
+    "site_path_loss": "coverage.model",
     "predict": "coverage.model",
     "CoverageResult": "coverage.model",
     "tqdm_progress": "coverage.model",

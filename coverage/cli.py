@@ -175,7 +175,8 @@ def viewshed(
     from coverage.crs import WGS84, transform_xy
     from coverage.io.files import check_output
     from coverage.io.rasters import geotiff_writer
-    from coverage.radial.viewshed import NODATA, site_cells, viewsheds
+    from coverage.radial.site import site_cells
+    from coverage.radial.viewshed import NODATA, viewsheds
     from coverage.terrain import open_terrain
 
     check_output(out, overwrite=overwrite)

@@ -56,15 +56,33 @@ class ResolutionWarning(CoverageWarning):
     """Data is too coarse (or too fine) for a trustworthy result."""
 
 
+class DemEdgeWarning(CoverageWarning):
+    """A site's radius reaches past the edge of the DEM: coverage there is unknown, not
+    absent. Open a DEM that extends the radius beyond every site."""
+
+
+class CruderMethodWarning(CoverageWarning):
+    """A cruder method stood in for a missing input (population spread evenly over each
+    commune's area for want of a population raster). Give the input for a better result."""
+
+
+class OutsideGridWarning(CoverageWarning):
+    """Some features (communes, sites) lie partly or wholly outside the working grid, so
+    their figures are partial. Open terrain that covers them."""
+
+
 __all__ = [
     "CRSError",
     "CoverageError",
     "CoverageWarning",
+    "CruderMethodWarning",
     "DefaultsUsedWarning",
+    "DemEdgeWarning",
     "InputFileError",
     "MissingFileError",
     "ModelRangeError",
     "OutputExistsError",
+    "OutsideGridWarning",
     "RepairWarning",
     "ResolutionWarning",
     "SchemaError",

@@ -18,24 +18,32 @@ from affine import Affine
 from pyproj import CRS
 
 from coverage.crs import crs_label
-from coverage.errors import CoverageWarning, CRSError, ModelRangeError, SchemaError
+from coverage.errors import CRSError, DemEdgeWarning, ModelRangeError, SchemaError
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from coverage.physics.antenna import antenna_gain_db
 from coverage.physics.ranges import check_model_range
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM, measured_power_dbm
-from coverage.radial.path_loss import MODELS, site_path_loss
+from coverage.radial.itm_grid import itm_site_path_loss
+from coverage.radial.path_loss import radial_path_loss
+from coverage.radial.site import SiteLoss
+from coverage.settings import K_FACTOR, OVERSAMPLE, RADIUS_M, RX_HEIGHT_M
 from coverage.summaries import html_summary
 from coverage.terrain import Terrain, check_points_on_terrain
 from coverage.validity import Validity
 
 __all__ = [
-    "DEFAULT_RADIUS_M",
+    "MODELS",
     "CoverageResult",
+    "SiteLoss",
     "Validity",
     "predict",
+    "site_path_loss",
     "site_received_power",
     "tqdm_progress",
 ]
+
+MODELS = ("fspl", "hata", "diffraction", "itm")
+"""Path-loss models of :func:`site_path_loss` and :func:`predict`."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,8 +166,102 @@ class CoverageResult:
         )
 
 
-DEFAULT_RADIUS_M = 20_000.0
-"""Default largest distance computed around each site (macro cells rarely serve beyond)."""
+def site_path_loss(
+    terrain: Terrain,
+    x: float,
+    y: float,
+    *,
+    tx_height_m: float,
+    rx_height_m: float = RX_HEIGHT_M,
+    frequency_mhz: float,
+    radius_m: float = RADIUS_M,
+    model: str = "diffraction",
+    k_factor: float = K_FACTOR,
+    environment: str = "open",
+    oversample: float = OVERSAMPLE,
+    **itm_options: Any,
+) -> SiteLoss:
+    """Path loss from one site to every pixel of the terrain grid within ``radius_m``.
+
+    The model dispatch: ``"fspl"``, ``"hata"`` and ``"diffraction"`` run
+    :func:`coverage.radial.path_loss.radial_path_loss`, ``"itm"``
+    :func:`coverage.radial.itm_grid.itm_site_path_loss` (whose parameters
+    ``**itm_options`` are); both walk the same rays
+    (:func:`coverage.radial.plan.nearest_ray_plan`). See those functions for the models.
+
+    Parameters
+    ----------
+    terrain
+        Elevation grid (metric CRS).
+    x, y
+        Site coordinates in ``terrain.crs``, m; the site stands at its cell's centre.
+    tx_height_m, rx_height_m
+        Antenna and receiver heights above ground, m.
+    frequency_mhz
+        Carrier, MHz.
+    radius_m
+        Largest distance computed, m.
+    model
+        One of :data:`MODELS`.
+    k_factor, environment, oversample
+        Effective earth-radius factor, Hata environment, rays per cell at the radius.
+
+    Returns
+    -------
+    SiteLoss
+
+    Warns
+    -----
+    DemEdgeWarning
+        When the radius reaches past the edge of the terrain (``truncated=True``).
+
+    Examples
+    --------
+    >>> from affine import Affine
+    >>> t = Terrain.from_array(np.zeros((101, 101)), transform=Affine(30, 0, 0, 0, -30, 3030),
+    ...                        crs="EPSG:32648")
+    >>> result = site_path_loss(t, 1515.0, 1515.0, tx_height_m=30, frequency_mhz=900,
+    ...                         radius_m=1500)
+    >>> result.model, round(float(result.loss_db[50, 100]), 1)  # 1.5 km east: free space
+    ('diffraction', 95.1)
+    """
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
+    loss = _path_loss(
+        terrain, x, y, model=model, environment=environment, tx_height_m=tx_height_m,
+        rx_height_m=rx_height_m, frequency_mhz=frequency_mhz, radius_m=radius_m,
+        k_factor=k_factor, oversample=oversample, **itm_options,
+    )  # fmt: skip
+    if loss.truncated:
+        warnings.warn(
+            f"the {radius_m:.0f} m radius of the site at x={x:.1f}, y={y:.1f} reaches past the "
+            f"edge of the terrain {terrain.source}; pixels beyond it are not computed (the "
+            "window stops at the edge). Open a DEM that extends the radius beyond every site.",
+            DemEdgeWarning,
+            stacklevel=2,
+        )
+    return loss
+
+
+def _path_loss(
+    terrain: Terrain, x: float, y: float, *, model: str, environment: str, **options: Any
+) -> SiteLoss:
+    """The model dispatch behind :func:`site_path_loss` and :func:`site_received_power`."""
+    if model == "itm":
+        return itm_site_path_loss(terrain, x, y, **options)
+    itm_options = sorted(set(options) - _GEOMETRY_OPTIONS)
+    if itm_options:
+        raise TypeError(
+            f"site_path_loss() got ITM options {itm_options} with model={model!r}; "
+            "they apply to model='itm' only"
+        )
+    return radial_path_loss(terrain, x, y, model=model, environment=environment, **options)
+
+
+_GEOMETRY_OPTIONS = {
+    "tx_height_m", "rx_height_m", "frequency_mhz", "radius_m", "k_factor", "oversample"
+}  # fmt: skip
+
 
 SECTOR_VERTICAL_BEAMWIDTH_DEG = 10.0
 SECTOR_FRONT_TO_BACK_DB = 25.0
@@ -196,24 +298,19 @@ def site_received_power(
     environment: str,
     clutter_loss_db: float,
     eirp_is: str,
-) -> tuple[int, int, np.ndarray, np.ndarray]:
+) -> tuple[int, int, np.ndarray, np.ndarray, bool]:
     """Received power (dBm of the technology's measured quantity) in one site's window.
 
-    A pure task: terrain and one site in, ``(row0, col0, power_dbm, validity)`` out, so
-    that :func:`predict` can run sites anywhere (threads, processes, a Dask cluster).
+    A pure task: terrain and one site in, ``(row0, col0, power_dbm, validity,
+    truncated)`` out, so that :func:`predict` can run sites anywhere (threads, processes,
+    a Dask cluster). It warns about nothing: ``truncated`` says whether the radius
+    reached past the DEM, and :func:`predict` reports it once.
     """
-    loss = site_path_loss(
-        terrain,
-        site.x,
-        site.y,
-        tx_height_m=site.antenna_height_m,
-        rx_height_m=rx_height_m,
-        frequency_mhz=site.frequency_mhz,
-        radius_m=radius_m,
-        model=model,
-        k_factor=k_factor,
-        environment=environment,
-    )
+    loss = _path_loss(
+        terrain, site.x, site.y, model=model, environment=environment,
+        tx_height_m=site.antenna_height_m, rx_height_m=rx_height_m,
+        frequency_mhz=site.frequency_mhz, radius_m=radius_m, k_factor=k_factor,
+    )  # fmt: skip
     vertical_bw = SECTOR_VERTICAL_BEAMWIDTH_DEG if np.isfinite(site.tilt_deg) else np.nan
     sector = np.isfinite(site.azimuth_deg) and np.isfinite(site.beamwidth_deg)
     gain = antenna_gain_db(
@@ -226,7 +323,7 @@ def site_received_power(
     )
     measured = float(measured_power_dbm(site.eirp_dbm, site.technology, eirp_is=eirp_is))
     power = (measured + gain - loss.loss_db - clutter_loss_db).astype(np.float32)
-    return loss.row0, loss.col0, power, loss.validity
+    return loss.row0, loss.col0, power, loss.validity, loss.truncated
 
 
 def _tower_sites(towers: gpd.GeoDataFrame, terrain: Terrain, layers: pd.DataFrame) -> list[_Site]:
@@ -297,10 +394,10 @@ def predict(
     terrain: Terrain,
     *,
     model: str = "diffraction",
-    radius_m: float = DEFAULT_RADIUS_M,
-    rx_height_m: float = 1.5,
+    radius_m: float = RADIUS_M,
+    rx_height_m: float = RX_HEIGHT_M,
     thresholds_dbm: Mapping[str, float] | None = None,
-    k_factor: float = 4.0 / 3.0,
+    k_factor: float = K_FACTOR,
     environment: str = "open",
     clutter_loss_db: float = 0.0,
     eirp_is: str = "total",
@@ -399,37 +496,39 @@ def predict(
         Validity.TERRAIN_VOID
     )
     done = 0
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", CoverageWarning)
-        for start in range(0, len(sites), batch_size):
-            batch = sites[start : start + batch_size]
-            if scheduler is None:
-                outputs = [site_received_power(terrain, s, **options) for s in batch]  # type: ignore[arg-type]
-            else:
-                import dask
+    truncated: list[str] = []
+    for start in range(0, len(sites), batch_size):
+        batch = sites[start : start + batch_size]
+        if scheduler is None:
+            outputs = [site_received_power(terrain, s, **options) for s in batch]  # type: ignore[arg-type]
+        else:
+            import dask
 
-                tasks = [dask.delayed(site_received_power)(terrain, s, **options) for s in batch]
-                outputs = list(dask.compute(*tasks, scheduler=scheduler))
-            for site, (row0, col0, power, flags) in zip(batch, outputs, strict=True):
-                _merge(
-                    best[site.layer],
-                    serving[site.layer],
-                    validity,
-                    row0,
-                    col0,
-                    power,
-                    flags,
-                    site.index,
-                )
-            done += len(batch)
-            if progress is not None:
-                progress(done)
-    truncated = [str(w.message) for w in caught if issubclass(w.category, CoverageWarning)]
+            tasks = [dask.delayed(site_received_power)(terrain, s, **options) for s in batch]
+            outputs = list(dask.compute(*tasks, scheduler=scheduler))
+        for site, (row0, col0, power, flags, cut) in zip(batch, outputs, strict=True):
+            _merge(
+                best[site.layer],
+                serving[site.layer],
+                validity,
+                row0,
+                col0,
+                power,
+                flags,
+                site.index,
+            )
+            if cut:
+                truncated.append(site.site_id)
+        done += len(batch)
+        if progress is not None:
+            progress(done)
     if truncated:
+        shown = ", ".join(truncated[:10]) + (" ..." if len(truncated) > 10 else "")
         warnings.warn(
-            f"{len(truncated)} site(s) have a radius reaching past the terrain edge; coverage "
-            "beyond the DEM is unknown, not absent. First: " + truncated[0],
-            CoverageWarning,
+            f"the {radius_m:.0f} m radius of {len(truncated)} site(s) ({shown}) reaches past the "
+            f"edge of the terrain {terrain.source}; coverage beyond the DEM is unknown, not "
+            "absent. Open a DEM that extends the radius beyond every site.",
+            DemEdgeWarning,
             stacklevel=2,
         )
     local = towers.to_crs(terrain.crs) if len(towers) else towers

@@ -11,9 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coverage.errors import CoverageWarning, TerrainError
+from coverage.model import site_path_loss
 from coverage.physics.propagation import bullington_loss_db, free_space_loss_db, hata_loss_db
 from coverage.physics.ranges import hata_validity_flags
-from coverage.radial.path_loss import _walk_samples, bullington_prefix_losses, site_path_loss
+from coverage.radial.path_loss import bullington_prefix_losses
+from coverage.radial.plan import nearest_ray_plan, walk_samples
 from coverage.radial.viewshed import viewshed
 from coverage.terrain import Terrain
 from coverage.validity import Validity
@@ -97,9 +99,8 @@ def test_each_pixel_matches_the_reference_on_its_own_radial_profile(mountains):
     result = site_path_loss(
         mountains, x, y, tx_height_m=30.0, frequency_mhz=900.0, radius_m=70 * CELL_M
     )
-    from coverage.radial.path_loss import _nearest_ray_plan
 
-    ray_dx, ray_dy, n_steps, ray_start, drow, dcol, step = _nearest_ray_plan(70.0, 2.0)
+    ray_dx, ray_dy, n_steps, ray_start, drow, dcol, step = nearest_ray_plan(70.0, 2.0)
     elevation = np.ascontiguousarray(mountains.elevation_m)
     rng = np.random.default_rng(0)
     checked = 0
@@ -107,7 +108,7 @@ def test_each_pixel_matches_the_reference_on_its_own_radial_profile(mountains):
         xs = np.empty(2 * n_steps + 2)
         ground = np.empty(2 * n_steps + 2)
         at_step = np.empty(n_steps, np.int64)
-        _walk_samples(
+        walk_samples(
             elevation.ravel(), 161, 161, row0, col0, ray_dx[ray], ray_dy[ray], CELL_M,
             xs, ground, at_step,
         )  # fmt: skip

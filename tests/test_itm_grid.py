@@ -10,13 +10,13 @@ from affine import Affine
 from scipy.ndimage import map_coordinates
 
 from coverage.errors import ModelRangeError, TerrainError
+from coverage.model import site_path_loss
 from coverage.physics.itm.p2p import itm_p2p_loss
 from coverage.radial.itm_grid import (
     DEFAULT_MAX_PROFILE_POINTS,
     itm_profile_intervals,
     itm_site_path_loss,
 )
-from coverage.radial.path_loss import site_path_loss
 from coverage.terrain import Terrain
 from coverage.validity import Validity
 

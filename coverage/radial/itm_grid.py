@@ -3,7 +3,7 @@
 Area prediction as SPLAT! and Signal-Server do it: each pixel within the radius gets
 ITM 1.2.2's point-to-point loss (:func:`coverage.physics.itm.p2p.itm_p2p_point`, NTIA's algorithm
 unchanged) over the terrain profile from the site to that pixel. The profiles come from
-the radial walk of :mod:`coverage.radial.path_loss`: each radial is sampled once where it crosses
+the radial walk of :mod:`coverage.radial.plan`: each radial is sampled once where it crosses
 the grid lines through cell centres, and every pixel served by that radial (the ray
 nearest its azimuth, as for the engine's other models) gets the prefix of the radial
 that lies before it, closed by its own cell centre and ground height. Radials run in
@@ -73,8 +73,10 @@ from coverage.physics.itm.p2p import (
     itm_p2p_point,
     raise_for_error,
 )
-from coverage.radial.path_loss import SiteLoss, _nearest_ray_plan, _walk_samples, site_path_loss
-from coverage.radial.viewshed import DEFAULT_OVERSAMPLE, site_cells
+from coverage.radial.path_loss import radial_path_loss
+from coverage.radial.plan import nearest_ray_plan, walk_samples
+from coverage.radial.site import SiteLoss, site_cells
+from coverage.settings import K_FACTOR, OVERSAMPLE, RX_HEIGHT_M
 from coverage.terrain import Terrain
 from coverage.validity import Validity
 
@@ -170,7 +172,7 @@ def itm_radial_losses(
 
     The pure kernel behind :func:`itm_site_path_loss`. ``elevation``: the grid (m, no
     NaN within the radius); ``row0, col0``: the site's cell; the ray arguments are the
-    plan of :func:`coverage.radial.path_loss._nearest_ray_plan` (pixels grouped by nearest ray,
+    plan of :func:`coverage.radial.plan.nearest_ray_plan` (pixels grouped by nearest ray,
     sorted by step). Writes ``loss`` (dB, NaN where ITM fails) and ``itm_warnings``
     (ITM's warning bits, int32) in windows starting at (``win_row0``, ``win_col0``).
     """
@@ -188,7 +190,7 @@ def itm_radial_losses(
         at_step = np.empty(n_steps, np.int64)
         profile = np.empty(max_profile_points)
         scratch = np.empty(DELTA_H_SCRATCH)
-        _walk_samples(
+        walk_samples(
             flat, rows, cols, row0, col0, ray_dx[ray], ray_dy[ray], cell_m, xs, ground, at_step
         )
         for j in range(first, last):
@@ -217,11 +219,11 @@ def itm_site_path_loss(
     y: float,
     *,
     tx_height_m: float,
-    rx_height_m: float = 1.5,
+    rx_height_m: float = RX_HEIGHT_M,
     frequency_mhz: float,
     radius_m: float,
-    k_factor: float = 4.0 / 3.0,
-    oversample: float = DEFAULT_OVERSAMPLE,
+    k_factor: float = K_FACTOR,
+    oversample: float = OVERSAMPLE,
     polarization: str | int = "vertical",
     epsilon: float = 15.0,
     sigma: float = 0.005,
@@ -235,11 +237,11 @@ def itm_site_path_loss(
 ) -> SiteLoss:
     """ITM 1.2.2 point-to-point loss from one site to every pixel within ``radius_m``.
 
-    What ``coverage.radial.path_loss.site_path_loss(..., model="itm")`` runs. Each pixel's loss is
+    What :func:`coverage.model.site_path_loss` runs for ``model="itm"``. Each pixel's loss is
     :func:`coverage.physics.itm.p2p.itm_p2p_point` over its own terrain profile from the site (see
     the module docstring for the radial sampling and the profile decimation); the
-    geometry (window, distance, azimuth, line of sight, elevation angle, truncation
-    warning) is the engine's.
+    geometry (window, distance, azimuth, line of sight, elevation angle, truncation) is
+    :func:`coverage.radial.path_loss.radial_path_loss`'s.
 
     Parameters
     ----------
@@ -280,10 +282,8 @@ def itm_site_path_loss(
     TerrainError
         The site is outside the grid or on a void, or voids lie within the radius.
 
-    Warns
-    -----
-    CoverageWarning
-        When the radius reaches past the edge of the terrain (``truncated=True``).
+    It warns about nothing: ``truncated=True`` says the radius reaches past the edge of
+    the terrain (:func:`coverage.model.site_path_loss` warns about it).
 
     Examples
     --------
@@ -302,7 +302,7 @@ def itm_site_path_loss(
         situation_pct=situation_pct, max_profile_points=max_profile_points,
     )  # fmt: skip
 
-    geometry = site_path_loss(
+    geometry = radial_path_loss(
         terrain, x, y, tx_height_m=tx_height_m, rx_height_m=rx_height_m,
         frequency_mhz=frequency_mhz, radius_m=radius_m, model="fspl", k_factor=k_factor,
         oversample=oversample,
@@ -314,7 +314,7 @@ def itm_site_path_loss(
     site_row, site_col = int(site_rows[0]), int(site_cols[0])
     loss = np.full((rows, cols), np.nan, dtype=np.float32)
     itm_warnings = np.zeros((rows, cols), dtype=np.int32)
-    ray_dx, ray_dy, n_steps, ray_start, cell_drow, cell_dcol, cell_step = _nearest_ray_plan(
+    ray_dx, ray_dy, n_steps, ray_start, cell_drow, cell_dcol, cell_step = nearest_ray_plan(
         radius_m / cell_m, oversample
     )
     itm_radial_losses(

@@ -50,7 +50,7 @@ from numba import prange
 from pyproj import CRS
 
 from coverage.crs import crs_label
-from coverage.errors import CoverageWarning, TerrainError
+from coverage.errors import DemEdgeWarning, TerrainError
 from coverage.io.dem import NativeDEM
 from coverage.physics.itm.p2p import DELTA_H_SCRATCH, LAO_CAI_CLIMATE, RadioClimate, itm_p2p_point
 from coverage.physics.propagation import free_space_loss_db
@@ -288,7 +288,7 @@ def itm_native_path_loss(
 
     Warns
     -----
-    CoverageWarning
+    DemEdgeWarning
         When the radius reaches past the edge of the DEM (``truncated=True``).
     """
     scalars, pol, clim, mode = checked_itm_inputs(
@@ -360,7 +360,7 @@ def itm_native_path_loss(
             f"the {radius_m:.0f} m radius of the site at ({x}, {y}) reaches past the edge of "
             f"the DEM {dem.source}; posts beyond it are not computed. Open tiles that extend "
             "the radius beyond every site.",
-            CoverageWarning,
+            DemEdgeWarning,
             stacklevel=2,
         )
     validity = np.zeros(shape, dtype=np.uint8)

@@ -25,24 +25,21 @@ unchanged):
 The result equals :func:`coverage.physics.propagation.bullington_loss_db` applied to each pixel's
 profile (tested on random profiles), at O(log n) per pixel instead of O(n).
 
-``model="itm"`` (Longley-Rice ITM 1.2.2 on every pixel's own profile) runs in
-:mod:`coverage.radial.itm_grid`, on the same rays and the same pixel-to-ray plan.
+The rays and the pixel-to-ray plan are :func:`coverage.radial.plan.nearest_ray_plan`'s;
+``model="itm"`` (Longley-Rice ITM 1.2.2 on every pixel's own profile) runs on the same
+plan in :mod:`coverage.radial.itm_grid`; :func:`coverage.model.site_path_loss` chooses
+between them.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from dataclasses import dataclass
-from typing import Any
 
 import numba
 import numpy as np
 from affine import Affine
 from numba import prange
-from pyproj import CRS
 
-from coverage.errors import CoverageWarning
 from coverage.physics.propagation import (
     free_space_loss_db,
     fresnel_v,
@@ -50,21 +47,16 @@ from coverage.physics.propagation import (
     knife_edge_loss_db,
 )
 from coverage.physics.ranges import hata_validity_flags
-from coverage.radial.viewshed import (
-    DEFAULT_OVERSAMPLE,
-    EARTH_RADIUS_M,
-    _check_window,
-    _validate_options,
-    ray_axes,
-    site_cells,
-)
+from coverage.radial.plan import nearest_ray_plan, walk_samples
+from coverage.radial.site import SiteLoss, SiteWindow, check_geometry, site_window
+from coverage.settings import EARTH_RADIUS_M, K_FACTOR, OVERSAMPLE, RX_HEIGHT_M
 from coverage.terrain import Terrain
 from coverage.validity import Validity
 
-__all__ = ["ENVIRONMENTS", "MODELS", "SiteLoss", "bullington_prefix_losses", "site_path_loss"]
+__all__ = ["ENVIRONMENTS", "MODELS", "bullington_prefix_losses", "radial_path_loss"]
 
-MODELS = {"fspl": 0, "hata": 1, "diffraction": 2, "itm": 3}
-"""Path-loss models of :func:`site_path_loss` and their kernel codes."""
+MODELS = {"fspl": 0, "hata": 1, "diffraction": 2}
+"""Path-loss models of :func:`radial_path_loss` and their kernel codes."""
 
 ENVIRONMENTS = {"urban": 0, "suburban": 1, "open": 2, "metropolitan": 3}
 """Hata/COST-231 environments (codes of :func:`coverage.physics.propagation.hata_loss_db`)."""
@@ -74,58 +66,6 @@ HATA_TERRAIN_TO_M = 15_000.0
 """Okumura/Hata effective base height: mast top minus the mean terrain 3-15 km out."""
 
 _J_THRESHOLD_V = -0.78  # J(v) = 0 for v <= -0.78 (ITU-R P.526-15 §4.1)
-
-
-@dataclass(frozen=True, eq=False)
-class SiteLoss:
-    """Path loss from one site over the window of the grid within its radius.
-
-    Attributes
-    ----------
-    loss_db
-        float32 (rows, cols): basic transmission loss between isotropic antennas, dB;
-        NaN outside the radius.
-    validity
-        uint8 (rows, cols) of :class:`coverage.model.Validity` flags.
-    line_of_sight
-        uint8 (rows, cols): 1 clear line of sight, 0 obstructed, 255 outside the radius.
-    distance_m
-        float32 (rows, cols): horizontal distance from the site, m.
-    azimuth_deg
-        float32 (rows, cols): bearing from the site, degrees clockwise from grid north.
-    elevation_deg
-        float32 (rows, cols): angle of the receiver seen from the antenna above the
-        horizontal, degrees (earth curvature included); with ``azimuth_deg`` it is
-        what an antenna pattern needs.
-    row0, col0
-        Offset of the window in the terrain grid (``terrain.elevation_m[row0:row0+rows,
-        col0:col0+cols]``).
-    transform, crs
-        Georeferencing of the window.
-    model
-        Model name.
-    truncated
-        True when the radius reaches past the edge of the terrain.
-    """
-
-    loss_db: np.ndarray
-    validity: np.ndarray
-    line_of_sight: np.ndarray
-    distance_m: np.ndarray
-    azimuth_deg: np.ndarray
-    elevation_deg: np.ndarray
-    row0: int
-    col0: int
-    transform: Affine
-    crs: CRS
-    model: str
-    truncated: bool = False
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, cols) of the window."""
-        rows, cols = self.loss_db.shape
-        return rows, cols
 
 
 # ----------------------------------------------------------------- incremental Bullington
@@ -267,62 +207,6 @@ def bullington_prefix_losses(distances_m, heights_m, h_tx_m, h_rx_m, frequency_m
 # ----------------------------------------------------------------------- grid kernel
 
 
-@numba.njit(cache=True)
-def _walk_samples(flat, rows, cols, row0, col0, dx, dy, cell_m, xs, heights, at_step):
-    """Sample a ray at its grid-line crossings (R3 sampling, as :mod:`coverage.radial.viewshed`).
-
-    Writes distances (m) and ground heights of the samples in order; ``at_step[k]`` is
-    the number of samples up to and including the ``k``-th major crossing. Returns the
-    number of samples.
-    """
-    (
-        major0,
-        major_sign,
-        major_len,
-        major_stride,
-        minor0,
-        minor_rate,
-        minor_len,
-        minor_stride,
-        step_len,
-        last_step,
-    ) = ray_axes(rows, cols, row0, col0, dx, dy)
-    n_steps = len(at_step)
-    count = 0
-    at_step[0] = 0
-    minor_before = float(minor0)
-    stop = min(last_step, n_steps - 1)
-    for k in range(1, stop + 1):
-        minor_f = minor0 + k * minor_rate
-        if minor_rate > 0.0:
-            line = math.floor(minor_f)
-            crossed = line > minor_before and line < minor_f
-        else:
-            line = math.ceil(minor_f)
-            crossed = line < minor_before and line > minor_f
-        if crossed:
-            along = (line - minor0) / minor_rate
-            major_f = major0 + major_sign * along
-            low = min(max(int(math.floor(major_f)), 0), major_len - 2)
-            frac = major_f - low
-            base = int(line) * minor_stride + low * major_stride
-            heights[count] = flat[base] * (1.0 - frac) + flat[base + major_stride] * frac
-            xs[count] = along * step_len * cell_m
-            count += 1
-        minor_before = minor_f
-        clamped = min(max(minor_f, 0.0), minor_len - 1.0)
-        low = min(int(clamped), minor_len - 2)
-        frac = clamped - low
-        base = (major0 + major_sign * k) * major_stride + low * minor_stride
-        heights[count] = flat[base] * (1.0 - frac) + flat[base + minor_stride] * frac
-        xs[count] = k * step_len * cell_m
-        count += 1
-        at_step[k] = count
-    for k in range(stop + 1, n_steps):
-        at_step[k] = count
-    return count
-
-
 @numba.njit(cache=True, parallel=True)
 def _site_kernel(
     elevation,
@@ -368,7 +252,7 @@ def _site_kernel(
         flat_h = np.empty(max_samples)
         hull = np.empty(max_samples, np.int64)
         at_step = np.empty(n_steps, np.int64)
-        n = _walk_samples(
+        n = walk_samples(
             flat, rows, cols, row0, col0, ray_dx[ray], ray_dy[ray], cell_m, xs, ground, at_step
         )
         base_height = 0.0
@@ -423,58 +307,19 @@ def _site_kernel(
             elevation_deg[out_r, out_c] = math.degrees(math.atan2(rise, total))
 
 
-_PLANS: dict[tuple[float, float], tuple[Any, ...]] = {}
-
-
-def _nearest_ray_plan(radius_cells: float, oversample: float) -> tuple:
-    """Rays and the cells of the disc grouped by nearest ray, sorted by step (cached)."""
-    key = (round(radius_cells, 6), oversample)
-    if key in _PLANS:
-        return _PLANS[key]
-    n_rays = max(8, math.ceil(2.0 * math.pi * radius_cells * oversample))
-    angles = 2.0 * math.pi * np.arange(n_rays) / n_rays
-    ray_dx, ray_dy = np.cos(angles), np.sin(angles)
-    step_len = 1.0 / np.maximum(np.abs(ray_dx), np.abs(ray_dy))
-    n_steps = int(math.ceil(radius_cells)) + 1
-    reach = int(math.floor(radius_cells))
-    drow, dcol = np.mgrid[-reach : reach + 1, -reach : reach + 1]
-    drow, dcol = drow.ravel(), dcol.ravel()
-    dist = np.hypot(drow, dcol)
-    keep = (dist <= radius_cells) & (dist > 0)
-    drow, dcol, dist = drow[keep], dcol[keep], dist[keep]
-    position = np.arctan2(drow, dcol) % (2.0 * math.pi) / (2.0 * math.pi) * n_rays
-    ray = np.floor(position + 0.5).astype(np.int64) % n_rays
-    step = np.clip(np.ceil(dist / step_len[ray] - 0.5).astype(np.int64) - 1, 0, n_steps - 1)
-    order = np.lexsort((dist, step, ray))
-    plan = (
-        ray_dx,
-        ray_dy,
-        n_steps,
-        np.searchsorted(ray[order], np.arange(n_rays + 1)).astype(np.int64),
-        drow[order].astype(np.int32),
-        dcol[order].astype(np.int32),
-        step[order].astype(np.int64),
-    )
-    if len(_PLANS) > 4:
-        _PLANS.clear()
-    _PLANS[key] = plan
-    return plan
-
-
-def site_path_loss(
+def radial_path_loss(
     terrain: Terrain,
     x: float,
     y: float,
     *,
     tx_height_m: float,
-    rx_height_m: float = 1.5,
+    rx_height_m: float = RX_HEIGHT_M,
     frequency_mhz: float,
     radius_m: float,
     model: str = "diffraction",
-    k_factor: float = 4.0 / 3.0,
+    k_factor: float = K_FACTOR,
     environment: str = "open",
-    oversample: float = DEFAULT_OVERSAMPLE,
-    **itm_options: Any,
+    oversample: float = OVERSAMPLE,
 ) -> SiteLoss:
     """Path loss from one site to every pixel of the grid within ``radius_m``.
 
@@ -501,10 +346,7 @@ def site_path_loss(
         the effective base height of the Okumura/Hata convention: antenna top (site
         ground + mast) minus the mean terrain height 3-15 km along the radial (the
         whole radial when it is shorter than 3 km), at least 1 m; pixels outside Hata's
-        ranges are flagged in ``validity``. ``"itm"``: Longley-Rice ITM 1.2.2
-        point-to-point loss over each pixel's own terrain profile
-        (:func:`coverage.radial.itm_grid.itm_site_path_loss`); pixels with an ITM warning are
-        flagged ``Validity.ITM_WARNING``.
+        ranges are flagged in ``validity``. (ITM: :func:`coverage.radial.itm_grid.itm_site_path_loss`.)
     k_factor
         Effective earth-radius factor (4/3: standard radio atmosphere).
     environment
@@ -512,10 +354,6 @@ def site_path_loss(
         mountain communes).
     oversample
         Rays per cell of circumference at the radius.
-    **itm_options
-        ``model="itm"`` only: ITM's ``polarization``, ``epsilon``, ``sigma``, ``n0``,
-        ``climate``, ``mdvar``, ``time_pct``, ``location_pct``, ``situation_pct`` and
-        ``max_profile_points`` (defaults for Lào Cai, see :mod:`coverage.physics.itm.p2p`).
 
     Returns
     -------
@@ -528,122 +366,60 @@ def site_path_loss(
     ValueError
         Unknown model or environment, or a non-physical option.
 
-    Warns
-    -----
-    CoverageWarning
-        When the radius reaches past the edge of the terrain (``truncated=True``).
+    It warns about nothing: ``truncated=True`` says the radius reaches past the edge of
+    the terrain (:func:`coverage.model.site_path_loss` warns about it).
 
     Examples
     --------
     >>> from affine import Affine
     >>> t = Terrain.from_array(np.zeros((101, 101)), transform=Affine(30, 0, 0, 0, -30, 3030),
     ...                        crs="EPSG:32648")
-    >>> result = site_path_loss(t, 1515.0, 1515.0, tx_height_m=30, frequency_mhz=900,
+    >>> result = radial_path_loss(t, 1515.0, 1515.0, tx_height_m=30, frequency_mhz=900,
     ...                         radius_m=1500)
     >>> result.shape, round(float(result.loss_db[50, 100]), 1)  # 1.5 km east: free space
     ((101, 101), 95.1)
     """
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
-    if model == "itm":
-        # imported here: coverage.radial.itm_grid builds on this module's rays and plan
-        from coverage.radial.itm_grid import itm_site_path_loss
 
-        return itm_site_path_loss(
-            terrain, x, y, tx_height_m=tx_height_m, rx_height_m=rx_height_m,
-            frequency_mhz=frequency_mhz, radius_m=radius_m, k_factor=k_factor,
-            oversample=oversample, **itm_options,
-        )  # fmt: skip
-    if itm_options:
-        raise TypeError(
-            f"site_path_loss() got ITM options {sorted(itm_options)} with model={model!r}; "
-            "they apply to model='itm' only"
-        )
     if environment not in ENVIRONMENTS:
         raise ValueError(
             f"unknown environment {environment!r}; choose one of {sorted(ENVIRONMENTS)}"
         )
-    _validate_options(tx_height_m, rx_height_m, radius_m, k_factor)
+    check_geometry(tx_height_m, rx_height_m, radius_m, k_factor)
     if not (math.isfinite(frequency_mhz) and frequency_mhz > 0):
         raise ValueError(f"frequency_mhz must be positive, got {frequency_mhz}")
-    rows_idx, cols_idx = site_cells(terrain, np.array([x]), np.array([y]))
-    row, col = int(rows_idx[0]), int(cols_idx[0])
-    cell_m = terrain.resolution_m
-    radius_cells = radius_m / cell_m
-    reach = int(math.floor(radius_cells))
-    truncated = _check_window(terrain, row, col, reach, 0)
-    rows, cols = terrain.shape
-    win_row0, win_col0 = max(row - reach, 0), max(col - reach, 0)
-    shape = (min(row + reach + 1, rows) - win_row0, min(col + reach + 1, cols) - win_col0)
-
-    loss = np.full(shape, np.nan, dtype=np.float32)
-    flags = np.zeros(shape, dtype=np.uint8)
-    los = np.full(shape, 255, dtype=np.uint8)
-    elevation_deg = np.full(shape, np.nan, dtype=np.float32)
-    ray_dx, ray_dy, n_steps, ray_start, cell_drow, cell_dcol, cell_step = _nearest_ray_plan(
-        radius_cells, oversample
-    )
-    ground = float(terrain.elevation_m[row, col])
-    z_tx = ground + tx_height_m
+    window = site_window(terrain, x, y, radius_m)
+    loss = np.full(window.shape, np.nan, dtype=np.float32)
+    flags = np.zeros(window.shape, dtype=np.uint8)
+    los = np.full(window.shape, 255, dtype=np.uint8)
+    elevation_deg = np.full(window.shape, np.nan, dtype=np.float32)
+    plan = nearest_ray_plan(radius_m / terrain.resolution_m, oversample)
+    z_tx = float(terrain.elevation_m[window.row, window.col]) + tx_height_m
     _site_kernel(
         np.ascontiguousarray(terrain.elevation_m),
-        row,
-        col,
-        cell_m,
+        window.row,
+        window.col,
+        terrain.resolution_m,
         z_tx,
         float(rx_height_m),
         1.0 / (2.0 * k_factor * EARTH_RADIUS_M),
         float(frequency_mhz),
         MODELS[model],
         ENVIRONMENTS[environment],
-        ray_dx,
-        ray_dy,
-        n_steps,
-        ray_start,
-        cell_drow,
-        cell_dcol,
-        cell_step,
-        win_row0,
-        win_col0,
+        *plan,
+        window.row0,
+        window.col0,
         loss,
         flags,
         los,
         elevation_deg,
     )
-    # the site's own cell
-    own = (row - win_row0, col - win_col0)
-    rise = float(rx_height_m) - tx_height_m
-    loss[own] = (
-        free_space_loss_db(max(abs(rise), 1.0), frequency_mhz)
-        if model != "hata"
-        else (
-            hata_loss_db(
-                1.0, frequency_mhz, max(tx_height_m, 1.0), rx_height_m, ENVIRONMENTS[environment]
-            )
-        )
-    )
-    los[own] = 1
-    elevation_deg[own] = -90.0 if rise < 0 else 90.0
-    if model == "hata":
-        flags[own] = Validity.DISTANCE_OUT_OF_RANGE
-
-    drow, dcol = np.ogrid[
-        win_row0 - row : win_row0 - row + shape[0], win_col0 - col : win_col0 - col + shape[1]
-    ]
-    distance = (np.hypot(drow, dcol) * cell_m).astype(np.float32)
-    inside = distance <= radius_m
-    distance[~inside] = np.nan
-    azimuth = (np.degrees(np.arctan2(dcol, -drow)) % 360.0).astype(np.float32)
-    azimuth = np.where(inside, azimuth, np.float32(np.nan))
-    if truncated:
-        warnings.warn(
-            f"the {radius_m:.0f} m radius of the site at x={x:.1f}, y={y:.1f} reaches past the "
-            f"edge of the terrain {terrain.source}; pixels beyond it are not computed (the "
-            "window stops at the edge). Open a DEM that extends the radius beyond every site.",
-            CoverageWarning,
-            stacklevel=2,
-        )
-    window_transform = terrain.transform @ Affine.translation(win_col0, win_row0)
+    _site_own_cell(
+        window, loss, flags, los, elevation_deg, model=model, environment=environment,
+        tx_height_m=tx_height_m, rx_height_m=rx_height_m, frequency_mhz=frequency_mhz,
+    )  # fmt: skip
+    distance, azimuth = window.distance_and_azimuth(terrain.resolution_m, radius_m)
     return SiteLoss(
         loss_db=loss,
         validity=flags,
@@ -651,10 +427,37 @@ def site_path_loss(
         distance_m=distance,
         azimuth_deg=azimuth,
         elevation_deg=elevation_deg,
-        row0=win_row0,
-        col0=win_col0,
-        transform=window_transform,
+        row0=window.row0,
+        col0=window.col0,
+        transform=terrain.transform @ Affine.translation(window.col0, window.row0),
         crs=terrain.crs,
         model=model,
-        truncated=truncated,
+        truncated=window.truncated,
     )
+
+
+def _site_own_cell(
+    window: SiteWindow,
+    loss: np.ndarray,
+    flags: np.ndarray,
+    los: np.ndarray,
+    elevation_deg: np.ndarray,
+    *,
+    model: str,
+    environment: str,
+    tx_height_m: float,
+    rx_height_m: float,
+    frequency_mhz: float,
+) -> None:
+    """The site's own cell (distance ~0, which the kernel skips): in place."""
+    own = window.own_cell
+    rise = float(rx_height_m) - tx_height_m
+    if model == "hata":
+        loss[own] = hata_loss_db(
+            1.0, frequency_mhz, max(tx_height_m, 1.0), rx_height_m, ENVIRONMENTS[environment]
+        )
+        flags[own] = Validity.DISTANCE_OUT_OF_RANGE
+    else:
+        loss[own] = free_space_loss_db(max(abs(rise), 1.0), frequency_mhz)
+    los[own] = 1
+    elevation_deg[own] = -90.0 if rise < 0 else 90.0

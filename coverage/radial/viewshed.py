@@ -31,249 +31,40 @@ of sites (:func:`viewsheds`) pays for it once; the rays of one site run in paral
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import warnings
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import numba
 import numpy as np
 from numba import prange
 
-from coverage.errors import CoverageWarning, TerrainError
+from coverage.errors import DemEdgeWarning
+from coverage.radial.plan import radial_plan, ray_axes
+from coverage.radial.site import (
+    check_geometry,
+    check_window,
+    site_cells,
+    site_names_or_positions,
+)
+from coverage.settings import EARTH_RADIUS_M, K_FACTOR, OVERSAMPLE, RX_HEIGHT_M
 from coverage.terrain import Terrain
 
 __all__ = [
-    "EARTH_RADIUS_M",
     "NODATA",
-    "RadialPlan",
     "exact_line_of_sight",
-    "radial_plan",
-    "site_cells",
     "viewshed",
     "viewsheds",
 ]
 
 logger = logging.getLogger(__name__)
 
-EARTH_RADIUS_M = 6_371_008.8
-"""Mean earth radius (IUGG), m."""
-
 NODATA = 255
 """Value of viewshed cells outside the radius or the DEM."""
 
-DEFAULT_OVERSAMPLE = 2.0
-"""Rays per cell of circumference at the radius; 2 keeps rays half a cell apart there."""
-
-
-class RadialPlan(NamedTuple):
-    """Rays, and the cells of a disc grouped by the wedge between two neighbouring rays.
-
-    Attributes
-    ----------
-    radius_cells
-        Radius of the disc, in cells.
-    ray_dx, ray_dy
-        Unit direction of each ray in (column, row) index space; ray ``i`` has angle
-        ``2 pi i / n_rays`` from the +column axis towards +row (rows point south).
-    n_steps
-        Samples kept per ray: major-axis grid-line crossings ``0 .. n_steps - 1``.
-    wedge_start
-        int64 (n_rays + 1,): cells ``wedge_start[a]:wedge_start[a + 1]`` lie between ray
-        ``a`` and ray ``b``: ``a + 1`` (modulo ``n_rays``), or ``a + 2`` for the cells
-        nearer than ``inner_radius_cells`` when ``a`` is even and ``a + 1 < n_rays``.
-        Odd wedges hold no such near cells.
-    cell_drow, cell_dcol
-        int32 offsets of each cell from the observer cell.
-    cell_step_a, cell_step_b
-        int32: on ray ``a`` and ray ``b``, the last sample lying at least half a step
-        before the cell (0: none).
-    cell_weight_b
-        float32 weight of ray ``b`` when interpolating in azimuth.
-    inner_radius_cells
-        Odd rays start here: nearer cells (``drow^2 + dcol^2 < inner_radius_cells^2``)
-        use even rays only.
-    """
-
-    radius_cells: float
-    ray_dx: np.ndarray
-    ray_dy: np.ndarray
-    n_steps: int
-    wedge_start: np.ndarray
-    cell_drow: np.ndarray
-    cell_dcol: np.ndarray
-    cell_step_a: np.ndarray
-    cell_step_b: np.ndarray
-    cell_weight_b: np.ndarray
-    inner_radius_cells: float
-
-    @property
-    def n_rays(self) -> int:
-        """Number of rays."""
-        return len(self.ray_dx)
-
-    @property
-    def cell_distance(self) -> np.ndarray:
-        """Distance of each cell from the observer cell, in cells."""
-        return np.hypot(self.cell_drow, self.cell_dcol)
-
-
-@functools.lru_cache(maxsize=8)
-def radial_plan(radius_cells: float, *, oversample: float = DEFAULT_OVERSAMPLE) -> RadialPlan:
-    """Rays and cell lookups for a disc of ``radius_cells`` (cached per radius).
-
-    Every cell whose centre is within ``radius_cells`` of the observer cell centre
-    (the observer's own cell excepted) belongs to the wedge of the two rays whose
-    azimuths bracket its own (within half the radius: the two even rays); on each of
-    them it looks at the last sample lying at least half a step before the cell.
-
-    Parameters
-    ----------
-    radius_cells
-        Radius in cells (radius in metres / cell size).
-    oversample
-        Rays per cell of circumference at the radius.
-
-    Returns
-    -------
-    RadialPlan
-
-    Examples
-    --------
-    >>> plan = radial_plan(10.0)
-    >>> plan.n_rays, len(plan.cell_drow)  # 2 pi 10 2 rays; the 316 cells of the disc
-    (126, 316)
-    """
-    if not radius_cells >= 1.0:
-        raise ValueError(f"radius must be at least one cell, got {radius_cells} cells")
-    n_rays = max(8, math.ceil(2.0 * math.pi * radius_cells * oversample))
-    angles = 2.0 * math.pi * np.arange(n_rays) / n_rays
-    ray_dx, ray_dy = np.cos(angles), np.sin(angles)
-    step_len = 1.0 / np.maximum(np.abs(ray_dx), np.abs(ray_dy))
-    n_steps = int(math.ceil(radius_cells)) + 1
-
-    inner = 0.5 * float(radius_cells)
-    wedge_start, drow, dcol, step_a, step_b, weight_b = _plan_cells(
-        float(radius_cells), inner * inner, n_rays, n_steps, step_len
-    )
-    return RadialPlan(
-        float(radius_cells),
-        ray_dx,
-        ray_dy,
-        n_steps,
-        wedge_start,
-        drow,
-        dcol,
-        step_a,
-        step_b,
-        weight_b,
-        inner,
-    )
-
-
-@numba.njit(cache=True)
-def _plan_cells(radius_cells, inner2, n_rays, n_steps, step_len):  # pragma: no cover - compiled
-    """The cells of the disc grouped by wedge (a counting sort, row-major within a wedge)."""
-    reach = int(math.floor(radius_cells))
-    limit2 = radius_cells * radius_cells
-    side = 2 * reach + 1
-    ray_of = np.empty(side * side, np.int64)
-    position_of = np.empty(side * side)
-    count = np.zeros(n_rays + 1, np.int64)
-    two_pi = 2.0 * math.pi
-    n_cells = 0
-    for drow in range(-reach, reach + 1):
-        for dcol in range(-reach, reach + 1):
-            dist2 = drow * drow + dcol * dcol
-            index = (drow + reach) * side + dcol + reach
-            ray_of[index] = -1
-            if dist2 == 0 or dist2 > limit2:
-                continue
-            angle = math.atan2(drow, dcol)
-            if angle < 0.0:
-                angle += two_pi
-            position = angle / two_pi * n_rays
-            ray = min(int(math.floor(position)), n_rays - 1)
-            if dist2 < inner2 and ray % 2 == 1:
-                ray -= 1  # near cells: even rays only
-            ray_of[index] = ray
-            position_of[index] = position
-            count[ray + 1] += 1
-            n_cells += 1
-    wedge_start = np.cumsum(count)
-    fill = wedge_start[:-1].copy()
-    cell_drow = np.empty(n_cells, np.int32)
-    cell_dcol = np.empty(n_cells, np.int32)
-    cell_step_a = np.empty(n_cells, np.int32)
-    cell_step_b = np.empty(n_cells, np.int32)
-    cell_weight_b = np.empty(n_cells, np.float32)
-    for drow in range(-reach, reach + 1):
-        for dcol in range(-reach, reach + 1):
-            index = (drow + reach) * side + dcol + reach
-            ray = ray_of[index]
-            if ray < 0:
-                continue
-            j = fill[ray]
-            fill[ray] += 1
-            dist2 = drow * drow + dcol * dcol
-            dist = math.sqrt(dist2)
-            span = 2 if dist2 < inner2 and ray + 1 < n_rays else 1
-            ray_b = (ray + span) % n_rays
-            cell_drow[j] = drow
-            cell_dcol[j] = dcol
-            cell_weight_b[j] = min(max((position_of[index] - ray) / span, 0.0), 1.0)
-            step = int(math.ceil(dist / step_len[ray] - 0.5)) - 1
-            cell_step_a[j] = min(max(step, 0), n_steps - 1)
-            step = int(math.ceil(dist / step_len[ray_b] - 0.5)) - 1
-            cell_step_b[j] = min(max(step, 0), n_steps - 1)
-    return wedge_start, cell_drow, cell_dcol, cell_step_a, cell_step_b, cell_weight_b
-
-
 _INVERSE = 1.0 / np.maximum(np.arange(1 << 16, dtype=np.float64), 1.0)
 """1/k for the sample counter k: a multiply instead of a divide in the walk."""
-
-
-@numba.njit(cache=True)
-def ray_axes(rows, cols, row0, col0, dx, dy):  # pragma: no cover - compiled
-    """Walking geometry of a ray in a C-ordered (rows, cols) grid.
-
-    Returns ``(major0, major_sign, major_len, major_stride, minor0, minor_rate,
-    minor_len, minor_stride, step_len, last_step)``: the ray's ``k``-th sample is on
-    major grid line ``major0 + major_sign * k`` at minor coordinate
-    ``minor0 + minor_rate * k``, ``k * step_len`` cells from the observer; samples
-    ``1 .. last_step`` lie in the grid (the minor coordinate within half a cell).
-    """
-    if abs(dx) >= abs(dy):
-        major0, major_len, major_stride = col0, cols, 1
-        minor0, minor_len, minor_stride = row0, rows, cols
-        major_sign = 1 if dx > 0 else -1
-        minor_rate = dy / abs(dx)
-        step_len = 1.0 / abs(dx)
-    else:
-        major0, major_len, major_stride = row0, rows, cols
-        minor0, minor_len, minor_stride = col0, cols, 1
-        major_sign = 1 if dy > 0 else -1
-        minor_rate = dx / abs(dy)
-        step_len = 1.0 / abs(dy)
-    last_step = major_len - 1 - major0 if major_sign > 0 else major0
-    if minor_rate > 1e-12:
-        last_step = min(last_step, int(math.floor((minor_len - 0.5 - minor0) / minor_rate)))
-    elif minor_rate < -1e-12:
-        last_step = min(last_step, int(math.floor((minor0 + 0.5) / -minor_rate)))
-    return (
-        major0,
-        major_sign,
-        major_len,
-        major_stride,
-        minor0,
-        minor_rate,
-        minor_len,
-        minor_stride,
-        step_len,
-        last_step,
-    )
 
 
 @numba.njit(cache=True)
@@ -503,104 +294,16 @@ def exact_line_of_sight(elevation, row0, col0, observer_z, row, col, rx_height, 
     return 1
 
 
-def site_cells(
-    terrain: Terrain,
-    xs: np.ndarray,
-    ys: np.ndarray,
-    *,
-    site_names: Sequence[str] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cells (row, col) holding sites (x, y in the terrain CRS); raise if outside or void.
-
-    A site stands at the centre of the cell that contains it, on that cell's ground.
-    Errors name a site ``site <name>``, by ``site_names`` (default: its position).
-
-    Examples
-    --------
-    >>> from affine import Affine
-    >>> t = Terrain.from_array(np.zeros((4, 4)), transform=Affine(30, 0, 0, 0, -30, 120),
-    ...                        crs="EPSG:32648")
-    >>> site_cells(t, np.array([45.0]), np.array([100.0]))
-    (array([0]), array([1]))
-    """
-    xs = np.atleast_1d(np.asarray(xs, dtype=float))
-    ys = np.atleast_1d(np.asarray(ys, dtype=float))
-    if xs.shape != ys.shape or xs.ndim != 1:
-        raise ValueError(
-            f"site x and y must be 1-D and the same length, got {xs.shape}, {ys.shape}"
-        )
-    names = _names(site_names, len(xs))
-    rows, cols = terrain.shape
-    row_f, col_f = terrain.rowcol(xs, ys)
-    row = np.floor(row_f + 0.5).astype(np.int64)
-    col = np.floor(col_f + 0.5).astype(np.int64)
-    for i in range(len(xs)):
-        if not (np.isfinite(xs[i]) and np.isfinite(ys[i])):
-            raise TerrainError(
-                f"site {names[i]}: coordinates ({xs[i]}, {ys[i]}) are not finite numbers."
-            )
-        if not (0 <= row[i] < rows and 0 <= col[i] < cols):
-            left, bottom, right, top = terrain.bounds
-            raise TerrainError(
-                f"site {names[i]} at x={xs[i]:.1f}, y={ys[i]:.1f} ({terrain.crs.name}) is outside the "
-                f"terrain {terrain.source} (x {left:.0f}..{right:.0f}, y {bottom:.0f}..{top:.0f}); "
-                "check the site's CRS or open a DEM that covers it."
-            )
-        if not np.isfinite(terrain.elevation_m[row[i], col[i]]):
-            raise TerrainError(
-                f"site {names[i]} at x={xs[i]:.1f}, y={ys[i]:.1f} stands on a DEM void (row {row[i]}, "
-                f"col {col[i]} of {terrain.source}); fill voids when opening the terrain or "
-                "move the site."
-            )
-    return row, col
-
-
-def _names(site_names: Sequence[str] | None, n_sites: int) -> list[str]:
-    if site_names is None:
-        return [str(i) for i in range(n_sites)]
-    if len(site_names) != n_sites:
-        raise ValueError(f"{len(site_names)} site names for {n_sites} sites")
-    return [str(name) for name in site_names]
-
-
-def _check_window(terrain: Terrain, row: int, col: int, reach: int, site: int | str) -> bool:
-    """Raise on NaN heights within ``reach`` cells of (row, col); True if the disc leaves it."""
-    rows, cols = terrain.shape
-    r_lo, r_hi = max(row - reach, 0), min(row + reach + 1, rows)
-    c_lo, c_hi = max(col - reach, 0), min(col + reach + 1, cols)
-    window = terrain.elevation_m[r_lo:r_hi, c_lo:c_hi]
-    if not np.isfinite(window).all():
-        n_void = int((~np.isfinite(window)).sum())
-        raise TerrainError(
-            f"site {site}: {n_void} void (NaN) DEM cells of {terrain.source} lie within the "
-            "radius; fill voids when opening the terrain (open_terrain fills them by default) "
-            "or reduce the radius."
-        )
-    return row - reach < 0 or col - reach < 0 or row + reach >= rows or col + reach >= cols
-
-
-def _validate_options(
-    tx_height_m: float, rx_height_m: float, radius_m: float, k_factor: float
-) -> None:
-    for name, value in (("tx_height_m", tx_height_m), ("rx_height_m", rx_height_m)):
-        if not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"{name} must be a finite height >= 0 m above ground, got {value}")
-    if not (math.isfinite(radius_m) and radius_m > 0):
-        raise ValueError(f"radius_m must be a positive distance in metres, got {radius_m}")
-    if not (math.isfinite(k_factor) and k_factor > 0):
-        raise ValueError(f"k_factor must be positive (4/3 for radio), got {k_factor}")
-
-
 def viewsheds(
     terrain: Terrain,
     xs: np.ndarray,
     ys: np.ndarray,
     *,
     tx_height_m: float | np.ndarray,
-    rx_height_m: float = 1.5,
+    rx_height_m: float = RX_HEIGHT_M,
     radius_m: float,
-    k_factor: float = 4.0 / 3.0,
-    oversample: float = DEFAULT_OVERSAMPLE,
+    k_factor: float = K_FACTOR,
+    oversample: float = OVERSAMPLE,
     site_names: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Viewsheds of many sites on the terrain grid, sharing one compiled plan.
@@ -641,7 +344,7 @@ def viewsheds(
 
     Warns
     -----
-    CoverageWarning
+    DemEdgeWarning
         When the radius of a site reaches past the edge of the grid: those cells do not
         exist in the result, so coverage there is unknown, not absent.
 
@@ -658,8 +361,8 @@ def viewsheds(
     ys = np.atleast_1d(np.asarray(ys, dtype=float))
     heights = np.broadcast_to(np.asarray(tx_height_m, dtype=float), xs.shape)
     for height in heights:
-        _validate_options(float(height), rx_height_m, radius_m, k_factor)
-    names = _names(site_names, len(xs))
+        check_geometry(float(height), rx_height_m, radius_m, k_factor)
+    names = site_names_or_positions(site_names, len(xs))
     rows_idx, cols_idx = site_cells(terrain, xs, ys, site_names=names)
     radius_cells = radius_m / terrain.resolution_m
     plan = radial_plan(round(radius_cells, 6), oversample=oversample)
@@ -674,7 +377,7 @@ def viewsheds(
     for i in range(len(xs)):
         row, col = int(rows_idx[i]), int(cols_idx[i])
         if check_windows:
-            leaves_grid = _check_window(terrain, row, col, reach, names[i])
+            leaves_grid = check_window(terrain, row, col, reach, names[i])
         else:
             leaves_grid = min(row, col) < reach or row + reach >= rows or col + reach >= cols
         if leaves_grid:
@@ -707,7 +410,7 @@ def viewsheds(
             f"the {radius_m:.0f} m radius of {len(truncated)} site(s) ({shown}) reaches past the "
             f"edge of the terrain {terrain.source}; visibility there is unknown (not computed). "
             "Open a DEM that extends at least the radius beyond every site.",
-            CoverageWarning,
+            DemEdgeWarning,
             stacklevel=2,
         )
     return out
@@ -719,10 +422,10 @@ def viewshed(
     y: float,
     *,
     tx_height_m: float,
-    rx_height_m: float = 1.5,
+    rx_height_m: float = RX_HEIGHT_M,
     radius_m: float,
-    k_factor: float = 4.0 / 3.0,
-    oversample: float = DEFAULT_OVERSAMPLE,
+    k_factor: float = K_FACTOR,
+    oversample: float = OVERSAMPLE,
 ) -> np.ndarray:
     """Cells of the terrain grid visible from one antenna.
 
@@ -761,7 +464,7 @@ def viewshed(
 
     Warns
     -----
-    CoverageWarning
+    DemEdgeWarning
         When the radius reaches past the edge of the grid.
 
     Examples

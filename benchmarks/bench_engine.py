@@ -6,7 +6,7 @@ sites at least 20 km inside its edges; :func:`coverage.radial.path_loss.site_pat
 timed warm and extrapolated to 1,000 sites. Target: at most 0.5 s per site.
 
 The named peer, measured in the same run on the same terrain: the per-profile reference
-:func:`coverage.physics.propagation.bullington_loss_db` (O(n) per receiver) applied pixel by
+:func:`coverage.physics.diffraction.bullington_loss_db` (O(n) per receiver) applied pixel by
 pixel to the very same radial profiles on a random subset of one site's pixels, its
 per-pixel cost extrapolated to the whole disc. The two must agree (max difference shown).
 
@@ -22,9 +22,10 @@ import numba
 import numpy as np
 
 from benchmarks.synthetic import central_sites, rough_terrain
-from coverage.physics.propagation import bullington_loss_db, free_space_loss_db
+from coverage.physics.diffraction import bullington_loss_db
+from coverage.physics.free_space import free_space_loss_db
 from coverage.radial.path_loss import _nearest_ray_plan, _walk_samples, site_path_loss
-from coverage.radial.viewshed import DEFAULT_OVERSAMPLE, EARTH_RADIUS_M
+from coverage.settings import EARTH_RADIUS_M, OVERSAMPLE
 
 SIZE = 1_600
 N_SITES = 8
@@ -98,7 +99,7 @@ def main() -> None:
 
     # the peer on the first site's own radial profiles
     radius_cells = RADIUS_M / terrain.resolution_m
-    plan = _nearest_ray_plan(radius_cells, DEFAULT_OVERSAMPLE)
+    plan = _nearest_ray_plan(radius_cells, OVERSAMPLE)
     ray_dx, ray_dy, n_steps, ray_start, drow, dcol, step = plan
     cell_ray = np.repeat(np.arange(len(ray_dx)), np.diff(ray_start))
     picks = np.random.default_rng(3).choice(len(drow), PEER_PIXELS, replace=False)

@@ -33,6 +33,7 @@ import rasterio
 
 from benchmarks.synthetic import central_sites, rough_terrain
 from coverage.radial.viewshed import exact_line_of_sight, viewsheds
+from coverage.settings import EARTH_RADIUS_M
 
 SIZE = 2_100
 N_SITES = 50
@@ -43,7 +44,6 @@ K_FACTOR = 4.0 / 3.0
 R3_SAMPLES_PER_SITE = 4_000
 OUR_RUNS = 3
 """Our whole command is timed as the median of this many runs (after one warm-up)."""
-EARTH_RADIUS_M = 6_371_008.8
 
 
 @numba.njit(cache=True, parallel=True)

@@ -24,12 +24,12 @@ from coverage.physics.antenna import antenna_gain_db
 from coverage.physics.ranges import check_model_range
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM, measured_power_dbm
 from coverage.radial.path_loss import MODELS, site_path_loss
+from coverage.settings import K_FACTOR, RADIUS_M, RX_HEIGHT_M
 from coverage.summaries import html_summary
 from coverage.terrain import Terrain, check_points_on_terrain
 from coverage.validity import Validity
 
 __all__ = [
-    "DEFAULT_RADIUS_M",
     "CoverageResult",
     "Validity",
     "predict",
@@ -157,9 +157,6 @@ class CoverageResult:
             tables=[table.to_html(index=False, float_format=lambda v: f"{v:g}")],
         )
 
-
-DEFAULT_RADIUS_M = 20_000.0
-"""Default largest distance computed around each site (macro cells rarely serve beyond)."""
 
 SECTOR_VERTICAL_BEAMWIDTH_DEG = 10.0
 SECTOR_FRONT_TO_BACK_DB = 25.0
@@ -297,10 +294,10 @@ def predict(
     terrain: Terrain,
     *,
     model: str = "diffraction",
-    radius_m: float = DEFAULT_RADIUS_M,
-    rx_height_m: float = 1.5,
+    radius_m: float = RADIUS_M,
+    rx_height_m: float = RX_HEIGHT_M,
     thresholds_dbm: Mapping[str, float] | None = None,
-    k_factor: float = 4.0 / 3.0,
+    k_factor: float = K_FACTOR,
     environment: str = "open",
     clutter_loss_db: float = 0.0,
     eirp_is: str = "total",
@@ -330,7 +327,7 @@ def predict(
         Receiver (handset) height above ground, m.
     thresholds_dbm
         Coverage thresholds per technology overriding
-        :data:`coverage.physics.propagation.DEFAULT_THRESHOLDS_DBM` (2G RxLev −95, 3G RSCP −100,
+        :data:`coverage.physics.receiver.DEFAULT_THRESHOLDS_DBM` (2G RxLev −95, 3G RSCP −100,
         4G/5G RSRP −110 dBm).
     k_factor
         Effective earth-radius factor.
@@ -338,7 +335,7 @@ def predict(
         Hata environment (``"open"``, ``"suburban"``, ``"urban"``, ``"metropolitan"``).
     clutter_loss_db
         Uniform extra loss at the receiver (e.g. forest,
-        :func:`coverage.physics.propagation.clutter_loss_db`).
+        :func:`coverage.physics.clutter.clutter_loss_db`).
     eirp_is
         What ``eirp_dbm`` means: ``"total"`` carrier EIRP (converted to RSRP/RSCP) or
         ``"measured"`` (already per reference signal).

@@ -10,7 +10,7 @@ from shapely.geometry import Point
 
 from coverage.errors import ModelRangeError, SchemaError, TerrainError
 from coverage.model import predict
-from coverage.physics.propagation import free_space_loss_db
+from coverage.physics.free_space import free_space_loss_db
 from coverage.physics.receiver import measured_power_dbm
 from coverage.terrain import Terrain
 

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 
 from coverage.errors import CoverageWarning, TerrainError
 from coverage.radial.viewshed import (
-    EARTH_RADIUS_M,
     NODATA,
     exact_line_of_sight,
     radial_plan,
     viewshed,
     viewsheds,
 )
+from coverage.settings import EARTH_RADIUS_M
 from coverage.terrain import Terrain
 
 CELL_M = 30.0

@@ -74,7 +74,8 @@ from coverage.physics.itm.p2p import (
     raise_for_error,
 )
 from coverage.radial.path_loss import SiteLoss, _nearest_ray_plan, _walk_samples, site_path_loss
-from coverage.radial.viewshed import DEFAULT_OVERSAMPLE, site_cells
+from coverage.radial.viewshed import site_cells
+from coverage.settings import K_FACTOR, OVERSAMPLE, RX_HEIGHT_M
 from coverage.terrain import Terrain
 from coverage.validity import Validity
 
@@ -217,11 +218,11 @@ def itm_site_path_loss(
     y: float,
     *,
     tx_height_m: float,
-    rx_height_m: float = 1.5,
+    rx_height_m: float = RX_HEIGHT_M,
     frequency_mhz: float,
     radius_m: float,
-    k_factor: float = 4.0 / 3.0,
-    oversample: float = DEFAULT_OVERSAMPLE,
+    k_factor: float = K_FACTOR,
+    oversample: float = OVERSAMPLE,
     polarization: str | int = "vertical",
     epsilon: float = 15.0,
     sigma: float = 0.005,

@@ -52,9 +52,10 @@ from pyproj import CRS
 from coverage.crs import crs_label
 from coverage.errors import CoverageWarning, TerrainError
 from coverage.io.dem import NativeDEM
+from coverage.physics.free_space import free_space_loss_db
 from coverage.physics.itm.p2p import DELTA_H_SCRATCH, LAO_CAI_CLIMATE, RadioClimate, itm_p2p_point
-from coverage.physics.propagation import free_space_loss_db
 from coverage.radial.itm_grid import checked_itm_inputs
+from coverage.settings import RX_HEIGHT_M
 from coverage.summaries import html_summary
 from coverage.validity import Validity
 
@@ -239,7 +240,7 @@ def itm_native_path_loss(
     y: float,
     *,
     tx_height_m: float,
-    rx_height_m: float = 1.5,
+    rx_height_m: float = RX_HEIGHT_M,
     frequency_mhz: float,
     radius_m: float,
     polarization: str | int = "vertical",

@@ -43,10 +43,10 @@ import numpy as np
 from numba import prange
 
 from coverage.errors import CoverageWarning, TerrainError
+from coverage.settings import EARTH_RADIUS_M, K_FACTOR, OVERSAMPLE, RX_HEIGHT_M
 from coverage.terrain import Terrain
 
 __all__ = [
-    "EARTH_RADIUS_M",
     "NODATA",
     "RadialPlan",
     "exact_line_of_sight",
@@ -58,14 +58,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-EARTH_RADIUS_M = 6_371_008.8
-"""Mean earth radius (IUGG), m."""
-
 NODATA = 255
 """Value of viewshed cells outside the radius or the DEM."""
-
-DEFAULT_OVERSAMPLE = 2.0
-"""Rays per cell of circumference at the radius; 2 keeps rays half a cell apart there."""
 
 
 class RadialPlan(NamedTuple):
@@ -121,7 +115,7 @@ class RadialPlan(NamedTuple):
 
 
 @functools.lru_cache(maxsize=8)
-def radial_plan(radius_cells: float, *, oversample: float = DEFAULT_OVERSAMPLE) -> RadialPlan:
+def radial_plan(radius_cells: float, *, oversample: float = OVERSAMPLE) -> RadialPlan:
     """Rays and cell lookups for a disc of ``radius_cells`` (cached per radius).
 
     Every cell whose centre is within ``radius_cells`` of the observer cell centre
@@ -597,10 +591,10 @@ def viewsheds(
     ys: np.ndarray,
     *,
     tx_height_m: float | np.ndarray,
-    rx_height_m: float = 1.5,
+    rx_height_m: float = RX_HEIGHT_M,
     radius_m: float,
-    k_factor: float = 4.0 / 3.0,
-    oversample: float = DEFAULT_OVERSAMPLE,
+    k_factor: float = K_FACTOR,
+    oversample: float = OVERSAMPLE,
     site_names: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Viewsheds of many sites on the terrain grid, sharing one compiled plan.
@@ -719,10 +713,10 @@ def viewshed(
     y: float,
     *,
     tx_height_m: float,
-    rx_height_m: float = 1.5,
+    rx_height_m: float = RX_HEIGHT_M,
     radius_m: float,
-    k_factor: float = 4.0 / 3.0,
-    oversample: float = DEFAULT_OVERSAMPLE,
+    k_factor: float = K_FACTOR,
+    oversample: float = OVERSAMPLE,
 ) -> np.ndarray:
     """Cells of the terrain grid visible from one antenna.
 

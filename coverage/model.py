@@ -21,6 +21,7 @@ from coverage.crs import crs_label
 from coverage.errors import CoverageWarning, CRSError, ModelRangeError, SchemaError
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from coverage.physics.antenna import antenna_gain_db
+from coverage.physics.itm.environment import ItmEnvironment
 from coverage.physics.ranges import check_model_range
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM, measured_power_dbm
 from coverage.radial.path_loss import MODELS, site_path_loss
@@ -193,6 +194,7 @@ def site_received_power(
     environment: str,
     clutter_loss_db: float,
     eirp_is: str,
+    itm: ItmEnvironment | None = None,
 ) -> tuple[int, int, np.ndarray, np.ndarray]:
     """Received power (dBm of the technology's measured quantity) in one site's window.
 
@@ -210,6 +212,7 @@ def site_received_power(
         model=model,
         k_factor=k_factor,
         environment=environment,
+        itm=itm,
     )
     vertical_bw = SECTOR_VERTICAL_BEAMWIDTH_DEG if np.isfinite(site.tilt_deg) else np.nan
     sector = np.isfinite(site.azimuth_deg) and np.isfinite(site.beamwidth_deg)
@@ -301,6 +304,7 @@ def predict(
     environment: str = "open",
     clutter_loss_db: float = 0.0,
     eirp_is: str = "total",
+    itm: ItmEnvironment | None = None,
     scheduler: str | None = None,
     batch_size: int = 16,
     progress: Callable[[int], None] | None = None,
@@ -339,6 +343,9 @@ def predict(
     eirp_is
         What ``eirp_dbm`` means: ``"total"`` carrier EIRP (converted to RSRP/RSCP) or
         ``"measured"`` (already per reference signal).
+    itm
+        ``model="itm"`` only: ITM's environment; None (default): Lào Cai's
+        :class:`~coverage.physics.itm.environment.ItmEnvironment`.
     scheduler
         ``None`` runs sites one after another (each already uses every core); a Dask
         scheduler name (``"threads"``, ``"processes"``, ``"distributed"`` with a client
@@ -388,6 +395,7 @@ def predict(
         environment=environment,
         clutter_loss_db=clutter_loss_db,
         eirp_is=eirp_is,
+        itm=itm,
     )
     best = np.full((len(layers), *terrain.shape), np.nan, dtype=np.float32)
     serving = np.full((len(layers), *terrain.shape), -1, dtype=np.int32)

@@ -46,6 +46,7 @@ from coverage.errors import CoverageWarning
 from coverage.physics.diffraction import fresnel_v, knife_edge_loss_db
 from coverage.physics.free_space import free_space_loss_db
 from coverage.physics.hata import hata_loss_db
+from coverage.physics.itm.environment import ItmEnvironment
 from coverage.physics.ranges import hata_validity_flags
 from coverage.radial.viewshed import (
     _check_window,
@@ -53,7 +54,13 @@ from coverage.radial.viewshed import (
     ray_axes,
     site_cells,
 )
-from coverage.settings import EARTH_RADIUS_M, K_FACTOR, OVERSAMPLE, RX_HEIGHT_M
+from coverage.settings import (
+    EARTH_RADIUS_M,
+    ITM_MAX_PROFILE_POINTS,
+    K_FACTOR,
+    OVERSAMPLE,
+    RX_HEIGHT_M,
+)
 from coverage.terrain import Terrain
 from coverage.validity import Validity
 
@@ -470,7 +477,8 @@ def site_path_loss(
     k_factor: float = K_FACTOR,
     environment: str = "open",
     oversample: float = OVERSAMPLE,
-    **itm_options: Any,
+    itm: ItmEnvironment | None = None,
+    max_profile_points: int = ITM_MAX_PROFILE_POINTS,
 ) -> SiteLoss:
     """Path loss from one site to every pixel of the grid within ``radius_m``.
 
@@ -508,10 +516,12 @@ def site_path_loss(
         mountain communes).
     oversample
         Rays per cell of circumference at the radius.
-    **itm_options
-        ``model="itm"`` only: ITM's ``polarization``, ``epsilon``, ``sigma``, ``n0``,
-        ``climate``, ``mdvar``, ``time_pct``, ``location_pct``, ``situation_pct`` and
-        ``max_profile_points`` (defaults for Lào Cai, see :mod:`coverage.physics.itm.p2p`).
+    itm
+        ``model="itm"`` only: ITM's environment; None (default): Lào Cai's
+        :class:`~coverage.physics.itm.environment.ItmEnvironment`.
+    max_profile_points
+        ``model="itm"`` only: most elevations per ITM profile (see
+        :mod:`coverage.radial.itm_grid`).
 
     Returns
     -------
@@ -548,12 +558,12 @@ def site_path_loss(
         return itm_site_path_loss(
             terrain, x, y, tx_height_m=tx_height_m, rx_height_m=rx_height_m,
             frequency_mhz=frequency_mhz, radius_m=radius_m, k_factor=k_factor,
-            oversample=oversample, **itm_options,
+            oversample=oversample, itm=itm, max_profile_points=max_profile_points,
         )  # fmt: skip
-    if itm_options:
+    if itm is not None:
         raise TypeError(
-            f"site_path_loss() got ITM options {sorted(itm_options)} with model={model!r}; "
-            "they apply to model='itm' only"
+            f"site_path_loss() got an ITM environment with model={model!r}; it applies to "
+            "model='itm' only"
         )
     if environment not in ENVIRONMENTS:
         raise ValueError(

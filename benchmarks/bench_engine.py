@@ -6,7 +6,7 @@ sites at least 20 km inside its edges; :func:`coverage.model.site_path_loss` wit
 timed warm and extrapolated to 1,000 sites. Target: at most 0.5 s per site.
 
 The named peer, measured in the same run on the same terrain: the per-profile reference
-:func:`coverage.physics.propagation.bullington_loss_db` (O(n) per receiver) applied pixel by
+:func:`coverage.physics.diffraction.bullington_loss_db` (O(n) per receiver) applied pixel by
 pixel to the very same radial profiles on a random subset of one site's pixels, its
 per-pixel cost extrapolated to the whole disc. The two must agree (max difference shown).
 
@@ -23,7 +23,8 @@ import numpy as np
 
 from benchmarks.synthetic import central_sites, rough_terrain
 from coverage.model import site_path_loss
-from coverage.physics.propagation import bullington_loss_db, free_space_loss_db
+from coverage.physics.diffraction import bullington_loss_db
+from coverage.physics.free_space import free_space_loss_db
 from coverage.radial.plan import nearest_ray_plan, walk_samples
 from coverage.settings import EARTH_RADIUS_M, OVERSAMPLE
 

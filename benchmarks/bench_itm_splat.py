@@ -75,6 +75,7 @@ from coverage.crs import transform_xy
 from coverage.io.dem import NativeDEM, open_native_dem
 from coverage.io.files import atomic_output
 from coverage.model import site_path_loss
+from coverage.physics.itm.environment import ItmEnvironment
 from coverage.physics.itm.p2p import itm_p2p_loss
 from coverage.radial.itm_native import NativeLoss, itm_native_path_loss
 from coverage.terrain import Terrain, open_terrain
@@ -87,18 +88,18 @@ RADIUS_KM = 20.0
 TX_HEIGHT_M = 30.0
 RX_HEIGHT_M = 1.5
 RELIEF_M = 2_200.0
-ITM: dict[str, Any] = {
-    "frequency_mhz": 900.0,
-    "epsilon": 15.0,
-    "sigma": 0.005,
-    "n0": 301.0,
-    "climate": 2,  # continental subtropical (Lào Cai)
-    "polarization": 1,  # vertical
-    "situation_pct": 50.0,
-    "time_pct": 50.0,
-    "location_pct": 50.0,
-    "mdvar": 12,  # SPLAT!'s point_to_point_ITM uses mode of variability 12 too
-}
+ENVIRONMENT = ItmEnvironment(
+    epsilon=15.0,
+    sigma=0.005,
+    n0=301.0,
+    climate=2,  # continental subtropical (Lào Cai)
+    polarization=1,  # vertical
+    situation_pct=50.0,
+    time_pct=50.0,
+    location_pct=50.0,
+    mdvar=12,  # SPLAT!'s point_to_point_ITM uses mode of variability 12 too
+)
+ITM: dict[str, Any] = {"frequency_mhz": 900.0, "itm": ENVIRONMENT}
 REPEATS = 3
 P2P_CHECKS = ((20.0, 3.0), (75.0, 6.0), (130.0, 9.0), (200.0, 12.0), (250.0, 15.0), (320.0, 18.0))
 """(azimuth deg, distance km) of the receivers of the point-to-point check."""
@@ -119,15 +120,18 @@ def write_splat_inputs(folder: Path) -> None:
     with atomic_output(folder / "site.qth") as tmp:
         # SPLAT! longitudes are degrees west; a negative value means east
         tmp.write_text(f"site\n{SITE_LAT:.7f}\n{-SITE_LON:.7f}\n{TX_HEIGHT_M:.2f} meters\n")
+    polarization, epsilon, sigma, n0, climate, _mdvar, time_pct, _location, situation_pct = (
+        ENVIRONMENT.kernel_args
+    )
     lrp = (
-        f"{ITM['epsilon']:.3f} ; Earth Dielectric Constant (Relative permittivity)\n"
-        f"{ITM['sigma']:.3f} ; Earth Conductivity (Siemens per meter)\n"
-        f"{ITM['n0']:.3f} ; Atmospheric Bending Constant (N-units)\n"
+        f"{epsilon:.3f} ; Earth Dielectric Constant (Relative permittivity)\n"
+        f"{sigma:.3f} ; Earth Conductivity (Siemens per meter)\n"
+        f"{n0:.3f} ; Atmospheric Bending Constant (N-units)\n"
         f"{ITM['frequency_mhz']:.3f} ; Frequency in MHz (20 MHz to 20 GHz)\n"
-        f"{ITM['climate']} ; Radio Climate (2 = Continental Subtropical)\n"
-        f"{ITM['polarization']} ; Polarization (0 = Horizontal, 1 = Vertical)\n"
-        f"{ITM['situation_pct'] / 100:.2f} ; Fraction of situations\n"
-        f"{ITM['time_pct'] / 100:.2f} ; Fraction of time\n"
+        f"{climate} ; Radio Climate (2 = Continental Subtropical)\n"
+        f"{polarization} ; Polarization (0 = Horizontal, 1 = Vertical)\n"
+        f"{situation_pct / 100:.2f} ; Fraction of situations\n"
+        f"{time_pct / 100:.2f} ; Fraction of time\n"
     )
     with atomic_output(folder / "site.lrp") as tmp:
         tmp.write_text(lrp)

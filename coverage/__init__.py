@@ -71,6 +71,7 @@ _EXPORTS = {
     "save_map": "coverage.render.map",
     "itm_p2p_loss": "coverage.physics.itm.p2p",
     "itm_area_loss": "coverage.physics.itm.area",
+    "ItmEnvironment": "coverage.physics.itm.environment",
     "itm_native_path_loss": "coverage.radial.itm_native",
     "datasets": "coverage.datasets",
     "CoverageError": "coverage.errors",

@@ -21,12 +21,13 @@ from coverage.crs import crs_label
 from coverage.errors import CRSError, DemEdgeWarning, ModelRangeError, SchemaError
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from coverage.physics.antenna import antenna_gain_db
+from coverage.physics.itm.environment import ItmEnvironment
 from coverage.physics.ranges import check_model_range
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM, measured_power_dbm
 from coverage.radial.itm_grid import itm_site_path_loss
 from coverage.radial.path_loss import radial_path_loss
 from coverage.radial.site import SiteLoss
-from coverage.settings import K_FACTOR, OVERSAMPLE, RADIUS_M, RX_HEIGHT_M
+from coverage.settings import ITM_MAX_PROFILE_POINTS, K_FACTOR, OVERSAMPLE, RADIUS_M, RX_HEIGHT_M
 from coverage.summaries import html_summary
 from coverage.terrain import Terrain, check_points_on_terrain
 from coverage.validity import Validity
@@ -179,14 +180,14 @@ def site_path_loss(
     k_factor: float = K_FACTOR,
     environment: str = "open",
     oversample: float = OVERSAMPLE,
-    **itm_options: Any,
+    itm: ItmEnvironment | None = None,
+    max_profile_points: int = ITM_MAX_PROFILE_POINTS,
 ) -> SiteLoss:
     """Path loss from one site to every pixel of the terrain grid within ``radius_m``.
 
     The model dispatch: ``"fspl"``, ``"hata"`` and ``"diffraction"`` run
     :func:`coverage.radial.path_loss.radial_path_loss`, ``"itm"``
-    :func:`coverage.radial.itm_grid.itm_site_path_loss` (whose parameters
-    ``**itm_options`` are); both walk the same rays
+    :func:`coverage.radial.itm_grid.itm_site_path_loss`; both walk the same rays
     (:func:`coverage.radial.plan.nearest_ray_plan`). See those functions for the models.
 
     Parameters
@@ -205,6 +206,12 @@ def site_path_loss(
         One of :data:`MODELS`.
     k_factor, environment, oversample
         Effective earth-radius factor, Hata environment, rays per cell at the radius.
+    itm
+        ``model="itm"`` only: ITM's environment; None (default): Lào Cai's
+        :class:`~coverage.physics.itm.environment.ItmEnvironment`.
+    max_profile_points
+        ``model="itm"`` only: most elevations per ITM profile (see
+        :mod:`coverage.radial.itm_grid`).
 
     Returns
     -------
@@ -230,7 +237,8 @@ def site_path_loss(
     loss = _path_loss(
         terrain, x, y, model=model, environment=environment, tx_height_m=tx_height_m,
         rx_height_m=rx_height_m, frequency_mhz=frequency_mhz, radius_m=radius_m,
-        k_factor=k_factor, oversample=oversample, **itm_options,
+        k_factor=k_factor, oversample=oversample, itm=itm,
+        max_profile_points=max_profile_points,
     )  # fmt: skip
     if loss.truncated:
         warnings.warn(
@@ -244,23 +252,27 @@ def site_path_loss(
 
 
 def _path_loss(
-    terrain: Terrain, x: float, y: float, *, model: str, environment: str, **options: Any
+    terrain: Terrain,
+    x: float,
+    y: float,
+    *,
+    model: str,
+    environment: str,
+    itm: ItmEnvironment | None = None,
+    max_profile_points: int = ITM_MAX_PROFILE_POINTS,
+    **geometry: Any,
 ) -> SiteLoss:
     """The model dispatch behind :func:`site_path_loss` and :func:`site_received_power`."""
     if model == "itm":
-        return itm_site_path_loss(terrain, x, y, **options)
-    itm_options = sorted(set(options) - _GEOMETRY_OPTIONS)
-    if itm_options:
-        raise TypeError(
-            f"site_path_loss() got ITM options {itm_options} with model={model!r}; "
-            "they apply to model='itm' only"
+        return itm_site_path_loss(
+            terrain, x, y, itm=itm, max_profile_points=max_profile_points, **geometry
         )
-    return radial_path_loss(terrain, x, y, model=model, environment=environment, **options)
-
-
-_GEOMETRY_OPTIONS = {
-    "tx_height_m", "rx_height_m", "frequency_mhz", "radius_m", "k_factor", "oversample"
-}  # fmt: skip
+    if itm is not None:
+        raise TypeError(
+            f"site_path_loss() got an ITM environment with model={model!r}; it applies to "
+            "model='itm' only"
+        )
+    return radial_path_loss(terrain, x, y, model=model, environment=environment, **geometry)
 
 
 SECTOR_VERTICAL_BEAMWIDTH_DEG = 10.0
@@ -298,6 +310,7 @@ def site_received_power(
     environment: str,
     clutter_loss_db: float,
     eirp_is: str,
+    itm: ItmEnvironment | None = None,
 ) -> tuple[int, int, np.ndarray, np.ndarray, bool]:
     """Received power (dBm of the technology's measured quantity) in one site's window.
 
@@ -309,7 +322,7 @@ def site_received_power(
     loss = _path_loss(
         terrain, site.x, site.y, model=model, environment=environment,
         tx_height_m=site.antenna_height_m, rx_height_m=rx_height_m,
-        frequency_mhz=site.frequency_mhz, radius_m=radius_m, k_factor=k_factor,
+        frequency_mhz=site.frequency_mhz, radius_m=radius_m, k_factor=k_factor, itm=itm,
     )  # fmt: skip
     vertical_bw = SECTOR_VERTICAL_BEAMWIDTH_DEG if np.isfinite(site.tilt_deg) else np.nan
     sector = np.isfinite(site.azimuth_deg) and np.isfinite(site.beamwidth_deg)
@@ -401,6 +414,7 @@ def predict(
     environment: str = "open",
     clutter_loss_db: float = 0.0,
     eirp_is: str = "total",
+    itm: ItmEnvironment | None = None,
     scheduler: str | None = None,
     batch_size: int = 16,
     progress: Callable[[int], None] | None = None,
@@ -420,14 +434,14 @@ def predict(
     model
         ``"diffraction"`` (free space + Bullington knife-edge over the terrain, the
         default), ``"fspl"``, ``"hata"`` (Okumura-Hata / COST-231), or ``"itm"``
-        (Longley-Rice) where available in :data:`coverage.radial.path_loss.MODELS`.
+        (Longley-Rice 1.2.2): one of :data:`MODELS`.
     radius_m
         Largest distance computed around each site, m.
     rx_height_m
         Receiver (handset) height above ground, m.
     thresholds_dbm
         Coverage thresholds per technology overriding
-        :data:`coverage.physics.propagation.DEFAULT_THRESHOLDS_DBM` (2G RxLev −95, 3G RSCP −100,
+        :data:`coverage.physics.receiver.DEFAULT_THRESHOLDS_DBM` (2G RxLev −95, 3G RSCP −100,
         4G/5G RSRP −110 dBm).
     k_factor
         Effective earth-radius factor.
@@ -435,10 +449,13 @@ def predict(
         Hata environment (``"open"``, ``"suburban"``, ``"urban"``, ``"metropolitan"``).
     clutter_loss_db
         Uniform extra loss at the receiver (e.g. forest,
-        :func:`coverage.physics.propagation.clutter_loss_db`).
+        :func:`coverage.physics.clutter.clutter_loss_db`).
     eirp_is
         What ``eirp_dbm`` means: ``"total"`` carrier EIRP (converted to RSRP/RSCP) or
         ``"measured"`` (already per reference signal).
+    itm
+        ``model="itm"`` only: ITM's environment; None (default): Lào Cai's
+        :class:`~coverage.physics.itm.environment.ItmEnvironment`.
     scheduler
         ``None`` runs sites one after another (each already uses every core); a Dask
         scheduler name (``"threads"``, ``"processes"``, ``"distributed"`` with a client
@@ -488,6 +505,7 @@ def predict(
         environment=environment,
         clutter_loss_db=clutter_loss_db,
         eirp_is=eirp_is,
+        itm=itm,
     )
     best = np.full((len(layers), *terrain.shape), np.nan, dtype=np.float32)
     serving = np.full((len(layers), *terrain.shape), -1, dtype=np.int32)

@@ -208,7 +208,7 @@ class TechnologyDefaults:
     eirp_dbm
         Total EIRP of one carrier in the main-beam direction, dBm: transmitter power
         plus antenna gain minus feeder loss, the whole carrier bandwidth (not per
-        resource element; :mod:`coverage.physics.propagation` converts to RSRP).
+        resource element; :mod:`coverage.physics.receiver` converts to RSRP).
     antenna_height_m
         Antenna centre height above ground, m.
     beamwidth_deg

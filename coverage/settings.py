@@ -15,6 +15,7 @@ __all__ = [
     "EARTH_RADIUS_M",
     "EIRP_DBM",
     "FREQUENCY_MHZ",
+    "ITM_MAX_PROFILE_POINTS",
     "K_FACTOR",
     "OVERSAMPLE",
     "RADIUS_M",
@@ -46,3 +47,7 @@ RADIUS_M = 20_000.0
 
 OVERSAMPLE = 2.0
 """Rays per cell of circumference at the radius, for every radial kernel."""
+
+ITM_MAX_PROFILE_POINTS = 150
+"""Most elevations handed to ITM per pixel on the working grid (site and pixel included);
+longer paths are decimated (see :mod:`coverage.radial.itm_grid`)."""

@@ -39,6 +39,7 @@ from coverage.io.dem import (
     read_window,
 )
 from coverage.io.files import atomic_output
+from coverage.settings import EARTH_RADIUS_M
 from coverage.summaries import html_summary
 
 
@@ -280,13 +281,12 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------- reading DEM files
 
 COARSE_DEM_M = 250.0
-_EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius, for the metre size of a degree
 
 
 def _metres_per_unit(crs: CRS, lat_deg: float) -> tuple[float, float]:
     """Approximate metres per CRS unit in x and y at latitude ``lat_deg``."""
     if crs.is_geographic:
-        per_degree = math.pi / 180.0 * _EARTH_RADIUS_M
+        per_degree = math.pi / 180.0 * EARTH_RADIUS_M
         return per_degree * math.cos(math.radians(lat_deg)), per_degree
     factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
     return factor, factor

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coverage.physics.propagation import URBAN, hata_loss_db
+from coverage.physics.hata import URBAN, hata_loss_db
 from coverage.physics.ranges import hata_validity_flags
 from coverage.validity import Validity
 

@@ -16,13 +16,12 @@ from hypothesis import strategies as st
 
 from coverage.errors import CoverageError, ModelRangeError, TerrainError
 from coverage.physics.itm.area import itm_area_loss
+from coverage.physics.itm.environment import LAO_CAI_CLIMATE, ItmEnvironment, RadioClimate
 from coverage.physics.itm.p2p import (
     DELTA_H_SCRATCH,
-    LAO_CAI_CLIMATE,
     ItmResult,
     ItmWarning,
     PropagationMode,
-    RadioClimate,
     itm_p2p_detail,
     itm_p2p_loss,
     itm_p2p_point,
@@ -51,6 +50,21 @@ def _read_pfls(path: Path) -> list[tuple[np.ndarray, float]]:
     return profiles
 
 
+def _environment(case: dict[str, str]) -> ItmEnvironment:
+    """The ITM environment of one row of NTIA's reference cases."""
+    return ItmEnvironment(
+        polarization=int(case["pol"]),
+        epsilon=float(case["epsilon"]),
+        sigma=float(case["sigma"]),
+        n0=float(case["N_0"]),
+        climate=int(case["climate"]),
+        mdvar=int(case["mdvar"]),
+        time_pct=float(case["time"]),
+        location_pct=float(case["location"]),
+        situation_pct=float(case["situation"]),
+    )
+
+
 def test_p2p_matches_every_ntia_reference_case(itm_reference_dir: Path) -> None:
     cases = _read_csv(itm_reference_dir / "p2p.csv")
     profiles = _read_pfls(itm_reference_dir / "pfls.csv")
@@ -63,15 +77,7 @@ def test_p2p_matches_every_ntia_reference_case(itm_reference_dir: Path) -> None:
             h_tx_m=float(case["h_tx__meter"]),
             h_rx_m=float(case["h_rx__meter"]),
             frequency_mhz=float(case["f__mhz"]),
-            polarization=int(case["pol"]),
-            epsilon=float(case["epsilon"]),
-            sigma=float(case["sigma"]),
-            n0=float(case["N_0"]),
-            climate=int(case["climate"]),
-            mdvar=int(case["mdvar"]),
-            time_pct=float(case["time"]),
-            location_pct=float(case["location"]),
-            situation_pct=float(case["situation"]),
+            itm=_environment(case),
         )
         expected = float(case["A__db"])
         if not abs(result.loss_db - expected) <= 0.1:
@@ -92,15 +98,7 @@ def test_area_matches_every_ntia_reference_case(itm_reference_dir: Path) -> None
             frequency_mhz=float(case["f__mhz"]),
             tx_siting=int(case["tx_siting_criteria"]),
             rx_siting=int(case["rx_siting_criteria"]),
-            polarization=int(case["pol"]),
-            epsilon=float(case["epsilon"]),
-            sigma=float(case["sigma"]),
-            n0=float(case["N_0"]),
-            climate=int(case["climate"]),
-            mdvar=int(case["mdvar"]),
-            time_pct=float(case["time"]),
-            location_pct=float(case["location"]),
-            situation_pct=float(case["situation"]),
+            itm=_environment(case),
         )
         expected = float(case["A__db"])
         if not abs(result.loss_db - expected) <= 0.1:
@@ -118,12 +116,14 @@ def test_area_mode_reproduces_ntia_worked_example_with_intermediate_values() -> 
         frequency_mhz=3500.0,
         tx_siting="random",
         rx_siting="random",
-        polarization="vertical",
-        epsilon=15.0,
-        sigma=0.005,
-        n0=301.0,
-        climate=RadioClimate.CONTINENTAL_TEMPERATE,
-        mdvar=1,
+        itm=ItmEnvironment(
+            polarization="vertical",
+            epsilon=15.0,
+            sigma=0.005,
+            n0=301.0,
+            climate=RadioClimate.CONTINENTAL_TEMPERATE,
+            mdvar=1,
+        ),
     )
     assert result.warnings == ItmWarning.NONE
     assert result.mode is PropagationMode.LINE_OF_SIGHT
@@ -287,8 +287,7 @@ def test_loss_does_not_decrease_with_distance_over_flat_ground(
         h_tx_m=h_tx_m,
         h_rx_m=h_rx_m,
         frequency_mhz=frequency_mhz,
-        climate=climate,
-        polarization=polarization,
+        itm=ItmEnvironment(climate=climate, polarization=polarization),
     )
     near = itm_p2p_loss(np.full(n_near + 1, 200.0), 50.0, **options)
     far = itm_p2p_loss(np.full(n_near + extra + 1, 200.0), 50.0, **options)
@@ -328,7 +327,9 @@ def test_higher_frequency_loses_more_beyond_the_horizon_of_a_flat_path(
     assume(high_mhz > low_mhz)
     flat = np.full(n_intervals + 1, 200.0)
     options: dict[str, Any] = dict(
-        h_tx_m=h_tx_m, h_rx_m=h_rx_m, climate=climate, polarization=polarization
+        h_tx_m=h_tx_m,
+        h_rx_m=h_rx_m,
+        itm=ItmEnvironment(climate=climate, polarization=polarization),
     )
     low = itm_p2p_loss(flat, 100.0, frequency_mhz=low_mhz, **options)
     high = itm_p2p_loss(flat, 100.0, frequency_mhz=high_mhz, **options)
@@ -366,11 +367,11 @@ def test_a_comfortable_path_has_no_warnings() -> None:
         ({"h_rx_m": 1500.0}, ItmWarning.RX_TERMINAL_HEIGHT),
         ({"frequency_mhz": 30.0}, ItmWarning.FREQUENCY),
         ({"frequency_mhz": 15000.0}, ItmWarning.FREQUENCY),
-        ({"time_pct": 99.95}, ItmWarning.EXTREME_VARIABILITIES),
+        ({"itm": ItmEnvironment(time_pct=99.95)}, ItmWarning.EXTREME_VARIABILITIES),
     ],
 )
 def test_inputs_near_itm_limits_raise_warning_flags(
-    options: dict[str, float], flag: ItmWarning
+    options: dict[str, Any], flag: ItmWarning
 ) -> None:
     result = itm_p2p_loss(FLAT_10_KM, 50.0, **{**TYPICAL, **options})
     assert flag in result.warnings
@@ -380,7 +381,7 @@ def test_inputs_near_itm_limits_raise_warning_flags(
 def test_short_path_and_low_refractivity_raise_warning_flags() -> None:
     short = itm_p2p_loss(np.full(17, 150.0), 50.0, **TYPICAL)  # 800 m
     assert ItmWarning.PATH_DISTANCE_TOO_SMALL_2 in short.warnings
-    high_plateau = itm_p2p_loss(np.full(201, 2500.0), 50.0, n0=270.0, **TYPICAL)
+    high_plateau = itm_p2p_loss(np.full(201, 2500.0), 50.0, itm=ItmEnvironment(n0=270.0), **TYPICAL)
     assert high_plateau.surface_refractivity_n < 250.0
     assert ItmWarning.SURFACE_REFRACTIVITY in high_plateau.warnings
 
@@ -395,6 +396,21 @@ def test_short_path_and_low_refractivity_raise_warning_flags() -> None:
         ({"frequency_mhz": 9e8}, ("frequency_mhz", "MHz, not Hz")),
         ({"h_tx_m": 0.2}, ("h_tx_m", "0.5 to 3000 m")),
         ({"h_rx_m": 3500.0}, ("h_rx_m", "0.5 to 3000 m")),
+    ],
+)
+def test_out_of_range_inputs_name_the_parameter_and_range(
+    options: dict[str, object], names: tuple[str, str]
+) -> None:
+    with pytest.raises(ModelRangeError) as caught:
+        itm_p2p_loss(FLAT_10_KM, 50.0, **{**TYPICAL, **options})
+    for name in names:
+        assert name in str(caught.value)
+    assert isinstance(caught.value, ValueError | CoverageError)
+
+
+@pytest.mark.parametrize(
+    ("options", "names"),
+    [
         ({"n0": 200.0}, ("n0", "250 to 400")),
         ({"climate": 8}, ("climate", "1 to 7")),
         ({"climate": "tundra"}, ("climate", "continental_subtropical")),
@@ -407,11 +423,11 @@ def test_short_path_and_low_refractivity_raise_warning_flags() -> None:
         ({"situation_pct": -5.0}, ("situation_pct", "between 0 and 100")),
     ],
 )
-def test_out_of_range_inputs_name_the_parameter_and_range(
-    options: dict[str, object], names: tuple[str, str]
+def test_out_of_range_environments_name_the_parameter_and_range(
+    options: dict[str, Any], names: tuple[str, str]
 ) -> None:
     with pytest.raises(ModelRangeError) as caught:
-        itm_p2p_loss(FLAT_10_KM, 50.0, **{**TYPICAL, **options})
+        itm_p2p_loss(FLAT_10_KM, 50.0, itm=ItmEnvironment(**options), **TYPICAL)
     for name in names:
         assert name in str(caught.value)
     assert isinstance(caught.value, ValueError | CoverageError)
@@ -530,12 +546,14 @@ def test_lao_cai_defaults_are_continental_subtropical_average_ground() -> None:
         FLAT_10_KM,
         50.0,
         **TYPICAL,
-        polarization="vertical",
-        epsilon=15.0,
-        sigma=0.005,
-        n0=301.0,
-        climate="continental_subtropical",
-        mdvar=12,
+        itm=ItmEnvironment(
+            polarization="vertical",
+            epsilon=15.0,
+            sigma=0.005,
+            n0=301.0,
+            climate="continental_subtropical",
+            mdvar=12,
+        ),
     )
     assert LAO_CAI_CLIMATE == RadioClimate.CONTINENTAL_SUBTROPICAL == 2
     assert default == explicit
@@ -555,8 +573,9 @@ def test_documented_default_sensitivities_are_small_on_mountain_paths() -> None:
             h_tx_m=30.0, h_rx_m=1.5, frequency_mhz=float(rng.choice([900.0, 1800.0, 2600.0]))
         )
         reference = itm_p2p_loss(elevations, 30.0, **options).loss_db
-        humid = itm_p2p_loss(elevations, 30.0, n0=320.0, **options).loss_db
-        poor = itm_p2p_loss(elevations, 30.0, epsilon=4.0, sigma=0.001, **options).loss_db
+        humid = itm_p2p_loss(elevations, 30.0, itm=ItmEnvironment(n0=320.0), **options).loss_db
+        poor_ground = ItmEnvironment(epsilon=4.0, sigma=0.001)
+        poor = itm_p2p_loss(elevations, 30.0, itm=poor_ground, **options).loss_db
         refractivity_shift.append(abs(humid - reference))
         ground_shift.append(abs(poor - reference))
     assert max(refractivity_shift) < 0.5

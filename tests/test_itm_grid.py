@@ -11,12 +11,10 @@ from scipy.ndimage import map_coordinates
 
 from coverage.errors import ModelRangeError, TerrainError
 from coverage.model import site_path_loss
+from coverage.physics.itm.environment import ItmEnvironment
 from coverage.physics.itm.p2p import itm_p2p_loss
-from coverage.radial.itm_grid import (
-    DEFAULT_MAX_PROFILE_POINTS,
-    itm_profile_intervals,
-    itm_site_path_loss,
-)
+from coverage.radial.itm_grid import itm_profile_intervals, itm_site_path_loss
+from coverage.settings import ITM_MAX_PROFILE_POINTS
 from coverage.terrain import Terrain
 from coverage.validity import Validity
 
@@ -93,7 +91,7 @@ def test_agrees_with_itm_on_each_pixels_own_profile(hills: Terrain) -> None:
     ours = result.loss_db[rows, cols].astype(float)
     exact = np.array(
         [
-            _exact_profile_loss(hills, r + result.row0, c + result.col0, DEFAULT_MAX_PROFILE_POINTS)
+            _exact_profile_loss(hills, r + result.row0, c + result.col0, ITM_MAX_PROFILE_POINTS)
             for r, c in zip(rows, cols, strict=True)
         ]
     )
@@ -164,28 +162,33 @@ def test_engine_dispatches_itm_and_passes_its_options(flat: Terrain) -> None:
     via_engine = site_path_loss(flat, SITE, SITE, model="itm", **RADIO)
     np.testing.assert_array_equal(direct.loss_db, via_engine.loss_db)
     np.testing.assert_array_equal(direct.validity, via_engine.validity)
-    often = site_path_loss(flat, SITE, SITE, model="itm", time_pct=90.0, **RADIO)
+    often = site_path_loss(
+        flat, SITE, SITE, model="itm", itm=ItmEnvironment(time_pct=90.0), **RADIO
+    )
     inside = np.isfinite(direct.distance_m) & (direct.distance_m > 1_500.0)
     assert np.all(often.loss_db[inside] > direct.loss_db[inside])  # 90 % of the time
     horizontal = site_path_loss(
-        flat, SITE, SITE, model="itm", polarization="horizontal", climate=5, **RADIO
+        flat,
+        SITE,
+        SITE,
+        model="itm",
+        itm=ItmEnvironment(polarization="horizontal", climate=5),
+        **RADIO,
     )
     assert not np.array_equal(horizontal.loss_db[inside], direct.loss_db[inside])
 
 
 def test_itm_options_are_refused_by_other_models(flat: Terrain) -> None:
     with pytest.raises(TypeError, match="model='itm' only"):
-        site_path_loss(flat, SITE, SITE, model="diffraction", epsilon=4.0, **RADIO)
+        site_path_loss(
+            flat, SITE, SITE, model="diffraction", itm=ItmEnvironment(epsilon=4.0), **RADIO
+        )
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
         ({"frequency_mhz": 9e8}, "frequency_mhz=900000000.0 is outside ITM's valid range"),
-        ({"climate": "tropical"}, "climate='tropical' is not one of"),
-        ({"n0": 200.0}, "n0=200.0 is outside ITM's valid range: 250 to 400"),
-        ({"time_pct": 100.0}, "time_pct=100.0"),
-        ({"epsilon": float("nan")}, "epsilon=nan must be a finite number"),
         ({"tx_height_m": 0.2}, "h_tx_m=0.2"),
         ({"max_profile_points": 2}, "max_profile_points=2 is too few"),
         ({"max_profile_points": 150.0}, "must be an integer"),
@@ -195,6 +198,22 @@ def test_invalid_inputs_name_the_parameter(flat: Terrain, options: dict, message
     arguments = {**RADIO, **options}
     with pytest.raises(ModelRangeError, match=message):
         itm_site_path_loss(flat, SITE, SITE, **arguments)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"climate": "tropical"}, "climate='tropical' is not one of"),
+        ({"n0": 200.0}, "n0=200.0 is outside ITM's valid range: 250 to 400"),
+        ({"time_pct": 100.0}, "time_pct=100.0"),
+        ({"epsilon": float("nan")}, "epsilon=nan must be a finite number"),
+    ],
+)
+def test_invalid_environments_name_the_parameter(
+    flat: Terrain, options: dict, message: str
+) -> None:
+    with pytest.raises(ModelRangeError, match=message):
+        itm_site_path_loss(flat, SITE, SITE, itm=ItmEnvironment(**options), **RADIO)
 
 
 def test_voids_within_the_radius_are_refused() -> None:

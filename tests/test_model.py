@@ -10,7 +10,8 @@ from shapely.geometry import Point
 
 from coverage.errors import ModelRangeError, SchemaError, TerrainError
 from coverage.model import predict
-from coverage.physics.propagation import free_space_loss_db
+from coverage.physics.free_space import free_space_loss_db
+from coverage.physics.itm.environment import ItmEnvironment
 from coverage.physics.receiver import measured_power_dbm
 from coverage.terrain import Terrain
 
@@ -192,3 +193,24 @@ def test_dask_threads_give_the_same_result(flat: Terrain) -> None:
     np.testing.assert_array_equal(serial.best_power_dbm, parallel.best_power_dbm)
     np.testing.assert_array_equal(serial.serving_site, parallel.serving_site)
     assert seen == [2, 4]
+
+
+def test_itm_environment_reaches_every_site(flat: Terrain) -> None:
+    x, y = _centre(flat)
+    towers = _towers([{"site_id": "A", "operator": "Viettel", "x": x, "y": y}])
+    default = predict(towers, flat, model="itm", radius_m=2500)
+    lao_cai = predict(towers, flat, model="itm", radius_m=2500, itm=ItmEnvironment())
+    np.testing.assert_array_equal(default.best_power_dbm, lao_cai.best_power_dbm)
+    often = predict(towers, flat, model="itm", radius_m=2500, itm=ItmEnvironment(time_pct=90.0))
+    far = np.isfinite(default.best_power_dbm[0])
+    far[SIZE // 2 - 25 : SIZE // 2 + 26, SIZE // 2 - 25 : SIZE // 2 + 26] = False  # beyond 1.25 km
+    assert far.sum() > 1000
+    assert np.all(often.best_power_dbm[0][far] < default.best_power_dbm[0][far])
+    assert often.parameters["itm"] == ItmEnvironment(time_pct=90.0)
+
+
+def test_itm_environment_is_refused_by_other_models(flat: Terrain) -> None:
+    x, y = _centre(flat)
+    towers = _towers([{"site_id": "A", "operator": "Viettel", "x": x, "y": y}])
+    with pytest.raises(TypeError, match="model='itm' only"):
+        predict(towers, flat, model="diffraction", radius_m=1000, itm=ItmEnvironment())

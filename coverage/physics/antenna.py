@@ -71,7 +71,7 @@ def antenna_gain_db(
     >>> float(antenna_gain_db(180.0, 0.0, 65.0, 10.0, 30.0, 30.0))
     -30.0
     """
-    # Only NaN-free values meet an ordered comparison (see coverage.physics.propagation._clean).
+    # Only NaN-free values meet an ordered comparison (see coverage.physics.free_space.finite_or).
     bad = (
         math.isnan(azimuth_offset_deg)
         or math.isinf(azimuth_offset_deg)

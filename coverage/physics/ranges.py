@@ -1,6 +1,6 @@
 """Published validity ranges of the empirical path-loss models (Hata, COST-231).
 
-Outside these ranges :func:`coverage.physics.propagation.hata_loss_db` still answers, by
+Outside these ranges :func:`coverage.physics.hata.hata_loss_db` still answers, by
 extrapolation; this module says when it does: :func:`check_model_range` refuses a
 whole run's inputs with a :class:`ModelRangeError`, :func:`hata_validity_flags` marks
 single points with :class:`coverage.validity.Validity` bits.
@@ -70,9 +70,9 @@ def check_model_range(
     """Refuse inputs outside an empirical model's published validity range.
 
     ``model="hata"`` checks :data:`HATA_RANGE` up to 1500 MHz and
-    :data:`COST231_RANGE` above (as :func:`coverage.physics.propagation.hata_loss_db` switches), ``"cost231"``
-    checks :data:`COST231_RANGE`. Other models (``"diffraction"``, ``"free_space"``...)
-    have no range here and always pass.
+    :data:`COST231_RANGE` above (as :func:`coverage.physics.hata.hata_loss_db` switches),
+    ``"cost231"`` checks :data:`COST231_RANGE`. Other models (``"diffraction"``,
+    ``"free_space"``...) have no range here and always pass.
 
     Parameters
     ----------
@@ -160,7 +160,7 @@ def hata_validity_flags(
     distance_m, frequency_mhz, base_height_m, mobile_height_m
 ):  # pragma: no cover - compiled
     """Per-point :class:`coverage.validity.Validity` bits for
-    :func:`coverage.physics.propagation.hata_loss_db`.
+    :func:`coverage.physics.hata.hata_loss_db`.
 
     ``DISTANCE_OUT_OF_RANGE`` (1) outside 1-20 km, ``HEIGHT_OUT_OF_RANGE`` (2) for a
     base height outside 30-200 m or a mobile height outside 1-10 m,

@@ -5,7 +5,7 @@ depends on what each technology's phones measure (GSM RxLev over the whole carri
 UMTS CPICH RSCP over the pilot, LTE/NR RSRP over one resource element). This module
 holds the default thresholds in those quantities and converts an EIRP into the same
 quantity, so that received powers and thresholds are compared like with like. No path
-loss here (see :mod:`coverage.physics.propagation`), no geometry, no files.
+loss here (see :mod:`coverage.physics.free_space` and its siblings), no geometry, no files.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ ITM wants equally spaced elevations. A pixel ``d`` metres out gets
 ``n = min(ceil(d / cell), max_profile_points - 1)`` intervals of ``d / n`` metres
 (:func:`itm_profile_intervals`), each elevation interpolated linearly between the two
 radial samples around it: one sample per cell up to ``max_profile_points`` (default
-150), fewer and longer steps beyond (SPLAT! and Signal-Server likewise feed ITM a
-profile of bounded length). ITM's own irregularity estimate already resamples every
+:data:`coverage.settings.ITM_MAX_PROFILE_POINTS`, 150), fewer and longer steps beyond
+(SPLAT! and Signal-Server likewise feed ITM a profile of bounded length). ITM's own irregularity estimate already resamples every
 profile to at most 245 points [Hufford, Algorithm sec. 46: dlthx], and its cost per
 call grows with the profile length (about 1.7 us at 30 points, 3 us at 150, 6.6 us at
 667 on one core). Measured on the rough synthetic DEM of
@@ -64,32 +64,21 @@ import numpy as np
 from numba import prange
 
 from coverage.errors import ModelRangeError
-from coverage.physics.itm.core import input_check
-from coverage.physics.itm.p2p import (
-    DELTA_H_SCRATCH,
-    LAO_CAI_CLIMATE,
-    RadioClimate,
-    common_codes,
-    itm_p2p_point,
-    raise_for_error,
-)
+from coverage.physics.itm.environment import ItmEnvironment, as_environment
+from coverage.physics.itm.p2p import DELTA_H_SCRATCH, itm_p2p_point
 from coverage.radial.path_loss import radial_path_loss
 from coverage.radial.plan import nearest_ray_plan, walk_samples
 from coverage.radial.site import SiteLoss, site_cells
-from coverage.settings import K_FACTOR, OVERSAMPLE, RX_HEIGHT_M
+from coverage.settings import ITM_MAX_PROFILE_POINTS, K_FACTOR, OVERSAMPLE, RX_HEIGHT_M
 from coverage.terrain import Terrain
 from coverage.validity import Validity
 
 __all__ = [
-    "DEFAULT_MAX_PROFILE_POINTS",
-    "checked_itm_inputs",
+    "check_max_profile_points",
     "itm_profile_intervals",
     "itm_radial_losses",
     "itm_site_path_loss",
 ]
-
-DEFAULT_MAX_PROFILE_POINTS = 150
-"""Most elevations handed to ITM per pixel (site and pixel included)."""
 
 _ITM_WARNING = np.uint8(Validity.ITM_WARNING)
 
@@ -224,16 +213,8 @@ def itm_site_path_loss(
     radius_m: float,
     k_factor: float = K_FACTOR,
     oversample: float = OVERSAMPLE,
-    polarization: str | int = "vertical",
-    epsilon: float = 15.0,
-    sigma: float = 0.005,
-    n0: float = 301.0,
-    climate: RadioClimate | str | int = LAO_CAI_CLIMATE,
-    mdvar: int = 12,
-    time_pct: float = 50.0,
-    location_pct: float = 50.0,
-    situation_pct: float = 50.0,
-    max_profile_points: int = DEFAULT_MAX_PROFILE_POINTS,
+    itm: ItmEnvironment | None = None,
+    max_profile_points: int = ITM_MAX_PROFILE_POINTS,
 ) -> SiteLoss:
     """ITM 1.2.2 point-to-point loss from one site to every pixel within ``radius_m``.
 
@@ -261,10 +242,11 @@ def itm_site_path_loss(
         path's mean elevation [Hufford, Algorithm sec. 41].
     oversample
         Rays per cell of circumference at the radius (the engine's).
-    polarization, epsilon, sigma, n0, climate, mdvar, time_pct, location_pct, situation_pct
-        ITM's parameters, as :func:`coverage.physics.itm.p2p.itm_p2p_loss` (defaults for Lào Cai:
-        vertical, average ground 15 / 0.005 S/m, N_0 301, continental subtropical,
-        mode 12 at 50 % time, location and situation).
+    itm
+        ITM's environment; None (default): Lào Cai's
+        :class:`~coverage.physics.itm.environment.ItmEnvironment` (vertical, average
+        ground 15 / 0.005 S/m, N_0 301, continental subtropical, mode 12 at 50 % time,
+        location and situation).
     max_profile_points
         Most elevations per ITM profile (at least 3); longer paths are decimated.
 
@@ -295,12 +277,11 @@ def itm_site_path_loss(
     >>> bool(near.validity[40, 45] & Validity.ITM_WARNING)   # 500 m: under ITM's 1 km
     True
     """
-    scalars, pol, clim, mode = checked_itm_inputs(
-        tx_height_m=tx_height_m, rx_height_m=rx_height_m, frequency_mhz=frequency_mhz,
-        polarization=polarization, epsilon=epsilon, sigma=sigma, n0=n0, climate=climate,
-        mdvar=mdvar, time_pct=time_pct, location_pct=location_pct,
-        situation_pct=situation_pct, max_profile_points=max_profile_points,
-    )  # fmt: skip
+    environment = as_environment(itm)
+    link = environment.checked_link(
+        h_tx_m=tx_height_m, h_rx_m=rx_height_m, frequency_mhz=frequency_mhz
+    )
+    check_max_profile_points(max_profile_points)
 
     geometry = radial_path_loss(
         terrain, x, y, tx_height_m=tx_height_m, rx_height_m=rx_height_m,
@@ -318,12 +299,10 @@ def itm_site_path_loss(
         radius_m / cell_m, oversample
     )
     itm_radial_losses(
-        np.ascontiguousarray(terrain.elevation_m), site_row, site_col, cell_m,
-        scalars["h_tx_m"], scalars["h_rx_m"], scalars["frequency_mhz"], pol,
-        scalars["epsilon"], scalars["sigma"], scalars["n0"], clim, mode,
-        scalars["time_pct"], scalars["location_pct"], scalars["situation_pct"],
-        int(max_profile_points), ray_dx, ray_dy, n_steps, ray_start, cell_drow, cell_dcol,
-        cell_step, geometry.row0, geometry.col0, loss, itm_warnings,
+        np.ascontiguousarray(terrain.elevation_m), site_row, site_col, cell_m, *link,
+        *environment.kernel_args, int(max_profile_points), ray_dx, ray_dy, n_steps,
+        ray_start, cell_drow, cell_dcol, cell_step, geometry.row0, geometry.col0, loss,
+        itm_warnings,
     )  # fmt: skip
 
     inside = np.isfinite(geometry.distance_m)
@@ -335,77 +314,32 @@ def itm_site_path_loss(
     return dataclasses.replace(geometry, loss_db=loss, validity=flags, model="itm")
 
 
-def checked_itm_inputs(
-    *,
-    tx_height_m: float,
-    rx_height_m: float,
-    frequency_mhz: float,
-    polarization: str | int,
-    epsilon: float,
-    sigma: float,
-    n0: float,
-    climate: RadioClimate | str | int,
-    mdvar: int,
-    time_pct: float,
-    location_pct: float,
-    situation_pct: float,
-    max_profile_points: int | None,
-) -> tuple[dict[str, float], int, int, int]:
-    """ITM's inputs checked once per site: ``(scalars, polarization, climate, mdvar)`` codes.
-
-    ``scalars`` maps h_tx_m, h_rx_m, frequency_mhz, epsilon, sigma, n0, time_pct,
-    location_pct and situation_pct to finite floats. ``max_profile_points`` may be None
-    (no limit) or an integer of at least 3.
+def check_max_profile_points(max_profile_points: int | None) -> None:
+    """Refuse a ``max_profile_points`` that is neither None (no limit) nor an integer >= 3.
 
     Raises
     ------
     ModelRangeError
-        An input outside ITM's limits (the message names it, its range and the fix).
+        Naming the value and the default (:data:`coverage.settings.ITM_MAX_PROFILE_POINTS`).
 
     Examples
     --------
-    >>> checked_itm_inputs(tx_height_m=30, rx_height_m=1.5, frequency_mhz=900,
-    ...     polarization="vertical", epsilon=15, sigma=0.005, n0=301, climate=2, mdvar=12,
-    ...     time_pct=50, location_pct=50, situation_pct=50, max_profile_points=150)[1:]
-    (1, 2, 12)
+    >>> check_max_profile_points(150)
+    >>> check_max_profile_points(2)
+    Traceback (most recent call last):
+    ...
+    coverage.errors.ModelRangeError: max_profile_points=2 is too few for ITM's horizon \
+search; give at least 3 (default 150)
     """
-    pol, clim, mode = common_codes(polarization, climate, mdvar)
-    options = {
-        "h_tx_m": tx_height_m, "h_rx_m": rx_height_m, "frequency_mhz": frequency_mhz,
-        "polarization": polarization, "epsilon": epsilon, "sigma": sigma, "n0": n0,
-        "climate": climate, "mdvar": mdvar, "time_pct": time_pct,
-        "location_pct": location_pct, "situation_pct": situation_pct,
-    }  # fmt: skip
-    names = ("h_tx_m", "h_rx_m", "frequency_mhz", "epsilon", "sigma", "n0", "time_pct",
-             "location_pct", "situation_pct")  # fmt: skip
-    scalars = {name: _finite(options[name], name) for name in names}
-    _warnings, error = input_check(
-        scalars["h_tx_m"], scalars["h_rx_m"], clim, scalars["time_pct"],
-        scalars["location_pct"], scalars["situation_pct"], scalars["n0"],
-        scalars["frequency_mhz"], pol, scalars["epsilon"], scalars["sigma"], mode,
-    )  # fmt: skip
-    raise_for_error(int(error), options)
     if max_profile_points is None:
-        return scalars, pol, clim, mode
+        return
     if isinstance(max_profile_points, bool) or not isinstance(max_profile_points, int | np.integer):
         raise ModelRangeError(
             f"max_profile_points={max_profile_points!r} must be an integer number of "
-            f"elevations (default {DEFAULT_MAX_PROFILE_POINTS})"
+            f"elevations (default {ITM_MAX_PROFILE_POINTS})"
         )
     if max_profile_points < 3:
         raise ModelRangeError(
             f"max_profile_points={max_profile_points} is too few for ITM's horizon search; "
-            f"give at least 3 (default {DEFAULT_MAX_PROFILE_POINTS})"
+            f"give at least 3 (default {ITM_MAX_PROFILE_POINTS})"
         )
-    return scalars, pol, clim, mode
-
-
-def _finite(value: object, name: str) -> float:
-    """``value`` as a finite float, or a ModelRangeError naming the ITM input."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ModelRangeError(f"ITM input {name}={value!r} must be a number") from None
-    if not math.isfinite(number):
-        raise ModelRangeError(f"ITM input {name}={value!r} must be a finite number")
-    return number

@@ -52,9 +52,11 @@ from pyproj import CRS
 from coverage.crs import crs_label
 from coverage.errors import DemEdgeWarning, TerrainError
 from coverage.io.dem import NativeDEM
-from coverage.physics.itm.p2p import DELTA_H_SCRATCH, LAO_CAI_CLIMATE, RadioClimate, itm_p2p_point
-from coverage.physics.propagation import free_space_loss_db
-from coverage.radial.itm_grid import checked_itm_inputs
+from coverage.physics.free_space import free_space_loss_db
+from coverage.physics.itm.environment import ItmEnvironment, as_environment
+from coverage.physics.itm.p2p import DELTA_H_SCRATCH, itm_p2p_point
+from coverage.radial.itm_grid import check_max_profile_points
+from coverage.settings import RX_HEIGHT_M
 from coverage.summaries import html_summary
 from coverage.validity import Validity
 
@@ -239,18 +241,10 @@ def itm_native_path_loss(
     y: float,
     *,
     tx_height_m: float,
-    rx_height_m: float = 1.5,
+    rx_height_m: float = RX_HEIGHT_M,
     frequency_mhz: float,
     radius_m: float,
-    polarization: str | int = "vertical",
-    epsilon: float = 15.0,
-    sigma: float = 0.005,
-    n0: float = 301.0,
-    climate: RadioClimate | str | int = LAO_CAI_CLIMATE,
-    mdvar: int = 12,
-    time_pct: float = 50.0,
-    location_pct: float = 50.0,
-    situation_pct: float = 50.0,
+    itm: ItmEnvironment | None = None,
     max_profile_points: int | None = None,
 ) -> NativeLoss:
     """ITM 1.2.2 point-to-point loss from one site to every post of the DEM within the radius.
@@ -268,8 +262,9 @@ def itm_native_path_loss(
         :func:`coverage.radial.itm_grid.itm_site_path_loss`.
     radius_m
         Largest distance computed, m.
-    polarization, epsilon, sigma, n0, climate, mdvar, time_pct, location_pct, situation_pct
-        ITM's parameters (defaults for Lào Cai, as :func:`coverage.physics.itm.p2p.itm_p2p_loss`).
+    itm
+        ITM's environment; None (default): Lào Cai's
+        :class:`~coverage.physics.itm.environment.ItmEnvironment`.
     max_profile_points
         Most samples per profile; None (default): one per post step, as SPLAT!.
 
@@ -291,12 +286,11 @@ def itm_native_path_loss(
     DemEdgeWarning
         When the radius reaches past the edge of the DEM (``truncated=True``).
     """
-    scalars, pol, clim, mode = checked_itm_inputs(
-        tx_height_m=tx_height_m, rx_height_m=rx_height_m, frequency_mhz=frequency_mhz,
-        polarization=polarization, epsilon=epsilon, sigma=sigma, n0=n0, climate=climate,
-        mdvar=mdvar, time_pct=time_pct, location_pct=location_pct,
-        situation_pct=situation_pct, max_profile_points=max_profile_points,
-    )  # fmt: skip
+    environment = as_environment(itm)
+    h_tx, h_rx, frequency = environment.checked_link(
+        h_tx_m=tx_height_m, h_rx_m=rx_height_m, frequency_mhz=frequency_mhz
+    )
+    check_max_profile_points(max_profile_points)
     if not radius_m > 0:
         raise TerrainError(f"radius_m must be a positive distance in metres, got {radius_m!r}")
     transform = dem.transform
@@ -349,10 +343,7 @@ def itm_native_path_loss(
     itm_native_losses(
         np.nan_to_num(window, nan=0.0), row_f - r0, col_f - c0, per_row[r0:r1], per_col[r0:r1],
         float(radius_m), 0 if max_profile_points is None else int(max_profile_points),
-        scalars["h_tx_m"], scalars["h_rx_m"], scalars["frequency_mhz"], pol,
-        scalars["epsilon"], scalars["sigma"], scalars["n0"], clim, mode,
-        scalars["time_pct"], scalars["location_pct"], scalars["situation_pct"],
-        loss, itm_warnings, distance,
+        h_tx, h_rx, frequency, *environment.kernel_args, loss, itm_warnings, distance,
     )  # fmt: skip
     inside = np.isfinite(distance)
     if truncated:
@@ -367,7 +358,7 @@ def itm_native_path_loss(
     validity[inside & ((itm_warnings != 0) | ~np.isfinite(loss))] |= _ITM_WARNING
     own = (site_row - r0, site_col - c0)
     # the site's own post: ITM has no path to speak of; free space, flagged
-    loss[own] = free_space_loss_db(max(float(distance[own]), 1.0), scalars["frequency_mhz"])
+    loss[own] = free_space_loss_db(max(float(distance[own]), 1.0), frequency)
     validity[own] |= np.uint8(Validity.ITM_WARNING | Validity.DISTANCE_OUT_OF_RANGE)
     return NativeLoss(
         loss_db=loss,

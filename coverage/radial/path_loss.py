@@ -22,7 +22,7 @@ unchanged):
   it bounds every point's Fresnel ``v`` from above, and only when that bound exceeds
   -0.78 (where ``J(v)`` starts to be non-zero) are the samples scanned for ``v_max``.
 
-The result equals :func:`coverage.physics.propagation.bullington_loss_db` applied to each pixel's
+The result equals :func:`coverage.physics.diffraction.bullington_loss_db` applied to each pixel's
 profile (tested on random profiles), at O(log n) per pixel instead of O(n).
 
 The rays and the pixel-to-ray plan are :func:`coverage.radial.plan.nearest_ray_plan`'s;
@@ -40,12 +40,9 @@ import numpy as np
 from affine import Affine
 from numba import prange
 
-from coverage.physics.propagation import (
-    free_space_loss_db,
-    fresnel_v,
-    hata_loss_db,
-    knife_edge_loss_db,
-)
+from coverage.physics.diffraction import fresnel_v, knife_edge_loss_db
+from coverage.physics.free_space import free_space_loss_db
+from coverage.physics.hata import hata_loss_db
 from coverage.physics.ranges import hata_validity_flags
 from coverage.radial.plan import nearest_ray_plan, walk_samples
 from coverage.radial.site import SiteLoss, SiteWindow, check_geometry, site_window
@@ -59,7 +56,7 @@ MODELS = {"fspl": 0, "hata": 1, "diffraction": 2}
 """Path-loss models of :func:`radial_path_loss` and their kernel codes."""
 
 ENVIRONMENTS = {"urban": 0, "suburban": 1, "open": 2, "metropolitan": 3}
-"""Hata/COST-231 environments (codes of :func:`coverage.physics.propagation.hata_loss_db`)."""
+"""Hata/COST-231 environments (codes of :func:`coverage.physics.hata.hata_loss_db`)."""
 
 HATA_TERRAIN_FROM_M = 3_000.0
 HATA_TERRAIN_TO_M = 15_000.0
@@ -130,7 +127,7 @@ def _bullington_from_state(
 
     ``xs, hs``: flat-frame samples (m); ``slope_tx``: max over them of
     ``(h - z_t) / x``; ``hull``: their upper hull. ``z_r``: receiver height in the flat
-    frame, ``total`` its distance. Mirrors :func:`coverage.physics.propagation.bullington_loss_db`
+    frame, ``total`` its distance. Mirrors :func:`coverage.physics.diffraction.bullington_loss_db`
     case for case (ITU-R P.526-15 §4.5.1).
     """
     if count == 0:
@@ -166,7 +163,7 @@ def bullington_prefix_losses(distances_m, heights_m, h_tx_m, h_rx_m, frequency_m
 
     ``out[j]`` is the loss of the sub-profile ``0..j`` with the receiver (``h_rx_m``
     above ground) at point ``j``, i.e. what
-    ``coverage.physics.propagation.bullington_loss_db(distances_m[:j+1], heights_m[:j+1], ...)``
+    ``coverage.physics.diffraction.bullington_loss_db(distances_m[:j+1], heights_m[:j+1], ...)``
     returns, but in O(log n) per point (ITU-R P.526-15 §4.5.1; see the module
     docstring). ``out[0]`` is NaN.
 
@@ -342,7 +339,7 @@ def radial_path_loss(
         ``"diffraction"``: free space (ITU-R P.525, on the slant distance) plus the
         Bullington knife-edge loss over the actual terrain (ITU-R P.526-15 §4.5.1);
         the terrain-aware default. ``"fspl"``: free space only. ``"hata"``: Okumura-
-        Hata / COST-231 median loss (:func:`coverage.physics.propagation.hata_loss_db`) with
+        Hata / COST-231 median loss (:func:`coverage.physics.hata.hata_loss_db`) with
         the effective base height of the Okumura/Hata convention: antenna top (site
         ground + mast) minus the mean terrain height 3-15 km along the radial (the
         whole radial when it is shorter than 3 km), at least 1 m; pixels outside Hata's

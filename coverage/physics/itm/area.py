@@ -5,18 +5,20 @@ irregularity Delta h and the terminals by their siting care (Hufford, "The ITS I
 Terrain Model, version 1.2.2: the Algorithm", sec. 3 and 42; Hufford, Longley &
 Kissick, "A Guide to the Use of the ITS Irregular Terrain Model in the Area Prediction
 Mode", NTIA Report 82-100, 1982). Useful for first sizing of a cell radius before any
-DEM is read. Defaults are Lào Cai's, as in :mod:`coverage.physics.itm.p2p`.
+DEM is read. Defaults are Lào Cai's (:mod:`coverage.physics.itm.environment`), with
+ITM's mobile mode of variability (:data:`AREA_ENVIRONMENT`).
 
 Examples
 --------
 >>> result = itm_area_loss(10.0, delta_h_m=20.0, h_tx_m=15.0, h_rx_m=3.0,
-...                        frequency_mhz=3500.0, climate=5, mdvar=1)
+...                        frequency_mhz=3500.0, itm=ItmEnvironment(climate=5, mdvar=1))
 >>> round(result.loss_db, 1)                    # NTIA's cmd_examples/o_areatls.txt
 134.5
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from coverage.physics.itm.core import (
@@ -33,16 +35,19 @@ from coverage.physics.itm.core import (
     jit,
     path_loss,
 )
-from coverage.physics.itm.p2p import (
-    LAO_CAI_CLIMATE,
-    ItmResult,
-    RadioClimate,
+from coverage.physics.itm.environment import (
+    ItmEnvironment,
     as_code,
-    common_codes,
+    as_environment,
     raise_for_error,
 )
+from coverage.physics.itm.p2p import ItmResult
 
-__all__ = ["SITING_CRITERIA", "itm_area_detail", "itm_area_loss"]
+__all__ = ["AREA_ENVIRONMENT", "SITING_CRITERIA", "itm_area_detail", "itm_area_loss"]
+
+AREA_ENVIRONMENT = ItmEnvironment(mdvar=2)
+"""Lào Cai's environment for the area mode: mode of variability 2 (mobile), since
+location variability is real when no profile is known."""
 
 #: Siting criteria by name: how carefully a terminal was placed on high ground.
 SITING_CRITERIA = {"random": 0, "careful": 1, "very_careful": 2}
@@ -131,15 +136,7 @@ def itm_area_loss(
     frequency_mhz: float,
     tx_siting: str | int = "random",
     rx_siting: str | int = "random",
-    polarization: str | int = "vertical",
-    epsilon: float = 15.0,
-    sigma: float = 0.005,
-    n0: float = 301.0,
-    climate: RadioClimate | str | int = LAO_CAI_CLIMATE,
-    mdvar: int = 2,
-    time_pct: float = 50.0,
-    location_pct: float = 50.0,
-    situation_pct: float = 50.0,
+    itm: ItmEnvironment | None = None,
 ) -> ItmResult:
     """Basic transmission loss over median terrain, ITM 1.2.2 area mode.
 
@@ -158,11 +155,10 @@ def itm_area_loss(
     tx_siting, rx_siting
         ``"random"``, ``"careful"`` or ``"very_careful"`` (0, 1, 2): how deliberately the
         terminal sits on high ground, raising its effective height [Algorithm, Eqn 3.2].
-    polarization, epsilon, sigma, n0, climate, time_pct, location_pct, situation_pct
-        As in :func:`coverage.physics.itm.p2p.itm_p2p_loss`.
-    mdvar
-        Mode of variability; default 2 (mobile), since location variability is real
-        when no profile is known.
+    itm
+        ITM's environment; None (default): :data:`AREA_ENVIRONMENT`, Lào Cai's with
+        mode of variability 2 (mobile), since location variability is real when no
+        profile is known.
 
     Returns
     -------
@@ -180,7 +176,7 @@ def itm_area_loss(
     >>> mountains.mode.name, round(mountains.loss_db, 1)
     ('DIFFRACTION', 172.0)
     """
-    pol, clim, mode = common_codes(polarization, climate, mdvar)
+    environment = as_environment(itm, default=AREA_ENVIRONMENT)
     valid = "'random', 'careful', 'very_careful' or 0..2"
     tx_code = as_code(tx_siting, "tx_siting", SITING_CRITERIA, valid)
     rx_code = as_code(rx_siting, "rx_siting", SITING_CRITERIA, valid)
@@ -189,19 +185,15 @@ def itm_area_loss(
     detail = itm_area_detail(
         distance if math.isfinite(distance) else -1.0,
         delta_h if math.isfinite(delta_h) else -1.0,
-        float(h_tx_m), float(h_rx_m), tx_code, rx_code, float(frequency_mhz), pol,
-        float(epsilon), float(sigma), float(n0), clim, mode, float(time_pct),
-        float(location_pct), float(situation_pct),
+        float(h_tx_m), float(h_rx_m), tx_code, rx_code, float(frequency_mhz),
+        *environment.kernel_args,
     )  # fmt: skip
     raise_for_error(
         int(detail[2]),
         {
             "distance_km": distance_km, "delta_h_m": delta_h_m, "h_tx_m": h_tx_m,
             "h_rx_m": h_rx_m, "frequency_mhz": frequency_mhz, "tx_siting": tx_siting,
-            "rx_siting": rx_siting, "polarization": polarization, "epsilon": epsilon,
-            "sigma": sigma, "n0": n0, "climate": climate, "mdvar": mdvar,
-            "time_pct": time_pct, "location_pct": location_pct,
-            "situation_pct": situation_pct,
+            "rx_siting": rx_siting, **dataclasses.asdict(environment),
         },
     )  # fmt: skip
     return ItmResult.from_detail(detail)

@@ -735,6 +735,41 @@ def variability(
 
 
 @jit
+def environment_error(
+    climate: int,
+    n0: float,
+    polarization: int,
+    epsilon: float,
+    sigma: float,
+    mdvar: int,
+    time_pct: float,
+    location_pct: float,
+    situation_pct: float,
+) -> int:
+    """ITM's own limits on the environment (every input but the terminals): the error code."""
+    if climate < 1 or climate > 7:
+        return ERR_CLIMATE
+    if not (250.0 <= n0 <= 400.0):
+        return ERR_REFRACTIVITY
+    if polarization != 0 and polarization != 1:
+        return ERR_POLARIZATION
+    if not epsilon >= 1.0:
+        return ERR_EPSILON
+    if not sigma > 0.0:
+        return ERR_SIGMA
+    base = mdvar % 10
+    if mdvar < 0 or mdvar > 33 or base > 3:
+        return ERR_MDVAR
+    if not (0.0 < situation_pct < 100.0):
+        return ERR_SITUATION
+    if not (0.0 < time_pct < 100.0):
+        return ERR_TIME
+    if not (0.0 < location_pct < 100.0):
+        return ERR_LOCATION
+    return ERR_NONE
+
+
+@jit
 def input_check(
     h_tx_m: float,
     h_rx_m: float,
@@ -749,7 +784,11 @@ def input_check(
     sigma: float,
     mdvar: int,
 ) -> tuple[int, int]:
-    """ITM's own input limits: ``(warnings, error)`` for the inputs common to both modes."""
+    """ITM's own input limits: ``(warnings, error)`` for the inputs common to both modes.
+
+    The first error in NTIA's order: terminal heights, climate, refractivity,
+    frequency, then the rest of :func:`environment_error`.
+    """
     warnings = 0
     if h_tx_m < 1.0 or h_tx_m > 1000.0:
         warnings |= WARN_TX_TERMINAL_HEIGHT
@@ -759,30 +798,16 @@ def input_check(
         warnings |= WARN_RX_TERMINAL_HEIGHT
     if not (0.5 <= h_rx_m <= 3000.0):
         return warnings, ERR_RX_HEIGHT
-    if climate < 1 or climate > 7:
-        return warnings, ERR_CLIMATE
-    if not (250.0 <= n0 <= 400.0):
-        return warnings, ERR_REFRACTIVITY
+    error = environment_error(
+        climate, n0, polarization, epsilon, sigma, mdvar, time_pct, location_pct, situation_pct
+    )
+    if error in (ERR_CLIMATE, ERR_REFRACTIVITY):
+        return warnings, error
     if f_mhz < 40.0 or f_mhz > 10000.0:
         warnings |= WARN_FREQUENCY
     if not (20.0 <= f_mhz <= 20000.0):
         return warnings, ERR_FREQUENCY
-    if polarization != 0 and polarization != 1:
-        return warnings, ERR_POLARIZATION
-    if not epsilon >= 1.0:
-        return warnings, ERR_EPSILON
-    if not sigma > 0.0:
-        return warnings, ERR_SIGMA
-    base = mdvar % 10
-    if mdvar < 0 or mdvar > 33 or base > 3:
-        return warnings, ERR_MDVAR
-    if not (0.0 < situation_pct < 100.0):
-        return warnings, ERR_SITUATION
-    if not (0.0 < time_pct < 100.0):
-        return warnings, ERR_TIME
-    if not (0.0 < location_pct < 100.0):
-        return warnings, ERR_LOCATION
-    return warnings, ERR_NONE
+    return warnings, error
 
 
 @jit
@@ -794,6 +819,8 @@ def ground_and_earth(
     N_s = N_0 exp(-h_sys / 9460) [TN101, Eq 4.3]; gamma_e from N_s [TN101, Eq 4.4].
     """
     n_s = n0 if h_sys_m == 0.0 else n0 * math.exp(-h_sys_m / 9460.0)
+    # 157e-9 1/m: the curvature of ITM's own earth (radius 6370 km), part of the model,
+    # not coverage.settings.EARTH_RADIUS_M [Algorithm, sec. 41: gma]
     gamma_e = 157e-9 * (1.0 - 0.04665 * math.exp(n_s / 179.3))
     ep_r = complex(epsilon, 18000.0 * sigma / f_mhz)
     z_g = np.sqrt(ep_r - 1.0)

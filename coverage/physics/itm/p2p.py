@@ -20,35 +20,11 @@ A terrain profile is the array of ``n + 1`` ground elevations (m above sea level
 ``step_m`` metres from the transmitter (index 0) to the receiver (index ``n``): ITM's
 "pfl" array ``[n, step_m, *elevations]`` without its two-number header.
 
-Defaults for Lào Cai
---------------------
-Radio climate 2, *continental subtropical*. ITM's seven climates are CCIR's (NTIA
-Report 82-100, sec. 2): 1 equatorial (Congo; hot and humid all year, roughly 10° N to
-10° S), 2 continental subtropical (Sudan; hot, with a marked wet and dry season),
-3 maritime subtropical (west coast of Africa), 4 desert, 5 continental temperate,
-6 and 7 maritime temperate. Lào Cai (22-23° N, inland, 100-3,100 m) has a monsoon
-climate with a wet summer (May-September) and a cool dry winter: a seasonal inland
-climate outside the equatorial belt, which is climate 2, not 1.
-
-Ground epsilon 15, sigma 0.005 S/m: ITM's "average ground" (NTIA Report 82-100,
-table of ground constants; the same values SPLAT! lists for farmland and forest), which
-fits the province's forested and terraced hill slopes; poor rocky ground (4, 0.001)
-changes a 20 km mountain-path prediction by at most about 0.3 dB (tested).
-
-Surface refractivity N_0 = 301 N-units, ITM's reference atmosphere (effective earth
-radius factor 4/3 at sea level). N_0 is a sea-level value: ITM itself lowers it with
-the mean path elevation, N_s = N_0 exp(-h / 9460 m) [TN101, Eq 4.3]: about 285-298
-N-units over valleys at 100-500 m, 256 at Sa Pa's 1,500 m; paths averaging above about
-1,760 m fall below 250 and carry ITM's SURFACE_REFRACTIVITY warning, as they should.
-Humid monsoon air has a higher refractivity, and the ITS guidance on ITM suggests 320
-for continental subtropical climates; between 301 and 320 the predicted loss on 20 km
-mountain paths moves by at most about 0.4 dB (median 0.1 dB, tested), far below the
-model's 8-15 dB error against drive tests, so the reference value is kept; override
-it with ``n0=``.
-
-Mode of variability 12 (mobile + point-to-point: ITM's advice when the terrain profile
-is known, since location variability is then deterministic) at 50 % time, location
-and situation: the median loss.
+Environment
+-----------
+Polarization, ground, refractivity, climate, variability and quantiles travel together
+as one :class:`~coverage.physics.itm.environment.ItmEnvironment`, whose defaults are
+Lào Cai's (documented and sourced in :mod:`coverage.physics.itm.environment`).
 
 Examples
 --------
@@ -63,8 +39,8 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 
@@ -73,28 +49,8 @@ import numpy.typing as npt
 
 from coverage.errors import ModelRangeError, TerrainError
 from coverage.physics.itm.core import (
-    ERR_CLIMATE,
-    ERR_DELTA_H,
-    ERR_DISTANCE,
-    ERR_EFFECTIVE_EARTH,
-    ERR_EPSILON,
-    ERR_FREQUENCY,
-    ERR_GROUND_IMPEDANCE,
-    ERR_LOCATION,
-    ERR_MDVAR,
     ERR_NONE,
-    ERR_POLARIZATION,
     ERR_PROFILE,
-    ERR_REFRACTIVITY,
-    ERR_RX_HEIGHT,
-    ERR_RX_SITING,
-    ERR_SIGMA,
-    ERR_SITUATION,
-    ERR_SURFACE_REFRACTIVITY_LARGE,
-    ERR_SURFACE_REFRACTIVITY_SMALL,
-    ERR_TIME,
-    ERR_TX_HEIGHT,
-    ERR_TX_SITING,
     MODE_NOT_SET,
     P2P,
     DetailTuple,
@@ -104,14 +60,13 @@ from coverage.physics.itm.core import (
     jit,
     path_loss,
 )
+from coverage.physics.itm.environment import ItmEnvironment, as_environment, raise_for_error
 
 __all__ = [
     "DELTA_H_SCRATCH",
-    "LAO_CAI_CLIMATE",
     "ItmResult",
     "ItmWarning",
     "PropagationMode",
-    "RadioClimate",
     "itm_p2p_detail",
     "itm_p2p_loss",
     "itm_p2p_point",
@@ -146,22 +101,6 @@ class PropagationMode(IntEnum):
     LINE_OF_SIGHT = 1
     DIFFRACTION = 2
     TROPOSCATTER = 3
-
-
-class RadioClimate(IntEnum):
-    """ITM's radio climates (CCIR classification, NTIA Report 82-100)."""
-
-    EQUATORIAL = 1
-    CONTINENTAL_SUBTROPICAL = 2
-    MARITIME_SUBTROPICAL = 3
-    DESERT = 4
-    CONTINENTAL_TEMPERATE = 5
-    MARITIME_TEMPERATE_OVER_LAND = 6
-    MARITIME_TEMPERATE_OVER_SEA = 7
-
-
-#: Lào Cai's radio climate; see the module docstring for why.
-LAO_CAI_CLIMATE = RadioClimate.CONTINENTAL_SUBTROPICAL
 
 
 @dataclass(frozen=True)
@@ -602,74 +541,6 @@ def itm_p2p_point(
 
 # --------------------------------------------------------------------------- Python API
 
-_POLARIZATIONS: Mapping[str, int] = {"horizontal": 0, "vertical": 1}
-_SITINGS: Mapping[str, int] = {"random": 0, "careful": 1, "very_careful": 2}
-
-# error code -> (parameter, ITM's valid range, what to do)
-_ERRORS: Mapping[int, tuple[str, str, str]] = {
-    ERR_TX_HEIGHT: ("h_tx_m", "0.5 to 3000 m above ground", "give the mast height in metres"),
-    ERR_RX_HEIGHT: ("h_rx_m", "0.5 to 3000 m above ground", "give the handset height in metres"),
-    ERR_CLIMATE: ("climate", "1 to 7 (RadioClimate)", "use LAO_CAI_CLIMATE for Lào Cai"),
-    ERR_REFRACTIVITY: ("n0", "250 to 400 N-units", "301 is ITM's reference atmosphere"),
-    ERR_FREQUENCY: ("frequency_mhz", "20 to 20000 MHz", "give the carrier in MHz, not Hz"),
-    ERR_POLARIZATION: ("polarization", "'horizontal' (0) or 'vertical' (1)", ""),
-    ERR_EPSILON: ("epsilon", "relative permittivity >= 1", "average ground is 15"),
-    ERR_SIGMA: ("sigma", "conductivity > 0 S/m", "average ground is 0.005 S/m"),
-    ERR_MDVAR: ("mdvar", "0-3, plus 10 and/or 20 (0..3, 10..13, 20..23, 30..33)", ""),
-    ERR_SITUATION: ("situation_pct", "strictly between 0 and 100 %", ""),
-    ERR_TIME: ("time_pct", "strictly between 0 and 100 %", ""),
-    ERR_LOCATION: ("location_pct", "strictly between 0 and 100 %", ""),
-    ERR_PROFILE: ("profile_elevations_m / step_m", "at least 2 samples and step_m > 0", ""),
-    ERR_DISTANCE: ("distance_km", "greater than 0 km", ""),
-    ERR_DELTA_H: ("delta_h_m", "0 m or more", "90 m is ITM's 'hills' average"),
-    ERR_TX_SITING: ("tx_siting", "'random', 'careful' or 'very_careful'", ""),
-    ERR_RX_SITING: ("rx_siting", "'random', 'careful' or 'very_careful'", ""),
-}
-_DERIVED_ERRORS: Mapping[int, str] = {
-    ERR_SURFACE_REFRACTIVITY_SMALL: "surface refractivity N_s fell below 150 N-units",
-    ERR_SURFACE_REFRACTIVITY_LARGE: "surface refractivity N_s rose above 400 N-units",
-    ERR_EFFECTIVE_EARTH: "effective earth radius fell outside 4000-13333 km",
-    ERR_GROUND_IMPEDANCE: "ground impedance has |Im| >= Re (check epsilon and sigma)",
-}
-
-
-def raise_for_error(error: int, values: Mapping[str, object]) -> None:
-    """Raise :class:`ModelRangeError` for a non-zero ITM error code from a kernel."""
-    if error == ERR_NONE:
-        return
-    if error in _ERRORS:
-        name, valid, fix = _ERRORS[error]
-        value = values.get(name.split(" ")[0], "?")
-        hint = f"; {fix}" if fix else ""
-        raise ModelRangeError(
-            f"ITM input {name}={value!r} is outside ITM's valid range: {valid}{hint}"
-        )
-    reason = _DERIVED_ERRORS.get(error, f"error code {error}")
-    raise ModelRangeError(f"ITM cannot compute this path: {reason} (inputs: {dict(values)})")
-
-
-def as_code(value: object, name: str, codes: Mapping[str, int], valid: str) -> int:
-    """An ITM enumeration given by name (case-insensitive) or by its integer code."""
-    if isinstance(value, str):
-        key = value.strip().lower().replace(" ", "_").replace("-", "_")
-        if key in codes:
-            return codes[key]
-        raise ModelRangeError(f"ITM input {name}={value!r} is not one of {valid}")
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ModelRangeError(f"ITM input {name}={value!r} must be one of {valid}")
-    return int(value)
-
-
-def common_codes(
-    polarization: str | int, climate: RadioClimate | str | int, mdvar: int
-) -> tuple[int, int, int]:
-    """Integer codes of polarization, radio climate and mode of variability."""
-    pol = as_code(polarization, "polarization", _POLARIZATIONS, "'horizontal', 'vertical'")
-    climates = {c.name.lower(): int(c) for c in RadioClimate}
-    clim = as_code(climate, "climate", climates, f"{sorted(climates)} or 1..7")
-    mode = as_code(mdvar, "mdvar", {}, "0..3, 10..13, 20..23, 30..33")
-    return pol, clim, mode
-
 
 def itm_p2p_loss(
     profile_elevations_m: npt.ArrayLike,
@@ -678,15 +549,7 @@ def itm_p2p_loss(
     h_tx_m: float,
     h_rx_m: float,
     frequency_mhz: float,
-    polarization: str | int = "vertical",
-    epsilon: float = 15.0,
-    sigma: float = 0.005,
-    n0: float = 301.0,
-    climate: RadioClimate | str | int = LAO_CAI_CLIMATE,
-    mdvar: int = 12,
-    time_pct: float = 50.0,
-    location_pct: float = 50.0,
-    situation_pct: float = 50.0,
+    itm: ItmEnvironment | None = None,
 ) -> ItmResult:
     """Basic transmission loss over a terrain profile, ITM 1.2.2 point-to-point mode.
 
@@ -701,20 +564,10 @@ def itm_p2p_loss(
         Antenna heights above the ground, m (ITM: 0.5-3000 m, warned outside 1-1000 m).
     frequency_mhz
         Carrier frequency, MHz (ITM: 20-20,000 MHz, warned outside 40-10,000 MHz).
-    polarization
-        ``"vertical"`` (default; cellular antennas) or ``"horizontal"``, or 1 / 0.
-    epsilon, sigma
-        Ground relative permittivity and conductivity (S/m); default average ground.
-    n0
-        Surface refractivity reduced to sea level, N-units (250-400).
-    climate
-        ITM radio climate, 1..7, :class:`RadioClimate` or its name; default
-        :data:`LAO_CAI_CLIMATE` (continental subtropical).
-    mdvar
-        Mode of variability: 0 single message, 1 accidental, 2 mobile, 3 broadcast;
-        +10 removes location variability (point-to-point), +20 situation variability.
-    time_pct, location_pct, situation_pct
-        Quantiles, strictly between 0 and 100 %.
+    itm
+        Polarization, ground, refractivity, climate, variability and quantiles; None
+        (default): Lào Cai's :class:`~coverage.physics.itm.environment.ItmEnvironment`
+        (vertical, average ground, N_0 301, continental subtropical, mode 12, medians).
 
     Returns
     -------
@@ -757,19 +610,11 @@ valid range: 20 to 20000 MHz; give the carrier in MHz, not Hz
     step = float(step_m)
     if not (math.isfinite(step) and step > 0.0):
         raise ModelRangeError(f"ITM input step_m={step_m!r} must be a distance > 0 m")
-    pol, clim, mode = common_codes(polarization, climate, mdvar)
-    detail = itm_p2p_detail(
-        elevations, step, float(h_tx_m), float(h_rx_m), float(frequency_mhz), pol,
-        float(epsilon), float(sigma), float(n0), clim, mode, float(time_pct),
-        float(location_pct), float(situation_pct),
-    )  # fmt: skip
-    raise_for_error(
-        int(detail[2]),
-        {
-            "h_tx_m": h_tx_m, "h_rx_m": h_rx_m, "frequency_mhz": frequency_mhz,
-            "polarization": polarization, "epsilon": epsilon, "sigma": sigma, "n0": n0,
-            "climate": climate, "mdvar": mdvar, "time_pct": time_pct,
-            "location_pct": location_pct, "situation_pct": situation_pct,
-        },
-    )  # fmt: skip
+    environment = as_environment(itm)
+    h_tx, h_rx, frequency = environment.checked_link(
+        h_tx_m=h_tx_m, h_rx_m=h_rx_m, frequency_mhz=frequency_mhz
+    )
+    detail = itm_p2p_detail(elevations, step, h_tx, h_rx, frequency, *environment.kernel_args)
+    given = {"h_tx_m": h_tx_m, "h_rx_m": h_rx_m, "frequency_mhz": frequency_mhz}
+    raise_for_error(int(detail[2]), {**given, **dataclasses.asdict(environment)})
     return ItmResult.from_detail(detail)

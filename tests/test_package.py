@@ -28,6 +28,7 @@ LAYERS = {
     "physics": 3,
     "radial": 4,
     "model": 5,
+    "site_rasters": 5,
     "analysis": 6,
     "demo": 8,
     "gaps": 6,
@@ -39,6 +40,7 @@ PURE = {
     "physics",
     "radial",
     "model",
+    "site_rasters",
     "gaps",
     "planning",
 }

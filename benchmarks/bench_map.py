@@ -65,7 +65,9 @@ def scenario() -> dict:
         warnings.simplefilter("ignore", DefaultsUsedWarning)
         towers = read_towers(demo.towers)
     terrain = open_terrain(demo.terrain)
-    analysis = analyse(communes, towers, terrain, population_column="dan_so", radius_m=15_000.0)
+    analysis = analyse(
+        communes, towers, terrain, population_column="dan_so", radius_m=demo.radius_m
+    )
     return {"analysis": analysis, "towers": towers, "terrain": terrain}
 
 

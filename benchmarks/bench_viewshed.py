@@ -4,7 +4,7 @@ One synthetic rough DEM (30 m cells, 2,100 x 2,100 = 63 km square, fractal mount
 2,800 m relief) is written as a GeoTIFF, with 50 sites at least 20 km inside its edges.
 Then, in the same run, as whole commands:
 
-- ours: ``phusong viewshed --dem DEM --sites SITES --height 30 --target-height 1.5
+- ours: ``phusong viewshed --dem DEM --sites SITES --height 30 --rx-height 1.5
   --radius 20000 --out OUT.tif`` (one band per site; when the CLI is missing, a
   ``python -c`` calling :func:`coverage.radial.viewshed.viewsheds` and writing the same file);
 - the peer: ``gdal_viewshed`` once per site, ``-oz 30 -tz 1.5 -md 20000 -cc 0.75``
@@ -79,7 +79,7 @@ def _our_command(dem: Path, sites: Path, out: Path) -> tuple[list[str], str]:
     if probe.returncode == 0:
         command = [
             cli, "viewshed", "--dem", str(dem), "--sites", str(sites),
-            "--height", str(TX_HEIGHT_M), "--target-height", str(RX_HEIGHT_M),
+            "--height", str(TX_HEIGHT_M), "--rx-height", str(RX_HEIGHT_M),
             "--radius", str(RADIUS_M), "--out", str(out), "--overwrite",
         ]  # fmt: skip
         return command, "phusong viewshed (one batch call)"

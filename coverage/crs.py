@@ -7,6 +7,8 @@ EPSG:4326 for display.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -99,3 +101,42 @@ def crs_label(crs: CRS) -> str:
     """
     epsg = crs.to_epsg()
     return f"{crs.name} (EPSG:{epsg})" if epsg else crs.name
+
+
+METRES_PER_DEGREE_LAT = 111_320.0
+"""Approximate length of one degree of latitude, m (a degree of the WGS 84 equator)."""
+
+
+def grow_lonlat_bounds(
+    bounds: Sequence[float], distance_m: float
+) -> tuple[float, float, float, float]:
+    """A longitude/latitude box (degrees, EPSG:4326) grown by about ``distance_m`` on every side.
+
+    Degrees of longitude shrink with latitude: the box grows by ``distance_m /
+    (111320 cos(latitude))`` degrees east and west, at the box's mean latitude (at most
+    ten times the north-south margin, near the poles). Enough to crop a DEM to data plus
+    a radius; not a geodesic buffer.
+
+    Parameters
+    ----------
+    bounds
+        (min lon, min lat, max lon, max lat), degrees, e.g. ``frame.to_crs(4326).total_bounds``.
+    distance_m
+        Margin, m (>= 0).
+
+    Returns
+    -------
+    tuple of float
+        The grown box, same order.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in grow_lonlat_bounds((103.0, 22.0, 104.0, 23.0), 11_132.0)]
+    [102.8918, 21.9, 104.1082, 23.1]
+    """
+    if not (math.isfinite(distance_m) and distance_m >= 0):
+        raise ValueError(f"distance_m must be a finite distance >= 0 m, got {distance_m}")
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    pad_lat = distance_m / METRES_PER_DEGREE_LAT
+    pad_lon = pad_lat / max(float(np.cos(np.radians((miny + maxy) / 2))), 0.1)
+    return (minx - pad_lon, miny - pad_lat, maxx + pad_lon, maxy + pad_lat)

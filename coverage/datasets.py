@@ -83,12 +83,16 @@ def get_path(name: str) -> Path:
 
 @dataclass(frozen=True)
 class DemoScenario:
-    """Paths of the Lào Cai demo files and a description of which inputs are synthetic."""
+    """Paths of the Lào Cai demo files, the radius it is run with, and what in it is synthetic."""
 
     communes: Path
     terrain: Path
     towers: Path
     synthetic: MappingProxyType[str, str] = field(default_factory=lambda: SYNTHETIC, compare=False)
+    radius_m: float = 15_000.0
+    """Largest distance computed around each site, m: the scenario's own (``phusong demo``
+    and :func:`coverage.demo.run_demo` use it unless told otherwise), shorter than the
+    library's :data:`coverage.settings.RADIUS_M` so that the whole demo runs quickly."""
 
     def caption(self) -> str:
         """One line for maps and reports saying what is synthetic."""
@@ -103,8 +107,8 @@ def laocai_demo() -> DemoScenario:
     Examples
     --------
     >>> demo = laocai_demo()
-    >>> demo.terrain.name, sorted(demo.synthetic)
-    ('laocai_terrain.tif', ['communes', 'population', 'terrain', 'towers'])
+    >>> demo.terrain.name, sorted(demo.synthetic), demo.radius_m
+    ('laocai_terrain.tif', ['communes', 'population', 'terrain', 'towers'], 15000.0)
     """
     return DemoScenario(
         communes=get_path("laocai_communes"),

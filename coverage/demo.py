@@ -14,7 +14,7 @@ from coverage.io.files import check_output
 from coverage.io.gaplists import write_gap_list
 from coverage.io.rasters import write_coverage
 from coverage.io.towers import read_towers
-from coverage.names import SEED_COMMUNES, successor_commune
+from coverage.names import SEED_COMMUNES, seed_communes_in
 from coverage.render.map import coverage_map, save_map
 from coverage.terrain import open_terrain
 
@@ -27,7 +27,7 @@ def run_demo(
     scenario: DemoScenario,
     out: str | os.PathLike[str],
     *,
-    radius_m: float = 15_000.0,
+    radius_m: float | None = None,
     overwrite: bool = False,
     progress_factory: Callable[[int, str], Callable[[int], None]] | None = None,
 ) -> list[Path]:
@@ -35,6 +35,22 @@ def run_demo(
 
     The map carries a banner naming the synthetic inputs (terrain, towers, population,
     approximate boundaries), so nobody mistakes the demo for a survey.
+
+    Parameters
+    ----------
+    scenario
+        The demo's files (:func:`coverage.datasets.laocai_demo`).
+    out
+        Folder for the outputs (created if missing).
+    radius_m
+        Largest distance computed around each site, m; None: the scenario's own
+        (:attr:`DemoScenario.radius_m <coverage.datasets.DemoScenario.radius_m>`, 15 km).
+    overwrite
+        Replace outputs that exist; without it an existing output is refused before any
+        work is done.
+    progress_factory
+        Called as ``progress_factory(n_sites, label)`` for a ``progress`` callback
+        (:func:`coverage.model.tqdm_progress`); None: silent.
 
     Returns
     -------
@@ -49,7 +65,12 @@ def run_demo(
     terrain = open_terrain(scenario.terrain)
     progress = progress_factory(len(towers), "coverage") if progress_factory else None
     analysis: Analysis = analyse(
-        communes, towers, terrain, population_column="dan_so", radius_m=radius_m, progress=progress
+        communes,
+        towers,
+        terrain,
+        population_column="dan_so",
+        radius_m=scenario.radius_m if radius_m is None else radius_m,
+        progress=progress,
     )
     written = [
         write_gap_list(
@@ -68,7 +89,7 @@ def run_demo(
         analysis.gaps,
         towers,
         terrain=terrain,
-        communes_of_interest=sorted({successor_commune(n) for n in SEED_COMMUNES}),
+        communes_of_interest=seed_communes_in(analysis.communes["name"]),
         synthetic_inputs=(
             "Demo: terrain, towers and population are SYNTHETIC; commune boundaries are "
             "approximate (names, codes and centres are real). Not for planning decisions."

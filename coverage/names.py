@@ -450,6 +450,39 @@ def predecessor_communes(new_name: str, *, province: str = "Lào Cai") -> list[s
     return list(dict.fromkeys(str(name) for name in named["wardShort"].dropna()))
 
 
+def seed_communes_in(names: Iterable[str], *, province: str = "Lào Cai") -> list[str]:
+    """The remote seed communes that a commune layer holds, by old or 2025 name.
+
+    A layer of pre-2025 communes holds the :data:`SEED_COMMUNES` themselves; a layer of
+    2025 units holds the units they became part of (:func:`successor_commune`). Either
+    way the names returned are those of the layer, so a map can outline them
+    (:func:`find_commune` finds every one).
+
+    Parameters
+    ----------
+    names
+        The layer's commune names (e.g. ``communes["name"]``), loosely written.
+    province
+        Province after the 2025 merger, for the successors.
+
+    Returns
+    -------
+    list of str
+        Seed communes and successors present in ``names``, sorted, in the spelling of
+        :data:`SEED_COMMUNES` and of the official 2025 table; empty when none is present.
+
+    Examples
+    --------
+    >>> seed_communes_in(["Xã Y Tý", "Bảo Nhai", "Sa Pa"])
+    ['Bảo Nhai', 'Y Tý']
+    >>> seed_communes_in(["Sa Pa"])
+    []
+    """
+    present = {normalize_name(str(name)) for name in names}
+    wanted = [*SEED_COMMUNES, *(successor_commune(n, province=province) for n in SEED_COMMUNES)]
+    return sorted({name for name in wanted if normalize_name(name) in present})
+
+
 __all__ = [
     "SEED_COMMUNES",
     "CommuneLookupError",
@@ -457,6 +490,7 @@ __all__ = [
     "normalize_name",
     "predecessor_communes",
     "restore_spacing",
+    "seed_communes_in",
     "strip_diacritics",
     "successor_commune",
 ]

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import inspect
+import os
+import subprocess
+import sys
+from collections import defaultdict
 from pathlib import Path
 
+import click
 import numpy as np
 import openpyxl
 import pytest
 import rasterio
 from click.testing import CliRunner
 
-from coverage.cli import main
+from coverage import settings
+from coverage.analysis import analyse
+from coverage.cli import main, options, reporting
+from coverage.datasets import laocai_demo
+from coverage.errors import ModelRangeError, TerrainError
+from coverage.model import MODELS, predict
+from coverage.physics.itm.environment import ItmEnvironment
+from coverage.site_rasters import site_frame, viewshed_bands
+from coverage.terrain import open_terrain
 
 
 def _run(*args: str) -> str:
@@ -45,7 +59,7 @@ def test_viewshed_one_band_per_site(small_scenario: dict, tmp_path: Path) -> Non
         sites[1],
         "--height",
         30,
-        "--target-height",
+        "--rx-height",
         1.5,
         "--radius",
         2000,
@@ -215,3 +229,257 @@ def test_map_offline_single_file(small_scenario: dict, tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     assert '<script src="http' not in text
     assert "Y Tý" in text or "Y T\\u00fd" in text  # the focus commune's name, maybe JSON-escaped
+
+
+# ------------------------------------------------------------- one option, one default
+
+#: Options whose default is the demo scenario's own, not the library's (documented in --help).
+SCENARIO_OWN = {("demo", "--radius"), ("demo", "--out")}
+SETTINGS_DEFAULTS = {
+    "--rx-height": settings.RX_HEIGHT_M,
+    "--height": settings.TX_HEIGHT_M,
+    "--k-factor": settings.K_FACTOR,
+    "--frequency": settings.FREQUENCY_MHZ,
+    "--eirp": settings.EIRP_DBM,
+    "--radius": settings.RADIUS_M,
+}
+
+
+def _visible_options() -> dict[str, dict[str, click.Option]]:
+    """Every visible option by its name, then by command."""
+    found: dict[str, dict[str, click.Option]] = defaultdict(dict)
+    for name, command in main.commands.items():
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                found[param.opts[0]][name] = param
+    return found
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_has_help(command: str) -> None:
+    out = _run(command, "--help")
+    assert out.startswith(f"Usage: main {command}") and "--help" in out
+
+
+def test_an_option_shared_by_commands_has_one_name_and_one_default() -> None:
+    shared = {name: by for name, by in _visible_options().items() if len(by) > 1}
+    assert {"--dem", "--rx-height", "--radius", "--height", "--frequency", "--out"} <= set(shared)
+    for option, by_command in shared.items():
+        params = {c: p for c, p in by_command.items() if (c, option) not in SCENARIO_OWN}
+        assert len({p.name for p in params.values()}) == 1, option
+        assert len({repr(p.default) for p in params.values()}) == 1, (option, params)
+        if option in SETTINGS_DEFAULTS:
+            assert all(p.default == SETTINGS_DEFAULTS[option] for p in params.values()), option
+
+
+def test_every_settings_default_is_an_option_default() -> None:
+    by_name = _visible_options()
+    for option, value in SETTINGS_DEFAULTS.items():
+        defaults = {
+            p.default for c, p in by_name[option].items() if (c, option) not in SCENARIO_OWN
+        }
+        assert defaults == {value}, option
+    assert "--target-height" not in by_name  # one name for the receiver height
+
+
+def test_cli_literals_are_the_librarys() -> None:
+    assert set(options.MODELS) == set(MODELS)
+    assert (
+        _visible_options()["--model"]["coverage"].default
+        == inspect.signature(predict).parameters["model"].default
+    )
+    assert (
+        inspect.signature(analyse).parameters["min_gap_area_km2"].default
+        == options.MIN_GAP_AREA_KM2
+    )
+    low, high = options.ITM_FREQUENCY_MHZ
+    for frequency in (low, high):
+        ItmEnvironment().checked_link(h_tx_m=30.0, h_rx_m=1.5, frequency_mhz=frequency)
+    for frequency in (low * 0.99, high * 1.01):
+        with pytest.raises(ModelRangeError, match="frequency_mhz"):
+            ItmEnvironment().checked_link(h_tx_m=30.0, h_rx_m=1.5, frequency_mhz=frequency)
+
+
+def test_demo_radius_is_the_scenarios() -> None:
+    radius = laocai_demo().radius_m
+    assert _visible_options()["--radius"]["demo"].default is None
+    assert f"the scenario's own, {radius / 1000:g} km" in _run("demo", "--help")
+
+
+# ------------------------------------------------------- errors: one line, exit code
+
+
+def _site(scenario: dict) -> str:
+    return f"{scenario['lon'][0]:.6f},{scenario['lat'][0]:.6f}"
+
+
+BAD_VALUES = [
+    ("viewshed", "--radius", "0"),
+    ("viewshed", "--radius", "-1"),
+    ("viewshed", "--radius", "nan"),
+    ("viewshed", "--radius", "inf"),
+    ("viewshed", "--height", "-5"),
+    ("viewshed", "--height", "nan"),
+    ("viewshed", "--rx-height", "-1"),
+    ("viewshed", "--k-factor", "0"),
+    ("viewshed", "--resolution", "0.5"),
+    ("viewshed", "--site", "22.5,103.5"),
+    ("viewshed", "--site", "103.5"),
+    ("viewshed", "--target-height", "1.5"),
+    ("predict", "--frequency", "0"),
+    ("predict", "--frequency", "nan"),
+    ("predict", "--eirp", "nan"),
+    ("predict", "--eirp", "500"),
+    ("itm-loss", "--frequency", "10"),
+    ("itm-loss", "--frequency", "30000"),
+]
+
+
+def _failure(*args: object) -> click.testing.Result:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return result
+
+
+@pytest.mark.parametrize(("command", "option", "value"), BAD_VALUES)
+def test_a_bad_value_is_one_line_and_exit_2(
+    small_scenario: dict, tmp_path: Path, command: str, option: str, value: str
+) -> None:
+    args = [command, "--dem", small_scenario["dem"], "--out", tmp_path / "x.tif"]
+    if option != "--site":
+        args += ["--site", _site(small_scenario)]
+    result = _failure(*args, option, value)
+    assert result.exit_code == 2 and option in result.stderr
+    assert not (tmp_path / "x.tif").exists()
+
+
+@pytest.mark.parametrize(
+    ("threshold", "says"),
+    [
+        ("LTE=-80", "unknown technology 'LTE'; use one of 2G, 3G, 4G, 5G"),
+        ("7G=-90", "unknown technology '7G'"),
+        ("4G=nan", "not a finite number"),
+        ("4G=-1000", "not in the range"),
+        ("4G=5", "not in the range"),
+        ("4G", "expected TECH=DBM"),
+    ],
+)
+def test_a_bad_threshold_is_refused(
+    small_scenario: dict, tmp_path: Path, threshold: str, says: str
+) -> None:
+    result = _failure(
+        "coverage", "--towers", small_scenario["towers"], "--dem", small_scenario["dem"],
+        "--threshold", threshold, "--out", tmp_path / "cov",
+    )  # fmt: skip
+    assert result.exit_code == 2 and says in result.stderr
+
+
+def test_itm_frequency_is_checked_for_the_model(small_scenario: dict, tmp_path: Path) -> None:
+    result = _failure(
+        "predict", "--dem", small_scenario["dem"], "--site", _site(small_scenario),
+        "--model", "itm", "--frequency", "10", "--out", tmp_path / "x.tif",
+    )  # fmt: skip
+    assert result.exit_code == 2 and "outside ITM's 20-20000 MHz" in result.stderr
+
+
+def test_out_naming_a_folder_or_an_unwritable_place(small_scenario: dict, tmp_path: Path) -> None:
+    args = ["viewshed", "--dem", small_scenario["dem"], "--site", _site(small_scenario)]
+    assert "is a directory" in _failure(*args, "--out", tmp_path).stderr
+    if os.geteuid() != 0:
+        read_only = tmp_path / "read-only"
+        read_only.mkdir()
+        read_only.chmod(0o500)
+    elif Path("/proc/self").is_dir():
+        read_only = Path("/proc")  # not even root creates files there
+    else:
+        pytest.skip("no folder this user cannot write")
+    assert "cannot write in" in _failure(*args, "--out", read_only / "x.tif").stderr
+
+
+def test_an_unreadable_dem_is_one_line(small_scenario: dict, tmp_path: Path) -> None:
+    fake = tmp_path / "dem.tif"
+    fake.write_text("not a raster")
+    result = _failure(
+        "viewshed", "--dem", fake, "--site", _site(small_scenario), "--out", tmp_path / "x.tif"
+    )
+    assert "cannot be read as a raster" in result.stderr
+
+
+def test_errors_map_to_exit_codes_and_plain_numbers(tmp_path: Path) -> None:
+    def reported(exc: Exception, ctx: click.Context | None = None) -> click.ClickException:
+        with pytest.raises(click.ClickException) as caught, reporting.reported_errors(ctx):
+            raise exc
+        return caught.value
+
+    site = reported(TerrainError("site 7 at x=np.float64(1.5) is outside the terrain"))
+    assert site.exit_code == 2 and site.format_message() == "site 7 at x=1.5 is outside the terrain"
+    assert reported(ValueError("radius_m must be positive")).exit_code == 2
+    try:
+        (tmp_path / "missing" / "x.tif").read_bytes()
+    except OSError as exc:
+        missing = reported(exc)
+    assert missing.exit_code == 1
+    assert (
+        missing.format_message() == f"No such file or directory: {tmp_path / 'missing' / 'x.tif'}"
+    )
+    (tmp_path / "text.tif").write_text("text")
+    try:
+        rasterio.open(tmp_path / "text.tif")
+    except rasterio.errors.RasterioIOError as exc:
+        assert reported(exc).exit_code == 1
+    bug = reported(KeyError("layer"))
+    assert bug.exit_code == 1 and "unexpected KeyError" in bug.format_message()
+    verbose = click.Context(main)
+    verbose.meta[reporting.VERBOSE] = 1
+    with pytest.raises(KeyError), reporting.reported_errors(verbose):  # -v: the bug's traceback
+        raise KeyError("layer")
+
+
+def _phusong(*args: object) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name("phusong")
+    program = "from coverage.cli import main; main(prog_name='phusong')"
+    command = [str(script)] if script.exists() else [sys.executable, "-c", program]
+    return subprocess.run(
+        [*command, *(str(a) for a in args)], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_program_exits_with_one_line(small_scenario: dict, tmp_path: Path) -> None:
+    bad = _phusong("viewshed", "--dem", small_scenario["dem"], "--site", "103.5,22.5",
+                   "--radius", "0", "--out", tmp_path / "x.tif")  # fmt: skip
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.count("\n") == 1 and bad.stderr.startswith(
+        "Error: Invalid value for '--radius'"
+    )
+    outside = _phusong("predict", "--dem", small_scenario["dem"], "--site", "105.9,21.0",
+                       "--out", tmp_path / "x.tif")  # fmt: skip
+    assert outside.returncode == 2 and "Traceback" not in outside.stderr
+    assert outside.stderr.startswith("Error: 1 point(s) outside the terrain")
+    assert outside.stderr.count("\n") == 1
+    verbose = _phusong("-v", "predict", "--dem", small_scenario["dem"], "--site", "105.9,21.0",
+                       "--out", tmp_path / "x.tif")  # fmt: skip
+    assert verbose.returncode == 2 and "Traceback" in verbose.stderr
+
+
+# ---------------------------------------------------------------- thin commands
+
+
+def test_viewshed_command_is_viewshed_bands(small_scenario: dict, tmp_path: Path) -> None:
+    out = tmp_path / "vs.tif"
+    _run("viewshed", "--dem", small_scenario["dem"], "--sites", small_scenario["towers"],
+         "--site", _site(small_scenario), "--rx-height", 2, "--radius", 1500, "--out", out)  # fmt: skip
+    from coverage.io.towers import read_towers
+
+    sites = site_frame(
+        [[small_scenario["lon"][0], small_scenario["lat"][0]]],
+        towers=read_towers(small_scenario["towers"]),
+    )
+    expected = viewshed_bands(
+        open_terrain(small_scenario["dem"]), sites, rx_height_m=2.0, radius_m=1500.0
+    )
+    with rasterio.open(out) as src:
+        assert src.count == 4 and src.descriptions[1:] == ("S0", "S1", "S2")
+        np.testing.assert_array_equal(src.read(), expected.to_array())

@@ -40,6 +40,7 @@ ROOMS: dict[str, set[str]] = {
     "zonal": BOTTOM | {"crs", "grid"},
     "population": BOTTOM | {"crs", "grid", "zonal", "io"},
     "model": BOTTOM | {"crs", "grid", "terrain", "physics", "radial", "io"},
+    "site_rasters": BOTTOM | {"crs", "grid", "terrain", "radial", "model", "io"},
     "gaps": BOTTOM | {"crs", "grid", "names", "terrain", "model", "population", "zonal"},
     "analysis": BOTTOM
     | {"crs", "grid", "names", "terrain", "io", "model", "population", "zonal", "gaps"},

@@ -20,6 +20,7 @@ from coverage.names import (
     normalize_name,
     predecessor_communes,
     restore_spacing,
+    seed_communes_in,
     strip_diacritics,
     successor_commune,
 )
@@ -246,6 +247,14 @@ def test_predecessor_communes_match_the_shared_readme(new: str, old: set[str]) -
 def test_every_seed_commune_round_trips() -> None:
     for old in SEED_COMMUNES:
         assert old in predecessor_communes(successor_commune(old))
+
+
+def test_seed_communes_in_a_layer_of_old_or_2025_names() -> None:
+    old_layer = ["Xã Cốc Ly", "Tả Van Chư", "Bát Xát", "A Lù"]  # pre-2025 communes
+    assert seed_communes_in(old_layer) == ["Cốc Ly", "Tả Van Chư"]
+    new_layer = ["Xã Bảo Nhai", "Lung Phinh", "Sa Pa", "Y Tý", "Mường Hum"]  # 2025 units
+    assert seed_communes_in(new_layer) == ["Bảo Nhai", "Lùng Phình", "Mường Hum", "Y Tý"]
+    assert seed_communes_in(["Sa Pa", "Bát Xát"]) == []
 
 
 def test_old_yen_bai_commune_goes_to_new_lao_cai() -> None:

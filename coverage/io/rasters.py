@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import rasterio
@@ -49,8 +49,9 @@ def write_geotiff(
     if array.ndim == 2:
         array = array[None]
     count, rows, cols = array.shape
-    with geotiff_writer(
+    return write_band_batches(
         path,
+        [BandBatch(1, array, windows)],
         count=count,
         shape=(rows, cols),
         dtype=array.dtype,
@@ -59,8 +60,78 @@ def write_geotiff(
         nodata=nodata,
         descriptions=descriptions,
         overwrite=overwrite,
+    )
+
+
+class BandBatch(NamedTuple):
+    """Consecutive bands of a raster, computed together: what :func:`write_band_batches` writes."""
+
+    first_band: int
+    """Number (1-based) of the first band in the raster."""
+    bands: np.ndarray
+    """(n, rows, cols) values of bands ``first_band .. first_band + n - 1``, full grid."""
+    windows: Sequence[tuple[int, int, int, int]] | None = None
+    """Per band, ``(row_off, col_off, height, width)`` outside which it holds only nodata
+    (the square around a site's radius), or None: every block written."""
+
+
+def write_band_batches(
+    path: str | os.PathLike[str],
+    batches: Iterable[BandBatch],
+    *,
+    count: int,
+    shape: tuple[int, int],
+    dtype: Any,
+    transform: Affine,
+    crs: Any,
+    nodata: float | None = None,
+    descriptions: Sequence[str] | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write a GeoTIFF of ``count`` bands from batches computed one after another.
+
+    Only one batch is in memory at a time (e.g. eight viewsheds of a thousand sites).
+    The file appears only once every batch is written; an error in the middle (a site
+    outside the DEM) leaves nothing behind. Bands no batch writes read back as
+    ``nodata``.
+
+    Parameters
+    ----------
+    path
+        Output GeoTIFF.
+    batches
+        :class:`BandBatch` values (or ``(first_band, bands, windows)`` tuples), any order.
+    count, shape, dtype, transform, crs, nodata, descriptions, overwrite
+        As :func:`geotiff_writer`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "sites.tif"
+    >>> batches = (BandBatch(i + 1, np.full((1, 4, 4), i, "uint8")) for i in range(3))
+    >>> _ = write_band_batches(out, batches, count=3, shape=(4, 4), dtype="uint8",
+    ...                        transform=Affine(30, 0, 0, 0, -30, 120), crs="EPSG:32648")
+    >>> rasterio.open(out).read()[:, 0, 0].tolist()
+    [0, 1, 2]
+    """
+    with geotiff_writer(
+        path,
+        count=count,
+        shape=shape,
+        dtype=dtype,
+        transform=transform,
+        crs=crs,
+        nodata=nodata,
+        descriptions=descriptions,
+        overwrite=overwrite,
     ) as writer:
-        writer.write_bands(array, windows=windows)
+        for first_band, bands, windows in batches:
+            writer.write_bands(bands, first_band=first_band, windows=windows)
     return Path(path)
 
 

@@ -1,0 +1,423 @@
+"""The `phusong` commands: each parses its options and calls the library's public functions."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coverage import __version__
+from coverage.cli.options import (
+    COVERAGE_OPTIONS,
+    DEM,
+    EIRP,
+    HEIGHT,
+    ITM_FREQUENCY_MHZ,
+    JOB_INPUTS,
+    K_FACTOR_OPTION,
+    MIN_GAP_AREA_KM2,
+    MODEL,
+    OVERWRITE,
+    POSITIVE_DISTANCE,
+    RADIUS,
+    RESOLUTION,
+    RX_HEIGHT,
+    SITE,
+    SITES,
+    TOWERS,
+    Number,
+    number_option,
+    out_option,
+    renamed,
+    with_options,
+    writable_output,
+)
+from coverage.cli.reporting import VERBOSE, ReportingGroup
+from coverage.settings import FREQUENCY_MHZ
+
+log = logging.getLogger("coverage")
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def _configure_logging(verbose: int, quiet: int) -> None:
+    level = logging.WARNING - 10 * verbose + 10 * quiet
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("coverage")
+    logger.handlers[:] = [handler]
+    logger.setLevel(max(logging.DEBUG, level))
+    logging.captureWarnings(True)
+    warnings_logger = logging.getLogger("py.warnings")
+    warnings_logger.handlers[:] = [handler]
+    warnings_logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+
+
+def _progress(total: int, label: str) -> Any:
+    from coverage.model import tqdm_progress
+
+    return tqdm_progress(total, label, leave=False, disable=None)
+
+
+def _site_frame(
+    site: tuple[tuple[float, float], ...], sites_file: Path | None, **radio: float
+) -> Any:
+    """The --site points and the --sites list as one frame (:func:`site_frame`)."""
+    from coverage.site_rasters import site_frame
+
+    if not site and sites_file is None:
+        raise click.UsageError("give at least one --site LON,LAT or a --sites FILE")
+    towers = None
+    if sites_file is not None:
+        from coverage.io.towers import read_towers
+
+        towers = read_towers(sites_file)
+    return site_frame(list(site), towers=towers, **radio)
+
+
+def _terrain_around(
+    dem: tuple[Path, ...], frame: Any, radius_m: float, resolution_m: float | None
+) -> Any:
+    """The DEM cropped to the data's extent grown by the radius, on the working grid."""
+    from coverage.crs import WGS84, grow_lonlat_bounds
+    from coverage.terrain import open_terrain
+
+    bounds = grow_lonlat_bounds(frame.to_crs(WGS84).total_bounds, radius_m)
+    return open_terrain(list(dem), bounds=bounds, resolution_m=resolution_m)
+
+
+def _coverage_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of :func:`coverage.model.predict` from the coverage options."""
+    return {
+        "model": options["model"],
+        "radius_m": options["radius"],
+        "rx_height_m": options["rx_height"],
+        "k_factor": options["k_factor"],
+        "thresholds_dbm": dict(options["thresholds"]),
+    }
+
+
+def _analyse(job: dict[str, Any], **options: Any) -> Any:
+    """:func:`coverage.analysis.analyse` of the files and options of `gaps` and `map`."""
+    from coverage.analysis import analyse
+    from coverage.io.communes import read_communes
+    from coverage.io.towers import read_towers
+
+    communes = read_communes(job["communes_path"])
+    towers = read_towers(job["towers_path"])
+    terrain = _terrain_around(job["dem"], communes, job["radius"], job["resolution"])
+    previous = read_communes(job["previous"]) if job["previous"] else None
+    log.info(
+        "%d communes, %d towers, terrain %s at %g m",
+        len(communes),
+        len(towers),
+        terrain.shape,
+        terrain.resolution_m,
+    )
+    return analyse(
+        communes,
+        towers,
+        terrain,
+        population=job["population"],
+        population_column=job["population_column"],
+        previous_communes=previous,
+        progress=_progress(len(towers), "coverage"),
+        **options,
+        **_coverage_options(job),
+    )
+
+
+# ----------------------------------------------------------------------- commands
+
+
+@click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="phusong")
+@click.option("-v", "--verbose", count=True, help="More messages (-vv for debug); tracebacks.")
+@click.option("-q", "--quiet", count=True, help="Fewer messages (errors only).")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: int) -> None:
+    """phusong: find people without mobile signal and the tower sites that fix it."""
+    ctx.meta[VERBOSE] = verbose
+    _configure_logging(verbose, quiet)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def info(path: Path) -> None:
+    """What a file holds: kind, layer, CRS, rows, normalised columns, problems found."""
+    from coverage.io.describe import describe
+
+    click.echo(describe(path))
+
+
+@main.command()
+@with_options(DEM, SITE, SITES, HEIGHT, RX_HEIGHT, RADIUS, K_FACTOR_OPTION, RESOLUTION)
+@click.option("--target-height", hidden=True, expose_value=False, callback=renamed("--rx-height"))
+@out_option("Output GeoTIFF: one uint8 band per site.")
+@OVERWRITE
+def viewshed(
+    dem: tuple[Path, ...],
+    site: tuple[tuple[float, float], ...],
+    sites_file: Path | None,
+    height: float,
+    rx_height: float,
+    radius: float,
+    k_factor: float,
+    resolution: float | None,
+    out: Path,
+    overwrite: bool,
+) -> None:
+    """Line of sight from sites: 1 visible, 0 not, 255 outside the radius; one band per site."""
+    from coverage.io.files import check_output
+    from coverage.site_rasters import viewshed_bands
+    from coverage.terrain import open_terrain
+
+    check_output(out, overwrite=overwrite)
+    sites = _site_frame(site, sites_file, antenna_height_m=height)
+    terrain = open_terrain(list(dem), resolution_m=resolution)
+    bands = viewshed_bands(
+        terrain, sites, rx_height_m=rx_height, radius_m=radius, k_factor=k_factor
+    )
+    bands.to_geotiff(out, overwrite=overwrite)
+    log.info("wrote %d viewshed band(s) to %s", len(sites), out)
+
+
+@main.command()
+@with_options(DEM, SITE, SITES, HEIGHT)
+@number_option(
+    "--frequency", Number(min=0.0, min_open=True), "MHZ", FREQUENCY_MHZ,
+    "Carrier frequency of each --site, MHz (a --sites list gives its own; ITM: "
+    f"{ITM_FREQUENCY_MHZ[0]:g}-{ITM_FREQUENCY_MHZ[1]:g} MHz).",
+)  # fmt: skip
+@with_options(EIRP, MODEL, RADIUS, RESOLUTION, RX_HEIGHT, K_FACTOR_OPTION)
+@out_option("Output GeoTIFF: one float32 band per site, dBm.")
+@OVERWRITE
+@click.pass_context
+def predict(
+    ctx: click.Context,
+    dem: tuple[Path, ...],
+    site: tuple[tuple[float, float], ...],
+    sites_file: Path | None,
+    height: float,
+    frequency: float,
+    eirp: float,
+    model: str,
+    radius: float,
+    resolution: float | None,
+    rx_height: float,
+    k_factor: float,
+    out: Path,
+    overwrite: bool,
+) -> None:
+    """Received power (dBm, float32 GeoTIFF) from each site: one band per site."""
+    from coverage.io.files import check_output
+    from coverage.site_rasters import power_bands
+    from coverage.terrain import open_terrain
+
+    low, high = ITM_FREQUENCY_MHZ
+    if model == "itm" and not low <= frequency <= high:
+        raise click.BadParameter(
+            f"{frequency:g} MHz is outside ITM's {low:g}-{high:g} MHz.",
+            ctx,
+            param_hint="--frequency",
+        )
+    check_output(out, overwrite=overwrite)
+    sites = _site_frame(
+        site, sites_file, antenna_height_m=height, frequency_mhz=frequency, eirp_dbm=eirp
+    )
+    terrain = open_terrain(list(dem), resolution_m=resolution)
+    bands = power_bands(
+        terrain,
+        sites,
+        model=model,
+        radius_m=radius,
+        rx_height_m=rx_height,
+        k_factor=k_factor,
+        progress=_progress(len(sites), "sites"),
+    )
+    bands.to_geotiff(out, overwrite=overwrite)
+    log.info("wrote received power of %d site(s) to %s", len(sites), out)
+
+
+@main.command(name="itm-loss")
+@with_options(DEM, SITE, SITES, HEIGHT)
+@number_option(
+    "--frequency", Number(*ITM_FREQUENCY_MHZ), "MHZ", FREQUENCY_MHZ,
+    "Carrier frequency of each --site, MHz (a --sites list gives its own).",
+)  # fmt: skip
+@with_options(RX_HEIGHT, RADIUS)
+@click.option(
+    "--max-profile-points",
+    type=click.IntRange(min=3),
+    default=None,
+    help="Most samples per profile (default: one per DEM post crossed, as SPLAT!).",
+)
+@out_option("Output GeoTIFF: one float32 band per site, dB, on the DEM's grid.")
+@OVERWRITE
+def itm_loss(
+    dem: tuple[Path, ...],
+    site: tuple[tuple[float, float], ...],
+    sites_file: Path | None,
+    height: float,
+    frequency: float,
+    rx_height: float,
+    radius: float,
+    max_profile_points: int | None,
+    out: Path,
+    overwrite: bool,
+) -> None:
+    """ITM path loss (dB) on the DEM's own grid, one band per site.
+
+    ITM 1.2.2 with each profile read from the nearest DEM post, as SPLAT! and
+    Signal-Server do: for comparing with their maps post for post. The GeoTIFF is in the
+    DEM's CRS (degrees for SRTM). Heights and frequencies come from --sites when given.
+    """
+    from coverage.crs import grow_lonlat_bounds
+    from coverage.io.dem import open_native_dem
+    from coverage.io.files import check_output
+    from coverage.site_rasters import itm_loss_bands
+
+    check_output(out, overwrite=overwrite)
+    sites = _site_frame(site, sites_file, antenna_height_m=height, frequency_mhz=frequency)
+    # 5 % beyond the radius: the metre size of a degree is approximated
+    native = open_native_dem(
+        list(dem), bounds=grow_lonlat_bounds(sites.total_bounds, radius * 1.05)
+    )
+    bands = itm_loss_bands(
+        native, sites, rx_height_m=rx_height, radius_m=radius, max_profile_points=max_profile_points
+    )
+    bands.to_geotiff(out, overwrite=overwrite)
+    log.info("wrote ITM path loss of %d site(s) on the DEM's grid to %s", len(sites), out)
+
+
+@main.command(name="coverage")
+@with_options(TOWERS, DEM, *COVERAGE_OPTIONS)
+@out_option("Output folder: one GeoTIFF per result and layers.csv.", folder=True)
+@OVERWRITE
+def coverage_command(
+    towers_path: Path, dem: tuple[Path, ...], out: Path, overwrite: bool, **options: Any
+) -> None:
+    """Coverage of a whole tower list: best power per operator/technology, serving site, validity."""
+    from coverage.io.rasters import write_coverage
+    from coverage.io.towers import read_towers
+    from coverage.model import predict as predict_power
+
+    towers = read_towers(towers_path)
+    terrain = _terrain_around(dem, towers, options["radius"], options["resolution"])
+    result = predict_power(
+        towers, terrain, progress=_progress(len(towers), "coverage"), **_coverage_options(options)
+    )
+    for path in write_coverage(result, out, overwrite=overwrite):
+        click.echo(str(path))
+
+
+_INTEREST_HELP = (
+    "Commune to mark as of interest; repeatable (default: Lào Cai's remote seed communes"
+)
+
+
+@main.command()
+@with_options(*JOB_INPUTS, *COVERAGE_OPTIONS)
+@click.option(
+    "--communes-of-interest",
+    "interest",
+    multiple=True,
+    help=f"{_INTEREST_HELP}, by old or 2025 name).",
+)
+@number_option(
+    "--min-gap-area", Number(min=0.0), "KM2", MIN_GAP_AREA_KM2,
+    "Smallest gap listed, km² (smaller ones are counted, not listed).",
+)  # fmt: skip
+@out_option("Gap list: .xlsx, .csv, .geojson or .gpkg.")
+@OVERWRITE
+def gaps(
+    interest: tuple[str, ...], min_gap_area: float, out: Path, overwrite: bool, **job: Any
+) -> None:
+    """Ranked gap lists per operator, with a per-commune summary."""
+    from coverage.io.files import check_output
+    from coverage.io.gaplists import write_gap_list
+    from coverage.names import SEED_COMMUNES
+
+    check_output(out, overwrite=overwrite)
+    analysis = _analyse(job, min_gap_area_km2=min_gap_area)
+    write_gap_list(
+        analysis.gaps,
+        analysis.communes,
+        out,
+        overwrite=overwrite,
+        communes_of_interest=list(interest) or list(SEED_COMMUNES),
+    )
+    click.echo(str(out))
+
+
+@main.command(name="map")
+@with_options(*JOB_INPUTS, *COVERAGE_OPTIONS)
+@click.option("--commune", "focus", help="Open zoomed on this commune, with its summary panel.")
+@click.option(
+    "--communes-of-interest",
+    "interest",
+    multiple=True,
+    help=f"{_INTEREST_HELP} the layer holds).",
+)
+@click.option("--offline", is_flag=True, help="One self-contained HTML file (no CDN, no network).")
+@click.option("--synthetic", multiple=True, help="Name an input that is synthetic (banner).")
+@out_option("Output .html.")
+@OVERWRITE
+def map_command(
+    focus: str | None,
+    interest: tuple[str, ...],
+    offline: bool,
+    synthetic: tuple[str, ...],
+    out: Path,
+    overwrite: bool,
+    **job: Any,
+) -> None:
+    """Interactive map (Folium) of coverage, gaps, towers and communes."""
+    from coverage.io.files import check_output
+    from coverage.names import seed_communes_in
+    from coverage.render.map import coverage_map, save_map
+
+    check_output(out, overwrite=overwrite)
+    analysis = _analyse(job)
+    m = coverage_map(
+        analysis.communes,
+        analysis.result,
+        analysis.gaps,
+        terrain=analysis.terrain,
+        focus_commune=focus,
+        communes_of_interest=list(interest) or seed_communes_in(analysis.communes["name"]),
+        synthetic_inputs=list(synthetic) or None,
+        offline=offline,
+    )
+    save_map(m, out, offline=offline, overwrite=overwrite)
+    click.echo(str(out))
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("maps"),
+    show_default=True,
+    callback=writable_output,
+    help="Folder for the demo's map, gap lists and rasters.",
+)
+@OVERWRITE
+@number_option(
+    "--radius", POSITIVE_DISTANCE, "M", None,
+    "Largest distance from a site that is computed, m (default: the scenario's own, 15 km).",
+)  # fmt: skip
+def demo(out: Path, overwrite: bool, radius: float | None) -> None:
+    """Run the whole job on the embedded Lào Cai scenario (real communes, synthetic terrain/towers)."""
+    from coverage.datasets import laocai_demo
+    from coverage.demo import run_demo
+
+    scenario = laocai_demo()
+    click.echo(scenario.caption())
+    for path in run_demo(
+        scenario, out, radius_m=radius, overwrite=overwrite, progress_factory=_progress
+    ):
+        click.echo(f"wrote {path}")

@@ -67,7 +67,10 @@ def _run(command: list[str], *, what: str, cwd: Path, venv: Path | None = None) 
     if done.returncode != 0:
         output = done.stdout + done.stderr
         if OFFLINE.search(output):
-            pytest.skip(f"cannot {what}: the package index is out of reach (offline?)")
+            pytest.skip(
+                f"cannot {what}: the package index is out of reach (offline?); these tests "
+                "need it (CI has it)"
+            )
         pytest.fail(f"{what} failed (exit {done.returncode}):\n{output[-6000:]}")
     return done.stdout
 

@@ -37,4 +37,4 @@ lint: setup
 	$(BIN)/mypy coverage
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts build dist *.egg-info

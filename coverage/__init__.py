@@ -42,6 +42,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 # Public API, imported on first use so that `phusong --help` stays quick.
 _EXPORTS = {
     "read_communes": "coverage.io.communes",
+    "communes_from_frame": "coverage.io.communes",
     "read_towers": "coverage.io.towers",
     "write_towers": "coverage.io.towers",
     "check_towers_within": "coverage.io.towers",

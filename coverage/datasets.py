@@ -1,20 +1,23 @@
 """The embedded Lào Cai demo scenario: file paths by name, and what in it is synthetic.
 
-The files live in the repository's ``data/communes/`` folder (found relative to this
-package, so an editable install finds them) and are rebuilt, byte for byte, by
-``python scripts/make_demo_data.py``. ``data/communes/README.md`` says what is real and
-what is synthetic in each.
+The files live in the repository's ``data/communes/`` folder, which the build ships inside
+the wheel as the data subpackage ``coverage.demo_data`` (``package-dir`` in
+``pyproject.toml``); they are found through :mod:`importlib.resources`, so an editable
+install, a wheel and an sdist all find them. ``python scripts/make_demo_data.py`` rebuilds
+them byte for byte; ``data/communes/README.md`` says what is real and what is synthetic in
+each.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
 from coverage.errors import CoverageError, MissingFileError
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "communes"
+DATA_PACKAGE = "coverage.demo_data"
 
 _FILES = {
     "laocai_communes": "laocai_communes.geojson",
@@ -53,12 +56,36 @@ def available() -> list[str]:
     return sorted(_FILES)
 
 
+def data_dir() -> Path:
+    """The folder holding the demo files: the installed ``coverage.demo_data`` package.
+
+    In an editable install (``pip install -e .``, what ``make setup`` does) this is the
+    repository's ``data/communes/`` folder itself; from a wheel or an sdist, the copy
+    installed beside the package. Raises :class:`~coverage.errors.MissingFileError` when
+    phusong runs from a checkout that was never installed.
+
+    Examples
+    --------
+    >>> (data_dir() / "README.md").is_file()
+    True
+    """
+    try:
+        folder = resources.files(DATA_PACKAGE)
+    except ModuleNotFoundError:
+        raise MissingFileError(
+            f"the demo data package {DATA_PACKAGE} is not installed, so phusong runs from a "
+            "checkout that was never installed: run `make setup` (or `pip install -e .`) in "
+            "the checkout, which maps its data/communes/ folder to that package, or install "
+            "phusong from a wheel."
+        ) from None
+    return Path(str(folder))
+
+
 def get_path(name: str) -> Path:
     """Path of an embedded dataset file, by name (see :func:`available`).
 
     Raises :class:`DatasetError` (a ``KeyError``) for an unknown name, listing the known
-    ones, and :class:`~coverage.errors.MissingFileError` when the file is missing (for
-    instance in an installation without the repository's ``data/`` folder).
+    ones, and :class:`~coverage.errors.MissingFileError` when the file is missing.
 
     Examples
     --------
@@ -71,12 +98,11 @@ def get_path(name: str) -> Path:
         raise DatasetError(
             f"unknown dataset {name!r}; available: {', '.join(available())}"
         ) from None
-    path = DATA_DIR / filename
+    path = data_dir() / filename
     if not path.is_file():
         raise MissingFileError(
-            f"dataset {name!r} not found at {path}. The demo data ships in the repository's "
-            "data/communes/ folder: install phusong from a checkout (pip install -e .) or "
-            "rebuild it with `python scripts/make_demo_data.py`."
+            f"dataset {name!r} not found at {path}. In a checkout, rebuild the demo files "
+            "with `python scripts/make_demo_data.py`; otherwise reinstall phusong."
         )
     return path
 
@@ -117,4 +143,12 @@ def laocai_demo() -> DemoScenario:
     )
 
 
-__all__ = ["DATA_DIR", "DatasetError", "DemoScenario", "available", "get_path", "laocai_demo"]
+__all__ = [
+    "DATA_PACKAGE",
+    "DatasetError",
+    "DemoScenario",
+    "available",
+    "data_dir",
+    "get_path",
+    "laocai_demo",
+]

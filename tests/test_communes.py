@@ -9,12 +9,14 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
+from geopandas.testing import assert_geodataframe_equal
 from pyproj import CRS
 from shapely.geometry import Polygon, box
 
 from coverage.errors import CRSError, InputFileError, RepairWarning, SchemaError
-from coverage.io.communes import read_communes
+from coverage.io.communes import communes_from_frame, read_communes
 from coverage.names import SEED_COMMUNES, find_commune, successor_commune
 
 DATA = Path(__file__).resolve().parent / "data" / "communes"
@@ -23,6 +25,7 @@ STYLE_GADM = DATA / "communes_gadm_style.geojson"
 VN2000_TM3_LAO_CAI = "EPSG:9208"  # VN-2000 / TM-3 104-45, Lào Cai's provincial meridian
 UTM_48N = "EPSG:32648"
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+NORMALISED = ["commune_id", "name", "district", "province"]
 
 
 def _cp1258_bytes(text: str) -> bytes:
@@ -124,6 +127,69 @@ def test_integer_codes_become_strings(tmp_path: Path) -> None:
     path = tmp_path / "int_codes.gpkg"
     frame.to_file(path)
     assert read_communes(path)["commune_id"].tolist()[0] == "90001"
+
+
+# --- the pure core: frames already in memory ----------------------------------------------
+
+
+def _bow_tie() -> Polygon:
+    return Polygon([(103.0, 22.0), (103.1, 22.1), (103.1, 22.0), (103.0, 22.1)])
+
+
+@pytest.mark.parametrize("path", [STYLE_2025, STYLE_GADM], ids=["2025", "gadm"])
+def test_frame_in_memory_gives_what_the_file_gives(path: Path) -> None:
+    from_file = read_communes(path, province="Lào Cai")
+    from_frame = communes_from_frame(gpd.read_file(path), province="Lào Cai")
+    assert_geodataframe_equal(from_frame, from_file)
+
+
+def test_frame_keeps_its_index_and_is_left_untouched() -> None:
+    frame = gpd.GeoDataFrame(
+        {"ma_xa": [2686, 2689], "ten_xa": ["Y\u0301 Ty\u0301", "Bảo  Nhai"], "loai": ["Xã", "Xã"]},
+        geometry=[box(103.5, 22.6, 103.6, 22.7), _bow_tie()],
+        index=pd.Index(["north", "east"], name="key"),
+        crs=None,
+    )
+    before = frame.copy()
+    with pytest.warns(RepairWarning, match=r"^my table: repaired 1 invalid polygons.*'2689'"):
+        communes = communes_from_frame(frame, crs=4326, province="Lào  Cai", source="my table")
+    assert communes.index.equals(frame.index)
+    assert communes[["commune_id", "name", "province"]].values.tolist() == [
+        ["2686", "Ý Tý", "Lào Cai"],
+        ["2689", "Bảo Nhai", "Lào Cai"],
+    ]
+    assert list(communes.columns) == [*NORMALISED, "ma_xa", "ten_xa", "loai", "geometry"]
+    assert communes.crs.to_epsg() == 4326 and communes.is_valid.all()
+    assert communes.loc["east"].geometry.area == pytest.approx(0.005)  # both halves kept
+    assert_geodataframe_equal(frame, before)  # no CRS set, nothing repaired
+
+
+def test_frame_messages_name_the_source() -> None:
+    unnamed = gpd.GeoDataFrame(
+        {"code": ["1"], "label": ["Y Tý"]}, geometry=[box(0, 0, 1, 1)], crs=4326
+    )
+    with pytest.raises(SchemaError, match=r"^sheet 2: cannot tell .* commune names.*name_column="):
+        communes_from_frame(unnamed, source="sheet 2")
+    assert communes_from_frame(unnamed, name_column="label")["name"].tolist() == ["Y Tý"]
+    with pytest.raises(CRSError, match="sheet 2"):
+        communes_from_frame(unnamed.set_crs(None, allow_override=True), name_column="label",
+                            source="sheet 2")  # fmt: skip
+    with pytest.raises(SchemaError, match=r"^sheet 2: commune codes in column 'code' must be"):
+        communes_from_frame(pd.concat([unnamed, unnamed]), name_column="label", source="sheet 2")
+
+
+def test_frame_with_mojibake_is_refused_unless_told_otherwise() -> None:
+    frame = gpd.GeoDataFrame(
+        {"ma_xa": ["1"], "ten_xa": ["Y TÃ½"]}, geometry=[box(0, 0, 1, 1)], crs=4326
+    )
+    with pytest.raises(InputFileError, match=r"column 'ten_xa' row 0 reads 'Y TÃ½'"):
+        communes_from_frame(frame)
+    assert communes_from_frame(frame, check_encoding=False)["name"].tolist() == ["Y TÃ½"]
+
+
+def test_a_plain_table_is_not_communes() -> None:
+    with pytest.raises(TypeError, match="GeoDataFrame of polygons, not DataFrame"):
+        communes_from_frame(pd.DataFrame({"ma_xa": ["1"], "ten_xa": ["Y Tý"]}))
 
 
 # --- formats and CRSs --------------------------------------------------------------------

@@ -7,6 +7,7 @@ import json
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -38,19 +39,30 @@ def _read(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _execute(notebook: object, folder: Path) -> float:
-    """Run every cell in a fresh python3 kernel (cwd = ``folder``); return seconds taken."""
+def execute_notebook(notebook: object, folder: Path, *, kernel_name: str = "python3") -> float:
+    """Run every cell in a fresh kernel (cwd = ``folder``); return seconds taken.
+
+    ``python3`` is this environment's Python; another name is looked up in Jupyter's
+    kernel folders (``JUPYTER_PATH``), e.g. a kernel of another virtual environment.
+    """
     import nbclient
 
     client = nbclient.NotebookClient(
         notebook,
-        kernel_name="python3",
+        kernel_name=kernel_name,
         timeout=CELL_TIMEOUT_S,
         resources={"metadata": {"path": str(folder)}},
     )
     started = time.perf_counter()
     client.execute()  # raises CellExecutionError, naming the cell, when a cell fails
     return time.perf_counter() - started
+
+
+def check_ran_clean(notebook: Any) -> None:
+    """Every code cell of an executed notebook ran, and none shows an error."""
+    assert not _errors(notebook)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code), "a cell did not run"
 
 
 def _errors(notebook: dict) -> list[str]:
@@ -106,10 +118,8 @@ def test_notebook_runs(path: Path) -> None:
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
-    seconds = _execute(notebook, path.parent)
-    assert not _errors(notebook)
-    code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert all(c.execution_count is not None for c in code), "a cell did not run"
+    seconds = execute_notebook(notebook, path.parent)
+    check_ran_clean(notebook)
     print(f"{path.name}: {seconds:.1f} s")
 
 
@@ -124,7 +134,7 @@ def test_own_data_notebook_falls_back_to_the_demo(tmp_path: Path) -> None:
     cells = [c for c in notebook.cells if setting in c.source]
     assert len(cells) == 1, "notebook 02 must set DATA in exactly one cell"
     cells[0].source = cells[0].source.replace(setting, 'DATA = Path("no-such-folder")')
-    _execute(notebook, tmp_path)
+    execute_notebook(notebook, tmp_path)
     text = "".join(
         output.get("text", "")
         for cell in notebook.cells

@@ -9,15 +9,13 @@ and ``province`` in front of the file's own columns, and stays in the file's CRS
 
 from __future__ import annotations
 
-import codecs
 import logging
 import os
 import re
 import unicodedata
 import warnings
-import zipfile
 from collections.abc import Sequence
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -26,7 +24,8 @@ import shapely
 
 from coverage.crs import require_crs
 from coverage.errors import InputFileError, RepairWarning, SchemaError
-from coverage.io.files import existing_file, read_vector
+from coverage.io.codepages import misdecoded, read_decoded_vector
+from coverage.io.files import existing_file
 from coverage.names import normalize_name, restore_spacing, strip_diacritics
 
 logger = logging.getLogger(__name__)
@@ -43,10 +42,6 @@ _CODE_HEADERS = (
 )  # fmt: skip
 _DISTRICT_HEADERS = ("district", "huyen", "ten_huyen", "quan_huyen", "district_name")
 _PROVINCE_HEADERS = ("province", "tinh", "ten_tinh", "tinh_thanh", "province_name")
-
-_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
-# Latin-1 letters that Vietnamese uses; the others (Ð, Þ, Ä, ½...) betray mis-decoded text.
-_VIETNAMESE_LATIN1 = frozenset("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
 
 
 def _header_key(text: str) -> str:
@@ -73,107 +68,6 @@ def _gadm_level(columns: Sequence[str]) -> int | None:
     return max(levels) if levels and max(levels) >= 2 else None
 
 
-def _codec_name(encoding: str) -> str | None:
-    """Python codec for a user or .cpg encoding name ('CP1258', '1258', 'ANSI 1258')."""
-    text = encoding.strip().upper().removeprefix("ANSI").strip()
-    if text.isdigit():
-        text = "utf-8" if text == "65001" else f"cp{text}"
-    try:
-        return codecs.lookup(text).name
-    except LookupError:
-        return None
-
-
-def _shapefile_codepage(path: Path) -> tuple[bool, str | None]:
-    """(is a Shapefile, the text of its .cpg file or None)."""
-    suffix = path.suffix.lower()
-    if suffix in (".shp", ".dbf"):
-        cpg = path.with_suffix(".cpg")
-        if not cpg.exists():
-            cpg = path.with_suffix(".CPG")
-        return True, cpg.read_text(
-            encoding="ascii", errors="replace"
-        ).strip() if cpg.exists() else None
-    if suffix == ".zip" and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            members = archive.namelist()
-            if not any(m.lower().endswith(".shp") for m in members):
-                return False, None
-            cpgs = [m for m in members if m.lower().endswith(".cpg")]
-            if cpgs:
-                return True, archive.read(cpgs[0]).decode("ascii", errors="replace").strip()
-            return True, None
-    return False, None
-
-
-def _read_frame(path: Path, *, layer: str | int | None, encoding: str | None) -> gpd.GeoDataFrame:
-    """Read the file; decode single-byte Shapefile text in Python.
-
-    GDAL's iconv conversion from CP1258 drops the last letter of every field and column
-    name (``Mường Hum`` -> ``Mường Hu``), so a Shapefile in a non-UTF-8 code page is read
-    byte-for-byte as ISO-8859-1 and decoded here with Python's codec, then composed to NFC
-    (CP1258 stores tones as separate characters).
-    """
-    is_shapefile, codepage = _shapefile_codepage(path)
-    declared = encoding or codepage
-    codec = _codec_name(declared) if declared else None
-    if declared and codec is None:
-        raise InputFileError(
-            f"communes file {path}: unknown text encoding {declared!r}; pass encoding= with a "
-            "Python codec name such as 'cp1258' (Vietnamese Windows) or 'utf-8'."
-        )
-    if not (is_shapefile and codec and codec != "utf-8"):
-        return read_vector(path, what="communes", layer=layer, encoding=encoding)
-    frame = read_vector(path, what="communes", layer=layer, encoding="ISO-8859-1")
-
-    def decode(value: Any, where: str) -> Any:
-        if not isinstance(value, str):
-            return value
-        try:
-            return unicodedata.normalize("NFC", value.encode("latin-1").decode(codec))
-        except (UnicodeDecodeError, UnicodeEncodeError) as exc:
-            raise InputFileError(
-                f"communes file {path}: {where} is not valid {declared} text ({exc.reason}); "
-                "pass the file's real encoding with encoding=."
-            ) from exc
-
-    frame = frame.rename(columns={c: decode(c, f"column name {c!r}") for c in frame.columns})
-    for column in frame.columns:
-        dtype = frame[column].dtype
-        if column != frame.geometry.name and (
-            pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
-        ):
-            frame[column] = [
-                decode(value, f"column {column!r}, row {row}")
-                for row, value in zip(frame.index, frame[column], strict=True)
-            ]
-    return frame
-
-
-def _misdecoded(text: str) -> bool:
-    """True when ``text`` cannot be Vietnamese as written (text read in the wrong encoding).
-
-    Tell-tales: the replacement character, control characters, Latin-1 letters outside
-    Vietnamese (``Ð``, ``Þ``, ``½``), or a syllable carrying two tone marks (CP1258's
-    separate tone bytes read as Latin-1: ``Mường`` -> ``MýõÌng``).
-    """
-    for char in text:
-        if char == "\ufffd" or unicodedata.category(char) == "Cc":
-            return True
-        if "\x80" <= char <= "\xff" and char not in _VIETNAMESE_LATIN1:
-            return True
-    tones = 0
-    previous = ""
-    for char in unicodedata.normalize("NFC", text):
-        if not char.isalpha() or (char.isupper() and previous.isalpha()):
-            tones = 0
-        tones += sum(mark in _TONE_MARKS for mark in unicodedata.normalize("NFD", char))
-        if tones > 1:
-            return True
-        previous = char
-    return False
-
-
 def _clean_text(value: Any) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -197,11 +91,11 @@ def _describe_rows(frame: pd.DataFrame, mask: Any, *, limit: int = 10) -> str:
     return f"{shown}{more}"
 
 
-def _schema_hint(columns: Sequence[str], keyword: str, what: str, path: Path) -> SchemaError:
+def _schema_hint(columns: Sequence[str], keyword: str, what: str, source: str) -> SchemaError:
     return SchemaError(
-        f"communes file {path}: cannot tell which column holds the {what}. Columns: "
-        f"{list(columns)}. Pass {keyword}='<column>' to read_communes "
-        f"(CLI: --{keyword.replace('_', '-')})."
+        f"{source}: cannot tell which column holds the {what}. Columns: "
+        f"{list(columns)}. Pass {keyword}='<column>' to read_communes or "
+        f"communes_from_frame (CLI: --{keyword.replace('_', '-')})."
     )
 
 
@@ -219,49 +113,38 @@ def read_communes(
 ) -> gpd.GeoDataFrame:
     """Read commune boundaries (GeoJSON, GeoPackage, Shapefile, zipped Shapefile).
 
+    Reads the file (decoding a Shapefile's code page), then normalises the table with
+    :func:`communes_from_frame`.
+
     Parameters
     ----------
     path
         The file. A zipped Shapefile is read from inside the ``.zip``.
-    name_column, code_column, district_column, province_column
-        Columns holding the commune name, its unique code, its district and province,
-        when they cannot be recognised (see the module docstring for the known headers).
-    province
-        With a province column: keep only the communes of this province (matched
-        loosely, so ``"Lao Cai"`` finds GADM's ``LàoCai``). Without one: the province
-        written into every row.
+    name_column, code_column, district_column, province_column, province, crs
+        See :func:`communes_from_frame`.
     layer
         Layer of a multi-layer file (GeoPackage).
     encoding
         Text encoding of the attributes, e.g. ``"cp1258"`` for Vietnamese Windows files;
-        by default UTF-8 or what the Shapefile's ``.cpg`` says.
-    crs
-        CRS of the coordinates (EPSG code, WKT...). Sets it for a file without one and
-        overrides a wrong one; the coordinates are never transformed.
+        by default UTF-8 or what the Shapefile's ``.cpg`` says. Text that reads as another
+        encoding's bytes is refused unless this is given.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``commune_id`` (str, unique), ``name`` (NFC, spaced: GADM's ``YTý`` becomes
-        ``Y Tý``), ``district`` and ``province`` (None where unknown), then every column
-        of the file (a file column that clashes with these names and differs is kept as
-        ``<name>_original``), and the polygon geometry, in the file's own CRS.
+        See :func:`communes_from_frame`; in the file's own CRS.
 
     Raises
     ------
     InputFileError
         Unreadable or empty file, or text in the wrong encoding.
-    SchemaError
-        Name or code column not found (says which keyword to pass), duplicate codes,
-        missing names or codes, null, empty or non-polygon geometries (rows named).
-    CRSError
-        The file has no CRS and ``crs=`` was not given.
+    SchemaError, CRSError
+        See :func:`communes_from_frame`.
 
     Warns
     -----
     RepairWarning
-        Invalid polygons (self-intersections, bow-ties) were made valid with
-        :func:`shapely.make_valid`; the message gives the count and ids.
+        Invalid polygons were repaired (see :func:`communes_from_frame`).
 
     Examples
     --------
@@ -277,9 +160,140 @@ def read_communes(
     4326
     """
     path = existing_file(path, what="communes")
-    frame = _read_frame(path, layer=layer, encoding=encoding)
-    columns = [c for c in frame.columns if c != frame.geometry.name]
+    result = communes_from_frame(
+        read_decoded_vector(path, what="communes", layer=layer, encoding=encoding),
+        name_column=name_column,
+        code_column=code_column,
+        district_column=district_column,
+        province_column=province_column,
+        province=province,
+        crs=crs,
+        source=f"communes file {path}",
+        check_encoding=encoding is None,
+    )
+    logger.info("read %d communes from %s (%s)", len(result), path, result.crs.name)
+    return result
 
+
+def communes_from_frame(
+    frame: gpd.GeoDataFrame,
+    *,
+    name_column: str | None = None,
+    code_column: str | None = None,
+    district_column: str | None = None,
+    province_column: str | None = None,
+    province: str | None = None,
+    crs: Any = None,
+    source: str = "communes table",
+    check_encoding: bool = True,
+) -> gpd.GeoDataFrame:
+    """Normalise commune boundaries already in memory (the core of :func:`read_communes`).
+
+    Parameters
+    ----------
+    frame
+        A GeoDataFrame of commune polygons; it is not modified.
+    name_column, code_column, district_column, province_column
+        Columns holding the commune name, its unique code, its district and province,
+        when they cannot be recognised (see the module docstring for the known headers).
+    province
+        With a province column: keep only the communes of this province (matched
+        loosely, so ``"Lao Cai"`` finds GADM's ``LàoCai``). Without one: the province
+        written into every row.
+    crs
+        CRS of the coordinates (EPSG code, WKT...). Sets it for a frame without one and
+        overrides a wrong one; the coordinates are never transformed.
+    source
+        Name used in messages, usually the file.
+    check_encoding
+        Refuse names that read as text decoded with the wrong encoding (``Y TÃ½``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``commune_id`` (str, unique), ``name`` (NFC, spaced: GADM's ``YTý`` becomes
+        ``Y Tý``), ``district`` and ``province`` (None where unknown), then every other
+        column (one that clashes with these names and differs is kept as
+        ``<name>_original``), and the polygon geometry, in the frame's own CRS, on its
+        own index.
+
+    Raises
+    ------
+    InputFileError
+        Names that read as text in the wrong encoding (with ``check_encoding``).
+    SchemaError
+        Name or code column not found (says which keyword to pass), duplicate codes,
+        missing names or codes, null, empty or non-polygon geometries (rows named).
+    CRSError
+        The frame has no CRS and ``crs=`` was not given.
+
+    Warns
+    -----
+    RepairWarning
+        Invalid polygons (self-intersections, bow-ties) were made valid with
+        :func:`shapely.make_valid`; the message gives the count and ids.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> gadm = gpd.GeoDataFrame({"GID_3": ["VNM.39.2.10_1"], "NAME_3": ["YTý"],
+    ...     "VARNAME_3": ["Y Ty"], "GID_2": ["VNM.39.2_1"], "NAME_2": ["BátXát"],
+    ...     "NAME_1": ["LàoCai"]}, geometry=[box(103.5, 22.6, 103.6, 22.7)], crs=4326)
+    >>> communes = communes_from_frame(gadm, province="Lao Cai")
+    >>> communes[["commune_id", "name", "district", "province"]].values.tolist()
+    [['VNM.39.2.10_1', 'Y Tý', 'Bát Xát', 'Lào Cai']]
+    """
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise TypeError(
+            f"{source}: communes must be a GeoDataFrame of polygons, not "
+            f"{type(frame).__name__}; build one with geopandas.GeoDataFrame(table, "
+            "geometry=..., crs=...) or read the file with read_communes."
+        )
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    found = _find_columns(
+        columns,
+        name_column=name_column,
+        code_column=code_column,
+        district_column=district_column,
+        province_column=province_column,
+        source=source,
+    )
+    if crs is not None:
+        frame = frame.set_crs(require_crs(crs, source=f"crs= for {source}"), allow_override=True)
+    require_crs(frame.crs, source=source)
+
+    normalised = _normalised_columns(frame, found)
+    if check_encoding:
+        _check_encoding(normalised, frame, found, source=source)
+    if province is not None:
+        frame, normalised = _filter_province(frame, normalised, province, found, source=source)
+    _check_values(normalised, frame, source=source, code_column=found.code, name_column=found.name)
+    frame = _check_geometry(frame, normalised, source=source)
+    return _with_originals(frame, normalised)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The columns found for each normalised field (None where the frame has none)."""
+
+    name: str
+    code: str
+    district: str | None
+    province: str | None
+    ascii_name: str | None  # GADM's VARNAME_<level>: the name without diacritics, spaced
+    gadm: bool  # names written without spaces (``YTý``), to be spaced again
+
+
+def _find_columns(
+    columns: Sequence[str],
+    *,
+    name_column: str | None,
+    code_column: str | None,
+    district_column: str | None,
+    province_column: str | None,
+    source: str,
+) -> _Columns:
+    """The given columns (checked), else GADM's, else those recognised by their headers."""
     for keyword, given in (
         ("name_column", name_column),
         ("code_column", code_column),
@@ -287,9 +301,7 @@ def read_communes(
         ("province_column", province_column),
     ):
         if given is not None and given not in columns:
-            raise SchemaError(
-                f"communes file {path}: {keyword}={given!r} is not a column. Columns: {columns}."
-            )
+            raise SchemaError(f"{source}: {keyword}={given!r} is not a column. Columns: {columns}.")
 
     gadm = _gadm_level(columns)
     hint_column = None
@@ -305,22 +317,27 @@ def read_communes(
     district_column = district_column or _find_column(columns, _DISTRICT_HEADERS)
     province_column = province_column or _find_column(columns, _PROVINCE_HEADERS)
     if name_column is None:
-        raise _schema_hint(columns, "name_column", "commune names", path)
+        raise _schema_hint(columns, "name_column", "commune names", source)
     if code_column is None:
-        raise _schema_hint(columns, "code_column", "unique commune codes", path)
+        raise _schema_hint(columns, "code_column", "unique commune codes", source)
+    return _Columns(
+        name=name_column,
+        code=code_column,
+        district=district_column,
+        province=province_column,
+        ascii_name=hint_column if hint_column in columns else None,
+        gadm=gadm is not None,
+    )
 
-    if crs is not None:
-        frame = frame.set_crs(require_crs(crs, source=f"crs= for {path}"), allow_override=True)
-    require_crs(frame.crs, source=f"communes file {path}")
 
-    gadm_spacing = gadm is not None
-    hints = frame[hint_column] if hint_column in frame.columns else None
+def _normalised_columns(frame: gpd.GeoDataFrame, found: _Columns) -> pd.DataFrame:
+    """``commune_id``, ``name``, ``district`` and ``province``: clean text, GADM spaced."""
 
     def spaced(column: str | None, ascii_hints: pd.Series | None = None) -> list[str | None]:
         if column is None:
             return [None] * len(frame)
         values = [_clean_text(v) for v in frame[column]]
-        if not gadm_spacing:
+        if not found.gadm:
             return values
         hint_values = [None] * len(frame) if ascii_hints is None else list(ascii_hints)
         return [
@@ -328,48 +345,65 @@ def read_communes(
             for v, h in zip(values, hint_values, strict=True)
         ]
 
-    normalised = pd.DataFrame(
+    hints = frame[found.ascii_name] if found.ascii_name is not None else None
+    return pd.DataFrame(
         {
-            "commune_id": [_as_id(v) for v in frame[code_column]],
-            "name": spaced(name_column, hints),
-            "district": spaced(district_column),
-            "province": spaced(province_column),
+            "commune_id": [_as_id(v) for v in frame[found.code]],
+            "name": spaced(found.name, hints),
+            "district": spaced(found.district),
+            "province": spaced(found.province),
         },
         index=frame.index,
     )
-    if encoding is None:
-        for column, source in (
-            ("name", name_column),
-            ("district", district_column),
-            ("province", province_column),
-        ):
-            bad = normalised[column].map(lambda text: isinstance(text, str) and _misdecoded(text))
-            if bad.any():
-                first = frame.index[bad.to_numpy()][0]
-                raise InputFileError(
-                    f"communes file {path}: column {source!r} row {first} reads "
-                    f"{frame.at[first, source]!r}, which is not Vietnamese text as written: the "
-                    "file is probably in another encoding. Pass encoding='cp1258' (Vietnamese "
-                    "Windows) or the file's real encoding, or add a .cpg file beside the .shp."
-                )
-    if province is not None:
-        if province_column is None:
-            normalised["province"] = " ".join(unicodedata.normalize("NFC", province).split())
-        else:
-            key = normalize_name(province)
-            keep = normalised["province"].map(lambda p: p is not None and normalize_name(p) == key)
-            if not keep.any():
-                found = sorted({p for p in normalised["province"] if p is not None})
-                raise SchemaError(
-                    f"communes file {path}: no row has province {province!r} in column "
-                    f"{province_column!r}; provinces present: {found[:20]}."
-                )
-            frame = frame.loc[keep.to_numpy()]
-            normalised = normalised.loc[keep.to_numpy()]
 
-    _check_values(normalised, frame, path=path, code_column=code_column, name_column=name_column)
-    frame = _check_geometry(frame, normalised, path=path)
 
+def _check_encoding(
+    normalised: pd.DataFrame, frame: pd.DataFrame, found: _Columns, *, source: str
+) -> None:
+    """Refuse names, districts or provinces that read as text in the wrong encoding."""
+    for column, original in (
+        ("name", found.name),
+        ("district", found.district),
+        ("province", found.province),
+    ):
+        bad = normalised[column].map(lambda text: isinstance(text, str) and misdecoded(text))
+        if bad.any():
+            first = frame.index[bad.to_numpy()][0]
+            raise InputFileError(
+                f"{source}: column {original!r} row {first} reads "
+                f"{frame.at[first, original]!r}, which is not Vietnamese text as written: the "
+                "file is probably in another encoding. Pass encoding='cp1258' (Vietnamese "
+                "Windows) or the file's real encoding, or add a .cpg file beside the .shp."
+            )
+
+
+def _filter_province(
+    frame: gpd.GeoDataFrame,
+    normalised: pd.DataFrame,
+    province: str,
+    found: _Columns,
+    *,
+    source: str,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Keep the communes of ``province``; without a province column, write it in every row."""
+    if found.province is None:
+        normalised = normalised.assign(
+            province=" ".join(unicodedata.normalize("NFC", province).split())
+        )
+        return frame, normalised
+    key = normalize_name(province)
+    keep = normalised["province"].map(lambda p: p is not None and normalize_name(p) == key)
+    if not keep.any():
+        present = sorted({p for p in normalised["province"] if p is not None})
+        raise SchemaError(
+            f"{source}: no row has province {province!r} in column "
+            f"{found.province!r}; provinces present: {present[:20]}."
+        )
+    return frame.loc[keep.to_numpy()], normalised.loc[keep.to_numpy()]
+
+
+def _with_originals(frame: gpd.GeoDataFrame, normalised: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The normalised columns, then the frame's own (``<name>_original`` where they clash)."""
     originals = frame.drop(columns=frame.geometry.name)
     renames = {}
     for column in NORMALISED_COLUMNS:
@@ -387,28 +421,31 @@ def read_communes(
             else:
                 renames[column] = f"{column}_original"
     originals = originals.rename(columns=renames)
-    result = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         pd.concat([normalised, originals], axis=1),
         geometry=frame.geometry.rename("geometry"),
         crs=frame.crs,
     )
-    logger.info("read %d communes from %s (%s)", len(result), path, result.crs.name)
-    return result
 
 
 def _check_values(
-    normalised: pd.DataFrame, frame: pd.DataFrame, *, path: Path, code_column: str, name_column: str
+    normalised: pd.DataFrame,
+    frame: pd.DataFrame,
+    *,
+    source: str,
+    code_column: str,
+    name_column: str,
 ) -> None:
     missing_id = normalised["commune_id"].isna()
     if missing_id.any():
         raise SchemaError(
-            f"communes file {path}: column {code_column!r} is empty at rows "
+            f"{source}: column {code_column!r} is empty at rows "
             f"{_describe_rows(frame, missing_id.to_numpy())}; every commune needs a code."
         )
     missing_name = normalised["name"].isna()
     if missing_name.any():
         raise SchemaError(
-            f"communes file {path}: column {name_column!r} is empty at rows "
+            f"{source}: column {name_column!r} is empty at rows "
             f"{_describe_rows(frame, missing_name.to_numpy())}; fill in the names or pass "
             "name_column= for another column."
         )
@@ -420,21 +457,21 @@ def _check_values(
             for code, rows in list(groups.items())[:10]
         )
         raise SchemaError(
-            f"communes file {path}: commune codes in column {code_column!r} must be unique, "
+            f"{source}: commune codes in column {code_column!r} must be unique, "
             f"but {len(groups)} repeat: {described}. Fix the file, or pass code_column= for "
             "a unique column."
         )
 
 
 def _check_geometry(
-    frame: gpd.GeoDataFrame, normalised: pd.DataFrame, *, path: Path
+    frame: gpd.GeoDataFrame, normalised: pd.DataFrame, *, source: str
 ) -> gpd.GeoDataFrame:
     geometry = frame.geometry.array
     missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)
     if missing.any():
         labels = [f"{i} ({normalised.at[i, 'name']!s})" for i in frame.index[missing][:10]]
         raise SchemaError(
-            f"communes file {path}: {int(missing.sum())} rows have no geometry (null or empty): "
+            f"{source}: {int(missing.sum())} rows have no geometry (null or empty): "
             f"rows {', '.join(labels)}. Draw their boundaries or delete the rows."
         )
     types = shapely.get_type_id(geometry)
@@ -442,7 +479,7 @@ def _check_geometry(
     if not polygonal.all():
         labels = [f"{i} ({normalised.at[i, 'name']!s})" for i in frame.index[~polygonal][:10]]
         raise SchemaError(
-            f"communes file {path}: commune boundaries must be polygons, but rows "
+            f"{source}: commune boundaries must be polygons, but rows "
             f"{', '.join(labels)} are {sorted(set(shapely.get_type_id(geometry[~polygonal])))} "
             "(shapely type ids); give the boundary file, not a point or line layer."
         )
@@ -454,7 +491,7 @@ def _check_geometry(
     lost = [i for i, g in zip(frame.index[invalid], polygons, strict=True) if g is None]
     if lost:
         raise SchemaError(
-            f"communes file {path}: rows {lost} have invalid geometry with no area left after "
+            f"{source}: rows {lost} have invalid geometry with no area left after "
             "repair; redraw them."
         )
     frame = frame.copy()
@@ -464,7 +501,7 @@ def _check_geometry(
     )
     ids = normalised.loc[frame.index[invalid], "commune_id"].tolist()
     warnings.warn(
-        f"communes file {path}: repaired {int(invalid.sum())} invalid polygons with "
+        f"{source}: repaired {int(invalid.sum())} invalid polygons with "
         f"shapely.make_valid (commune ids {ids[:10]}{' ...' if len(ids) > 10 else ''}).",
         RepairWarning,
         stacklevel=3,
@@ -484,4 +521,4 @@ def _polygonal_part(geometry: Any) -> Any:
     return parts[0] if len(parts) == 1 else shapely.union_all(parts)
 
 
-__all__ = ["NORMALISED_COLUMNS", "read_communes"]
+__all__ = ["NORMALISED_COLUMNS", "communes_from_frame", "read_communes"]

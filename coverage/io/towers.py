@@ -36,7 +36,8 @@ OpenCelliD positions are estimated from crowd-sourced measurements and can sit h
 of metres from the real mast; its ``range`` and ``samples`` columns are kept so they can
 be filtered.
 
-The generic pieces live beside this module: finding the header row of a CSV/XLSX in
+The generic pieces live beside this module: which column is which field, in which unit
+and range, in :mod:`coverage.io.tower_fields`; finding the header row of a CSV/XLSX in
 :mod:`coverage.io.tables`, reading numbers with units in :mod:`coverage.io.cells`, and
 coordinates (degrees-minutes-seconds, swapped axes) in :mod:`coverage.io.coordinates`,
 whose :func:`~coverage.io.coordinates.parse_angle` is also exported here.
@@ -44,12 +45,11 @@ whose :func:`~coverage.io.coordinates.parse_angle` is also exported here.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -66,12 +66,25 @@ from coverage.io.cells import (
     CellProblems,
     cell_text,
     is_blank,
-    parse_quantity,
     plain,
 )
 from coverage.io.coordinates import parse_angle, points_from_frame
 from coverage.io.files import VECTOR_SUFFIXES, atomic_output, existing_file, read_vector
-from coverage.io.tables import read_table, split_header
+from coverage.io.tables import read_table
+from coverage.io.tower_fields import (
+    HEADER_ALIASES,
+    KNOWN_HEADERS,
+    OPENCELLID_COLUMNS,
+    VALID_RANGES,
+    check_ranges,
+    convert_cell,
+    eirp_unit_column,
+    field_cells,
+    is_opencellid,
+    match_headers,
+    opencellid_header,
+    opencellid_keys,
+)
 
 TOWER_COLUMNS = (
     "site_id",
@@ -89,103 +102,8 @@ REQUIRED_COLUMNS = TOWER_COLUMNS[:6]
 """Columns the engine needs; the sector fields below are optional (omni when absent)."""
 OPTIONAL_COLUMNS = TOWER_COLUMNS[6:]
 
-OPENCELLID_COLUMNS = (
-    "radio", "mcc", "net", "area", "cell", "unit", "lon", "lat",
-    "range", "samples", "changeable", "created", "updated", "averageSignal",
-)  # fmt: skip
-
-#: Accepted headers per field, compared after lower-casing, removing diacritics
-#: (đ -> d), dropping a unit in brackets ("Tần số (MHz)") and collapsing punctuation.
-#: The first match in this order wins; a field's own name always comes first.
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "site_id": ("site id", "ma tram", "ma so tram", "ma vi tri", "siteid", "site", "ten tram",
-                "site name", "station", "tram"),
-    "operator": ("operator", "nha mang", "doanh nghiep", "nha khai thac", "mang", "carrier",
-                 "network", "nha cung cap"),
-    "technology": ("technology", "cong nghe", "radio", "tech", "rat", "loai cong nghe"),
-    "frequency_mhz": ("frequency mhz", "frequency", "tan so", "freq", "bang tan",
-                      "frequency ghz"),
-    "antenna_height_m": ("antenna height m", "do cao anten", "chieu cao anten",
-                         "antenna height", "chieu cao", "height", "height m", "do cao cot",
-                         "chieu cao cot", "ant height", "do cao treo anten"),
-    "eirp_dbm": ("eirp dbm", "eirp", "cong suat phat", "cong suat", "eirp w", "eirp dbw",
-                 "power", "tx power"),
-    "azimuth_deg": ("azimuth deg", "azimuth", "huong", "huong anten", "goc phuong vi",
-                    "phuong vi", "goc huong", "az"),
-    "beamwidth_deg": ("beamwidth deg", "beamwidth", "do rong bup song", "beam width",
-                      "hpbw", "do rong bup", "goc mo"),
-    "tilt_deg": ("tilt deg", "tilt", "goc nghieng", "do nghieng", "downtilt"),
-    "lon": ("lon", "longitude", "kinh do", "long", "lng", "x", "easting"),
-    "lat": ("lat", "latitude", "vi do", "y", "northing"),
-}  # fmt: skip
-_EIRP_UNIT_HEADERS = ("eirp unit", "don vi cong suat", "don vi eirp", "power unit", "don vi",
-                      "unit")  # fmt: skip
-_HEADER_UNITS = {"frequency ghz": "ghz", "frequency mhz": "mhz", "eirp w": "w", "eirp dbw": "dbw"}
-_POWER_TO_DBM: dict[str, Callable[[float], float]] = {
-    "dbm": lambda p: p,
-    "dbw": lambda p: p + 30.0,
-    "w": lambda p: 10.0 * math.log10(p) + 30.0 if p > 0 else math.nan,
-    "mw": lambda p: 10.0 * math.log10(p) if p > 0 else math.nan,
-    "kw": lambda p: 10.0 * math.log10(p) + 60.0 if p > 0 else math.nan,
-}
-_FREQUENCY_TO_MHZ = {"mhz": 1.0, "ghz": 1000.0, "khz": 1e-3}
-_DEGREE_UNITS = ("", "do", "deg", "degree", "degrees", "o")
-
-#: Physically sensible ranges; values outside raise :class:`SchemaError`.
-VALID_RANGES: dict[str, tuple[float, float]] = {
-    "frequency_mhz": (100.0, 6000.0),
-    "antenna_height_m": (0.0, 300.0),
-    "eirp_dbm": (0.0, 90.0),
-    "azimuth_deg": (-360.0, 360.0),
-    "beamwidth_deg": (1.0, 360.0),
-    "tilt_deg": (-20.0, 30.0),
-}
-
-
-def _split_header(header: Any) -> tuple[str, str]:
-    """(plain name, plain unit) of a header: ``"Tần số (MHz)"`` -> ``("tan so", "mhz")``.
-
-    Headers that carry their unit in the name (``Frequency GHz``) get that unit.
-    """
-    base, unit = split_header(header)
-    return base, _HEADER_UNITS.get(base, unit)
-
-
-_ALL_ALIASES = {a for names in HEADER_ALIASES.values() for a in names} | {
-    f.replace("_", " ") for f in HEADER_ALIASES
-}
-
-
-def _opencellid_header(first_row: Sequence[Any]) -> list[str] | None:
-    """OpenCelliD's column names when ``first_row`` is a headerless OpenCelliD export row."""
-    looks_like = (
-        len(first_row) in (13, 14)
-        and str(first_row[0]).strip().upper() in ("GSM", "UMTS", "LTE", "NR", "CDMA")
-        and str(first_row[1]).strip().isdigit()
-    )
-    return list(OPENCELLID_COLUMNS[: len(first_row)]) if looks_like else None
-
 
 # --------------------------------------------------------------------------- the pure core
-
-
-def _match_headers(columns: Sequence[Any]) -> dict[str, tuple[Any, str]]:
-    """``{field: (column, unit)}`` for the columns recognised by :data:`HEADER_ALIASES`."""
-    parsed = {column: _split_header(column) for column in columns}
-    found: dict[str, tuple[Any, str]] = {}
-    used: set[Any] = set()
-    for field, aliases in HEADER_ALIASES.items():
-        for alias in (field.replace("_", " "), *aliases):
-            hits = [c for c in columns if parsed[c][0] == alias and c not in used]
-            if hits:
-                found[field] = (hits[0], parsed[hits[0]][1])
-                used.add(hits[0])
-                break
-    return found
-
-
-def _is_opencellid(columns: Sequence[Any]) -> bool:
-    return {"radio", "mcc", "net", "area", "cell"} <= {plain(c) for c in columns}
 
 
 def towers_from_frame(
@@ -254,15 +172,66 @@ def towers_from_frame(
 
     is_geo = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
     columns = [c for c in frame.columns if not (is_geo and c == frame.geometry.name)]
-    headers = _match_headers(columns)
+    headers = match_headers(columns)
     problems = CellProblems(source)
-    out: dict[str, Any] = {}
+    out, counts = _identity(
+        frame,
+        columns,
+        headers,
+        labels,
+        problems,
+        default_technology=default_technology,
+        default_operator=default_operator,
+    )
+    unit_column = eirp_unit_column(frame, columns, headers) if "eirp_dbm" in headers else None
+    out.update(_radio_fields(frame, headers, unit_column, labels, problems))
+    geometry, geo_crs = _coordinates(
+        frame, headers, is_geo=is_geo, crs=crs, swap_xy=swap_xy, labels=labels,
+        problems=problems, source=source,
+    )  # fmt: skip
+    problems.raise_if_any(
+        "Fix these cells in the file (one value per cell; decimal degrees or D°M'S\" for "
+        "coordinates; technologies 2G/3G/4G/5G or GSM/UMTS/LTE/NR), then read it again."
+    )
 
-    # -- identity: site_id, operator, technology (OpenCelliD derives them from codes)
+    counts += _fill_defaults(out, table_defaults)
+    check_ranges(out, labels, headers, source)
+    out["azimuth_deg"] = np.where(np.isnan(out["azimuth_deg"]), np.nan, out["azimuth_deg"] % 360.0)
+    _check_unique(out, labels, source, on_duplicate)
+    if +counts:
+        listed = ", ".join(f"{field} {count}" for field, count in counts.items() if count)
+        warnings.warn(
+            f"{source}: {n} tower row(s); empty values filled with documented defaults "
+            f"(rows per field: {listed}). Technology defaults are in "
+            "coverage.operators.RADIO_DEFAULTS (omni towers get beamwidth 360, unnamed "
+            f"technology {default_technology!r}, operator {default_operator!r}, site_id "
+            "from the row); pass defaults={...} to read_towers to choose other values.",
+            DefaultsUsedWarning,
+            stacklevel=3,
+        )
+    return _normalised_frame(frame, columns, out, headers, unit_column, geometry, geo_crs)
+
+
+def _identity(
+    frame: pd.DataFrame,
+    columns: Sequence[Any],
+    headers: dict[str, tuple[Any, str]],
+    labels: list[str],
+    problems: CellProblems,
+    *,
+    default_technology: str,
+    default_operator: str,
+) -> tuple[dict[str, Any], Counter[str]]:
+    """``site_id``, ``operator`` and ``technology`` of each row, and how many were defaulted.
+
+    OpenCelliD rows derive them from their codes (PLMN, radio, area and cell); unreadable
+    cells are added to ``problems``.
+    """
+    n = len(frame)
     counts: Counter[str] = Counter()
-    keys = _opencellid_keys(frame, columns, labels, problems) if _is_opencellid(columns) else None
+    keys = opencellid_keys(frame, columns, labels, problems) if is_opencellid(columns) else None
     technology: list[str] = []
-    for i, value in enumerate(_column(frame, headers, "technology")):
+    for i, value in enumerate(field_cells(frame, headers, "technology")):
         try:
             technology.append(operators.normalise_technology(value))
         except ValueError as exc:
@@ -272,7 +241,7 @@ def towers_from_frame(
             technology.append(default_technology)
     site_ids: list[str] = []
     operator_names: list[str] = []
-    raw_ids, raw_operators = (_column(frame, headers, f) for f in ("site_id", "operator"))
+    raw_ids, raw_operators = (field_cells(frame, headers, f) for f in ("site_id", "operator"))
     for i in range(n):
         key = keys[i] if keys else None
         if not is_blank(raw_ids[i]):
@@ -289,26 +258,49 @@ def towers_from_frame(
         else:
             operator_names.append(default_operator)
             counts["operator"] += keys is None
-    out["site_id"] = site_ids
-    out["operator"] = operator_names
-    out["technology"] = technology
+    return {"site_id": site_ids, "operator": operator_names, "technology": technology}, counts
 
-    # -- radio fields
-    unit_column = _eirp_unit_column(frame, columns, headers) if "eirp_dbm" in headers else None
+
+def _radio_fields(
+    frame: pd.DataFrame,
+    headers: dict[str, tuple[Any, str]],
+    unit_column: Any,
+    labels: list[str],
+    problems: CellProblems,
+) -> dict[str, np.ndarray]:
+    """Each of :data:`NUMERIC_COLUMNS` in its normalised unit (NaN where empty or unreadable).
+
+    The unit comes from the cell (``20 W``), else ``unit_column`` (EIRP only), else the
+    header; unreadable cells are added to ``problems``.
+    """
+    fields: dict[str, np.ndarray] = {}
     for field in NUMERIC_COLUMNS:
-        values = np.full(n, np.nan)
+        values = np.full(len(frame), np.nan)
         if field in headers:
             column, header_unit = headers[field]
             units = frame[unit_column].tolist() if (field == "eirp_dbm" and unit_column) else None
             for i, raw in enumerate(frame[column].tolist()):
                 try:
                     cell_unit = plain(units[i]).replace(" ", "") if units is not None else ""
-                    values[i] = _convert(field, raw, header_unit, cell_unit)
+                    values[i] = convert_cell(field, raw, header_unit, cell_unit)
                 except ValueError as exc:
                     problems.add(labels[i], column, raw, str(exc))
-        out[field] = values
+        fields[field] = values
+    return fields
 
-    # -- coordinates
+
+def _coordinates(
+    frame: pd.DataFrame,
+    headers: dict[str, tuple[Any, str]],
+    *,
+    is_geo: bool,
+    crs: Any,
+    swap_xy: bool,
+    labels: list[str],
+    problems: CellProblems,
+    source: str,
+) -> tuple[Any, Any]:
+    """(points, CRS) from a GeoDataFrame's geometry or the recognised lon/lat columns."""
     if not is_geo and ("lon" not in headers or "lat" not in headers):
         accepted = "; ".join(f"{f}: {', '.join(HEADER_ALIASES[f])}" for f in ("lon", "lat"))
         raise SchemaError(
@@ -316,7 +308,7 @@ def towers_from_frame(
             f"{', '.join(map(str, frame.columns))}. Accepted headers (any case, with or "
             f"without diacritics) - {accepted}."
         )
-    geometry, geo_crs = points_from_frame(
+    return points_from_frame(
         frame,
         xy_columns=None if is_geo else (headers["lon"][0], headers["lat"][0]),
         crs=crs,
@@ -325,12 +317,15 @@ def towers_from_frame(
         problems=problems,
         source=source,
     )
-    problems.raise_if_any(
-        "Fix these cells in the file (one value per cell; decimal degrees or D°M'S\" for "
-        "coordinates; technologies 2G/3G/4G/5G or GSM/UMTS/LTE/NR), then read it again."
-    )
 
-    # -- defaults, then ranges
+
+def _fill_defaults(out: dict[str, Any], table_defaults: Mapping[str, Any]) -> Counter[str]:
+    """Fill empty radio fields in place from the row's technology defaults; count per field.
+
+    An empty azimuth stays NaN (omni), and an omni row's empty beamwidth becomes
+    :data:`~coverage.operators.OMNI_BEAMWIDTH_DEG`.
+    """
+    counts: Counter[str] = Counter()
     for field in NUMERIC_COLUMNS:
         if field == "azimuth_deg":
             continue
@@ -342,23 +337,25 @@ def towers_from_frame(
             if field == "beamwidth_deg" and np.isnan(out["azimuth_deg"][row]):
                 values[row] = operators.OMNI_BEAMWIDTH_DEG
             else:
-                values[row] = getattr(table_defaults[technology[row]], field)
+                values[row] = getattr(table_defaults[out["technology"][row]], field)
         counts[field] = int(empty.sum())
-    _check_ranges(out, labels, headers, source)
-    out["azimuth_deg"] = np.where(np.isnan(out["azimuth_deg"]), np.nan, out["azimuth_deg"] % 360.0)
-    _check_unique(out, labels, source, on_duplicate)
-    if +counts:
-        listed = ", ".join(f"{field} {count}" for field, count in counts.items() if count)
-        warnings.warn(
-            f"{source}: {n} tower row(s); empty values filled with documented defaults "
-            f"(rows per field: {listed}). Technology defaults are in "
-            "coverage.operators.RADIO_DEFAULTS (omni towers get beamwidth 360, unnamed "
-            f"technology {default_technology!r}, operator {default_operator!r}, site_id "
-            "from the row); pass defaults={...} to read_towers to choose other values.",
-            DefaultsUsedWarning,
-            stacklevel=3,
-        )
+    return counts
 
+
+def _normalised_frame(
+    frame: pd.DataFrame,
+    columns: Sequence[Any],
+    out: dict[str, Any],
+    headers: dict[str, tuple[Any, str]],
+    unit_column: Any,
+    geometry: Any,
+    crs: Any,
+) -> gpd.GeoDataFrame:
+    """The normalised columns, then the frame's other columns, on ``frame``'s index.
+
+    A source column whose header is itself a normalised name (``lon``, ``operator``...) is
+    replaced by the normalised column or the geometry.
+    """
     used_columns = {column for column, _ in headers.values()}
     if unit_column is not None:
         used_columns.add(unit_column)
@@ -377,94 +374,7 @@ def towers_from_frame(
         if column in used_columns and plain(column).replace(" ", "_") in canonical_names:
             continue
         result[column] = frame[column]
-    return gpd.GeoDataFrame(result, geometry=geometry, crs=geo_crs)
-
-
-def _column(frame: pd.DataFrame, headers: dict[str, tuple[Any, str]], field: str) -> list[Any]:
-    """The raw cells of the column recognised as ``field`` (all None when there is none)."""
-    return frame[headers[field][0]].tolist() if field in headers else [None] * len(frame)
-
-
-def _opencellid_keys(
-    frame: pd.DataFrame, columns: Sequence[Any], labels: list[str], problems: CellProblems
-) -> list[tuple[int, int, str, int, int] | None]:
-    """(mcc, mnc, radio, area, cell) of each OpenCelliD row; None where unreadable."""
-    by_name = {plain(c): c for c in columns}
-    cells = {
-        name: frame[by_name[name]].tolist() for name in ("radio", "mcc", "net", "area", "cell")
-    }
-    keys: list[tuple[int, int, str, int, int] | None] = []
-    for i in range(len(frame)):
-        numbers = []
-        for name in ("mcc", "net", "area", "cell"):
-            value = cells[name][i]
-            number, unit = parse_quantity(value) if not is_blank(value) else (math.nan, "")
-            if unit or not number.is_integer():
-                problems.add(labels[i], by_name[name], value, "not a whole number")
-            else:
-                numbers.append(int(number))
-        radio = cell_text(cells["radio"][i]).upper()
-        keys.append(
-            (numbers[0], numbers[1], radio, numbers[2], numbers[3]) if len(numbers) == 4 else None
-        )
-    return keys
-
-
-def _convert(field: str, raw: Any, header_unit: str, cell_unit: str) -> float:
-    """One radio cell to the normalised unit of ``field`` (NaN when blank)."""
-    number, suffix = parse_quantity(raw)
-    if math.isnan(number):
-        return math.nan
-    unit = suffix or cell_unit or header_unit
-    if field == "eirp_dbm":
-        unit = unit or "dbm"
-        if unit not in _POWER_TO_DBM:
-            raise ValueError(f"unknown power unit {unit!r}; use dBm, dBW, W, mW or kW")
-        converted = _POWER_TO_DBM[unit](number)
-        if math.isnan(converted):
-            raise ValueError("a power in W must be positive")
-        return converted
-    if field == "frequency_mhz":
-        unit = unit or "mhz"
-        if unit not in _FREQUENCY_TO_MHZ:
-            raise ValueError(f"unknown frequency unit {unit!r}; use MHz or GHz")
-        return number * _FREQUENCY_TO_MHZ[unit]
-    if field == "antenna_height_m":
-        if unit not in ("", "m", "met"):
-            raise ValueError(f"unknown height unit {unit!r}; give metres")
-        return number
-    if unit not in _DEGREE_UNITS:
-        raise ValueError(f"unknown angle unit {unit!r}; give degrees")
-    return number
-
-
-def _eirp_unit_column(frame: pd.DataFrame, columns: Sequence[Any], headers: dict) -> Any:
-    """A column naming the EIRP unit per row (``W``/``dBm``...), if the table has one."""
-    used = {column for column, _ in headers.values()}
-    for column in columns:
-        if column in used or _split_header(column)[0] not in _EIRP_UNIT_HEADERS:
-            continue
-        values = {plain(v).replace(" ", "") for v in frame[column].tolist() if not is_blank(v)}
-        if values and values <= set(_POWER_TO_DBM):
-            return column
-    return None
-
-
-def _check_ranges(
-    out: dict[str, Any], labels: list[str], headers: dict[str, tuple[Any, str]], source: str
-) -> None:
-    problems = CellProblems(source)
-    for field, (low, high) in VALID_RANGES.items():
-        values = out[field]
-        with np.errstate(invalid="ignore"):
-            bad = (values < low) | (values > high)
-        column = headers[field][0] if field in headers else f"{field} (default)"
-        for i in np.flatnonzero(bad):
-            problems.add(labels[i], column, f"{values[i]:g}", f"{field} must be {low:g}-{high:g}")
-    problems.raise_if_any(
-        "These values are physically implausible (a unit mistake, e.g. W given as dBm or "
-        "GHz as MHz?). Correct them, or give the unit in the header, e.g. 'EIRP (W)'."
-    )
+    return gpd.GeoDataFrame(result, geometry=geometry, crs=crs)
 
 
 def _check_unique(out: dict[str, Any], labels: list[str], source: str, on_duplicate: str) -> None:
@@ -559,10 +469,10 @@ def read_towers(
         frame, labels = read_table(
             path,
             what="tower",
-            known_headers=_ALL_ALIASES,
+            known_headers=KNOWN_HEADERS,
             sheet=sheet,
             encoding=encoding,
-            headerless=_opencellid_header,
+            headerless=opencellid_header,
         )
     return towers_from_frame(
         frame,

@@ -52,7 +52,7 @@ _EXPORTS = {
     "predecessor_communes": "coverage.names",
     "SEED_COMMUNES": "coverage.names",
     "Terrain": "coverage.terrain",
-    "open_terrain": "coverage.terrain",
+    "open_terrain": "coverage.io.terrain",
     "open_native_dem": "coverage.io.dem",
     "population_on_grid": "coverage.population",
     "population_from_communes": "coverage.population",

@@ -175,8 +175,8 @@ def viewshed(
     from coverage.crs import WGS84, transform_xy
     from coverage.io.files import check_output
     from coverage.io.rasters import geotiff_writer
+    from coverage.io.terrain import open_terrain
     from coverage.radial.viewshed import NODATA, site_cells, viewsheds
-    from coverage.terrain import open_terrain
 
     check_output(out, overwrite=overwrite)
     labels, lonlat, towers = _sites(site, sites_file)
@@ -332,7 +332,7 @@ def _terrain_for(
     dem: tuple[str, ...], frame: Any, radius_m: float, resolution: float | None
 ) -> Any:
     """Open the DEM cropped to the data's extent plus the radius (degrees approximated)."""
-    from coverage.terrain import open_terrain
+    from coverage.io.terrain import open_terrain
 
     bounds = _padded_bounds(frame.to_crs("EPSG:4326").total_bounds, radius_m)
     return open_terrain(list(dem), bounds=bounds, resolution_m=resolution)
@@ -399,9 +399,9 @@ def predict(
 
     from coverage.io.files import check_output
     from coverage.io.rasters import write_geotiff
+    from coverage.io.terrain import open_terrain
     from coverage.io.towers import OPTIONAL_COLUMNS
     from coverage.model import predict as predict_power
-    from coverage.terrain import open_terrain
 
     check_output(out, overwrite=overwrite)
     labels, lonlat, towers = _sites(site, sites_file)

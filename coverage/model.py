@@ -359,7 +359,7 @@ def predict(
     --------
     >>> from coverage import datasets
     >>> from coverage.io.towers import read_towers
-    >>> from coverage.terrain import open_terrain
+    >>> from coverage.io.terrain import open_terrain
     >>> terrain = open_terrain(datasets.get_path("laocai_terrain"))
     >>> towers = read_towers(datasets.get_path("laocai_towers")).head(3)  # doctest: +SKIP
     >>> result = predict(towers, terrain, radius_m=10_000)  # doctest: +SKIP

@@ -8,8 +8,8 @@ import pytest
 from coverage.analysis import Analysis, analyse
 from coverage.gaps import NO_OPERATOR
 from coverage.io.communes import read_communes
+from coverage.io.terrain import open_terrain
 from coverage.io.towers import read_towers
-from coverage.terrain import open_terrain
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ LAYERS = {
     "validity": 0,
     "settings": 0,
     "crs": 1,
+    "grid": 1,
     "summaries": 0,
     "names": 1,
     "operators": 1,

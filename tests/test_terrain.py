@@ -19,7 +19,9 @@ from coverage.errors import (
     ResolutionWarning,
     TerrainError,
 )
-from coverage.terrain import Terrain, check_points_on_terrain, open_terrain
+from coverage.io.rasters import write_terrain
+from coverage.io.terrain import open_terrain
+from coverage.terrain import Terrain, check_points_on_terrain
 
 ARCSEC3 = 1.0 / 1200.0  # SRTM3 spacing in degrees
 
@@ -147,9 +149,12 @@ def test_no_files_lists_what_was_looked_for(tmp_path: Path) -> None:
 
 def test_tiles_in_different_crs_are_refused(tmp_path: Path) -> None:
     write_geographic_tile(tmp_path / "a.tif", 103.0, 22.5, 20, 20, 0.01)
-    Terrain.from_array(
-        np.ones((20, 20)), transform=Affine(100, 0, 400000, 0, -100, 2480000), crs="EPSG:32648"
-    ).to_geotiff(tmp_path / "b.tif")
+    write_terrain(
+        Terrain.from_array(
+            np.ones((20, 20)), transform=Affine(100, 0, 400000, 0, -100, 2480000), crs="EPSG:32648"
+        ),
+        tmp_path / "b.tif",
+    )
     with pytest.raises(TerrainError, match="different CRSs"):
         open_terrain(tmp_path)
 
@@ -277,17 +282,17 @@ def test_check_points_names_the_offending_sites(ramp: Terrain) -> None:
         )
 
 
-def test_to_geotiff_round_trip_and_refuses_to_overwrite(ramp: Terrain, tmp_path: Path) -> None:
+def test_write_terrain_round_trip_and_refuses_to_overwrite(ramp: Terrain, tmp_path: Path) -> None:
     full = Terrain.from_array(
         np.nan_to_num(ramp.elevation_m, nan=1.0), transform=ramp.transform, crs=ramp.crs
     )
-    path = full.to_geotiff(tmp_path / "dem.tif")
+    path = write_terrain(full, tmp_path / "dem.tif")
     again = open_terrain(path)
     np.testing.assert_array_equal(again.elevation_m, full.elevation_m)
     assert again.transform == full.transform and again.crs == full.crs
     with pytest.raises(OutputExistsError):
-        full.to_geotiff(path)
-    full.to_geotiff(path, overwrite=True)
+        write_terrain(full, path)
+    write_terrain(full, path, overwrite=True)
     assert list(tmp_path.iterdir()) == [path]
 
 

@@ -54,7 +54,7 @@ _EXPORTS = {
     "Terrain": "coverage.terrain",
     "open_terrain": "coverage.io.terrain",
     "open_native_dem": "coverage.io.dem",
-    "population_on_grid": "coverage.population",
+    "population_on_grid": "coverage.io.population",
     "population_from_communes": "coverage.population",
     "viewshed": "coverage.radial.viewshed",
     "viewsheds": "coverage.radial.viewshed",

@@ -1,9 +1,11 @@
 """One grid value: a CRS, an affine transform and a shape, and the arithmetic on them.
 
 Every raster of the package (terrain, coverage, population) sits on a :class:`Grid`.
-Bounds, cell centres, (row, col) positions of points and windows are computed here once,
-on :mod:`rasterio.transform` and :mod:`rasterio.windows` (pure arithmetic; nothing here
-opens a file). A cell's centre is at integer (row, col); its corners at half-integers.
+Bounds, cell centres, (row, col) positions of points and windows are computed here once:
+the affine arithmetic of :mod:`rasterio.transform` (tested against it), written out so
+that every caller gets the same last bit, and windows from :mod:`rasterio.windows`.
+Nothing here opens a file. A cell's centre is at integer (row, col); its corners at
+half-integers.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import rasterio.errors
-import rasterio.transform
 import rasterio.windows
 from affine import Affine
 from pyproj import CRS
@@ -82,19 +83,17 @@ class Grid:
     def bounds(self) -> tuple[float, float, float, float]:
         """(left, bottom, right, top) in ``crs`` units: the envelope of the grid's cells.
 
+        The same numbers as :func:`rasterio.transform.array_bounds`, in order whichever
+        way the axes run.
+
         Examples
         --------
         >>> Grid("EPSG:32648", Affine(30, 0, 0, 0, -30, 90), (3, 4)).bounds
         (0.0, 0.0, 120.0, 90.0)
         """
         rows, cols = self.shape
-        west, south, east, north = rasterio.transform.array_bounds(rows, cols, self.transform)
-        return (
-            float(min(west, east)),
-            float(min(south, north)),
-            float(max(west, east)),
-            float(max(south, north)),
-        )
+        x, y = self.xy([0, 0, rows, rows], [0, cols, 0, cols], offset="ul")  # the corners
+        return float(x.min()), float(y.min()), float(x.max()), float(y.max())
 
     @cached_property
     def resolution_m(self) -> float:
@@ -166,7 +165,7 @@ class Grid:
         t = self.transform
         if self.rectilinear:
             return (y - t.f) / t.e - 0.5, (x - t.c) / t.a - 0.5
-        col, row = ~t * (x, y)
+        col, row = ~t @ (x, y)
         return np.asarray(row) - 0.5, np.asarray(col) - 0.5
 
     def contains(self, x: Any, y: Any) -> np.ndarray:
@@ -213,10 +212,13 @@ class Grid:
     def window_of_bounds(
         self, bounds: tuple[float, float, float, float], *, margin: int = 0
     ) -> Window | None:
-        """Whole-cell window covering ``bounds`` (left, bottom, right, top; ``crs``), or None.
+        """Whole-cell window of ``bounds`` (left, bottom, right, top; ``crs``), or None.
 
-        The window (:class:`rasterio.windows.Window`) is widened to whole cells, then by
-        ``margin`` cells on every side, and cut to the grid; None when it misses the grid.
+        The box's window (:func:`rasterio.windows.from_bounds`) is snapped to whole cells:
+        its offsets floored as :meth:`rasterio.windows.Window.round_offsets` does (with a
+        tenth of a cell of tolerance), its far edges rounded up. It is then grown by
+        ``margin`` cells on every side and cut to the grid; None when it misses the grid.
+        With ``margin >= 1`` it always covers the whole box.
 
         Examples
         --------
@@ -229,8 +231,8 @@ class Grid:
         True
         """
         window = rasterio.windows.from_bounds(*bounds, transform=self.transform)
-        row0 = math.floor(window.row_off) - margin
-        col0 = math.floor(window.col_off) - margin
+        start = window.round_offsets()
+        row0, col0 = start.row_off - margin, start.col_off - margin
         row1 = math.ceil(window.row_off + window.height) + margin
         col1 = math.ceil(window.col_off + window.width) + margin
         grown = Window(col0, row0, col1 - col0, row1 - row0)

@@ -19,6 +19,7 @@ from pyproj import CRS
 
 from coverage.crs import crs_label
 from coverage.errors import CoverageWarning, CRSError, ModelRangeError, SchemaError
+from coverage.grid import Grid
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from coverage.physics.antenna import antenna_gain_db
 from coverage.physics.ranges import check_model_range
@@ -53,8 +54,8 @@ class CoverageResult:
         One row per layer: ``operator``, ``technology``, ``threshold_dbm``.
     validity
         uint8 (rows, cols) of :class:`Validity` flags, OR-ed over all sites.
-    transform, crs
-        Georeferencing of the grid (metric working CRS).
+    grid
+        The working grid (metric CRS, transform, shape), the terrain's.
     towers
         The towers used, in ``crs``.
     model
@@ -65,17 +66,25 @@ class CoverageResult:
     serving_site: np.ndarray
     layers: pd.DataFrame
     validity: np.ndarray
-    transform: Affine
-    crs: CRS
+    grid: Grid
     towers: gpd.GeoDataFrame = field(repr=False)
     model: str = "diffraction"
     parameters: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def crs(self) -> CRS:
+        """The metric working CRS (``grid.crs``)."""
+        return self.grid.crs
+
+    @property
+    def transform(self) -> Affine:
+        """Affine transform of the grid (``grid.transform``)."""
+        return self.grid.transform
+
+    @property
     def shape(self) -> tuple[int, int]:
         """(rows, cols) of the grid."""
-        rows, cols = self.validity.shape
-        return rows, cols
+        return self.grid.shape
 
     @property
     def covered(self) -> np.ndarray:
@@ -124,8 +133,8 @@ class CoverageResult:
         >>> result = CoverageResult(power, np.zeros(power.shape, np.int32),
         ...     pd.DataFrame({"operator": ["<Viettel>"], "technology": ["4G"],
         ...                   "threshold_dbm": [-110.0]}),
-        ...     np.zeros((2, 2), np.uint8), Affine(100, 0, 0, 0, -100, 200),
-        ...     CRS.from_epsg(32648), gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
+        ...     np.zeros((2, 2), np.uint8), Grid("EPSG:32648", Affine(100, 0, 0, 0, -100, 200),
+        ...     (2, 2)), gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
         >>> page = result._repr_html_()
         >>> "25.0%" in page, "&lt;Viettel&gt;" in page, "<Viettel>" in page
         (True, True, False)
@@ -438,8 +447,7 @@ def predict(
         serving_site=serving,
         layers=layers,
         validity=validity,
-        transform=terrain.transform,
-        crs=terrain.crs,
+        grid=terrain.grid,
         towers=local.reset_index(drop=True),
         model=model,
         parameters=options,

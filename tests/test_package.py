@@ -25,6 +25,7 @@ LAYERS = {
     "dem": 2,
     "terrain": 2,
     "population": 2,
+    "zonal": 2,
     "datasets": 2,
     "physics": 3,
     "radial": 4,

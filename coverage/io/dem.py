@@ -30,6 +30,7 @@ from rasterio.enums import Resampling
 
 from coverage.crs import crs_label, require_crs
 from coverage.errors import InputFileError, MissingFileError, RepairWarning, TerrainError
+from coverage.grid import Grid
 from coverage.io.files import existing_file
 from coverage.summaries import html_summary
 
@@ -318,9 +319,7 @@ class NativeDEM:
 
     def rowcol(self, x: np.ndarray | float, y: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
         """Fractional (row, col) of points (x, y) in ``crs``; posts are at integers."""
-        col = (np.asarray(x, dtype=float) - self.transform.c) / self.transform.a - 0.5
-        row = (np.asarray(y, dtype=float) - self.transform.f) / self.transform.e - 0.5
-        return row, col
+        return Grid(self.crs, self.transform, self.shape).rowcol(x, y)
 
     def _repr_html_(self) -> str:
         """Compact HTML summary for Jupyter: posts, spacing, CRS, elevation range, voids.

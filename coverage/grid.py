@@ -26,7 +26,7 @@ from coverage.crs import crs_label, require_crs
 from coverage.errors import CoverageError, CRSError
 from coverage.summaries import html_summary
 
-__all__ = ["Grid", "GridError"]
+__all__ = ["Grid", "GridError", "Gridded"]
 
 _CORNER_OFFSETS = {"center": 0.5, "ul": 0.0}
 
@@ -303,3 +303,34 @@ class Grid:
                 ("CRS", crs_label(self.crs)),
             ],
         )
+
+
+class Gridded:
+    """Mixin for values that carry a ``grid``: its ``crs``, ``transform`` and ``shape``.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Mask(Gridded):
+    ...     grid: Grid
+    >>> Mask(Grid("EPSG:32648", Affine(30, 0, 0, 0, -30, 90), (3, 4))).shape
+    (3, 4)
+    """
+
+    grid: Grid
+
+    @property
+    def crs(self) -> CRS:
+        """The CRS of the grid (``grid.crs``)."""
+        return self.grid.crs
+
+    @property
+    def transform(self) -> Affine:
+        """Affine transform from (col, row) to (x, y) (``grid.transform``)."""
+        return self.grid.transform
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, cols) (``grid.shape``)."""
+        return self.grid.shape

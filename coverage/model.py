@@ -14,12 +14,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from affine import Affine
-from pyproj import CRS
 
 from coverage.crs import crs_label
 from coverage.errors import CoverageWarning, CRSError, ModelRangeError, SchemaError
-from coverage.grid import Grid
+from coverage.grid import Grid, Gridded
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from coverage.physics.antenna import antenna_gain_db
 from coverage.physics.ranges import check_model_range
@@ -40,7 +38,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, eq=False)
-class CoverageResult:
+class CoverageResult(Gridded):
     """Best received power per (operator, technology) layer on the working grid.
 
     Attributes
@@ -70,21 +68,6 @@ class CoverageResult:
     towers: gpd.GeoDataFrame = field(repr=False)
     model: str = "diffraction"
     parameters: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def crs(self) -> CRS:
-        """The metric working CRS (``grid.crs``)."""
-        return self.grid.crs
-
-    @property
-    def transform(self) -> Affine:
-        """Affine transform of the grid (``grid.transform``)."""
-        return self.grid.transform
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, cols) of the grid."""
-        return self.grid.shape
 
     @property
     def covered(self) -> np.ndarray:
@@ -128,6 +111,7 @@ class CoverageResult:
 
         Examples
         --------
+        >>> from affine import Affine
         >>> power = np.full((1, 2, 2), -120, np.float32)
         >>> power[0, 0, 0] = -80
         >>> result = CoverageResult(power, np.zeros(power.shape, np.int32),

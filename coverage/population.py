@@ -17,12 +17,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from affine import Affine
-from pyproj import CRS
 
 from coverage.crs import crs_label
 from coverage.errors import SchemaError
-from coverage.grid import Grid
+from coverage.grid import Grid, Gridded
 from coverage.summaries import html_summary
 from coverage.zonal import CommunesOnGrid, communes_on_grid
 
@@ -30,7 +28,7 @@ __all__ = ["PopulationGrid", "population_from_communes"]
 
 
 @dataclass(frozen=True, eq=False)
-class PopulationGrid:
+class PopulationGrid(Gridded):
     """People per cell of the working grid.
 
     Attributes
@@ -59,21 +57,6 @@ class PopulationGrid:
     metadata: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
-    def crs(self) -> CRS:
-        """The metric working CRS (``grid.crs``)."""
-        return self.grid.crs
-
-    @property
-    def transform(self) -> Affine:
-        """Affine transform of the grid (``grid.transform``)."""
-        return self.grid.transform
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, cols) of the grid."""
-        return self.grid.shape
-
-    @property
     def total(self) -> float:
         """People on the whole grid."""
         return float(self.people.sum())
@@ -93,8 +76,9 @@ class PopulationGrid:
 
         Examples
         --------
+        >>> from affine import Affine
         >>> grid = PopulationGrid(np.array([[1200.0, 0.0], [35.5, 4.5]]),
-        ...     Grid(CRS.from_epsg(32648), Affine(1000, 0, 0, 0, -1000, 2000), (2, 2)),
+        ...     Grid("EPSG:32648", Affine(1000, 0, 0, 0, -1000, 2000), (2, 2)),
         ...     "areal_weighting", "<pop>.tif", np.ones((2, 2), np.float32))
         >>> page = grid._repr_html_()
         >>> "1,240 people" in page, "&lt;pop&gt;.tif" in page
@@ -152,6 +136,7 @@ def population_from_communes(
 
     Examples
     --------
+    >>> from affine import Affine
     >>> from shapely.geometry import box
     >>> g = gpd.GeoDataFrame({"dan_so": [400]}, geometry=[box(0, 0, 200, 200)], crs="EPSG:32648")
     >>> grid = Grid("EPSG:32648", Affine(100, 0, 0, 0, -100, 200), (2, 2))

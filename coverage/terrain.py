@@ -14,16 +14,15 @@ from typing import Any
 
 import numpy as np
 from affine import Affine
-from pyproj import CRS
 
 from coverage.crs import crs_label, require_crs, transform_xy
 from coverage.errors import CRSError, TerrainError
-from coverage.grid import Grid
+from coverage.grid import Grid, Gridded
 from coverage.summaries import html_summary
 
 
 @dataclass(frozen=True, eq=False)
-class Terrain:
+class Terrain(Gridded):
     """Elevation (metres above mean sea level) on a metric, north-up, square-celled grid.
 
     Build it with :func:`coverage.io.terrain.open_terrain` (files) or
@@ -92,21 +91,6 @@ class Terrain:
         if not np.isfinite(elevation).any():
             raise TerrainError(f"{source}: every cell is void; check the nodata value and extent.")
         return cls(elevation, grid, void_mask, source)
-
-    @property
-    def crs(self) -> CRS:
-        """The metric working CRS (``grid.crs``)."""
-        return self.grid.crs
-
-    @property
-    def transform(self) -> Affine:
-        """Affine transform from (col, row) to (x, y) in metres (``grid.transform``)."""
-        return self.grid.transform
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, cols)."""
-        return self.grid.shape
 
     @property
     def resolution_m(self) -> float:

@@ -19,6 +19,7 @@ from coverage.errors import (
     ResolutionWarning,
     TerrainError,
 )
+from coverage.grid import Grid
 from coverage.io.rasters import write_terrain
 from coverage.io.terrain import open_terrain
 from coverage.terrain import Terrain, check_points_on_terrain
@@ -316,3 +317,24 @@ def test_a_dem_already_on_a_metric_grid_is_read_without_resampling(tmp_path) -> 
     terrain = open_terrain(path)
     assert terrain.transform == transform and terrain.crs.to_epsg() == 32648
     np.testing.assert_array_equal(terrain.elevation_m, elevation)
+
+
+def test_elevation_on_another_grid_takes_the_nearest_cell(ramp: Terrain) -> None:
+    same = ramp.elevation_on(ramp.grid)
+    assert same.dtype == np.float64
+    np.testing.assert_array_equal(same, ramp.elevation_m)
+    # 200 m cells from (1020, 4980): centres at x 1120, 1320, 1520 (outside the ramp), y 4880,
+    # 4680, nearest to the ramp's cells (1, 1), (1, 3), (3, 1), (3, 3)
+    coarse = Grid(ramp.crs, Affine(200, 0, 1020, 0, -200, 4980), (2, 3))
+    np.testing.assert_array_equal(
+        ramp.elevation_on(coarse), [[60.0, 80.0, np.nan], [160.0, 180.0, np.nan]]
+    )
+    # a grid in another CRS is sampled at its cell centres brought into the terrain's CRS
+    lonlat_x, lonlat_y = transform_xy(ramp.crs, "EPSG:4326", [1250.0], [4850.0])
+    step = 1e-5
+    other = Grid(
+        "EPSG:4326",
+        Affine(step, 0, lonlat_x[0] - step / 2, 0, -step, lonlat_y[0] + step / 2),
+        (1, 1),
+    )
+    assert ramp.elevation_on(other).tolist() == [[ramp.elevation_m[1, 2]]]

@@ -12,7 +12,7 @@ fractal mountains of 2,200 m relief from :mod:`benchmarks.synthetic`) serves bot
 - ours, two ways:
 
   * on the coverage grid: the same ``.hgt`` opened with
-    :func:`coverage.terrain.open_terrain` (UTM 48N, native 3" spacing, 93 m cells, one
+    :func:`coverage.io.terrain.open_terrain` (UTM 48N, native 3" spacing, 93 m cells, one
     bilinear reprojection), then :func:`coverage.model.site_path_loss` with
     ``model="itm"`` and the same parameters (radial profiles, linear interpolation,
     at most 150 points);
@@ -74,11 +74,12 @@ from benchmarks.synthetic import rough_elevation
 from coverage.crs import transform_xy
 from coverage.io.dem import NativeDEM, open_native_dem
 from coverage.io.files import atomic_output
+from coverage.io.terrain import open_terrain
 from coverage.model import site_path_loss
 from coverage.physics.itm.environment import ItmEnvironment
 from coverage.physics.itm.p2p import itm_p2p_loss
 from coverage.radial.itm_native import NativeLoss, itm_native_path_loss
-from coverage.terrain import Terrain, open_terrain
+from coverage.terrain import Terrain
 from coverage.validity import Validity
 
 TILE = "N22E103"

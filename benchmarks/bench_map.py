@@ -44,12 +44,12 @@ from coverage.datasets import laocai_demo
 from coverage.errors import DefaultsUsedWarning
 from coverage.gaps import NO_OPERATOR
 from coverage.io.communes import read_communes
+from coverage.io.terrain import open_terrain
 from coverage.io.towers import read_towers
 from coverage.names import SEED_COMMUNES, successor_commune
 from coverage.render.map import coverage_map, save_map
 from coverage.render.offline import ASSETS
 from coverage.render.raster import colorize, hillshade, warp_to_web_mercator
-from coverage.terrain import open_terrain
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -32,6 +32,7 @@ import numpy as np
 import rasterio
 
 from benchmarks.synthetic import central_sites, rough_terrain
+from coverage.io.rasters import write_terrain
 from coverage.radial.viewshed import exact_line_of_sight, viewsheds
 from coverage.settings import EARTH_RADIUS_M
 
@@ -85,7 +86,7 @@ def _our_command(dem: Path, sites: Path, out: Path) -> tuple[list[str], str]:
         return command, "phusong viewshed (one batch call)"
     script = (
         "import sys, geopandas as gpd, rasterio\n"
-        "from coverage.terrain import open_terrain\n"
+        "from coverage.io.terrain import open_terrain\n"
         "from coverage.radial.viewshed import viewsheds\n"
         "t = open_terrain(sys.argv[1]); s = gpd.read_file(sys.argv[2]).to_crs(t.crs)\n"
         f"v = viewsheds(t, s.geometry.x.values, s.geometry.y.values, tx_height_m={TX_HEIGHT_M},"
@@ -115,7 +116,7 @@ def main() -> None:
     elevation = terrain.elevation_m
     with tempfile.TemporaryDirectory(prefix="phusong-bench-") as folder:
         work = Path(folder)
-        dem = terrain.to_geotiff(work / "dem.tif")
+        dem = write_terrain(terrain, work / "dem.tif")
         sites = work / "sites.geojson"
         _write_sites(sites, xs, ys, terrain.crs)
         ours_tif = work / "ours.tif"

@@ -20,9 +20,11 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.gaps import commune_coverage, gap_polygons, slug
+from coverage.io.population import population_on_grid
 from coverage.model import CoverageResult, predict
-from coverage.population import PopulationGrid, population_from_communes, population_on_grid
+from coverage.population import PopulationGrid, population_from_communes
 from coverage.terrain import Terrain
+from coverage.zonal import CommunesOnGrid, communes_on_grid, in_crs
 
 log = logging.getLogger(__name__)
 
@@ -92,27 +94,23 @@ class Analysis:
 
 def _population_grid(
     population: PopulationInput,
+    on_grid: CommunesOnGrid,
     communes: gpd.GeoDataFrame,
-    result: CoverageResult,
     population_column: str | None,
 ) -> PopulationGrid | None:
-    transform, crs, shape = result.transform, result.crs, result.shape
+    grid = on_grid.grid
     if isinstance(population, PopulationGrid):
-        population.check_grid(transform=transform, crs=crs, shape=shape, what="the coverage result")
+        population.check_grid(grid, what="the coverage result")
         return population
     if population is not None:
-        return population_on_grid(
-            population, communes=communes, transform=transform, crs=crs, shape=shape
-        )
+        return population_on_grid(population, grid=grid, communes=communes, on_grid=on_grid)
     if population_column is not None:
         log.warning(
             "population spread evenly over each commune's area from column %r: the cruder "
             "method; pass a population raster (e.g. WorldPop) for people where they live",
             population_column,
         )
-        return population_from_communes(
-            communes, population_column, transform=transform, crs=crs, shape=shape
-        )
+        return population_from_communes(communes, population_column, grid=grid, on_grid=on_grid)
     return None
 
 
@@ -168,8 +166,16 @@ def analyse(
     ...                  population_column="dan_so", radius_m=8_000)  # doctest: +SKIP
     """
     result = predict(towers, terrain, progress=progress, **predict_options)
-    people = _population_grid(population, communes, result, population_column)
-    table = commune_coverage(communes, result, population=people)
+    # the same for every operator: computed once
+    on_grid = communes_on_grid(communes, result.grid)
+    elevation_m = terrain.elevation_on(result.grid)
+    previous_w = (
+        None
+        if previous_communes is None
+        else in_crs(previous_communes, result.crs, what="previous communes")
+    )
+    people = _population_grid(population, on_grid, communes, population_column)
+    table = commune_coverage(communes, result, population=people, on_grid=on_grid)
     names = list(operators) if operators is not None else sorted(set(result.layers["operator"]))
     pieces = []
     dropped: dict[str, Any] = {}
@@ -178,10 +184,11 @@ def analyse(
             result,
             communes=communes,
             population=people,
-            terrain=terrain,
             operator=operator,
-            previous_communes=previous_communes,
+            previous_communes=previous_w,
             min_area_km2=min_gap_area_km2,
+            on_grid=on_grid,
+            elevation_m=elevation_m,
         )
         dropped[str(gaps["operator"].iloc[0]) if len(gaps) else str(operator)] = gaps.attrs.get(
             "dropped"

@@ -13,10 +13,10 @@ from coverage.io.communes import read_communes
 from coverage.io.files import check_output
 from coverage.io.gaplists import write_gap_list
 from coverage.io.rasters import write_coverage
+from coverage.io.terrain import open_terrain
 from coverage.io.towers import read_towers
 from coverage.names import SEED_COMMUNES, seed_communes_in
 from coverage.render.map import coverage_map, save_map
-from coverage.terrain import open_terrain
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Per-commune coverage and gap polygons: pure functions of a :class:`CoverageResult`.
 
 Nothing here opens a file. Communes come in any CRS and are reprojected to the result's
-metric working CRS; they are rasterised onto the grid once (:func:`coverage.population.
-commune_fractions`) and every per-commune figure is a weighted sum over that table.
+metric working CRS; they are rasterised onto the grid once (:func:`coverage.zonal.
+communes_on_grid`) and every per-commune figure is a weighted sum over that table.
 """
 
 from __future__ import annotations
@@ -20,18 +20,20 @@ import shapely
 import shapely.geometry
 from scipy import ndimage
 
-from coverage.crs import WGS84, require_crs, transform_xy
+from coverage.crs import WGS84, transform_xy
 from coverage.errors import SchemaError
+from coverage.grid import Grid
 from coverage.model import CoverageResult
 from coverage.names import strip_diacritics
-from coverage.population import (
-    CommuneFractions,
-    PopulationGrid,
-    commune_fractions,
-    grid_xy,
-    same_transform,
-)
+from coverage.population import PopulationGrid
 from coverage.terrain import Terrain
+from coverage.zonal import (
+    CommuneFractions,
+    CommunesOnGrid,
+    commune_fractions,
+    communes_on_grid,
+    in_crs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ def commune_coverage(
     *,
     population: PopulationGrid | None = None,
     supersample: int | None = None,
+    on_grid: CommunesOnGrid | None = None,
 ) -> gpd.GeoDataFrame:
     """Coverage of every commune, per operator, per operator and technology, and overall.
 
@@ -104,6 +107,9 @@ def commune_coverage(
         without it the population columns are NaN (unknown, not zero).
     supersample
         Fine pixels per cell side used to split cells between communes.
+    on_grid
+        ``communes`` already prepared on the result's grid
+        (:func:`coverage.zonal.communes_on_grid`); ``supersample`` is then theirs.
 
     Returns
     -------
@@ -142,37 +148,25 @@ def commune_coverage(
     >>> layers = pd.DataFrame({"operator": ["Viettel"], "technology": ["4G"],
     ...                        "threshold_dbm": [-110.0]})
     >>> result = CoverageResult(power, np.zeros((1, 1, 2), np.int32), layers,
-    ...     np.zeros((1, 2), np.uint8), Affine(1000, 0, 0, 0, -1000, 1000), "EPSG:32648",
-    ...     gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
+    ...     np.zeros((1, 2), np.uint8), Grid("EPSG:32648", Affine(1000, 0, 0, 0, -1000, 1000),
+    ...     (1, 2)), gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
     >>> communes = gpd.GeoDataFrame({"name": ["Y Tý"]}, geometry=[box(0, 0, 2000, 1000)],
     ...                             crs="EPSG:32648")
     >>> table = commune_coverage(communes, result)
     >>> [float(table.loc[0, "covered_share_any"]), table.loc[0, "operators_present"]]
     [0.5, 'Viettel']
     """
-    communes_w = _working_communes(communes, result)
     if population is not None:
-        population.check_grid(
-            transform=result.transform,
-            crs=result.crs,
-            shape=result.shape,
-            what="the coverage result",
-        )
-    fractions = commune_fractions(
-        communes_w,
-        transform=result.transform,
-        crs=result.crs,
-        shape=result.shape,
-        supersample=supersample,
-    )
-    cell_km2 = abs(result.transform.a * result.transform.e) / 1e6
+        population.check_grid(result.grid, what="the coverage result")
+    if on_grid is None:
+        on_grid = communes_on_grid(communes, result.grid, supersample=supersample)
+    on_grid.check(communes, result.grid)
+    communes_w, fractions = on_grid.communes, on_grid.fractions
+    cell_km2 = _cell_km2(result.grid)
     area_km2 = communes_w.area.to_numpy() / 1e6
-    in_grid_km2 = (
-        np.bincount(fractions.zone, weights=fractions.fraction, minlength=fractions.n_zones)
-        * cell_km2
-    )
+    in_grid_km2 = fractions.zone_cells() * cell_km2
     computed = in_grid_km2 > 0
-    grid_box = shapely.box(*_grid_bounds(result))
+    grid_box = shapely.box(*result.grid.bounds)
     exact_in_grid_km2 = (
         shapely.area(shapely.intersection(np.asarray(communes_w.geometry.array), grid_box)) / 1e6
     )
@@ -249,6 +243,8 @@ def gap_polygons(
     previous_communes: gpd.GeoDataFrame | None = None,
     min_area_km2: float = 0.1,
     supersample: int | None = None,
+    on_grid: CommunesOnGrid | None = None,
+    elevation_m: np.ndarray | None = None,
 ) -> gpd.GeoDataFrame:
     """Contiguous areas without signal, cut by commune, ranked by the people left out.
 
@@ -282,6 +278,13 @@ def gap_polygons(
         Smallest piece kept.
     supersample
         Fine pixels per cell side for splitting cells between communes.
+    on_grid
+        ``communes`` already prepared on the result's grid
+        (:func:`coverage.zonal.communes_on_grid`), to project them and settle their
+        overlaps only once for many operators.
+    elevation_m
+        Terrain elevation (m) at the result's cell centres when already computed
+        (:meth:`coverage.terrain.Terrain.elevation_on`); used instead of ``terrain``.
 
     Returns
     -------
@@ -320,127 +323,68 @@ def gap_polygons(
     >>> from coverage.model import CoverageResult
     >>> empty = CoverageResult(np.zeros((0, 2, 2), np.float32), np.zeros((0, 2, 2), np.int32),
     ...     pd.DataFrame(columns=["operator", "technology", "threshold_dbm"]),
-    ...     np.zeros((2, 2), np.uint8), Affine(500, 0, 0, 0, -500, 1000), "EPSG:32648",
-    ...     gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
+    ...     np.zeros((2, 2), np.uint8), Grid("EPSG:32648", Affine(500, 0, 0, 0, -500, 1000),
+    ...     (2, 2)), gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
     >>> communes = gpd.GeoDataFrame({"name": ["Y Tý"]}, geometry=[box(0, 0, 1000, 1000)],
     ...                             crs="EPSG:32648")
     >>> gaps = gap_polygons(empty, communes=communes)
     >>> gaps[["gap_id", "commune_name", "area_km2"]].values.tolist()
     [['no_operator-0001', 'Y Tý', 1.0]]
     """
-    communes_w = _working_communes(communes, result)
     if population is not None:
-        population.check_grid(
-            transform=result.transform,
-            crs=result.crs,
-            shape=result.shape,
-            what="the coverage result",
-        )
+        population.check_grid(result.grid, what="the coverage result")
+    if on_grid is None:
+        on_grid = communes_on_grid(communes, result.grid, supersample=supersample)
+    on_grid.check(communes, result.grid)
+    if elevation_m is None and terrain is not None:
+        elevation_m = terrain.elevation_on(result.grid)
     label = NO_OPERATOR if operator is None else str(operator)
     uncovered = ~_covered_for(result, operator)
     areas, n_areas = ndimage.label(uncovered)  # 4-connected, as shapes(connectivity=4)
-    rows, cols = result.shape
-    cell_km2 = abs(result.transform.a * result.transform.e) / 1e6
+    cell_km2 = _cell_km2(result.grid)
     contiguous_km2 = np.bincount(areas.reshape(-1), minlength=n_areas + 1) * cell_km2
-
-    polygons = _vectorise(areas, result)
     people = population.people if population is not None else np.zeros(result.shape)
 
-    # pieces: each contiguous area cut by commune borders, exploded to single polygons
-    area_ids = np.array(sorted(polygons), dtype=np.int64)
-    area_geoms = np.array([polygons[i] for i in area_ids], dtype=object)
-    if len(area_ids):
-        left, right = communes_w.sindex.query(area_geoms, predicate="intersects")
-    else:
-        left, right = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    commune_geoms = _without_overlaps(np.asarray(communes_w.geometry.array))
-    cut = shapely.intersection(area_geoms[left], commune_geoms[right])
-    pieces, origin = _explode_polygons(cut)
-    left, right = left[origin], right[origin]
+    area_ids, pieces, area_of_piece, commune_of_piece = _cut_by_communes(
+        _vectorise(areas, result.grid), on_grid
+    )
     piece_km2 = shapely.area(pieces) / 1e6
-    # the pieces are rasterised once (same fine pixels as the communes would be) to
-    # count their people and find their highest ground
     piece_cells = commune_fractions(
-        gpd.GeoDataFrame(geometry=pieces, crs=result.crs),
-        transform=result.transform,
-        crs=result.crs,
-        shape=result.shape,
-        supersample=supersample,
+        gpd.GeoDataFrame(geometry=pieces, crs=result.crs), grid=result.grid, supersample=supersample
     )
     piece_people = piece_cells.zone_sum(people)
-    piece_cells_total = piece_cells.zone_sum(np.ones(result.shape)).astype(np.float64)
-    piece_flagged = np.divide(
-        piece_cells.zone_sum((result.validity != 0).astype(np.float64)),
-        piece_cells_total,
-        out=np.zeros(piece_cells_total.shape, dtype=np.float64),
-        where=piece_cells_total > 0,
-    )
-    highest_m, highest_cell = _highest(piece_cells, _elevation_on_grid(terrain, result))
+    piece_flagged = _flagged_share(piece_cells, result.validity)
+    ground_m = elevation_m if elevation_m is not None else np.full(result.shape, np.nan)
+    highest_m, highest_cell = piece_cells.zone_max(ground_m)
 
-    # accounting for what is dropped
-    uncovered_people = float(np.where(uncovered, people, 0.0).sum())
-    in_communes_people = float(piece_people.sum())
-    keep = piece_km2 >= min_area_km2
-    sliver_people = float(piece_people[~keep].sum())
-    dropped = {
-        "slivers": int((~keep & (piece_km2 > 0)).sum()),
-        "sliver_people": sliver_people if population is not None else math.nan,
-        "sliver_area_km2": float(piece_km2[~keep].sum()),
-        "outside_communes_people": (
-            uncovered_people - in_communes_people if population is not None else math.nan
-        ),
-        "outside_communes_area_km2": max(
-            0.0, float(uncovered.sum()) * cell_km2 - float(piece_km2.sum())
-        ),
-        "min_area_km2": min_area_km2,
-    }
-    log.info(
-        "%s gaps: dropped %d sliver(s) under %.3f km2 (%.0f people, %.2f km2); "
-        "%.0f uncovered people and %.1f km2 lie outside every commune",
-        label,
-        dropped["slivers"],
-        min_area_km2,
-        dropped["sliver_people"],
-        dropped["sliver_area_km2"],
-        dropped["outside_communes_people"],
-        dropped["outside_communes_area_km2"],
+    keep, dropped = _dropped(
+        piece_km2,
+        piece_people,
+        uncovered_people=float(np.where(uncovered, people, 0.0).sum()),
+        uncovered_km2=float(uncovered.sum()) * cell_km2,
+        min_area_km2=min_area_km2,
+        known_people=population is not None,
+        label=label,
     )
-    left, right = left[keep], right[keep]
-    pieces, piece_km2, piece_people = pieces[keep], piece_km2[keep], piece_people[keep]
-    piece_flagged = piece_flagged[keep]
-    highest_m, highest_cell = highest_m[keep], highest_cell[keep]
 
+    area_of_piece, commune_of_piece = area_of_piece[keep], commune_of_piece[keep]
     out: dict[str, Any] = {
         "operator": label,
-        "area_id": area_ids[left],
-        "contiguous_area_km2": contiguous_km2[area_ids[left]],
+        "area_id": area_ids[area_of_piece],
+        "contiguous_area_km2": contiguous_km2[area_ids[area_of_piece]],
     }
-    source_columns = {
-        "commune_id": "commune_id",
-        "name": "commune_name",
-        "district": "district",
-        "province": "province",
-    }
-    for column, name in source_columns.items():
+    communes_w = on_grid.communes
+    for column in COMMUNE_COLUMNS:
         if column in communes_w.columns:
-            out[name] = communes_w[column].to_numpy()[right]
-    frame = gpd.GeoDataFrame(out, geometry=pieces, crs=result.crs)
-    frame["area_km2"] = piece_km2
-    frame["people"] = piece_people if population is not None else np.nan
-    frame["model_flagged_share"] = piece_flagged
+            name = "commune_name" if column == "name" else column
+            out[name] = communes_w[column].to_numpy()[commune_of_piece]
+    frame = gpd.GeoDataFrame(out, geometry=pieces[keep], crs=result.crs)
+    frame["area_km2"] = piece_km2[keep]
+    frame["people"] = piece_people[keep] if population is not None else np.nan
+    frame["model_flagged_share"] = piece_flagged[keep]
     if previous_communes is not None:
         _label_previous(frame, previous_communes, result)
-    centroid = shapely.centroid(pieces) if len(pieces) else np.zeros(0, dtype=object)
-    lon, lat = transform_xy(result.crs, WGS84, shapely.get_x(centroid), shapely.get_y(centroid))
-    frame["centroid_lat"], frame["centroid_lon"] = lat, lon
-    frame["highest_ground_m"] = highest_m
-    has_high = np.isfinite(highest_m)
-    row = np.where(has_high, highest_cell // cols, 0)
-    col = np.where(has_high, highest_cell % cols, 0)
-    hx, hy = grid_xy(result.transform, col + 0.5, row + 0.5)
-    hlon, hlat = transform_xy(result.crs, WGS84, hx, hy)
-    frame["highest_ground_lat"] = np.where(has_high, hlat, np.nan)
-    frame["highest_ground_lon"] = np.where(has_high, hlon, np.nan)
+    _locate(frame, result.grid, highest_m[keep], highest_cell[keep])
     _nearest_sites(frame, result)
 
     order = np.lexsort(
@@ -457,17 +401,8 @@ def gap_polygons(
 # --------------------------------------------------------------------------- helpers
 
 
-def _working_communes(communes: gpd.GeoDataFrame, result: CoverageResult) -> gpd.GeoDataFrame:
-    """Communes in the result's CRS (reprojected when needed)."""
-    crs = require_crs(communes.crs, source="communes")
-    return communes if crs == result.crs else communes.to_crs(result.crs)
-
-
-def _grid_bounds(result: CoverageResult) -> tuple[float, float, float, float]:
-    rows, cols = result.shape
-    t = result.transform
-    xs, ys = (t.c, t.c + cols * t.a), (t.f, t.f + rows * t.e)
-    return min(xs), min(ys), max(xs), max(ys)
+def _cell_km2(grid: Grid) -> float:
+    return abs(grid.transform.a * grid.transform.e) / 1e6
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -490,13 +425,13 @@ def _covered_for(result: CoverageResult, operator: str | None) -> np.ndarray:
     )
 
 
-def _vectorise(areas: np.ndarray, result: CoverageResult) -> dict[int, Any]:
-    """One (multi)polygon per contiguous-area label, in the working CRS."""
+def _vectorise(areas: np.ndarray, grid: Grid) -> dict[int, Any]:
+    """One (multi)polygon per contiguous-area label, in the grid's CRS."""
     parts: dict[int, list[Any]] = {}
     if areas.max(initial=0) == 0:
         return {}
     for geometry, value in rasterio.features.shapes(
-        areas.astype(np.int32), mask=areas > 0, connectivity=4, transform=result.transform
+        areas.astype(np.int32), mask=areas > 0, connectivity=4, transform=grid.transform
     ):
         parts.setdefault(int(value), []).append(shapely.geometry.shape(geometry))
     return {
@@ -505,17 +440,27 @@ def _vectorise(areas: np.ndarray, result: CoverageResult) -> dict[int, Any]:
     }
 
 
-def _without_overlaps(geometries: np.ndarray) -> np.ndarray:
-    """Polygons with each overlap left to the one listed last, as the rasterisation does."""
-    tree = shapely.STRtree(geometries)
-    out = geometries.copy()
-    for i, geometry in enumerate(geometries):
-        later = [j for j in tree.query(geometry, predicate="intersects") if j > i]
-        if later:
-            overlap = shapely.intersection(geometry, shapely.union_all(geometries[later]))
-            if shapely.area(overlap) > 0:
-                out[i] = shapely.difference(geometry, overlap)
-    return out
+# -------------------- pieces: each contiguous area cut by commune borders, exploded to polygons
+
+
+def _cut_by_communes(
+    polygons: dict[int, Any], on_grid: CommunesOnGrid
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cut each contiguous area along commune borders into single polygons.
+
+    Returns ``(area_ids, pieces, area_of_piece, commune_of_piece)``: the sorted area
+    labels, the pieces, and for each piece the position of its area in ``area_ids`` and
+    of its commune in ``on_grid.communes``.
+    """
+    area_ids = np.array(sorted(polygons), dtype=np.int64)
+    area_geoms = np.array([polygons[i] for i in area_ids], dtype=object)
+    if len(area_ids):
+        left, right = on_grid.communes.sindex.query(area_geoms, predicate="intersects")
+    else:
+        left, right = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    cut = shapely.intersection(area_geoms[left], on_grid.borders[right])
+    pieces, origin = _explode_polygons(cut)
+    return area_ids, pieces, left[origin], right[origin]
 
 
 def _explode_polygons(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -531,54 +476,89 @@ def _explode_polygons(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return parts[polygonal][order], origin[polygonal][order]
 
 
-def _highest(
-    cells: CommuneFractions, elevation: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Highest cell-centre elevation over the cells each zone touches, and that cell."""
-    highest = np.full(cells.n_zones, np.nan)
-    where = np.zeros(cells.n_zones, dtype=np.int64)
-    if elevation is None or len(cells.cell) == 0:
-        return highest, where
-    values = elevation.reshape(-1)[cells.cell]
-    finite = np.isfinite(values)
-    zone, cell, values = cells.zone[finite], cells.cell[finite], values[finite]
-    order = np.lexsort((-values, zone))  # by zone, highest first
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = zone[order][1:] != zone[order][:-1]
-    top = order[first]
-    highest[zone[top]] = values[top]
-    where[zone[top]] = cell[top]
-    return highest, where
+# ------------- the pieces, rasterised once (fine pixels as for communes): people, flagged share
 
 
-def _elevation_on_grid(terrain: Terrain | None, result: CoverageResult) -> np.ndarray | None:
-    """Terrain elevation at the result's cell centres (nearest terrain cell), or None."""
-    if terrain is None:
-        return None
-    rows, cols = result.shape
-    if (
-        terrain.shape == result.shape
-        and terrain.crs == result.crs
-        and same_transform(terrain.transform, result.transform)
-    ):
-        return terrain.elevation_m.astype(np.float64)
-    col, row = np.meshgrid(np.arange(cols) + 0.5, np.arange(rows) + 0.5)
-    x, y = grid_xy(result.transform, col, row)
-    if terrain.crs != result.crs:
-        x, y = transform_xy(result.crs, terrain.crs, x, y)
-    trow, tcol = terrain.rowcol(x, y)
-    trow, tcol = np.rint(trow).astype(np.int64), np.rint(tcol).astype(np.int64)
-    inside = (trow >= 0) & (trow < terrain.shape[0]) & (tcol >= 0) & (tcol < terrain.shape[1])
-    elevation = np.full(result.shape, np.nan)
-    elevation[inside] = terrain.elevation_m[trow[inside], tcol[inside]]
-    return elevation
+def _flagged_share(cells: CommuneFractions, validity: np.ndarray) -> np.ndarray:
+    """Share of each zone's cells where the model is outside its validity range."""
+    total = cells.zone_cells().astype(np.float64)
+    return np.divide(
+        cells.zone_sum((validity != 0).astype(np.float64)),
+        total,
+        out=np.zeros(total.shape, dtype=np.float64),
+        where=total > 0,
+    )
+
+
+# ------------------------------------------------------- accounting for what is dropped
+
+
+def _dropped(
+    piece_km2: np.ndarray,
+    piece_people: np.ndarray,
+    *,
+    uncovered_people: float,
+    uncovered_km2: float,
+    min_area_km2: float,
+    known_people: bool,
+    label: str,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Which pieces are kept (at least ``min_area_km2``), and what the others hold (logged).
+
+    The people and area dropped as slivers, and those of uncovered cells outside every
+    commune; people are NaN when unknown (``known_people`` false).
+    """
+    keep = piece_km2 >= min_area_km2
+    sliver_people = float(piece_people[~keep].sum())
+    outside_people = uncovered_people - float(piece_people.sum())
+    dropped = {
+        "slivers": int((~keep & (piece_km2 > 0)).sum()),
+        "sliver_people": sliver_people if known_people else math.nan,
+        "sliver_area_km2": float(piece_km2[~keep].sum()),
+        "outside_communes_people": outside_people if known_people else math.nan,
+        "outside_communes_area_km2": max(0.0, uncovered_km2 - float(piece_km2.sum())),
+        "min_area_km2": min_area_km2,
+    }
+    log.info(
+        "%s gaps: dropped %d sliver(s) under %.3f km2 (%.0f people, %.2f km2); "
+        "%.0f uncovered people and %.1f km2 lie outside every commune",
+        label,
+        dropped["slivers"],
+        min_area_km2,
+        dropped["sliver_people"],
+        dropped["sliver_area_km2"],
+        dropped["outside_communes_people"],
+        dropped["outside_communes_area_km2"],
+    )
+    return keep, dropped
+
+
+# --------------------------------------------------------------- labels of the kept pieces
+
+
+def _locate(
+    frame: gpd.GeoDataFrame, grid: Grid, highest_m: np.ndarray, highest_cell: np.ndarray
+) -> None:
+    """Add centroid and highest-ground columns, in degrees (EPSG:4326)."""
+    pieces = np.asarray(frame.geometry.array)
+    centroid = shapely.centroid(pieces) if len(pieces) else np.zeros(0, dtype=object)
+    lon, lat = transform_xy(grid.crs, WGS84, shapely.get_x(centroid), shapely.get_y(centroid))
+    frame["centroid_lat"], frame["centroid_lon"] = lat, lon
+    frame["highest_ground_m"] = highest_m
+    has_high = np.isfinite(highest_m)
+    cols = grid.shape[1]
+    row = np.where(has_high, highest_cell // cols, 0)
+    col = np.where(has_high, highest_cell % cols, 0)
+    hlon, hlat = transform_xy(grid.crs, WGS84, *grid.xy(row, col))
+    frame["highest_ground_lat"] = np.where(has_high, hlat, np.nan)
+    frame["highest_ground_lon"] = np.where(has_high, hlon, np.nan)
 
 
 def _label_previous(
     frame: gpd.GeoDataFrame, previous: gpd.GeoDataFrame, result: CoverageResult
 ) -> None:
     """Add previous_commune_id / _name: the pre-2025 commune each piece overlaps most."""
-    previous_w = _working_communes(previous, result)
+    previous_w = in_crs(previous, result.crs, what="previous communes")
     ids = (
         previous_w["commune_id"]
         if "commune_id" in previous_w

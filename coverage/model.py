@@ -14,11 +14,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from affine import Affine
-from pyproj import CRS
 
 from coverage.crs import crs_label
 from coverage.errors import CRSError, DemEdgeWarning, ModelRangeError, SchemaError
+from coverage.grid import Grid, Gridded
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from coverage.physics.antenna import antenna_gain_db
 from coverage.physics.itm.environment import ItmEnvironment
@@ -48,7 +47,7 @@ MODELS = ("fspl", "hata", "diffraction", "itm")
 
 
 @dataclass(frozen=True, eq=False)
-class CoverageResult:
+class CoverageResult(Gridded):
     """Best received power per (operator, technology) layer on the working grid.
 
     Attributes
@@ -62,8 +61,8 @@ class CoverageResult:
         One row per layer: ``operator``, ``technology``, ``threshold_dbm``.
     validity
         uint8 (rows, cols) of :class:`Validity` flags, OR-ed over all sites.
-    transform, crs
-        Georeferencing of the grid (metric working CRS).
+    grid
+        The working grid (metric CRS, transform, shape), the terrain's.
     towers
         The towers used, in ``crs``.
     model
@@ -74,17 +73,10 @@ class CoverageResult:
     serving_site: np.ndarray
     layers: pd.DataFrame
     validity: np.ndarray
-    transform: Affine
-    crs: CRS
+    grid: Grid
     towers: gpd.GeoDataFrame = field(repr=False)
     model: str = "diffraction"
     parameters: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, cols) of the grid."""
-        rows, cols = self.validity.shape
-        return rows, cols
 
     @property
     def covered(self) -> np.ndarray:
@@ -128,13 +120,14 @@ class CoverageResult:
 
         Examples
         --------
+        >>> from affine import Affine
         >>> power = np.full((1, 2, 2), -120, np.float32)
         >>> power[0, 0, 0] = -80
         >>> result = CoverageResult(power, np.zeros(power.shape, np.int32),
         ...     pd.DataFrame({"operator": ["<Viettel>"], "technology": ["4G"],
         ...                   "threshold_dbm": [-110.0]}),
-        ...     np.zeros((2, 2), np.uint8), Affine(100, 0, 0, 0, -100, 200),
-        ...     CRS.from_epsg(32648), gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
+        ...     np.zeros((2, 2), np.uint8), Grid("EPSG:32648", Affine(100, 0, 0, 0, -100, 200),
+        ...     (2, 2)), gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
         >>> page = result._repr_html_()
         >>> "25.0%" in page, "&lt;Viettel&gt;" in page, "<Viettel>" in page
         (True, True, False)
@@ -473,7 +466,7 @@ def predict(
     --------
     >>> from coverage import datasets
     >>> from coverage.io.towers import read_towers
-    >>> from coverage.terrain import open_terrain
+    >>> from coverage.io.terrain import open_terrain
     >>> terrain = open_terrain(datasets.get_path("laocai_terrain"))
     >>> towers = read_towers(datasets.get_path("laocai_towers")).head(3)  # doctest: +SKIP
     >>> result = predict(towers, terrain, radius_m=10_000)  # doctest: +SKIP
@@ -555,8 +548,7 @@ def predict(
         serving_site=serving,
         layers=layers,
         validity=validity,
-        transform=terrain.transform,
-        crs=terrain.crs,
+        grid=terrain.grid,
         towers=local.reset_index(drop=True),
         model=model,
         parameters=options,

@@ -1,62 +1,40 @@
-"""Terrain: elevation on a metric working grid, and every raster read that feeds it.
+"""Terrain: elevation on a metric working grid, and sampling it.
 
 :class:`Terrain` is the one object the engine consumes: a north-up float32 elevation array
-with square cells in metres, its affine transform, its CRS and a mask of cells that were
-void in the source data.
+with square cells in metres on its :class:`~coverage.grid.Grid`, and a mask of cells that
+were void in the source data. It is a plain georeferenced array: reading DEM files is
+:func:`coverage.io.terrain.open_terrain`, writing one :func:`coverage.io.rasters.write_terrain`.
 """
 
 from __future__ import annotations
 
-import math
-import os
-import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import rasterio
-import rasterio.crs
-import rasterio.errors
-import rasterio.fill
-import rasterio.warp
-import rasterio.windows
 from affine import Affine
-from pyproj import CRS
-from rasterio.enums import Resampling
 
-from coverage.crs import WGS84, crs_label, require_crs, transform_xy, working_crs_for_bounds
-from coverage.errors import (
-    CRSError,
-    ResolutionWarning,
-    TerrainError,
-)
-from coverage.io.dem import (
-    DEFAULT_MAX_FILL_DISTANCE_CELLS,
-    dem_files,
-    open_tiles,
-    read_window,
-)
-from coverage.io.files import atomic_output
-from coverage.settings import EARTH_RADIUS_M
+from coverage.crs import crs_label, require_crs, transform_xy
+from coverage.errors import CRSError, TerrainError
+from coverage.grid import Grid, Gridded
 from coverage.summaries import html_summary
 
 
 @dataclass(frozen=True, eq=False)
-class Terrain:
+class Terrain(Gridded):
     """Elevation (metres above mean sea level) on a metric, north-up, square-celled grid.
 
-    Build it with :func:`open_terrain` (files) or :meth:`Terrain.from_array` (arrays).
+    Build it with :func:`coverage.io.terrain.open_terrain` (files) or
+    :meth:`Terrain.from_array` (arrays).
 
     Attributes
     ----------
     elevation_m
         float32 array (rows, cols). Void cells that could not be filled are NaN.
-    transform
-        Affine transform from (col, row) to (x, y) in ``crs`` units (metres).
-    crs
-        The metric working CRS.
+    grid
+        The grid: metric working CRS, affine transform from (col, row) to (x, y) in metres,
+        and shape.
     void_mask
         True where the source had no data (whether or not it was filled since).
     source
@@ -64,8 +42,7 @@ class Terrain:
     """
 
     elevation_m: np.ndarray
-    transform: Affine
-    crs: CRS
+    grid: Grid
     void_mask: np.ndarray = field(repr=False)
     source: str = "array"
 
@@ -100,15 +77,12 @@ class Terrain:
             raise TerrainError(
                 f"{source}: elevation must be a 2-D array, got shape {elevation.shape}."
             )
-        if abs(transform.b) > 1e-9 or abs(transform.d) > 1e-9 or transform.e >= 0:
+        grid = Grid(crs, transform, elevation.shape)
+        if not grid.rectilinear or grid.transform.e >= 0:
             raise TerrainError(
                 f"{source}: the grid must be north-up (no rotation, negative y step)."
             )
-        if not np.isclose(transform.a, -transform.e, rtol=1e-6):
-            raise TerrainError(
-                f"{source}: cells must be square, got {transform.a} x {-transform.e} m; "
-                "resample it with open_terrain(..., resolution_m=...)."
-            )
+        grid.resolution_m  # noqa: B018  # raises unless the cells are square metres
         if void_mask is None:
             void_mask = ~np.isfinite(elevation)
         void_mask = np.asarray(void_mask, dtype=bool)
@@ -116,44 +90,31 @@ class Terrain:
             raise TerrainError(f"{source}: void_mask shape {void_mask.shape} != {elevation.shape}.")
         if not np.isfinite(elevation).any():
             raise TerrainError(f"{source}: every cell is void; check the nodata value and extent.")
-        return cls(elevation, transform, crs, void_mask, source)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, cols)."""
-        return self.elevation_m.shape
+        return cls(elevation, grid, void_mask, source)
 
     @property
     def resolution_m(self) -> float:
         """Cell size in metres."""
-        return float(self.transform.a)
+        return self.grid.resolution_m
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         """(left, bottom, right, top) in the working CRS."""
-        rows, cols = self.shape
-        left, top = self.transform.c, self.transform.f
-        return (left, top + rows * self.transform.e, left + cols * self.transform.a, top)
+        return self.grid.bounds
 
     def rowcol(self, x: np.ndarray | float, y: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
         """Fractional (row, col) of points (x, y) in the working CRS; cell centres are integers."""
-        col = (np.asarray(x, dtype=float) - self.transform.c) / self.transform.a - 0.5
-        row = (np.asarray(y, dtype=float) - self.transform.f) / self.transform.e - 0.5
-        return row, col
+        return self.grid.rowcol(x, y)
 
     def xy(self, row: np.ndarray | float, col: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
         """Working-CRS coordinates of cell centres (row, col)."""
-        x = self.transform.c + (np.asarray(col, dtype=float) + 0.5) * self.transform.a
-        y = self.transform.f + (np.asarray(row, dtype=float) + 0.5) * self.transform.e
-        return x, y
+        return self.grid.xy(row, col)
 
     def contains(self, x: np.ndarray | float, y: np.ndarray | float) -> np.ndarray:
         """True where points (x, y), working CRS, fall inside the grid."""
-        left, bottom, right, top = self.bounds
-        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        return (x >= left) & (x <= right) & (y >= bottom) & (y <= top)
+        return self.grid.contains(x, y)
 
-    # ------------------------------------------------------------------ queries and output
+    # ---------------------------------------------------------------------------- queries
 
     def sample(self, x: np.ndarray | float, y: np.ndarray | float) -> np.ndarray:
         """Bilinear elevation (m) at points (x, y) given in the working CRS (metres).
@@ -186,47 +147,32 @@ class Terrain:
         value = np.where(inside, _lerp(top, bottom, row - r0), np.nan)
         return value.reshape(shape)
 
-    def to_geotiff(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-        """Write the elevation as a float32 GeoTIFF (DEFLATE, NaN nodata); return the path.
+    def elevation_on(self, grid: Grid) -> np.ndarray:
+        """Elevation (m) at the cell centres of ``grid``, from the nearest terrain cell.
 
-        The file is written to a temporary name and renamed only when complete.
-        Raises :class:`~coverage.errors.OutputExistsError` if ``path`` exists and
-        ``overwrite`` is false.
+        float64 of ``grid.shape``; NaN where a centre falls outside the terrain. On the
+        terrain's own grid, the elevation itself.
 
         Examples
         --------
-        >>> import tempfile, pathlib
         >>> from affine import Affine
-        >>> t = Terrain.from_array(np.ones((2, 2)), transform=Affine(90, 0, 0, 0, -90, 180),
-        ...                        crs="EPSG:32648")
-        >>> out = t.to_geotiff(pathlib.Path(tempfile.mkdtemp()) / "dem.tif")
-        >>> open_terrain(out).shape
-        (2, 2)
+        >>> t = Terrain.from_array(np.array([[1.0, 2.0], [3.0, 4.0]]),
+        ...                        transform=Affine(100, 0, 0, 0, -100, 200), crs="EPSG:32648")
+        >>> t.elevation_on(Grid("EPSG:32648", Affine(50, 0, 100, 0, -50, 200), (2, 3))).tolist()
+        [[2.0, 2.0, nan], [2.0, 2.0, nan]]
         """
-        path = Path(path)
+        if self.grid.aligned_with(grid):
+            return self.elevation_m.astype(np.float64)
+        x, y = grid.cell_centres()
+        if self.crs != grid.crs:
+            x, y = transform_xy(grid.crs, self.crs, x, y)
+        row, col = self.rowcol(x, y)
+        row, col = np.rint(row).astype(np.int64), np.rint(col).astype(np.int64)
         rows, cols = self.shape
-        profile = {
-            "driver": "GTiff",
-            "width": cols,
-            "height": rows,
-            "count": 1,
-            "dtype": "float32",
-            "crs": rasterio.crs.CRS.from_wkt(self.crs.to_wkt()),
-            "transform": self.transform,
-            "nodata": float("nan"),
-            "compress": "deflate",
-            "predictor": 3,
-        }
-        if rows >= 256 and cols >= 256:
-            profile.update(tiled=True, blockxsize=256, blockysize=256)
-        with (
-            atomic_output(path, overwrite=overwrite) as tmp,
-            rasterio.open(tmp, "w", **profile) as dst,
-        ):
-            dst.write(self.elevation_m.astype(np.float32), 1)
-            dst.update_tags(source=self.source, void_cells=str(int(self.void_mask.sum())))
-            dst.set_band_description(1, "elevation_m")
-        return path
+        inside = (row >= 0) & (row < rows) & (col >= 0) & (col < cols)
+        elevation = np.full(grid.shape, np.nan)
+        elevation[inside] = self.elevation_m[row[inside], col[inside]]
+        return elevation
 
     def _repr_html_(self) -> str:
         """Compact HTML summary for Jupyter: grid, cell size, CRS, elevation range, voids.
@@ -276,264 +222,6 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         mixed = a * (1.0 - t) + b * t
     return np.where(t <= 0.0, a, np.where(t >= 1.0, b, mixed))
-
-
-# ---------------------------------------------------------------------- reading DEM files
-
-COARSE_DEM_M = 250.0
-
-
-def _metres_per_unit(crs: CRS, lat_deg: float) -> tuple[float, float]:
-    """Approximate metres per CRS unit in x and y at latitude ``lat_deg``."""
-    if crs.is_geographic:
-        per_degree = math.pi / 180.0 * EARTH_RADIUS_M
-        return per_degree * math.cos(math.radians(lat_deg)), per_degree
-    factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
-    return factor, factor
-
-
-def _inner_box(
-    src_crs: Any, dst_crs: Any, bounds: tuple[float, float, float, float]
-) -> tuple[float, float, float, float]:
-    """Largest axis-aligned box in ``dst_crs`` that lies inside ``bounds`` given in ``src_crs``."""
-    left, bottom, right, top = bounds
-    ramp = np.linspace(0.0, 1.0, 41)
-    xs = left + (right - left) * ramp
-    ys = bottom + (top - bottom) * ramp
-    lx, _ = transform_xy(src_crs, dst_crs, np.full_like(ys, left), ys)
-    rx, _ = transform_xy(src_crs, dst_crs, np.full_like(ys, right), ys)
-    _, by = transform_xy(src_crs, dst_crs, xs, np.full_like(xs, bottom))
-    _, ty = transform_xy(src_crs, dst_crs, xs, np.full_like(xs, top))
-    return float(lx.max()), float(by.max()), float(rx.min()), float(ty.min())
-
-
-def _fmt_box(box: Sequence[float], crs: CRS) -> str:
-    digits = 4 if crs.is_geographic else 0
-    return "(" + ", ".join(f"{v:.{digits}f}" for v in box) + f") in {crs.to_string()}"
-
-
-def open_terrain(
-    paths_or_folder: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
-    *,
-    bounds: tuple[float, float, float, float] | None = None,
-    bounds_crs: Any = "EPSG:4326",
-    resolution_m: float | None = None,
-    crs: Any = None,
-    fill_voids: bool = True,
-    max_fill_distance_cells: int = DEFAULT_MAX_FILL_DISTANCE_CELLS,
-) -> Terrain:
-    """Read DEM tiles into one :class:`Terrain` on a metric working grid.
-
-    GeoTIFF and SRTM (``.hgt``, ``.hgt.zip``) tiles are mosaicked in their own CRS
-    (without resampling when their grids align), small voids are filled there, and the
-    result is reprojected once, with bilinear resampling, onto a north-up grid of square
-    cells in the working CRS.
-
-    Parameters
-    ----------
-    paths_or_folder
-        A DEM file, a folder (every ``*.tif``, ``*.tiff``, ``*.hgt``, ``*.hgt.zip`` in it),
-        or a list of files and folders. All tiles must share one CRS.
-    bounds
-        Optional crop (minx, miny, maxx, maxy) in ``bounds_crs``; the grid is the part of
-        this box covered by the data.
-    bounds_crs
-        CRS of ``bounds``; longitude/latitude degrees (EPSG:4326) by default.
-    resolution_m
-        Cell size in metres. Default: the source's native spacing (north-south spacing
-        for geographic tiles, e.g. 93 m for SRTM 3-arc-second), rounded to whole metres.
-    crs
-        Metric working CRS. Default: kept if the tiles are in a metric projected CRS,
-        else the WGS 84 UTM zone of the data's centre (:func:`coverage.crs.utm_crs_for`).
-    fill_voids
-        Fill small voids (nodata cells; SRTM's -32768) by interpolation. Voids are never
-        read as sea level: when not filled they stay NaN.
-    max_fill_distance_cells
-        A void is filled only if every cell of it is within this many source cells of
-        valid data (default 10, about 0.9 km for SRTM 3"); larger voids stay NaN.
-
-    Returns
-    -------
-    Terrain
-        ``void_mask`` is True on every working cell that any void source cell contributed to.
-
-    Raises
-    ------
-    MissingFileError
-        No DEM file found (the message lists what was looked for).
-    CRSError
-        A tile has no CRS, or ``crs`` is not metric.
-    TerrainError
-        Tiles in different CRSs, ``bounds`` outside the data (both extents named), or no
-        valid elevation at all.
-
-    Warns
-    -----
-    RepairWarning
-        When voids were filled or left NaN (with cell counts).
-    ResolutionWarning
-        When the source is coarser than 250 m: too coarse for radio coverage.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from affine import Affine
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = Terrain.from_array(np.full((50, 60), 300.0), transform=Affine(30, 0, 500000,
-    ...     0, -30, 2500000), crs="EPSG:32648").to_geotiff(folder / "tile.tif")
-    >>> terrain = open_terrain(folder)
-    >>> terrain.shape, terrain.resolution_m, terrain.crs.to_epsg()
-    ((50, 60), 30.0, 32648)
-    """
-    files = dem_files(paths_or_folder)
-    if max_fill_distance_cells < 0:
-        raise TerrainError(f"max_fill_distance_cells must be >= 0, got {max_fill_distance_cells}.")
-    if resolution_m is not None and not resolution_m > 0:
-        raise TerrainError(f"resolution_m must be positive, got {resolution_m}.")
-    with open_tiles(files) as (datasets, src_crs, data_box, source):
-        first = datasets[0]
-
-        # the working grid: CRS, cell size, extent
-        work_crs = (
-            working_crs_for_bounds(data_box, src_crs)
-            if crs is None
-            else require_crs(crs, source="crs=")
-        )
-        if not work_crs.is_projected:
-            raise CRSError(
-                f"crs={work_crs.to_string()} is not a metric projected CRS; name a UTM zone "
-                "such as 'EPSG:32648' (Lào Cai) or leave crs=None to pick one."
-            )
-        _, centre_lat = transform_xy(
-            src_crs,
-            WGS84,
-            np.array([(data_box[0] + data_box[2]) / 2]),
-            np.array([(data_box[1] + data_box[3]) / 2]),
-        )
-        mx, my = _metres_per_unit(src_crs, float(centre_lat[0]))
-        native_m = abs(first.res[1]) * my
-        if native_m > COARSE_DEM_M:
-            warnings.warn(
-                f"{source}: elevation cells are about {native_m:,.0f} m (native "
-                f"{first.res[0]:g} x {first.res[1]:g} {src_crs.axis_info[0].unit_name}); anything "
-                f"coarser than {COARSE_DEM_M:.0f} m hides the ridges and valleys that decide radio "
-                'coverage. Use SRTM 1" or 3" (30 m / 90 m) tiles.',
-                ResolutionWarning,
-                stacklevel=2,
-            )
-        cell_m = float(resolution_m) if resolution_m is not None else float(max(1, round(native_m)))
-
-        inner = _inner_box(src_crs, work_crs, data_box)
-        box = inner
-        if bounds is not None:
-            b_crs = require_crs(bounds_crs, source="bounds_crs=")
-            want = rasterio.warp.transform_bounds(b_crs, work_crs, *bounds, densify_pts=21)
-            outer = rasterio.warp.transform_bounds(src_crs, work_crs, *data_box, densify_pts=21)
-            if (
-                want[0] >= outer[2]
-                or want[2] <= outer[0]
-                or want[1] >= outer[3]
-                or want[3] <= outer[1]
-            ):
-                data_in_b = rasterio.warp.transform_bounds(
-                    src_crs, b_crs, *data_box, densify_pts=21
-                )
-                raise TerrainError(
-                    f"bounds {_fmt_box(tuple(bounds), b_crs)} lie outside the elevation data "
-                    f"{source}, which covers {_fmt_box(data_in_b, b_crs)}. Give bounds inside the "
-                    "data or add the missing tiles."
-                )
-            box = (
-                max(want[0], inner[0]),
-                max(want[1], inner[1]),
-                min(want[2], inner[2]),
-                min(want[3], inner[3]),
-            )
-        # snap inwards to a lattice of cell_m: the tiles' own grid when no reprojection is
-        # needed (then nothing is resampled), else whole multiples of cell_m
-        ax, ay = (first.bounds.left, first.bounds.top) if work_crs == src_crs else (0.0, 0.0)
-        eps = 1e-6
-        left = ax + math.ceil((box[0] - ax) / cell_m - eps) * cell_m
-        right = ax + math.floor((box[2] - ax) / cell_m + eps) * cell_m
-        top = ay - math.ceil((ay - box[3]) / cell_m - eps) * cell_m
-        bottom = ay - math.floor((ay - box[1]) / cell_m + eps) * cell_m
-        cols, rows = round((right - left) / cell_m), round((top - bottom) / cell_m)
-        if cols < 2 or rows < 2:
-            raise TerrainError(
-                f"{source}: the requested area is smaller than 2 x 2 cells of {cell_m:g} m; "
-                "enlarge bounds or lower resolution_m."
-            )
-        dst_transform = Affine(cell_m, 0.0, left, 0.0, -cell_m, top)
-
-        # the source window: the working box in the tiles' CRS, plus a margin for filling
-        src_box = rasterio.warp.transform_bounds(
-            work_crs, src_crs, left, bottom, right, top, densify_pts=21
-        )
-        res_x, res_y = abs(first.res[0]), abs(first.res[1])
-        margin = max_fill_distance_cells + 2
-        x0 = (
-            first.bounds.left
-            + math.floor((src_box[0] - first.bounds.left) / res_x - margin) * res_x
-        )
-        x1 = (
-            first.bounds.left + math.ceil((src_box[2] - first.bounds.left) / res_x + margin) * res_x
-        )
-        y0 = first.bounds.top - math.ceil((first.bounds.top - src_box[1]) / res_y + margin) * res_y
-        y1 = first.bounds.top - math.floor((first.bounds.top - src_box[3]) / res_y - margin) * res_y
-        window_box = (
-            max(x0, data_box[0]),
-            max(y0, data_box[1]),
-            min(x1, data_box[2]),
-            min(y1, data_box[3]),
-        )
-        filled, mosaic_transform, void, unfilled, covered = read_window(
-            datasets, window_box, source=source, fill_voids=fill_voids,
-            max_fill_distance_cells=max_fill_distance_cells,
-        )  # fmt: skip
-    n_unfilled = int(unfilled.sum())
-
-    # Same CRS and the same lattice (a DEM already on a metric grid): a plain slice, no
-    # resampling at all; otherwise one bilinear reprojection.
-    col_shift = (dst_transform.c - mosaic_transform.c) / mosaic_transform.a
-    row_shift = (dst_transform.f - mosaic_transform.f) / mosaic_transform.e
-    aligned = (
-        work_crs == src_crs
-        and math.isclose(mosaic_transform.a, cell_m, rel_tol=1e-9)
-        and math.isclose(-mosaic_transform.e, cell_m, rel_tol=1e-9)
-        and abs(col_shift - round(col_shift)) < 1e-6
-        and abs(row_shift - round(row_shift)) < 1e-6
-        and round(col_shift) >= 0
-        and round(row_shift) >= 0
-        and round(row_shift) + rows <= filled.shape[0]
-        and round(col_shift) + cols <= filled.shape[1]
-    )
-
-    def warp(array: np.ndarray, nodata: float | None) -> np.ndarray:
-        if aligned:
-            r0, c0 = round(row_shift), round(col_shift)
-            return np.array(array[r0 : r0 + rows, c0 : c0 + cols], dtype=np.float32)
-        out = np.full((rows, cols), np.nan, dtype=np.float32)
-        rasterio.warp.reproject(
-            array.astype(np.float32),
-            out,
-            src_transform=mosaic_transform,
-            src_crs=src_crs.to_wkt(),
-            src_nodata=nodata,
-            dst_transform=dst_transform,
-            dst_crs=work_crs.to_wkt(),
-            dst_nodata=np.nan,
-            resampling=Resampling.bilinear,
-        )
-        return out
-
-    elevation = warp(filled, np.nan)
-    touched_void = warp((void | ~covered).astype(np.float32), None) > 0
-    if n_unfilled:
-        elevation[warp(unfilled.astype(np.float32), None) >= 0.5] = np.nan
-    void_mask = touched_void | ~np.isfinite(elevation)
-    return Terrain.from_array(
-        elevation, transform=dst_transform, crs=work_crs, void_mask=void_mask, source=source
-    )
 
 
 def check_points_on_terrain(

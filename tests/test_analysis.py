@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from geopandas.testing import assert_geodataframe_equal
 
 from coverage.analysis import Analysis, analyse
-from coverage.gaps import NO_OPERATOR
+from coverage.gaps import NO_OPERATOR, commune_coverage, gap_polygons
 from coverage.io.communes import read_communes
+from coverage.io.terrain import open_terrain
 from coverage.io.towers import read_towers
-from coverage.terrain import open_terrain
+from coverage.population import population_from_communes
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +51,37 @@ def test_summary_lists_operators_not_layers(run: Analysis) -> None:
     assert 0 <= any_row["uncovered_share"] <= 1
     page = run._repr_html_()
     assert "any operator" in page and "MobiFone" in page
+
+
+def test_figures_prepared_once_equal_the_plain_calls(small_scenario: dict) -> None:
+    """analyse() projects and rasterises the communes once: the figures do not change."""
+    communes = read_communes(small_scenario["communes"])
+    towers = read_towers(small_scenario["towers"])
+    terrain = open_terrain(small_scenario["dem"])
+    previous = communes.to_crs("EPSG:4326").assign(commune_id=["a", "b", "c", "d"])
+    run = analyse(
+        communes,
+        towers,
+        terrain,
+        population_column="dan_so",
+        radius_m=4000,
+        previous_communes=previous,
+    )
+    people = population_from_communes(communes, "dan_so", grid=run.result.grid)
+    np.testing.assert_array_equal(run.population.people, people.people)
+    table = commune_coverage(communes, run.result, population=people)
+    assert_geodataframe_equal(run.communes, table)
+    for operator in (None, "MobiFone", "Viettel"):
+        plain = gap_polygons(
+            run.result,
+            communes=communes,
+            population=people,
+            terrain=terrain,
+            operator=operator,
+            previous_communes=previous,
+        )
+        label = NO_OPERATOR if operator is None else operator
+        prepared = run.gaps[run.gaps["operator"] == label].reset_index(drop=True)
+        assert len(plain) and plain["previous_commune_id"].notna().all()
+        assert_geodataframe_equal(prepared, plain)
+        assert run.gaps.attrs["dropped"][label] == plain.attrs["dropped"]

@@ -21,10 +21,10 @@ from coverage.analysis import analyse
 from coverage.cli import main, options, reporting
 from coverage.datasets import laocai_demo
 from coverage.errors import ModelRangeError, TerrainError
+from coverage.io.terrain import open_terrain
 from coverage.model import MODELS, predict
 from coverage.physics.itm.environment import ItmEnvironment
 from coverage.site_rasters import site_frame, viewshed_bands
-from coverage.terrain import open_terrain
 
 
 def _run(*args: str) -> str:

@@ -13,7 +13,7 @@ import rasterio
 
 from coverage.crs import transform_xy
 from coverage.datasets import DatasetError, available, data_dir, get_path, laocai_demo
-from coverage.terrain import open_terrain
+from coverage.io.terrain import open_terrain
 
 REPO = Path(__file__).resolve().parents[1]
 TOWER_HEADER = [

@@ -14,9 +14,10 @@ from shapely.geometry import box
 
 from coverage.errors import InputFileError, OutputExistsError, SchemaError
 from coverage.gaps import commune_coverage, gap_polygons
+from coverage.grid import Grid
 from coverage.io.gaplists import write_gap_list
+from coverage.io.population import population_on_grid
 from coverage.model import CoverageResult
-from coverage.population import population_on_grid
 
 UTM48N = "EPSG:32648"
 SEEDS = ["Y Tý", "Mường Hum", "Cốc Ly", "Tả Van Chư", "Lùng Phình"]
@@ -51,8 +52,7 @@ def scenario():
         np.zeros(power.shape, np.int32),
         layers,
         np.zeros(shape, np.uint8),
-        transform,
-        UTM48N,
+        Grid(UTM48N, transform, shape),
         towers,
     )
     people = np.arange(64, dtype=float).reshape(shape) + 0.5
@@ -60,9 +60,7 @@ def scenario():
         people,
         source_transform=transform,
         source_crs=UTM48N,
-        transform=transform,
-        crs=UTM48N,
-        shape=shape,
+        grid=Grid(UTM48N, transform, shape),
     )
     gaps = pd.concat(
         [

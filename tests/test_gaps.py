@@ -18,8 +18,9 @@ from shapely.geometry import box
 
 from coverage.errors import SchemaError
 from coverage.gaps import NO_OPERATOR, commune_coverage, coverage_masks, gap_polygons
+from coverage.grid import Grid
+from coverage.io.population import population_on_grid
 from coverage.model import CoverageResult
-from coverage.population import population_on_grid
 from coverage.terrain import Terrain
 
 UTM48N = "EPSG:32648"
@@ -62,7 +63,7 @@ def _disc_result(transform: Affine, shape: tuple[int, int], towers: gpd.GeoDataF
             power[i][better] = dbm[better]
             serving[i][better] = site
     return CoverageResult(
-        power, serving, layers, np.zeros(shape, np.uint8), transform, UTM48N, towers
+        power, serving, layers, np.zeros(shape, np.uint8), Grid(UTM48N, transform, shape), towers
     )
 
 
@@ -90,9 +91,7 @@ def population(laocai_dir, communes, grid):
     transform, shape = grid
     return population_on_grid(
         laocai_dir / "worldpop_2020_1km_laocai.tif",
-        transform=transform,
-        crs=UTM48N,
-        shape=shape,
+        grid=Grid(UTM48N, transform, shape),
         communes=communes,
     )
 
@@ -273,8 +272,7 @@ def test_zero_layers_make_everything_a_gap(communes, grid, population) -> None:
         np.zeros((0, *shape), np.int32),
         pd.DataFrame(columns=["operator", "technology", "threshold_dbm"]),
         np.zeros(shape, np.uint8),
-        transform,
-        UTM48N,
+        Grid(UTM48N, transform, shape),
         gpd.GeoDataFrame({"site_id": [], "operator": []}, geometry=[], crs=UTM48N),
     )
     table = commune_coverage(communes, empty, population=population)
@@ -398,8 +396,7 @@ def test_small_exact_case() -> None:
         np.zeros((1, 2, 8), np.int32),
         layers,
         np.zeros((2, 8), np.uint8),
-        transform,
-        UTM48N,
+        Grid(UTM48N, transform, (2, 8)),
         towers,
     )
     communes = gpd.GeoDataFrame(
@@ -411,9 +408,7 @@ def test_small_exact_case() -> None:
         np.full((2, 8), 10.0),
         source_transform=transform,
         source_crs=UTM48N,
-        transform=transform,
-        crs=UTM48N,
-        shape=(2, 8),
+        grid=Grid(UTM48N, transform, (2, 8)),
     )
     table = commune_coverage(communes, result, population=people)
     assert table["covered_area_km2_any"].tolist() == [1.0, 0.0]
@@ -439,8 +434,7 @@ def test_gaps_report_the_share_where_the_model_is_out_of_range() -> None:
         np.zeros((0, *shape), np.int32),
         pd.DataFrame(columns=["operator", "technology", "threshold_dbm"]),
         flags,
-        transform,
-        UTM48N,
+        Grid(UTM48N, transform, shape),
         gpd.GeoDataFrame(geometry=[], crs=UTM48N),
     )
     communes = gpd.GeoDataFrame(
@@ -460,8 +454,7 @@ def test_no_gap_at_all_gives_an_empty_list() -> None:
         np.zeros((1, *shape), np.int32),
         pd.DataFrame({"operator": ["Viettel"], "technology": ["4G"], "threshold_dbm": [-110.0]}),
         np.zeros(shape, np.uint8),
-        transform,
-        UTM48N,
+        Grid(UTM48N, transform, shape),
         gpd.GeoDataFrame(geometry=[], crs=UTM48N),
     )
     communes = gpd.GeoDataFrame({"name": ["Y Tý"]}, geometry=[box(0, 0, 2000, 2000)], crs=UTM48N)

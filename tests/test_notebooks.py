@@ -16,6 +16,7 @@ import pytest
 from affine import Affine
 from pyproj import CRS
 
+from coverage.grid import Grid
 from coverage.model import CoverageResult, tqdm_progress
 from coverage.population import PopulationGrid
 from coverage.terrain import Terrain
@@ -197,8 +198,7 @@ def _result(operator: str) -> CoverageResult:
         np.zeros(power.shape, np.int32),
         layers,
         validity,
-        Affine(90, 0, 0, 0, -90, 360),
-        CRS.from_epsg(32648),
+        Grid(CRS.from_epsg(32648), Affine(90, 0, 0, 0, -90, 360), validity.shape),
         towers,
         model="fspl",
     )
@@ -240,8 +240,7 @@ def test_empty_coverage_result_html() -> None:
         np.zeros((0, 2, 2), np.int32),
         pd.DataFrame({"operator": [], "technology": [], "threshold_dbm": []}),
         np.zeros((2, 2), np.uint8),
-        Affine(100, 0, 0, 0, -100, 200),
-        CRS.from_epsg(32648),
+        Grid(CRS.from_epsg(32648), Affine(100, 0, 0, 0, -100, 200), (2, 2)),
         gpd.GeoDataFrame(geometry=[], crs=32648),
     )
     page = empty._repr_html_()
@@ -251,8 +250,7 @@ def test_empty_coverage_result_html() -> None:
 def test_population_html_has_the_key_numbers_and_escapes() -> None:
     grid = PopulationGrid(
         np.array([[1500.0, 0.0], [250.25, 3.0]]),
-        Affine(100, 0, 0, 0, -100, 200),
-        CRS.from_epsg(32648),
+        Grid(CRS.from_epsg(32648), Affine(100, 0, 0, 0, -100, 200), (2, 2)),
         "commune_area_spread",
         HOSTILE,
         np.array([[1.0, 1.0], [0.5, 0.0]], np.float32),

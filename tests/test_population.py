@@ -12,12 +12,9 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from coverage.errors import InputFileError, SchemaError
-from coverage.population import (
-    auto_supersample,
-    commune_fractions,
-    population_from_communes,
-    population_on_grid,
-)
+from coverage.grid import Grid
+from coverage.io.population import population_on_grid
+from coverage.population import population_from_communes
 
 UTM48N = "EPSG:32648"
 
@@ -35,7 +32,7 @@ def _grid_over(frame: gpd.GeoDataFrame, resolution_m: float = 250.0, margin_m: f
     y0 = np.ceil((top + margin_m) / resolution_m) * resolution_m
     cols = int(np.ceil((right + margin_m - x0) / resolution_m))
     rows = int(np.ceil((y0 - bottom + margin_m) / resolution_m))
-    return Affine(resolution_m, 0, x0, 0, -resolution_m, y0), (rows, cols)
+    return Grid(UTM48N, Affine(resolution_m, 0, x0, 0, -resolution_m, y0), (rows, cols))
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +46,7 @@ def test_aligned_upsampling_splits_each_pixel_evenly() -> None:
         source,
         source_transform=Affine(1000, 0, 0, 0, -1000, 2000),
         source_crs=UTM48N,
-        transform=Affine(250, 0, 0, 0, -250, 2000),
-        crs=UTM48N,
-        shape=(8, 8),
+        grid=Grid(UTM48N, Affine(250, 0, 0, 0, -250, 2000), (8, 8)),
     )
     assert grid.people[:4, :4] == pytest.approx(np.full((4, 4), 100 / 16))
     assert grid.people[4:, 4:] == pytest.approx(np.full((4, 4), 8 / 16))
@@ -77,11 +72,11 @@ def test_totals_preserved_on_a_shifted_grid(dx: float, dy: float, cell: float, s
         source,
         source_transform=Affine(1000, 0, 0, 0, -1000, 6000),
         source_crs=UTM48N,
-        transform=Affine(
-            cell, 0, 1000 - cell + dx / 1000 * cell, 0, -cell, 5000 + dy / 1000 * cell
+        grid=Grid(
+            UTM48N,
+            Affine(cell, 0, 1000 - cell + dx / 1000 * cell, 0, -cell, 5000 + dy / 1000 * cell),
+            (n, n),
         ),
-        crs=UTM48N,
-        shape=(n, n),
     )
     assert grid.total == pytest.approx(source.sum(), rel=1e-9)
     assert grid.metadata["outside_grid"] == pytest.approx(0.0, abs=1e-6)
@@ -93,9 +88,7 @@ def test_edge_pixels_hand_out_only_their_share_inside() -> None:
         source,
         source_transform=Affine(1000, 0, 0, 0, -1000, 1000),
         source_crs=UTM48N,
-        transform=Affine(100, 0, 0, 0, -100, 1000),
-        crs=UTM48N,
-        shape=(10, 5),
+        grid=Grid(UTM48N, Affine(100, 0, 0, 0, -100, 1000), (10, 5)),
     )
     assert grid.total == pytest.approx(500.0)
     assert grid.metadata["outside_grid"] == pytest.approx(500.0)
@@ -107,25 +100,19 @@ def test_nodata_and_negative_values_are_unknown_not_people() -> None:
         source,
         source_transform=Affine(500, 0, 0, 0, -500, 1000),
         source_crs=UTM48N,
-        transform=Affine(500, 0, 0, 0, -500, 1000),
-        crs=UTM48N,
-        shape=(2, 2),
+        grid=Grid(UTM48N, Affine(500, 0, 0, 0, -500, 1000), (2, 2)),
     )
     assert grid.people.tolist() == [[0.0, 10.0], [0.0, 0.0]]
     assert grid.known_share.tolist() == [[0.0, 1.0], [0.0, 0.0]]
 
 
 def test_real_worldpop_reprojected_keeps_the_total(laocai_dir, communes) -> None:
-    transform, shape = _grid_over(communes)
+    working = _grid_over(communes)
     grid = population_on_grid(
-        laocai_dir / "worldpop_2020_1km_laocai.tif",
-        transform=transform,
-        crs=UTM48N,
-        shape=shape,
-        communes=communes,
+        laocai_dir / "worldpop_2020_1km_laocai.tif", grid=working, communes=communes
     )
     meta = grid.metadata
-    assert grid.crs.to_epsg() == 32648 and grid.shape == shape
+    assert grid.crs.to_epsg() == 32648 and grid.shape == working.shape
     # the grid's total plus what fell outside its edge is the source over the grid
     assert grid.total + meta["outside_grid"] == pytest.approx(meta["source_total"], rel=1e-9)
     assert 0 <= meta["outside_grid"] < 0.01 * meta["source_total"]
@@ -136,15 +123,12 @@ def test_raster_not_covering_communes_names_them(laocai_dir, communes) -> None:
     with rasterio.open(laocai_dir / "worldpop_2020_1km_laocai.tif") as src:
         north_half = src.read(1)[:100]  # 21.2-22.95 N cut at about 22.12 N
         transform, crs = src.transform, src.crs.to_wkt()
-    grid_transform, shape = _grid_over(communes)
     with pytest.raises(InputFileError) as caught:
         population_on_grid(
             north_half,
             source_transform=transform,
             source_crs=crs,
-            transform=grid_transform,
-            crs=UTM48N,
-            shape=shape,
+            grid=_grid_over(communes),
             communes=communes,
         )
     message = str(caught.value)
@@ -165,17 +149,14 @@ def test_mostly_nodata_commune_is_not_covered() -> None:
             source,
             source_transform=Affine(500, 0, 0, 0, -500, 1000),
             source_crs=UTM48N,
-            transform=Affine(100, 0, 0, 0, -100, 1000),
-            crs=UTM48N,
-            shape=(10, 10),
+            grid=Grid(UTM48N, Affine(100, 0, 0, 0, -100, 1000), (10, 10)),
             communes=commune,
         )
 
 
 def test_population_from_communes_is_flagged_crude_and_conserves(communes) -> None:
-    transform, shape = _grid_over(communes, resolution_m=500.0)
     grid = population_from_communes(
-        communes, "dan_so", transform=transform, crs=UTM48N, shape=shape
+        communes, "dan_so", grid=_grid_over(communes, resolution_m=500.0)
     )
     assert grid.method == "commune_area_spread" and grid.metadata["crude"] is True
     assert grid.total == pytest.approx(communes["dan_so"].sum(), rel=1e-9)
@@ -188,7 +169,7 @@ def test_population_from_communes_spreads_by_area() -> None:
         crs=UTM48N,
     )
     grid = population_from_communes(
-        two, "dan_so", transform=Affine(100, 0, 0, 0, -100, 100), crs=UTM48N, shape=(1, 4)
+        two, "dan_so", grid=Grid(UTM48N, Affine(100, 0, 0, 0, -100, 100), (1, 4))
     )
     # the 4-cell grid stops at x = 400: the second commune keeps half its people
     assert grid.people.tolist() == [[100.0, 100.0, 100.0, 50.0]]
@@ -199,25 +180,12 @@ def test_population_from_communes_rejects_bad_values() -> None:
     frame = gpd.GeoDataFrame({"dan_so": ["many"]}, geometry=[box(0, 0, 10, 10)], crs=UTM48N)
     with pytest.raises(SchemaError, match="'dan_so'.*rows 0"):
         population_from_communes(
-            frame, "dan_so", transform=Affine(5, 0, 0, 0, -5, 10), crs=UTM48N, shape=(2, 2)
+            frame, "dan_so", grid=Grid(UTM48N, Affine(5, 0, 0, 0, -5, 10), (2, 2))
         )
     with pytest.raises(SchemaError, match="no column 'pop'"):
         population_from_communes(
-            frame, "pop", transform=Affine(5, 0, 0, 0, -5, 10), crs=UTM48N, shape=(2, 2)
+            frame, "pop", grid=Grid(UTM48N, Affine(5, 0, 0, 0, -5, 10), (2, 2))
         )
-
-
-def test_commune_fractions_keep_a_commune_smaller_than_a_cell() -> None:
-    tiny = gpd.GeoDataFrame(geometry=[box(10, 10, 90, 90), box(100, 0, 1000, 1000)], crs=UTM48N)
-    fractions = commune_fractions(
-        tiny, transform=Affine(1000, 0, 0, 0, -1000, 1000), crs=UTM48N, shape=(1, 1), supersample=16
-    )
-    areas = np.bincount(fractions.zone, weights=fractions.fraction, minlength=2)
-    assert areas[0] > 0  # the 80 m square is not lost inside the 1 km cell
-    # fine pixels are 62.5 m: one centre (31.25, 31.25) in the small square, 14 columns of
-    # 16 east of x = 100 m
-    assert areas == pytest.approx([1 / 256, 14 / 16])
-    assert auto_supersample(250.0) == 4 and auto_supersample(30.0) == 1
 
 
 def test_grid_mismatch_is_refused() -> None:
@@ -225,15 +193,24 @@ def test_grid_mismatch_is_refused() -> None:
         np.ones((2, 2)),
         source_transform=Affine(500, 0, 0, 0, -500, 1000),
         source_crs=UTM48N,
-        transform=Affine(500, 0, 0, 0, -500, 1000),
-        crs=UTM48N,
-        shape=(2, 2),
+        grid=Grid(UTM48N, Affine(500, 0, 0, 0, -500, 1000), (2, 2)),
     )
-    grid.check_grid(transform=Affine(500, 0, 0, 0, -500, 1000), crs=UTM48N, shape=(2, 2), what="x")
+    grid.check_grid(Grid(UTM48N, Affine(500, 0, 0, 0, -500, 1000), (2, 2)), what="x")
     with pytest.raises(SchemaError, match="population_on_grid"):
         grid.check_grid(
-            transform=Affine(250, 0, 0, 0, -250, 1000),
-            crs=UTM48N,
-            shape=(4, 4),
-            what="the coverage result",
+            Grid(UTM48N, Affine(250, 0, 0, 0, -250, 1000), (4, 4)), what="the coverage result"
         )
+
+
+def test_cells_at_the_grid_far_edge_get_their_pixels_from_a_file(tmp_path) -> None:
+    """The window read around the grid reaches its far edges (here 0.38 pixel into column 4)."""
+    path = tmp_path / "flat.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", width=10, height=10, count=1, dtype="float32",
+        crs=UTM48N, transform=Affine(1000, 0, 0, 0, -1000, 10_000), nodata=-99999.0,
+    ) as dst:  # fmt: skip
+        dst.write(np.full((10, 10), 100.0, np.float32), 1)  # 100 people per km2
+    grid = Grid(UTM48N, Affine(249, 0, 1890, 0, -249, 9000), (4, 10))  # x 1890..4380 m
+    people = population_on_grid(path, grid=grid)
+    assert people.known_share.min() == 1.0
+    np.testing.assert_allclose(people.people, 100.0 * 0.249**2, rtol=1e-9)

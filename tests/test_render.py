@@ -31,6 +31,7 @@ from shapely.geometry import Point, box
 
 from coverage.errors import CoverageError, CRSError, OutputExistsError, SchemaError
 from coverage.gaps import commune_coverage, gap_polygons
+from coverage.grid import Grid
 from coverage.model import CoverageResult
 from coverage.names import CommuneLookupError, normalize_name
 from coverage.population import PopulationGrid
@@ -113,7 +114,7 @@ def build_scenario(size: int = 200) -> dict:
         power[layer] = np.where(better, received, power[layer])
         serving[layer] = np.where(better, k, serving[layer])
     result = CoverageResult(
-        power, serving, layers, np.zeros((size, size), np.uint8), transform, terrain.crs, towers
+        power, serving, layers, np.zeros((size, size), np.uint8), terrain.grid, towers
     )
     half = span / 2
     names = ["Y Tý", "Mường Hum", "Cốc Ly", XSS]
@@ -133,7 +134,7 @@ def build_scenario(size: int = 200) -> dict:
     ).to_crs("EPSG:4326")
     people = np.full((size, size), 2.0) + 20.0 * (rows > size / 2) * (cols < size / 2)
     population = PopulationGrid(
-        people, transform, terrain.crs, "areal_weighting", "synthetic", np.ones((size, size))
+        people, terrain.grid, "areal_weighting", "synthetic", np.ones((size, size))
     )
     stats = commune_coverage(communes, result, population=population)
     gaps = pd.concat(  # as coverage.analysis.analyse lists them: no operator, then each
@@ -617,8 +618,7 @@ def test_map_without_statistics_or_layers_still_renders(scenario: dict) -> None:
         result.serving_site[:0],
         result.layers.iloc[:0],
         result.validity,
-        result.transform,
-        result.crs,
+        result.grid,
         result.towers.iloc[:0],
     )
     bare = scenario["communes"][["commune_id", "name", "geometry"]]
@@ -661,8 +661,7 @@ def test_validity_flags_are_a_layer_when_any_pixel_is_flagged() -> None:
         np.zeros((1, 40, 40), np.int32),
         pd.DataFrame({"operator": ["Viettel"], "technology": ["4G"], "threshold_dbm": [-110.0]}),
         flags,
-        Affine(100, 0, 400000, 0, -100, 2490000),
-        "EPSG:32648",
+        Grid("EPSG:32648", Affine(100, 0, 400000, 0, -100, 2490000), (40, 40)),
         gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"),
     )
     communes = gpd.GeoDataFrame(
@@ -673,8 +672,7 @@ def test_validity_flags_are_a_layer_when_any_pixel_is_flagged() -> None:
     clean = CoverageResult(
         *[getattr(result, f) for f in ("best_power_dbm", "serving_site", "layers")],
         np.zeros((40, 40), np.uint8),
-        result.transform,
-        result.crs,
+        result.grid,
         result.towers,
     )
     assert (

@@ -19,7 +19,10 @@ from coverage.errors import (
     ResolutionWarning,
     TerrainError,
 )
-from coverage.terrain import Terrain, check_points_on_terrain, open_terrain
+from coverage.grid import Grid
+from coverage.io.rasters import write_terrain
+from coverage.io.terrain import open_terrain
+from coverage.terrain import Terrain, check_points_on_terrain
 
 ARCSEC3 = 1.0 / 1200.0  # SRTM3 spacing in degrees
 
@@ -147,9 +150,12 @@ def test_no_files_lists_what_was_looked_for(tmp_path: Path) -> None:
 
 def test_tiles_in_different_crs_are_refused(tmp_path: Path) -> None:
     write_geographic_tile(tmp_path / "a.tif", 103.0, 22.5, 20, 20, 0.01)
-    Terrain.from_array(
-        np.ones((20, 20)), transform=Affine(100, 0, 400000, 0, -100, 2480000), crs="EPSG:32648"
-    ).to_geotiff(tmp_path / "b.tif")
+    write_terrain(
+        Terrain.from_array(
+            np.ones((20, 20)), transform=Affine(100, 0, 400000, 0, -100, 2480000), crs="EPSG:32648"
+        ),
+        tmp_path / "b.tif",
+    )
     with pytest.raises(TerrainError, match="different CRSs"):
         open_terrain(tmp_path)
 
@@ -277,17 +283,17 @@ def test_check_points_names_the_offending_sites(ramp: Terrain) -> None:
         )
 
 
-def test_to_geotiff_round_trip_and_refuses_to_overwrite(ramp: Terrain, tmp_path: Path) -> None:
+def test_write_terrain_round_trip_and_refuses_to_overwrite(ramp: Terrain, tmp_path: Path) -> None:
     full = Terrain.from_array(
         np.nan_to_num(ramp.elevation_m, nan=1.0), transform=ramp.transform, crs=ramp.crs
     )
-    path = full.to_geotiff(tmp_path / "dem.tif")
+    path = write_terrain(full, tmp_path / "dem.tif")
     again = open_terrain(path)
     np.testing.assert_array_equal(again.elevation_m, full.elevation_m)
     assert again.transform == full.transform and again.crs == full.crs
     with pytest.raises(OutputExistsError):
-        full.to_geotiff(path)
-    full.to_geotiff(path, overwrite=True)
+        write_terrain(full, path)
+    write_terrain(full, path, overwrite=True)
     assert list(tmp_path.iterdir()) == [path]
 
 
@@ -311,3 +317,24 @@ def test_a_dem_already_on_a_metric_grid_is_read_without_resampling(tmp_path) -> 
     terrain = open_terrain(path)
     assert terrain.transform == transform and terrain.crs.to_epsg() == 32648
     np.testing.assert_array_equal(terrain.elevation_m, elevation)
+
+
+def test_elevation_on_another_grid_takes_the_nearest_cell(ramp: Terrain) -> None:
+    same = ramp.elevation_on(ramp.grid)
+    assert same.dtype == np.float64
+    np.testing.assert_array_equal(same, ramp.elevation_m)
+    # 200 m cells from (1020, 4980): centres at x 1120, 1320, 1520 (outside the ramp), y 4880,
+    # 4680, nearest to the ramp's cells (1, 1), (1, 3), (3, 1), (3, 3)
+    coarse = Grid(ramp.crs, Affine(200, 0, 1020, 0, -200, 4980), (2, 3))
+    np.testing.assert_array_equal(
+        ramp.elevation_on(coarse), [[60.0, 80.0, np.nan], [160.0, 180.0, np.nan]]
+    )
+    # a grid in another CRS is sampled at its cell centres brought into the terrain's CRS
+    lonlat_x, lonlat_y = transform_xy(ramp.crs, "EPSG:4326", [1250.0], [4850.0])
+    step = 1e-5
+    other = Grid(
+        "EPSG:4326",
+        Affine(step, 0, lonlat_x[0] - step / 2, 0, -step, lonlat_y[0] + step / 2),
+        (1, 1),
+    )
+    assert ramp.elevation_on(other).tolist() == [[ramp.elevation_m[1, 2]]]

@@ -83,7 +83,7 @@ def _terrain_around(
 ) -> Any:
     """The DEM cropped to the data's extent grown by the radius, on the working grid."""
     from coverage.crs import WGS84, grow_lonlat_bounds
-    from coverage.terrain import open_terrain
+    from coverage.io.terrain import open_terrain
 
     bounds = grow_lonlat_bounds(frame.to_crs(WGS84).total_bounds, radius_m)
     return open_terrain(list(dem), bounds=bounds, resolution_m=resolution_m)
@@ -172,8 +172,8 @@ def viewshed(
 ) -> None:
     """Line of sight from sites: 1 visible, 0 not, 255 outside the radius; one band per site."""
     from coverage.io.files import check_output
+    from coverage.io.terrain import open_terrain
     from coverage.site_rasters import viewshed_bands
-    from coverage.terrain import open_terrain
 
     check_output(out, overwrite=overwrite)
     sites = _site_frame(site, sites_file, antenna_height_m=height)
@@ -214,8 +214,8 @@ def predict(
 ) -> None:
     """Received power (dBm, float32 GeoTIFF) from each site: one band per site."""
     from coverage.io.files import check_output
+    from coverage.io.terrain import open_terrain
     from coverage.site_rasters import power_bands
-    from coverage.terrain import open_terrain
 
     low, high = ITM_FREQUENCY_MHZ
     if model == "itm" and not low <= frequency <= high:

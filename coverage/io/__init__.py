@@ -6,6 +6,6 @@ fix. Writers go through :func:`coverage.io.files.atomic_output`, so a failed wri
 leaves a partial file under its final name.
 
 What it may import: the bottom rooms (errors, settings, crs, grid, names, operators) and
-the plain georeferenced arrays of :mod:`coverage.terrain`. Never physics, radial kernels,
-models or rendering.
+the plain georeferenced values of :mod:`coverage.terrain`, :mod:`coverage.population` and
+:mod:`coverage.zonal`. Never physics, radial kernels, models or rendering.
 """

@@ -1,6 +1,6 @@
 """DEM tiles on their own grid: find them, open them, mosaic them, fill their small voids.
 
-The reading half of :func:`coverage.terrain.open_terrain`, which then reprojects once onto
+The reading half of :func:`coverage.io.terrain.open_terrain`, which then reprojects once onto
 its metric working grid, and all of :func:`open_native_dem`, which stops here: the
 posts as published (e.g. SRTM's 3-arc-second grid), for tools that must sample the DEM
 itself, such as ITM on the DEM's own grid (:mod:`coverage.radial.itm_native`).
@@ -30,6 +30,7 @@ from rasterio.enums import Resampling
 
 from coverage.crs import crs_label, require_crs
 from coverage.errors import InputFileError, MissingFileError, RepairWarning, TerrainError
+from coverage.grid import Grid
 from coverage.io.files import existing_file
 from coverage.summaries import html_summary
 
@@ -318,9 +319,7 @@ class NativeDEM:
 
     def rowcol(self, x: np.ndarray | float, y: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
         """Fractional (row, col) of points (x, y) in ``crs``; posts are at integers."""
-        col = (np.asarray(x, dtype=float) - self.transform.c) / self.transform.a - 0.5
-        row = (np.asarray(y, dtype=float) - self.transform.f) / self.transform.e - 0.5
-        return row, col
+        return Grid(self.crs, self.transform, self.shape).rowcol(x, y)
 
     def _repr_html_(self) -> str:
         """Compact HTML summary for Jupyter: posts, spacing, CRS, elevation range, voids.
@@ -366,19 +365,19 @@ def open_native_dem(
     """Read DEM tiles on their own grid, without any resampling.
 
     Tiles are mosaicked on the first tile's lattice (tiles on the same lattice are copied
-    post for post) and small voids filled, exactly as :func:`coverage.terrain.open_terrain`
+    post for post) and small voids filled, exactly as :func:`coverage.io.terrain.open_terrain`
     does before it reprojects.
 
     Parameters
     ----------
     paths_or_folder
-        A DEM file, a folder of them, or a list (as :func:`coverage.terrain.open_terrain`).
+        A DEM file, a folder of them, or a list (as :func:`coverage.io.terrain.open_terrain`).
     bounds
         Optional crop (minx, miny, maxx, maxy) in ``bounds_crs``, widened to whole posts.
     bounds_crs
         CRS of ``bounds``; longitude/latitude degrees by default.
     fill_voids, max_fill_distance_cells
-        As :func:`coverage.terrain.open_terrain`.
+        As :func:`coverage.io.terrain.open_terrain`.
 
     Raises
     ------

@@ -1,4 +1,4 @@
-"""Raster writes: georeferenced GeoTIFFs of results, written atomically."""
+"""Raster writes: georeferenced GeoTIFFs of terrain and results, written atomically."""
 
 from __future__ import annotations
 
@@ -6,14 +6,18 @@ import contextlib
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import rasterio
+import rasterio.crs
 from affine import Affine
 from rasterio.windows import Window
 
 from coverage.io.files import atomic_output
+
+if TYPE_CHECKING:
+    from coverage.terrain import Terrain
 
 
 def write_geotiff(
@@ -287,3 +291,47 @@ def write_coverage(
         table.to_csv(tmp, index=False, encoding="utf-8-sig")
     paths.append(folder / "layers.csv")
     return paths
+
+
+def write_terrain(
+    terrain: Terrain, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
+    """Write a :class:`~coverage.terrain.Terrain` as a float32 GeoTIFF; return the path.
+
+    DEFLATE-compressed, NaN nodata, tiled when at least 256 x 256 cells; the source and the
+    count of void cells are kept as tags. The file is written to a temporary name and
+    renamed only when complete. Raises :class:`~coverage.errors.OutputExistsError` if
+    ``path`` exists and ``overwrite`` is false.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from coverage.io.terrain import open_terrain
+    >>> from coverage.terrain import Terrain
+    >>> t = Terrain.from_array(np.ones((2, 2)), transform=Affine(90, 0, 0, 0, -90, 180),
+    ...                        crs="EPSG:32648")
+    >>> out = write_terrain(t, pathlib.Path(tempfile.mkdtemp()) / "dem.tif")
+    >>> open_terrain(out).shape
+    (2, 2)
+    """
+    path = Path(path)
+    rows, cols = terrain.shape
+    profile = {
+        "driver": "GTiff",
+        "width": cols,
+        "height": rows,
+        "count": 1,
+        "dtype": "float32",
+        "crs": rasterio.crs.CRS.from_wkt(terrain.crs.to_wkt()),
+        "transform": terrain.transform,
+        "nodata": float("nan"),
+        "compress": "deflate",
+        "predictor": 3,
+    }
+    if rows >= 256 and cols >= 256:
+        profile.update(tiled=True, blockxsize=256, blockysize=256)
+    with atomic_output(path, overwrite=overwrite) as tmp, rasterio.open(tmp, "w", **profile) as dst:
+        dst.write(terrain.elevation_m.astype(np.float32), 1)
+        dst.update_tags(source=terrain.source, void_cells=str(int(terrain.void_mask.sum())))
+        dst.set_band_description(1, "elevation_m")
+    return path

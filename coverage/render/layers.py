@@ -610,11 +610,13 @@ def coverage_images(
 
     Examples
     --------
-    >>> grid = np.full((1, 20, 20), -80, np.float32)
-    >>> result = CoverageResult(grid, np.zeros(grid.shape, np.int32),
+    >>> from coverage.grid import Grid
+    >>> power = np.full((1, 20, 20), -80, np.float32)
+    >>> result = CoverageResult(power, np.zeros(power.shape, np.int32),
     ...     pd.DataFrame({"operator": ["Viettel"], "technology": ["4G"], "threshold_dbm": [-110]}),
-    ...     np.zeros((20, 20), np.uint8), Affine(100, 0, 400000, 0, -100, 2490000),
-    ...     "EPSG:32648", gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
+    ...     np.zeros((20, 20), np.uint8),
+    ...     Grid("EPSG:32648", Affine(100, 0, 400000, 0, -100, 2490000), (20, 20)),
+    ...     gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
     >>> images, colormap = coverage_images(result, max_px=64)
     >>> [label for label, _, _ in images], colormap.vmin
     (['Viettel', 'any operator'], -110.0)
@@ -662,11 +664,12 @@ def validity_image(result: CoverageResult, *, max_px: int) -> tuple[str, Any] | 
 
     Examples
     --------
+    >>> from coverage.grid import Grid
     >>> flags = np.zeros((20, 20), np.uint8)
     >>> flags[:, :10] = 1
     >>> result = CoverageResult(np.zeros((0, 20, 20), np.float32), np.zeros((0, 20, 20), np.int32),
     ...     pd.DataFrame(columns=["operator", "technology", "threshold_dbm"]), flags,
-    ...     Affine(100, 0, 400000, 0, -100, 2490000), "EPSG:32648",
+    ...     Grid("EPSG:32648", Affine(100, 0, 400000, 0, -100, 2490000), (20, 20)),
     ...     gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
     >>> validity_image(result, max_px=64)[0].startswith("data:image/png;base64,")
     True

@@ -275,11 +275,13 @@ def coverage_map(
     >>> import pandas as pd
     >>> from affine import Affine
     >>> from shapely.geometry import box
-    >>> grid = np.full((1, 20, 20), -80, np.float32)
-    >>> result = CoverageResult(grid, np.zeros(grid.shape, np.int32),
+    >>> from coverage.grid import Grid
+    >>> power = np.full((1, 20, 20), -80, np.float32)
+    >>> result = CoverageResult(power, np.zeros(power.shape, np.int32),
     ...     pd.DataFrame({"operator": ["Viettel"], "technology": ["4G"], "threshold_dbm": [-110]}),
-    ...     np.zeros((20, 20), np.uint8), Affine(100, 0, 400000, 0, -100, 2490000),
-    ...     "EPSG:32648", gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
+    ...     np.zeros((20, 20), np.uint8),
+    ...     Grid("EPSG:32648", Affine(100, 0, 400000, 0, -100, 2490000), (20, 20)),
+    ...     gpd.GeoDataFrame(geometry=[], crs="EPSG:32648"))
     >>> communes = gpd.GeoDataFrame({"name": ["Y Tý"], "commune_id": ["1"]},
     ...     geometry=[box(400000, 2488000, 402000, 2490000)], crs="EPSG:32648")
     >>> m = coverage_map(communes, result, focus_commune="y ty", offline=True)

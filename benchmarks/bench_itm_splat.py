@@ -72,14 +72,14 @@ from affine import Affine
 
 from benchmarks.synthetic import rough_elevation
 from coverage.crs import transform_xy
-from coverage.io.dem import NativeDEM, open_native_dem
+from coverage.io.dem import open_native_dem
 from coverage.io.files import atomic_output
 from coverage.io.terrain import open_terrain
 from coverage.model import site_path_loss
 from coverage.physics.itm.environment import ItmEnvironment
 from coverage.physics.itm.p2p import itm_p2p_loss
 from coverage.radial.itm_native import NativeLoss, itm_native_path_loss
-from coverage.terrain import Terrain
+from coverage.terrain import NativeDEM, Terrain
 from coverage.validity import Validity
 
 TILE = "N22E103"
@@ -369,10 +369,7 @@ def warm_up() -> None:
         tiny, 2050.0, 2050.0, tx_height_m=30.0, radius_m=2000.0, model="itm",
         frequency_mhz=900.0,
     )  # fmt: skip
-    tiny_native = NativeDEM(
-        elevation_m=tiny.elevation_m, transform=tiny.transform, crs=tiny.crs,
-        void_mask=np.zeros(tiny.shape, dtype=bool),
-    )  # fmt: skip
+    tiny_native = NativeDEM.from_array(tiny.elevation_m, transform=tiny.transform, crs=tiny.crs)
     itm_native_path_loss(
         tiny_native, 2050.0, 2050.0, tx_height_m=30.0, radius_m=1500.0, frequency_mhz=900.0
     )

@@ -12,6 +12,7 @@ import html
 import logging
 import math
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from coverage.errors import CruderMethodWarning
 from coverage.gaps import commune_coverage, gap_polygons, slug
 from coverage.io.population import population_on_grid
 from coverage.model import CoverageResult, predict
@@ -105,10 +107,12 @@ def _population_grid(
     if population is not None:
         return population_on_grid(population, grid=grid, communes=communes, on_grid=on_grid)
     if population_column is not None:
-        log.warning(
-            "population spread evenly over each commune's area from column %r: the cruder "
-            "method; pass a population raster (e.g. WorldPop) for people where they live",
-            population_column,
+        warnings.warn(
+            f"population spread evenly over each commune's area from column "
+            f"{population_column!r}: the cruder method; pass a population raster (e.g. "
+            "WorldPop) for people where they live",
+            CruderMethodWarning,
+            stacklevel=3,
         )
         return population_from_communes(communes, population_column, grid=grid, on_grid=on_grid)
     return None

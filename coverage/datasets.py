@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-from coverage.errors import CoverageError, MissingFileError
+from coverage.errors import DatasetError, MissingFileError
 
 DATA_PACKAGE = "coverage.demo_data"
 
@@ -36,13 +36,6 @@ SYNTHETIC = MappingProxyType(
         "not real operator data)",
     }
 )
-
-
-class DatasetError(CoverageError, KeyError):
-    """An unknown dataset name."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 def available() -> list[str]:

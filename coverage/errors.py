@@ -40,6 +40,21 @@ class OutputExistsError(CoverageError, FileExistsError):
     """An output file exists and ``overwrite`` was not given."""
 
 
+class GridError(CoverageError, ValueError):
+    """A grid cannot serve a request: degenerate transform, cells not square..."""
+
+
+class CommuneLookupError(CoverageError, LookupError):
+    """A commune name matched nothing, or more than one unit where one was needed."""
+
+
+class DatasetError(CoverageError, KeyError):
+    """An unknown embedded dataset name."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
 class CoverageWarning(UserWarning):
     """Root of phusong's warnings."""
 
@@ -73,11 +88,14 @@ class OutsideGridWarning(CoverageWarning):
 
 __all__ = [
     "CRSError",
+    "CommuneLookupError",
     "CoverageError",
     "CoverageWarning",
     "CruderMethodWarning",
+    "DatasetError",
     "DefaultsUsedWarning",
     "DemEdgeWarning",
+    "GridError",
     "InputFileError",
     "MissingFileError",
     "ModelRangeError",

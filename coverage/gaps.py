@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import warnings
 from typing import Any
 
 import geopandas as gpd
@@ -21,7 +22,7 @@ import shapely.geometry
 from scipy import ndimage
 
 from coverage.crs import WGS84, transform_xy
-from coverage.errors import SchemaError
+from coverage.errors import OutsideGridWarning, SchemaError
 from coverage.grid import Grid
 from coverage.model import CoverageResult
 from coverage.names import strip_diacritics
@@ -229,7 +230,12 @@ def commune_coverage(
     )
     not_computed = int((~computed).sum())
     if not_computed:
-        log.warning("%d commune(s) lie wholly outside the grid: not computed", not_computed)
+        warnings.warn(
+            f"{not_computed} of {len(communes)} commune(s) lie wholly outside the coverage grid "
+            "and are not computed (status 'not computed'); open terrain that covers them.",
+            OutsideGridWarning,
+            stacklevel=2,
+        )
     return frame
 
 

@@ -23,16 +23,12 @@ from pyproj import CRS
 from rasterio.windows import Window
 
 from coverage.crs import crs_label, require_crs
-from coverage.errors import CoverageError, CRSError
+from coverage.errors import CRSError, GridError
 from coverage.summaries import html_summary
 
 __all__ = ["Grid", "GridError", "Gridded"]
 
 _CORNER_OFFSETS = {"center": 0.5, "ul": 0.0}
-
-
-class GridError(CoverageError, ValueError):
-    """A grid cannot serve a request: degenerate transform, cells not square..."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -109,7 +105,7 @@ class Grid:
         >>> Grid("EPSG:32648", Affine(30, 0, 0, 0, -20, 90), (3, 4)).resolution_m
         Traceback (most recent call last):
         ...
-        coverage.grid.GridError: grid cells are 30 x 20 m, not square; ...
+        coverage.errors.GridError: grid cells are 30 x 20 m, not square; ...
         """
         axis = self.crs.axis_info[0] if self.crs.axis_info else None
         if not (self.crs.is_projected and axis is not None and axis.unit_conversion_factor == 1):

@@ -28,14 +28,10 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from coverage.errors import CoverageError, SchemaError
+from coverage.errors import CommuneLookupError, SchemaError
 
 #: The remote communes of interest, by their pre-2025 names.
 SEED_COMMUNES = ("Y Tý", "Mường Hum", "Cốc Ly", "Tả Van Chư", "Lùng Phình")
-
-
-class CommuneLookupError(CoverageError, LookupError):
-    """A commune name matched nothing, or more than one unit where one was needed."""
 
 
 # Prefixes written with their diacritics are unambiguous and always stripped; their ASCII

@@ -35,7 +35,6 @@ from affine import Affine
 from pyproj import CRS
 
 from coverage.crs import WGS84
-from coverage.io.dem import NativeDEM
 from coverage.io.rasters import BandBatch, write_band_batches
 from coverage.io.towers import OPTIONAL_COLUMNS
 from coverage.model import predict
@@ -43,7 +42,7 @@ from coverage.radial.itm_native import itm_native_path_loss
 from coverage.radial.site import site_cells
 from coverage.radial.viewshed import NODATA, viewsheds
 from coverage.settings import EIRP_DBM, FREQUENCY_MHZ, K_FACTOR, RADIUS_M, RX_HEIGHT_M, TX_HEIGHT_M
-from coverage.terrain import Terrain, check_points_on_terrain
+from coverage.terrain import NativeDEM, Terrain, check_points_on_terrain
 
 __all__ = ["SiteBands", "itm_loss_bands", "power_bands", "site_frame", "viewshed_bands"]
 

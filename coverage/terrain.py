@@ -1,9 +1,11 @@
-"""Terrain: elevation on a metric working grid, and sampling it.
+"""Terrain: elevation on a metric working grid, and sampling it; a DEM on its own grid.
 
 :class:`Terrain` is the one object the engine consumes: a north-up float32 elevation array
 with square cells in metres on its :class:`~coverage.grid.Grid`, and a mask of cells that
-were void in the source data. It is a plain georeferenced array: reading DEM files is
-:func:`coverage.io.terrain.open_terrain`, writing one :func:`coverage.io.rasters.write_terrain`.
+were void in the source data. :class:`NativeDEM` is a DEM on its own grid (SRTM posts in
+degrees, say), what ITM on the DEM's grid reads. Both are plain georeferenced arrays:
+reading DEM files is :func:`coverage.io.terrain.open_terrain` and
+:func:`coverage.io.dem.open_native_dem`, writing one :func:`coverage.io.rasters.write_terrain`.
 """
 
 from __future__ import annotations
@@ -274,3 +276,87 @@ def check_points_on_terrain(
             "these points, or fix their coordinates."
         )
     return elevation
+
+
+@dataclass(frozen=True, eq=False)
+class NativeDEM(Gridded):
+    """Elevations on the DEM's own grid (e.g. SRTM posts in degrees), voids filled.
+
+    Attributes
+    ----------
+    elevation_m
+        float32 (rows, cols), metres; NaN where a void could not be filled.
+    grid
+        The DEM's own grid: the tiles' CRS, and a transform in its units (degrees for
+        SRTM) whose cell centres are the posts.
+    void_mask
+        True where the source had no data (filled or not).
+    source
+        File name(s), for messages.
+    """
+
+    elevation_m: np.ndarray
+    grid: Grid
+    void_mask: np.ndarray = field(repr=False)
+    source: str = ""
+
+    @classmethod
+    def from_array(
+        cls,
+        elevation_m: np.ndarray,
+        *,
+        transform: Affine,
+        crs: Any,
+        void_mask: np.ndarray | None = None,
+        source: str = "",
+    ) -> NativeDEM:
+        """Wrap elevations (m) on a DEM's own grid, any CRS (voids: NaN).
+
+        Examples
+        --------
+        >>> dem = NativeDEM.from_array(np.zeros((2, 3)), crs="EPSG:4326",
+        ...                            transform=Affine(1 / 1200, 0, 103, 0, -1 / 1200, 23))
+        >>> dem.shape, dem.crs.to_epsg()
+        ((2, 3), 4326)
+        """
+        elevation = np.asarray(elevation_m, dtype=np.float32)
+        if void_mask is None:
+            void_mask = ~np.isfinite(elevation)
+        grid = Grid(require_crs(crs, source=source or "DEM"), transform, elevation.shape)
+        return cls(elevation, grid, np.asarray(void_mask, dtype=bool), source)
+
+    def rowcol(self, x: np.ndarray | float, y: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        """Fractional (row, col) of points (x, y) in ``crs``; posts are at integers."""
+        return self.grid.rowcol(x, y)
+
+    def _repr_html_(self) -> str:
+        """Compact HTML summary for Jupyter: posts, spacing, CRS, elevation range, voids.
+
+        Examples
+        --------
+        >>> dem = NativeDEM.from_array(np.array([[100.0, np.nan]]), crs="EPSG:4326",
+        ...                            transform=Affine(1 / 1200, 0, 103, 0, -1 / 1200, 23),
+        ...                            source="<N22E103>.hgt")
+        >>> page = dem._repr_html_()
+        >>> "1 × 2 posts" in page, "&lt;N22E103&gt;.hgt" in page, "1 left NaN" in page
+        (True, True, True)
+        """
+        rows, cols = self.shape
+        finite = np.isfinite(self.elevation_m)
+        unit = self.crs.axis_info[0].unit_name if self.crs.axis_info else ""
+        voids = int(self.void_mask.sum())
+        valid = self.elevation_m[finite]
+        return html_summary(
+            "NativeDEM",
+            [
+                ("posts", f"{rows:,} × {cols:,} posts"),
+                ("spacing", f"{abs(self.transform.a):.6g} × {abs(self.transform.e):.6g} {unit}"),
+                ("CRS", crs_label(self.crs)),
+                (
+                    "elevation",
+                    f"{valid.min():,.0f} to {valid.max():,.0f} m" if valid.size else "all void",
+                ),
+                ("voids", f"{voids:,} posts, {int((~finite).sum()):,} left NaN"),
+                ("source", self.source or "(arrays)"),
+            ],
+        )

@@ -7,6 +7,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 
 from coverage.analysis import Analysis, analyse
+from coverage.errors import CruderMethodWarning
 from coverage.gaps import NO_OPERATOR, commune_coverage, gap_polygons
 from coverage.io.communes import read_communes
 from coverage.io.terrain import open_terrain
@@ -19,7 +20,8 @@ def run(small_scenario: dict) -> Analysis:
     communes = read_communes(small_scenario["communes"])
     towers = read_towers(small_scenario["towers"])
     terrain = open_terrain(small_scenario["dem"])
-    return analyse(communes, towers, terrain, population_column="dan_so", radius_m=4000)
+    with pytest.warns(CruderMethodWarning, match="spread evenly over each commune"):
+        return analyse(communes, towers, terrain, population_column="dan_so", radius_m=4000)
 
 
 def test_people_are_conserved_per_commune(run: Analysis) -> None:
@@ -59,14 +61,15 @@ def test_figures_prepared_once_equal_the_plain_calls(small_scenario: dict) -> No
     towers = read_towers(small_scenario["towers"])
     terrain = open_terrain(small_scenario["dem"])
     previous = communes.to_crs("EPSG:4326").assign(commune_id=["a", "b", "c", "d"])
-    run = analyse(
-        communes,
-        towers,
-        terrain,
-        population_column="dan_so",
-        radius_m=4000,
-        previous_communes=previous,
-    )
+    with pytest.warns(CruderMethodWarning):
+        run = analyse(
+            communes,
+            towers,
+            terrain,
+            population_column="dan_so",
+            radius_m=4000,
+            previous_communes=previous,
+        )
     people = population_from_communes(communes, "dan_so", grid=run.result.grid)
     np.testing.assert_array_equal(run.population.people, people.people)
     table = commune_coverage(communes, run.result, population=people)

@@ -16,7 +16,7 @@ from affine import Affine
 from rasterio.io import MemoryFile
 from shapely.geometry import box
 
-from coverage.errors import SchemaError
+from coverage.errors import OutsideGridWarning, SchemaError
 from coverage.gaps import NO_OPERATOR, commune_coverage, coverage_masks, gap_polygons
 from coverage.grid import Grid
 from coverage.io.population import population_on_grid
@@ -255,7 +255,8 @@ def test_a_commune_off_the_grid_is_not_computed_never_zero(result, population) -
     )
     x0, y0 = result.transform.c, result.transform.f
     far.loc[1, "geometry"] = box(x0 - 1000, y0 - 2000, x0 + 1000, y0)  # half on the grid
-    out = commune_coverage(far, result, population=population)
+    with pytest.warns(OutsideGridWarning, match="1 of 2 commune"):
+        out = commune_coverage(far, result, population=population)
     assert out.loc[0, "status"] == "not computed: outside the grid"
     assert np.isnan(
         out.loc[0, ["population", "covered_area_km2_any", "covered_share_any"]].astype(float)

@@ -18,9 +18,11 @@ from coverage.errors import (
     RepairWarning,
     TerrainError,
 )
-from coverage.io.dem import NativeDEM, open_native_dem
+from coverage.io.dem import open_native_dem
+from coverage.io.rasters import write_geotiff
 from coverage.physics.itm.p2p import itm_p2p_loss
 from coverage.radial.itm_native import itm_native_path_loss
+from coverage.terrain import NativeDEM
 from coverage.validity import Validity
 
 TILE = "N22E103"
@@ -218,11 +220,10 @@ def test_projected_dem_rows_are_read_as_they_are() -> None:
     """On a metric DEM a profile along a row is that row: ITM on it, to the same dB."""
     rng = np.random.default_rng(9)
     elevation = rng.uniform(300.0, 900.0, size=(101, 101)).astype(np.float32)
-    dem = NativeDEM(
-        elevation_m=elevation,
+    dem = NativeDEM.from_array(
+        elevation,
         transform=Affine(30.0, 0, 500_000.0, 0, -30.0, 2_500_000.0),
-        crs=CRS("EPSG:32648"),
-        void_mask=np.zeros(elevation.shape, bool),
+        crs="EPSG:32648",
         source="random posts",
     )
     x, y = 500_000.0 + 50.5 * 30.0, 2_500_000.0 - 50.5 * 30.0  # post (50, 50)
@@ -234,13 +235,20 @@ def test_projected_dem_rows_are_read_as_they_are() -> None:
 
 def test_geotiff_output_is_on_the_dem_grid(rough_dem: NativeDEM, tmp_path: Path) -> None:
     result = itm_native_path_loss(rough_dem, *SITE, radius_m=3_000.0, **RADIO)
-    out = result.to_geotiff(tmp_path / "loss.tif")
+
+    def write(overwrite: bool = False) -> Path:
+        return write_geotiff(
+            tmp_path / "loss.tif", result.loss_db, transform=result.transform, crs=result.crs,
+            nodata=float("nan"), overwrite=overwrite,
+        )  # fmt: skip
+
+    out = write()
     with rasterio.open(out) as written:
         assert CRS(written.crs.to_wkt()) == CRS("EPSG:4326")
         assert written.transform.almost_equals(result.transform)
         np.testing.assert_array_equal(written.read(1), result.loss_db)
     with pytest.raises(Exception, match="exists"):
-        result.to_geotiff(out)
+        write()
 
 
 def test_radius_past_the_edge_warns(rough_hgt: tuple[Path, np.ndarray]) -> None:

@@ -34,11 +34,12 @@ ROOMS: dict[str, set[str]] = {
     # pure kernels: arrays in, arrays out
     "physics": {"errors", "settings", "validity"},
     "radial": BOTTOM | {"crs", "grid", "terrain", "physics"},
-    # every read and write
-    "io": BOTTOM | {"crs", "grid", "names", "operators", "terrain"},
-    # composing them
+    # people on the grid, per-commune fractions of cells
     "zonal": BOTTOM | {"crs", "grid"},
-    "population": BOTTOM | {"crs", "grid", "zonal", "io"},
+    "population": BOTTOM | {"crs", "grid", "zonal"},
+    # every read and write
+    "io": BOTTOM | {"crs", "grid", "names", "operators", "terrain", "zonal", "population"},
+    # composing them
     "model": BOTTOM | {"crs", "grid", "terrain", "physics", "radial", "io"},
     "site_rasters": BOTTOM | {"crs", "grid", "terrain", "radial", "model", "io"},
     "gaps": BOTTOM | {"crs", "grid", "names", "terrain", "model", "population", "zonal"},

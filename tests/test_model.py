@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pytest
 from affine import Affine
 from shapely.geometry import Point
 
-from coverage.errors import ModelRangeError, SchemaError, TerrainError
+from coverage.errors import DemEdgeWarning, ModelRangeError, SchemaError, TerrainError
 from coverage.model import predict
 from coverage.physics.free_space import free_space_loss_db
 from coverage.physics.itm.environment import ItmEnvironment
@@ -214,3 +216,41 @@ def test_itm_environment_is_refused_by_other_models(flat: Terrain) -> None:
     towers = _towers([{"site_id": "A", "operator": "Viettel", "x": x, "y": y}])
     with pytest.raises(TypeError, match="model='itm' only"):
         predict(towers, flat, model="diffraction", radius_m=1000, itm=ItmEnvironment())
+
+
+@pytest.mark.parametrize("scheduler", [None, "threads"])
+def test_sites_past_the_dem_edge_are_one_warning_naming_them(
+    flat: Terrain, scheduler: str | None
+) -> None:
+    """Truncation comes back from each task as a value, so threads report it the same."""
+    x, y = _centre(flat)
+    towers = _towers(
+        [
+            {"site_id": "EDGE-1", "operator": "Viettel", "x": x - 2_800.0, "y": y},
+            {"site_id": "MIDDLE", "operator": "Viettel", "x": x, "y": y},
+            {"site_id": "EDGE-2", "operator": "MobiFone", "x": x + 2_800.0, "y": y},
+        ]
+    )
+    with pytest.warns(DemEdgeWarning) as caught:
+        predict(towers, flat, radius_m=1_000, scheduler=scheduler, batch_size=1)
+    assert len(caught) == 1
+    assert "2 site(s) (EDGE-1, EDGE-2)" in str(caught[0].message)
+
+
+def test_warnings_that_are_not_phusongs_reach_the_caller(
+    flat: Terrain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """predict() records nothing: a library's own warning inside a task is not swallowed."""
+    import coverage.model
+
+    original = coverage.model.antenna_gain_db
+
+    def noisy(*args: object, **kwargs: object) -> np.ndarray:
+        warnings.warn("from a dependency", RuntimeWarning, stacklevel=1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(coverage.model, "antenna_gain_db", noisy)
+    x, y = _centre(flat)
+    towers = _towers([{"site_id": "S", "operator": "Viettel", "x": x, "y": y}])
+    with pytest.warns(RuntimeWarning, match="from a dependency"):
+        predict(towers, flat, radius_m=1_000)

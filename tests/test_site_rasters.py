@@ -9,11 +9,9 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
-from pyproj import CRS
 
 from coverage.crs import WGS84, grow_lonlat_bounds, transform_xy
 from coverage.errors import OutputExistsError, TerrainError
-from coverage.io.dem import NativeDEM
 from coverage.io.rasters import BandBatch, write_band_batches
 from coverage.io.towers import read_towers
 from coverage.model import predict
@@ -26,7 +24,7 @@ from coverage.site_rasters import (
     site_frame,
     viewshed_bands,
 )
-from coverage.terrain import Terrain
+from coverage.terrain import NativeDEM, Terrain
 
 UTM = "EPSG:32648"
 CELL = 30.0
@@ -128,9 +126,7 @@ def _native_hills() -> NativeDEM:
     elevation = 400 + 120 * np.sin(cols / 7.0) * np.cos(rows / 11.0) + rng.normal(0, 4, rows.shape)
     step = 3.0 / 3600.0
     transform = Affine(step, 0, 103.45 - step / 2, 0, -step, 22.55 + step / 2)
-    return NativeDEM(
-        elevation.astype(np.float32), transform, CRS("EPSG:4326"), np.zeros(rows.shape, bool)
-    )
+    return NativeDEM.from_array(elevation, transform=transform, crs="EPSG:4326")
 
 
 def test_itm_loss_bands_place_each_site_on_the_dem_grid() -> None:

@@ -12,12 +12,13 @@ import contextlib
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import click
 
-from coverage.errors import CoverageError
+from coverage.errors import CoverageError, CoverageWarning
 
 VERBOSE = "phusong.verbose"
 """Key of ``click.Context.meta`` holding the ``-v`` count."""
@@ -93,5 +94,7 @@ class ReportingGroup(click.Group):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
-        with reported_errors(ctx):
+        # phusong's warnings are advice to the user, shown as log lines, never errors
+        with reported_errors(ctx), warnings.catch_warnings():
+            warnings.simplefilter("default", CoverageWarning)
             return super().invoke(ctx)

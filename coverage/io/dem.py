@@ -14,7 +14,6 @@ import os
 import warnings
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +27,16 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.enums import Resampling
 
-from coverage.crs import crs_label, require_crs
+from coverage.crs import require_crs
 from coverage.errors import InputFileError, MissingFileError, RepairWarning, TerrainError
 from coverage.grid import Grid
 from coverage.io.files import existing_file
-from coverage.summaries import html_summary
+from coverage.terrain import NativeDEM
 
 __all__ = [
     "DEFAULT_MAX_FILL_DISTANCE_CELLS",
     "SRTM_VOID",
     "TERRAIN_SUFFIXES",
-    "NativeDEM",
     "dem_files",
     "open_native_dem",
     "open_tiles",
@@ -287,73 +285,6 @@ def read_window(
     return filled, transform, void, unfilled, covered
 
 
-@dataclass(frozen=True, eq=False)
-class NativeDEM:
-    """Elevations on the DEM's own grid (e.g. SRTM posts in degrees), voids filled.
-
-    Attributes
-    ----------
-    elevation_m
-        float32 (rows, cols), metres; NaN where a void could not be filled.
-    transform
-        Affine transform of the grid, in ``crs`` units (degrees for SRTM); cell centres
-        are the posts.
-    crs
-        The tiles' own CRS.
-    void_mask
-        True where the source had no data (filled or not).
-    source
-        File name(s), for messages.
-    """
-
-    elevation_m: np.ndarray
-    transform: Affine
-    crs: CRS
-    void_mask: np.ndarray
-    source: str = ""
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(rows, cols)."""
-        return self.elevation_m.shape
-
-    def rowcol(self, x: np.ndarray | float, y: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-        """Fractional (row, col) of points (x, y) in ``crs``; posts are at integers."""
-        return Grid(self.crs, self.transform, self.shape).rowcol(x, y)
-
-    def _repr_html_(self) -> str:
-        """Compact HTML summary for Jupyter: posts, spacing, CRS, elevation range, voids.
-
-        Examples
-        --------
-        >>> dem = NativeDEM(np.array([[100.0, np.nan]], dtype=np.float32),
-        ...                 Affine(1 / 1200, 0, 103, 0, -1 / 1200, 23), CRS("EPSG:4326"),
-        ...                 np.array([[False, True]]), source="<N22E103>.hgt")
-        >>> page = dem._repr_html_()
-        >>> "1 × 2 posts" in page, "&lt;N22E103&gt;.hgt" in page, "1 left NaN" in page
-        (True, True, True)
-        """
-        rows, cols = self.shape
-        finite = np.isfinite(self.elevation_m)
-        unit = self.crs.axis_info[0].unit_name if self.crs.axis_info else ""
-        voids = int(self.void_mask.sum())
-        valid = self.elevation_m[finite]
-        return html_summary(
-            "NativeDEM",
-            [
-                ("posts", f"{rows:,} × {cols:,} posts"),
-                ("spacing", f"{abs(self.transform.a):.6g} × {abs(self.transform.e):.6g} {unit}"),
-                ("CRS", crs_label(self.crs)),
-                (
-                    "elevation",
-                    f"{valid.min():,.0f} to {valid.max():,.0f} m" if valid.size else "all void",
-                ),
-                ("voids", f"{voids:,} posts, {int((~finite).sum()):,} left NaN"),
-                ("source", self.source or "(arrays)"),
-            ],
-        )
-
-
 def open_native_dem(
     paths_or_folder: str | os.PathLike[str] | list[str | os.PathLike[str]],
     *,
@@ -429,9 +360,6 @@ def open_native_dem(
             max_fill_distance_cells=max_fill_distance_cells,
         )  # fmt: skip
     return NativeDEM(
-        elevation_m=elevation.astype(np.float32, copy=False),
-        transform=transform,
-        crs=src_crs,
-        void_mask=void,
-        source=source,
-    )
+        elevation.astype(np.float32, copy=False), Grid(src_crs, transform, elevation.shape),
+        void, source,
+    )  # fmt: skip

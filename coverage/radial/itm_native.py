@@ -41,7 +41,6 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import numba
 import numpy as np
@@ -51,13 +50,13 @@ from pyproj import CRS
 
 from coverage.crs import crs_label
 from coverage.errors import DemEdgeWarning, TerrainError
-from coverage.io.dem import NativeDEM
 from coverage.physics.free_space import free_space_loss_db
 from coverage.physics.itm.environment import ItmEnvironment, as_environment
 from coverage.physics.itm.p2p import DELTA_H_SCRATCH, itm_p2p_point
 from coverage.radial.itm_grid import check_max_profile_points
 from coverage.settings import RX_HEIGHT_M
 from coverage.summaries import html_summary
+from coverage.terrain import NativeDEM
 from coverage.validity import Validity
 
 __all__ = ["NativeLoss", "itm_native_losses", "itm_native_path_loss", "metres_per_step"]
@@ -124,15 +123,6 @@ class NativeLoss:
                 ("truncated by the DEM edge", "yes" if self.truncated else "no"),
             ],
         )
-
-    def to_geotiff(self, path: str | Path, *, overwrite: bool = False) -> Path:
-        """Write the loss (dB, float32, NaN = not computed) as a GeoTIFF in the DEM's CRS."""
-        from coverage.io.rasters import write_geotiff
-
-        return write_geotiff(
-            path, self.loss_db, transform=self.transform, crs=self.crs, nodata=float("nan"),
-            descriptions=["ITM 1.2.2 basic transmission loss, dB"], overwrite=overwrite,
-        )  # fmt: skip
 
 
 def metres_per_step(crs: CRS, transform: Affine, rows: np.ndarray, site_lat: float) -> tuple:

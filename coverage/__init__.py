@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import types
+from typing import TYPE_CHECKING
 
 
 def _imported_by_numba_probe() -> bool:
@@ -38,6 +39,111 @@ if "numba" not in sys.modules:
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS (a test checks)
+    from coverage import (
+        datasets as datasets,
+        settings as settings,
+    )
+    from coverage.analysis import (
+        Analysis as Analysis,
+        analyse as analyse,
+    )
+    from coverage.errors import (
+        CommuneLookupError as CommuneLookupError,
+        CoverageError as CoverageError,
+        CoverageWarning as CoverageWarning,
+        CRSError as CRSError,
+        CruderMethodWarning as CruderMethodWarning,
+        DatasetError as DatasetError,
+        DefaultsUsedWarning as DefaultsUsedWarning,
+        DemEdgeWarning as DemEdgeWarning,
+        GridError as GridError,
+        InputFileError as InputFileError,
+        MissingFileError as MissingFileError,
+        ModelRangeError as ModelRangeError,
+        OutputExistsError as OutputExistsError,
+        OutsideGridWarning as OutsideGridWarning,
+        RepairWarning as RepairWarning,
+        ResolutionWarning as ResolutionWarning,
+        SchemaError as SchemaError,
+        TerrainError as TerrainError,
+    )
+    from coverage.gaps import (
+        commune_coverage as commune_coverage,
+        gap_polygons as gap_polygons,
+    )
+    from coverage.grid import (
+        Grid as Grid,
+    )
+    from coverage.io.communes import (
+        communes_from_frame as communes_from_frame,
+        read_communes as read_communes,
+    )
+    from coverage.io.dem import (
+        open_native_dem as open_native_dem,
+    )
+    from coverage.io.gaplists import (
+        write_gap_list as write_gap_list,
+    )
+    from coverage.io.population import (
+        population_on_grid as population_on_grid,
+    )
+    from coverage.io.rasters import (
+        write_terrain as write_terrain,
+    )
+    from coverage.io.terrain import (
+        open_terrain as open_terrain,
+    )
+    from coverage.io.towers import (
+        check_towers_within as check_towers_within,
+        read_towers as read_towers,
+        write_towers as write_towers,
+    )
+    from coverage.model import (
+        CoverageResult as CoverageResult,
+        predict as predict,
+        site_path_loss as site_path_loss,
+        tqdm_progress as tqdm_progress,
+    )
+    from coverage.names import (
+        SEED_COMMUNES as SEED_COMMUNES,
+        find_commune as find_commune,
+        normalize_name as normalize_name,
+        predecessor_communes as predecessor_communes,
+        successor_commune as successor_commune,
+    )
+    from coverage.physics.itm.area import (
+        itm_area_loss as itm_area_loss,
+    )
+    from coverage.physics.itm.environment import (
+        ItmEnvironment as ItmEnvironment,
+    )
+    from coverage.physics.itm.p2p import (
+        itm_p2p_loss as itm_p2p_loss,
+    )
+    from coverage.population import (
+        PopulationGrid as PopulationGrid,
+        population_from_communes as population_from_communes,
+    )
+    from coverage.radial.itm_native import (
+        itm_native_path_loss as itm_native_path_loss,
+    )
+    from coverage.radial.viewshed import (
+        viewshed as viewshed,
+        viewsheds as viewsheds,
+    )
+    from coverage.render.map import (
+        coverage_map as coverage_map,
+        save_map as save_map,
+    )
+    from coverage.terrain import (
+        NativeDEM as NativeDEM,
+        Terrain as Terrain,
+    )
+    from coverage.validity import (
+        Validity as Validity,
+    )
 
 # Public API, imported on first use so that `phusong --help` stays quick.
 _EXPORTS = {
@@ -74,9 +180,39 @@ _EXPORTS = {
     "itm_area_loss": "coverage.physics.itm.area",
     "ItmEnvironment": "coverage.physics.itm.environment",
     "itm_native_path_loss": "coverage.radial.itm_native",
+    "Grid": "coverage.grid",
+    "NativeDEM": "coverage.terrain",
+    "PopulationGrid": "coverage.population",
+    "write_terrain": "coverage.io.rasters",
     "datasets": "coverage.datasets",
-    "CoverageError": "coverage.errors",
+    "settings": "coverage.settings",
+    # every error and warning a caller may catch or filter
+    **{
+        name: "coverage.errors"
+        for name in (
+            "CoverageError",
+            "InputFileError",
+            "MissingFileError",
+            "SchemaError",
+            "CRSError",
+            "TerrainError",
+            "GridError",
+            "ModelRangeError",
+            "OutputExistsError",
+            "CommuneLookupError",
+            "DatasetError",
+            "CoverageWarning",
+            "RepairWarning",
+            "DefaultsUsedWarning",
+            "ResolutionWarning",
+            "DemEdgeWarning",
+            "CruderMethodWarning",
+            "OutsideGridWarning",
+        )
+    },  # fmt: skip
 }
+
+_MODULES = {"datasets", "settings"}  # exported as modules, not as names inside them
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
@@ -87,7 +223,7 @@ def __getattr__(name: str) -> object:
     import importlib
 
     module = importlib.import_module(_EXPORTS[name])
-    value = module if name == "datasets" else getattr(module, name)
+    value = module if name in _MODULES else getattr(module, name)
     globals()[name] = value
     return value
 

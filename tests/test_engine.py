@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 from affine import Affine
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from coverage.errors import CoverageWarning, TerrainError
 from coverage.model import site_path_loss

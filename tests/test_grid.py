@@ -10,8 +10,7 @@ import rasterio.crs
 import rasterio.transform
 import rasterio.windows
 from affine import Affine
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from pyproj import CRS
 
 from coverage.errors import CRSError

@@ -11,8 +11,7 @@ from typing import Any
 import numba
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from coverage.errors import CoverageError, ModelRangeError, TerrainError
 from coverage.physics.itm.area import itm_area_loss
@@ -22,11 +21,11 @@ from coverage.physics.itm.p2p import (
     ItmResult,
     ItmWarning,
     PropagationMode,
+    _tail_order_statistics as tail_order_statistics,
     itm_p2p_detail,
     itm_p2p_loss,
     itm_p2p_point,
 )
-from coverage.physics.itm.p2p import _tail_order_statistics as tail_order_statistics
 
 # --------------------------------------------------------------------------- NTIA conformance
 

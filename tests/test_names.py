@@ -8,8 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from shapely.geometry import box
 
 from coverage.errors import CoverageError, SchemaError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +42,49 @@ def test_mypy_is_clean(tmp_path: Path) -> None:
     command = [str(mypy), "--cache-dir", str(tmp_path / "cache"), "coverage"]
     result = subprocess.run(command, cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _exports_and_typed_names() -> tuple[dict[str, str], dict[str, str]]:
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    exports: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "_EXPORTS":
+            exports = eval(compile(ast.Expression(node.value), "_EXPORTS", "eval"))  # literals only
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for child in node.body:
+                assert isinstance(child, ast.ImportFrom) and child.module
+                for alias in child.names:
+                    assert alias.asname == alias.name, "re-export as itself: `name as name`"
+                    typed[alias.name] = child.module
+    return exports, typed
+
+
+def test_type_checkers_see_every_public_name_where_it_lives() -> None:
+    """The TYPE_CHECKING imports name exactly _EXPORTS, from the same modules."""
+    exports, typed = _exports_and_typed_names()
+    for name in ("datasets", "settings"):  # exported as modules
+        assert typed.pop(name) == "coverage" and exports.pop(name) == f"coverage.{name}"
+    assert typed == exports
+
+
+def test_every_error_and_warning_is_public() -> None:
+    import coverage
+    import coverage.errors as errors
+
+    for name in errors.__all__:
+        assert getattr(coverage, name) is getattr(errors, name)
+
+
+def test_mypy_sees_the_public_api_typed(tmp_path: Path) -> None:
+    """`coverage.predict` is a function to mypy, not `object` (the lazy __getattr__)."""
+    mypy = Path(sys.executable).with_name("mypy")
+    if not mypy.exists():
+        pytest.skip("mypy is not installed in this environment (pip install -e '.[dev]')")
+    probe = tmp_path / "probe.py"
+    probe.write_text("import coverage\nreveal_type(coverage.predict)\nreveal_type(coverage.Grid)\n")
+    command = [str(mypy), "--cache-dir", str(tmp_path / "cache"), str(probe)]
+    result = subprocess.run(command, cwd=PACKAGE.parent, capture_output=True, text=True)
+    assert 'Revealed type is "def (towers' in result.stdout, result.stdout
+    assert "-> coverage.model.CoverageResult" in result.stdout
+    assert "-> coverage.grid.Grid" in result.stdout

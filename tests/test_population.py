@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from shapely.geometry import box
 
 from coverage.errors import InputFileError, SchemaError

@@ -8,8 +8,7 @@ import numba
 import numpy as np
 import pytest
 from affine import Affine
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from coverage.errors import CoverageWarning, TerrainError
 from coverage.radial.plan import radial_plan

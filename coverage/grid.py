@@ -205,6 +205,19 @@ class Grid:
         """
         return Grid(self.crs, self.transform @ Affine.translation(col0, row0), (rows, cols))
 
+    def offset_of(self, window_transform: Affine) -> tuple[int, int]:
+        """(row0, col0) of the first cell of a window of this grid, from the window's
+        transform (the inverse of :meth:`window`).
+
+        Examples
+        --------
+        >>> grid = Grid("EPSG:32648", Affine(10, 0, 0, 0, -10, 100), (10, 10))
+        >>> grid.offset_of(grid.window(2, 3, 4, 5).transform)
+        (2, 3)
+        """
+        row, col = self.rowcol(*(window_transform @ (0.5, 0.5)))  # its first cell's centre
+        return round(float(row)), round(float(col))
+
     def window_of_bounds(
         self, bounds: tuple[float, float, float, float], *, margin: int = 0
     ) -> Window | None:

@@ -354,7 +354,6 @@ def itm_loss_bands(
     xs, ys = _xy(sites, dem.crs)
     heights = _column(sites, "antenna_height_m")
     frequencies = _column(sites, "frequency_mhz")
-    origin = dem.transform
 
     def batches() -> Iterator[BandBatch]:
         for i in range(len(xs)):
@@ -363,8 +362,7 @@ def itm_loss_bands(
                 rx_height_m=rx_height_m, frequency_mhz=float(frequencies[i]),
                 radius_m=radius_m, max_profile_points=max_profile_points,
             )  # fmt: skip
-            row0 = round((result.transform.f - origin.f) / origin.e)
-            col0 = round((result.transform.c - origin.c) / origin.a)
+            row0, col0 = dem.grid.offset_of(result.transform)
             rows, cols = result.shape
             band = np.full((1, *dem.shape), np.nan, dtype=np.float32)
             band[0, row0 : row0 + rows, col0 : col0 + cols] = result.loss_db

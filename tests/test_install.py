@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import rasterio
-from test_notebooks import NOTEBOOK_DIR, check_ran_clean, execute_notebook
+from test_notebooks import NOTEBOOK_DIR, NOTEBOOKS, check_ran_clean, execute_notebook
 
 from coverage import datasets
 
@@ -169,13 +169,11 @@ def test_datasets_read_from_the_wheel(venv: Path, elsewhere: Path) -> None:
     assert found["communes"] == 99 and found["towers"] > 200 and found["terrain_crs"] == 32648
 
 
-@pytest.mark.slow
-def test_quickstart_notebook_runs_from_the_wheel(
-    venv: Path, elsewhere: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import nbformat
-
-    kernel = elsewhere / "jupyter" / "kernels" / "phusong-wheel"
+@pytest.fixture(scope="module")
+def wheel_kernel(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """JUPYTER_PATH with a kernel running the fresh venv's Python, outside the checkout."""
+    jupyter = tmp_path_factory.mktemp("jupyter")
+    kernel = jupyter / "kernels" / "phusong-wheel"
     kernel.mkdir(parents=True)
     spec = {
         "argv": [str(venv / "bin" / "python"), "-I", "-m", "ipykernel_launcher",
@@ -184,14 +182,27 @@ def test_quickstart_notebook_runs_from_the_wheel(
         "language": "python",
     }  # fmt: skip
     (kernel / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
-    monkeypatch.setenv("JUPYTER_PATH", str(elsewhere / "jupyter"))
-    path = shutil.copy(NOTEBOOK_DIR / "01_quickstart.ipynb", elsewhere)
+    return jupyter
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
+def test_notebook_runs_from_the_wheel(
+    name: str, venv: Path, elsewhere: Path, wheel_kernel: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nbformat
+
+    monkeypatch.setenv("JUPYTER_PATH", str(wheel_kernel))
+    path = shutil.copy(NOTEBOOK_DIR / name, elsewhere)
     notebook = nbformat.read(path, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell("print(coverage.datasets.data_dir())"))
-    execute_notebook(notebook, elsewhere, kernel_name=kernel.name)
+    notebook.cells.append(
+        nbformat.v4.new_code_cell("import coverage\nprint(coverage.datasets.data_dir())")
+    )
+    execute_notebook(notebook, elsewhere, kernel_name="phusong-wheel")
     check_ran_clean(notebook)
     printed = "".join(
         output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
     )
-    assert "99 communes" in printed
+    if name == "01_quickstart.ipynb":
+        assert "99 communes" in printed
     assert printed.splitlines()[-1].startswith(str(venv))  # the demo files of the wheel

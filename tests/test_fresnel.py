@@ -56,9 +56,7 @@ def test_fresnel_radius_is_zero_at_the_ends_and_nan_for_bad_input() -> None:
     assert math.isnan(float(fresnel_radius_m(math.nan, 10_000.0, 7_000.0)))
 
 
-@given(
-    st.floats(1.0, 50_000.0), st.floats(1.0, 50_000.0), st.floats(1_000.0, 40_000.0)
-)
+@given(st.floats(1.0, 50_000.0), st.floats(1.0, 50_000.0), st.floats(1_000.0, 40_000.0))
 def test_fresnel_radius_is_widest_at_mid_path(d1: float, d2: float, f: float) -> None:
     total = d1 + d2
     assert fresnel_radius_m(d1, d2, f) <= fresnel_radius_m(total / 2, total / 2, f) + 1e-9

@@ -239,3 +239,16 @@ def test_partner_outside_the_terrain_is_left_out_with_a_warning(ridge_20km: Terr
     with pytest.warns(OutsideGridWarning, match="VT-out"):
         row = backhaul_links(sites, ridge_20km, masts=masts).iloc[0]
     assert row["backhaul_partner"] == "VT-1"
+
+
+def test_nearest_partners_that_are_blocked_do_not_hide_a_farther_clear_one() -> None:
+    """Nine masts behind a wall (7.2 to 8 km) and one clear mast at 9 km: the search goes
+    past the first batch of nearest partners and finds the clear one."""
+    elevation = np.full((100, 300), 200.0)
+    elevation[:, 60:63] = 3000.0
+    sites = _points([("NEW-1", "Viettel", 100, ROW, 30.0)])
+    blocked = [(f"VT-{c}", "Viettel", c, ROW, 30.0) for c in range(20, 29)]
+    masts = _points([*blocked, ("VT-clear", "Viettel", 190, ROW, 30.0)])
+    row = backhaul_links(sites, _terrain(elevation), masts=masts, relay=False).iloc[0]
+    assert (row["backhaul_partner"], row["backhaul_distance_km"]) == ("VT-clear", 9.0)
+    assert row["backhaul_ok"]

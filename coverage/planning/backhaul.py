@@ -212,11 +212,14 @@ def backhaul_links(
         site_ends.x[:, None] - partners.x[None, :], site_ends.y[:, None] - partners.y[None, :]
     )
     site_i, partner_j = np.nonzero(allowed & (distance >= MIN_LINK_M) & (distance <= max_hop_m))
-    k43, k23 = _clearances(
-        terrain,
-        (site_ends.x[site_i], site_ends.y[site_i], site_ends.antenna_m[site_i]),
-        (partners.x[partner_j], partners.y[partner_j], partners.antenna_m[partner_j]),
-        criteria,
+    k43, k23, evaluated = _nearest_first(
+        terrain, site_ends, partners, site_i, partner_j, distance, criteria
+    )
+    site_i, partner_j, k43, k23 = (
+        site_i[evaluated],
+        partner_j[evaluated],
+        k43[evaluated],
+        k23[evaluated],
     )
     out = _Result.empty(len(site_ends.x))
     passing = criteria.passes(k43, k23)
@@ -475,6 +478,50 @@ def _clearances(
                     obstruction_height_m=criteria.obstruction_height_m,
                 )
     return k43, k23
+
+
+def _nearest_first(
+    terrain: Terrain,
+    sites: _Ends,
+    partners: _Ends,
+    site_i: np.ndarray,
+    partner_j: np.ndarray,
+    distance: np.ndarray,
+    criteria: _Criteria,
+    *,
+    batch: int = 8,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Clearances of the links (site_i, partner_j), nearest partners first.
+
+    Each round evaluates, for every site without a passing link yet, its next ``batch``
+    nearest partners; a site stops at the first round with a passing link (the shortest
+    passing link is in it). Returns the clearances and which links were evaluated; a
+    site with no passing link has all of its links evaluated, so its nearest miss can be
+    reported.
+    """
+    evaluated = np.zeros(len(site_i), dtype=bool)
+    k43 = np.full(len(site_i), np.nan)
+    k23 = np.full(len(site_i), np.nan)
+    length = distance[site_i, partner_j]
+    order = np.lexsort((length, site_i))
+    first_of_site = np.searchsorted(site_i[order], site_i[order], side="left")
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order)) - first_of_site  # 0 = nearest partner of its site
+    done = np.zeros(len(sites.x), dtype=bool)
+    for start in range(0, int(place.max(initial=-1)) + 1, batch):
+        links = np.flatnonzero((place >= start) & (place < start + batch) & ~done[site_i])
+        if len(links) == 0:
+            break
+        i, j = site_i[links], partner_j[links]
+        evaluated[links] = True
+        k43[links], k23[links] = _clearances(
+            terrain,
+            (sites.x[i], sites.y[i], sites.antenna_m[i]),
+            (partners.x[j], partners.y[j], partners.antenna_m[j]),
+            criteria,
+        )
+        done[i[criteria.passes(k43[links], k23[links])]] = True
+    return k43, k23, evaluated
 
 
 # -------------------------------------------------------------------------------- relays

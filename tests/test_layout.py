@@ -45,6 +45,22 @@ ROOMS: dict[str, set[str]] = {
     "gaps": BOTTOM | {"crs", "grid", "names", "terrain", "model", "population", "zonal"},
     "analysis": BOTTOM
     | {"crs", "grid", "names", "terrain", "io", "model", "population", "zonal", "gaps"},
+    # which sites to build: candidates, coverage sets, selection, backhaul, sharing
+    "planning": BOTTOM
+    | {
+        "crs",
+        "grid",
+        "names",
+        "operators",
+        "terrain",
+        "physics",
+        "radial",
+        "io",
+        "zonal",
+        "population",
+        "model",
+        "gaps",
+    },  # fmt: skip
     # for people
     "render": BOTTOM | {"crs", "grid", "names", "terrain", "io", "model", "gaps"},
     "demo": BOTTOM | {"datasets", "names", "terrain", "io", "model", "analysis", "render"},

@@ -364,6 +364,13 @@ def gaps(
 )
 @click.option("--offline", is_flag=True, help="One self-contained HTML file (no CDN, no network).")
 @click.option("--synthetic", multiple=True, help="Name an input that is synthetic (banner).")
+@click.option(
+    "--proposals",
+    "proposals_path",
+    type=click.Path(path_type=Path),
+    help="Proposal list from `phusong plan` (a tower list): a layer of the proposed sites "
+    "and the coverage each adds.",
+)
 @out_option("Output .html.")
 @OVERWRITE
 def map_command(
@@ -371,6 +378,7 @@ def map_command(
     interest: tuple[str, ...],
     offline: bool,
     synthetic: tuple[str, ...],
+    proposals_path: Path | None,
     out: Path,
     overwrite: bool,
     **job: Any,
@@ -382,6 +390,13 @@ def map_command(
 
     check_output(out, overwrite=overwrite)
     analysis = _analyse(job)
+    proposals = proposal_coverage = None
+    if proposals_path is not None:
+        from coverage.io.towers import read_towers
+        from coverage.model import predict
+
+        proposals = read_towers(proposals_path)
+        proposal_coverage = predict(proposals, analysis.terrain, **_coverage_options(job))
     m = coverage_map(
         analysis.communes,
         analysis.result,
@@ -391,6 +406,8 @@ def map_command(
         communes_of_interest=list(interest) or seed_communes_in(analysis.communes["name"]),
         synthetic_inputs=list(synthetic) or None,
         offline=offline,
+        proposals=proposals,
+        proposal_coverage=proposal_coverage,
     )
     save_map(m, out, offline=offline, overwrite=overwrite)
     click.echo(str(out))

@@ -56,6 +56,7 @@ from coverage.render.layers import (
     validity_image,
 )
 from coverage.render.offline import Verbatim, html_document, notebook_html, static_text
+from coverage.render.proposals import proposal_layers
 from coverage.render.raster import MAX_IMAGE_PX, png_data_uri
 from coverage.terrain import Terrain
 
@@ -115,6 +116,19 @@ def _legend_html(
             "take its colour</div>"
         )
     return "".join(blocks)
+
+
+def _proposals_legend(coverage_colours: LinearColormap | None) -> str:
+    block = (
+        "<div class='block'><b>Proposed sites</b><div>● new site, ■ co-location on an existing "
+        "mast; the number is the rank</div>"
+    )
+    if coverage_colours is not None:
+        low, high = coverage_colours.vmin, coverage_colours.vmax
+        block += "<div>Coverage each adds, by rank</div>" + _gradient(
+            coverage_colours, [f"{low:.0f}", f"{high:.0f}"]
+        )
+    return block + "</div>"
 
 
 def _summary_html(row: pd.Series, communes: pd.DataFrame, operators: Sequence[str]) -> str:
@@ -208,6 +222,8 @@ def coverage_map(
     offline: bool = False,
     attribution: str | Mapping[str, str] | None = None,
     max_image_px: int = MAX_IMAGE_PX,
+    proposals: pd.DataFrame | None = None,
+    proposal_coverage: CoverageResult | None = None,
 ) -> CoverageMap:
     """An interactive map of coverage, gaps, towers and communes, for planners.
 
@@ -255,6 +271,13 @@ def coverage_map(
         string; the model and ``terrain.source`` are always credited.
     max_image_px
         Longest side of every embedded raster image.
+    proposals
+        Ranked proposed sites (a proposal list: tower columns plus ``rank``, ``kind``,
+        ``people_gained``...; see :mod:`coverage.render.proposals`), or None: a layer of
+        rank-labelled markers with popups.
+    proposal_coverage
+        Coverage of the proposed sites alone, on ``result``'s grid: adds a layer of the
+        cells each site newly covers, coloured by rank.
 
     Returns
     -------
@@ -299,6 +322,10 @@ def coverage_map(
     if towers is not None and "operator" in towers.columns:
         operators += [
             op for op in dict.fromkeys(towers["operator"].astype(str)) if op not in operators
+        ]
+    if proposals is not None and "operator" in proposals.columns:
+        operators += [
+            op for op in dict.fromkeys(proposals["operator"].astype(str)) if op not in operators
         ]
     colours = operator_colours(operators)
 
@@ -383,9 +410,22 @@ def coverage_map(
         if sectors is not None:
             sectors.add_to(m)
         markers.add_to(m)
+    proposal_colours = None
+    if proposals is not None and len(proposals):
+        extra, proposal_colours = proposal_layers(
+            proposals,
+            colours,
+            coverage=proposal_coverage,
+            existing=result,
+            max_px=max_image_px,
+        )
+        for layer in extra:
+            layer.add_to(m)
 
     map_js, communes_js = m.get_name(), communes_layer.get_name()
     legend = _legend_html(share_colours, dbm_colormap, colours, gaps is not None and len(gaps) > 0)
+    if proposals is not None and len(proposals):
+        legend += _proposals_legend(proposal_colours)
     code = [
         f"phusong.addSearch({map_js}, {communes_js}, {{labelProperty: 'name', keyProperty: '_key',"
         " detailProperty: '_detail', placeholder: 'Find a commune (accents optional)'});",

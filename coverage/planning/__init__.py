@@ -1,0 +1,1 @@
+"""Candidate sites, coverage sets, greedy and exact selection, backhaul, sharing."""

@@ -74,6 +74,13 @@ _EXPORTS = {
     "itm_area_loss": "coverage.physics.itm.area",
     "ItmEnvironment": "coverage.physics.itm.environment",
     "itm_native_path_loss": "coverage.radial.itm_native",
+    "read_measurements": "coverage.io.measurements",
+    "measurement_sites": "coverage.io.measurements",
+    "accuracy": "coverage.accuracy",
+    "AccuracyReport": "coverage.accuracy",
+    "calibrate": "coverage.calibration",
+    "Calibration": "coverage.calibration",
+    "read_calibration": "coverage.calibration",
     "datasets": "coverage.datasets",
     "CoverageError": "coverage.errors",
 }

@@ -229,9 +229,9 @@ def matched_points(
             float(measured_power_dbm(e, t)) for e, t in zip(chosen.eirp_dbm, chosen.technology,
                                                             strict=True)
         ])  # fmt: skip
-        measured[from_level] = power[from_level] - measurements["level_dbm"].to_numpy(float)[
-            from_level
-        ]
+        measured[from_level] = (
+            power[from_level] - measurements["level_dbm"].to_numpy(float)[from_level]
+        )
     predicted = loss[at, serving]
     lon, lat = transform_xy(crs, "EPSG:4326", px, py)
     frame = pd.DataFrame(
@@ -321,8 +321,9 @@ class AccuracyReport:
               ) -> pd.DataFrame:  # fmt: skip
         """Error statistics (:func:`error_statistics`) per group; ``distance_band`` in km."""
         points = self.points.assign(
-            distance_band=pd.cut(self.points["distance_m"] / 1000.0, DISTANCE_BANDS_KM,
-                                 right=False).astype(str)  # fmt: skip
+            distance_band=pd.cut(
+                self.points["distance_m"] / 1000.0, DISTANCE_BANDS_KM, right=False
+            ).astype(str)  # fmt: skip
         )
         rows = []
         for key, group in points.groupby(list(by), sort=True):
@@ -419,8 +420,9 @@ def accuracy(
     [[1, 'fspl', 2]]
     """
     frames = [
-        matched_points(measurements, towers, terrain, model=model, calibration=calibration,
-                       **options)  # fmt: skip
+        matched_points(
+            measurements, towers, terrain, model=model, calibration=calibration, **options
+        )  # fmt: skip
         for model in models
     ]
     points = pd.concat(frames, ignore_index=True)

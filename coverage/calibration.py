@@ -32,7 +32,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -250,8 +250,10 @@ def calibrate_points(points: pd.DataFrame, *, block_m: float = BLOCK_M, folds: i
     distance = points["distance_m"].to_numpy(float)
     out_of_fold = np.full(len(points), np.nan)
     terms = []
-    for (operator, technology), index in points.groupby(["operator", "technology"]).indices.items():
-        index = np.asarray(index)
+    groups = points.groupby(["operator", "technology"]).indices
+    for key, group_index in groups.items():
+        operator, technology = (str(v) for v in cast(tuple[Any, Any], key))
+        index = np.asarray(group_index)
         values, se = fit_terms(distance[index], error[index])
         correction = _design(distance[index]) @ values
         for k in range(folds):

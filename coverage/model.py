@@ -526,19 +526,13 @@ def predict(
     layers = _layers(towers, thresholds_dbm)
     sites = _tower_sites(towers, terrain, layers) if len(towers) else []
     if calibration is not None:
-        sites = [
-            replace(
-                site,
-                **dict(
-                    zip(
-                        ("loss_offset_db", "loss_slope_db_per_decade"),
-                        calibration.loss_terms(model, layers.operator[site.layer], site.technology),
-                        strict=True,
-                    )
-                ),
+        calibrated = []
+        for site in sites:
+            offset, slope = calibration.loss_terms(
+                model, str(layers.operator[site.layer]), site.technology
             )
-            for site in sites
-        ]
+            calibrated.append(replace(site, loss_offset_db=offset, loss_slope_db_per_decade=slope))
+        sites = calibrated
     if model == "hata":
         for site in sites:
             try:

@@ -43,7 +43,8 @@ ROOMS: dict[str, set[str]] = {
     "model": BOTTOM | {"crs", "grid", "terrain", "physics", "radial", "io"},
     "site_rasters": BOTTOM | {"crs", "grid", "terrain", "radial", "model", "io"},
     "accuracy": BOTTOM | {"crs", "grid", "terrain", "physics", "radial", "io", "model"},
-    "calibration": BOTTOM | {"crs", "grid", "terrain", "physics", "radial", "io", "model", "accuracy"},
+    "calibration": BOTTOM
+    | {"crs", "grid", "terrain", "physics", "radial", "io", "model", "accuracy"},
     "gaps": BOTTOM | {"crs", "grid", "names", "terrain", "model", "population", "zonal"},
     "analysis": BOTTOM
     | {"crs", "grid", "names", "terrain", "io", "model", "population", "zonal", "gaps"},

@@ -49,7 +49,9 @@ def test_no_position_columns_is_a_clear_error(tmp_path) -> None:
 def test_levels_in_an_unknown_unit_name_the_file_and_column(tmp_path) -> None:
     path = tmp_path / "unit.csv"
     path.write_text("lat,lon,RSRP (lux)\n22.5,103.9,55\n")
-    with pytest.raises(SchemaError, match=r"(?s)unit.csv.*row 2.*'RSRP \(lux\)'.*unknown level unit"):
+    with pytest.raises(
+        SchemaError, match=r"(?s)unit.csv.*row 2.*'RSRP \(lux\)'.*unknown level unit"
+    ):
         read_measurements(path)
     path.write_text("lat,lon,RxLev\n22.5,103.9,35\n22.6,103.9,40\n")
     with pytest.raises(SchemaError, match=r"unit.csv: column 'RxLev' is in an unknown unit.*row 2"):

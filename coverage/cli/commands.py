@@ -11,7 +11,6 @@ import click
 from coverage import __version__
 from coverage.cli.options import (
     CALIBRATION,
-    MEASUREMENTS,
     COVERAGE_OPTIONS,
     DEM,
     EIRP,
@@ -19,6 +18,7 @@ from coverage.cli.options import (
     ITM_FREQUENCY_MHZ,
     JOB_INPUTS,
     K_FACTOR_OPTION,
+    MEASUREMENTS,
     MIN_GAP_AREA_KM2,
     MODEL,
     OVERWRITE,
@@ -531,7 +531,8 @@ def calibrate(
     overwrite: bool,
 ) -> None:
     """Fit offset and distance slope per operator and technology; blocked cross-validation."""
-    from coverage.calibration import calibrate as fit, summary_lines
+    from coverage.calibration import calibrate as fit
+    from coverage.calibration import summary_lines
     from coverage.io.files import check_output
 
     check_output(out, overwrite=overwrite)

@@ -246,7 +246,9 @@ def measurements_from_frame(
         ("no level", ~has_value),
         ("no position", ~has_position),
     ):
-        rows = np.flatnonzero(mask & has_position) if reason != "no position" else np.flatnonzero(mask)
+        rows = (
+            np.flatnonzero(mask & has_position) if reason != "no position" else np.flatnonzero(mask)
+        )
         if len(rows):
             dropped[reason] = [int(i) for i in rows]
     keep = has_position & has_value & ~bad_level & ~bad_loss
@@ -488,6 +490,4 @@ def measurement_sites(measurements: pd.DataFrame) -> gpd.GeoDataFrame:
             f"{source}: transmitter(s) {repeated[:MAX_LISTED]} appear with different bts_* "
             "values in different rows; one site must have one position and radio setting."
         )
-    return towers_from_frame(
-        sites.reset_index(drop=True), source=f"{source} (bts_* columns)"
-    )
+    return towers_from_frame(sites.reset_index(drop=True), source=f"{source} (bts_* columns)")

@@ -284,7 +284,7 @@ def error_statistics(residual_db: np.ndarray, predicted_db: np.ndarray,
     --------
     >>> stats = error_statistics(np.array([1.0, -1.0]), np.array([101.0, 109.0]),
     ...                          np.array([100.0, 110.0]))
-    >>> stats["mean_error_db"], stats["rmse_db"], stats["correlation"]
+    >>> stats["mean_error_db"], stats["rmse_db"], round(stats["correlation"], 6)
     (0.0, 1.0, 1.0)
     """
     n = len(residual_db)
@@ -411,7 +411,7 @@ def accuracy(
     >>> from coverage.io.measurements import measurements_from_frame
     >>> from coverage.io.towers import towers_from_frame
     >>> towers = towers_from_frame(pd.DataFrame({"site_id": ["A"], "lon": [103.9],
-    ...     "lat": [22.5], "technology": ["4G"], "frequency_mhz": [1800], "eirp_dbm": [60],
+    ...     "lat": [22.5], "operator": ["Viettel"], "tilt_deg": [0], "technology": ["4G"], "frequency_mhz": [1800], "eirp_dbm": [60],
     ...     "antenna_height_m": [30], "beamwidth_deg": [360]}))
     >>> points = measurements_from_frame(pd.DataFrame({"lon": [103.91, 103.92],
     ...     "lat": [22.5, 22.5], "site_id": ["A", "A"], "loss_db": [110.0, 117.0]}))

@@ -324,7 +324,7 @@ def calibrate(
     >>> from coverage.io.measurements import measurements_from_frame
     >>> from coverage.io.towers import towers_from_frame
     >>> towers = towers_from_frame(pd.DataFrame({"site_id": ["A"], "lon": [103.9],
-    ...     "lat": [22.5], "technology": ["4G"], "frequency_mhz": [1800], "eirp_dbm": [60],
+    ...     "lat": [22.5], "operator": ["Viettel"], "tilt_deg": [0], "technology": ["4G"], "frequency_mhz": [1800], "eirp_dbm": [60],
     ...     "antenna_height_m": [30], "beamwidth_deg": [360]}))
     >>> rng = np.random.default_rng(1)
     >>> lon = 103.9 + rng.uniform(0.002, 0.05, 300) * rng.choice([-1, 1], 300)

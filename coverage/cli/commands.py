@@ -473,17 +473,15 @@ DRIVE_DEM = click.option(
     help="Elevation model covering points and sites (default: flat ground at the measured "
     "elevations).",
 )
-DRIVE_MODEL = click.option(
-    "--model",
-    type=click.Choice(("fspl", "hata", "diffraction", "itm", "all")),
-    default="all",
-    show_default=True,
-    help="Model to assess (all: compare every model in one ranked table).",
+COMPARE = click.option(
+    "--compare",
+    is_flag=True,
+    help="Run every model (fspl, hata, diffraction, itm) and rank them in one table.",
 )
 
 
 @main.command(name="accuracy")
-@with_options(MEASUREMENTS, DRIVE_TOWERS, DRIVE_DEM, DRIVE_MODEL, CALIBRATION)
+@with_options(MEASUREMENTS, DRIVE_TOWERS, DRIVE_DEM, MODEL, COMPARE, CALIBRATION)
 @out_option("CSV of every matched point (a PNG of residuals is written beside it).")
 @OVERWRITE
 def accuracy_command(
@@ -491,6 +489,7 @@ def accuracy_command(
     towers_path: Path | None,
     dem: tuple[Path, ...],
     model: str,
+    compare: bool,
     calibration: Path | None,
     out: Path,
     overwrite: bool,
@@ -503,7 +502,7 @@ def accuracy_command(
     plot = out.with_suffix(".png")
     check_output(plot, overwrite=overwrite)
     points, towers, terrain = _drive_inputs(measurements_path, towers_path, dem)
-    models = ("fspl", "hata", "diffraction", "itm") if model == "all" else (model,)
+    models = ("fspl", "hata", "diffraction", "itm") if compare else (model,)
     report = accuracy(points, towers, terrain, models=models, calibration=_calibration(calibration))
     click.echo(report.ranking().to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     click.echo(report.table().to_string(index=False, float_format=lambda v: f"{v:.2f}"))

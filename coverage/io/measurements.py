@@ -461,7 +461,8 @@ def measurement_sites(measurements: pd.DataFrame) -> gpd.GeoDataFrame:
     >>> points = pd.DataFrame({"site_id": ["S1", "S1"], "bts_lat": [-8.07, -8.07],
     ...     "bts_lon": [-34.89, -34.89], "bts_height": [41, 41], "bts_eirp": [70.1, 70.1],
     ...     "bts_f_dl_mhz": [1835.2, 1835.2], "bts_azimuth": [220, 220], "bts_band": ["GSM1800"] * 2,
-    ...     "bts_tiltEle": [8, 8], "bts_tiltMec": [0, 0], "bts_beamwidth": [65, 65]})
+    ...     "bts_tiltEle": [8, 8], "bts_tiltMec": [0, 0], "bts_beamwidth": [65, 65],
+    ...     "bts_operator": ["Viettel"] * 2})
     >>> measurement_sites(points)[["site_id", "technology", "tilt_deg"]].values.tolist()
     [['S1', '2G', 8.0]]
     """

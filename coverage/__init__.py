@@ -49,7 +49,13 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
         Analysis as Analysis,
         analyse as analyse,
     )
+    from coverage.calibration import (
+        Calibration as Calibration,
+        calibrate as calibrate,
+        read_calibration as read_calibration,
+    )
     from coverage.errors import (
+        CalibrationError as CalibrationError,
         CommuneLookupError as CommuneLookupError,
         CoverageError as CoverageError,
         CoverageWarning as CoverageWarning,
@@ -68,6 +74,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
         ResolutionWarning as ResolutionWarning,
         SchemaError as SchemaError,
         TerrainError as TerrainError,
+        UnusableRowsWarning as UnusableRowsWarning,
     )
     from coverage.gaps import (
         commune_coverage as commune_coverage,
@@ -86,6 +93,10 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
     from coverage.io.gaplists import (
         write_gap_list as write_gap_list,
     )
+    from coverage.io.measurements import (
+        measurement_sites as measurement_sites,
+        read_measurements as read_measurements,
+    )
     from coverage.io.population import (
         population_on_grid as population_on_grid,
     )
@@ -99,6 +110,10 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
         check_towers_within as check_towers_within,
         read_towers as read_towers,
         write_towers as write_towers,
+    )
+    from coverage.measured_error import (
+        AccuracyReport as AccuracyReport,
+        accuracy as accuracy,
     )
     from coverage.model import (
         CoverageResult as CoverageResult,
@@ -184,6 +199,13 @@ _EXPORTS = {
     "NativeDEM": "coverage.terrain",
     "PopulationGrid": "coverage.population",
     "write_terrain": "coverage.io.rasters",
+    "read_measurements": "coverage.io.measurements",
+    "measurement_sites": "coverage.io.measurements",
+    "accuracy": "coverage.measured_error",
+    "AccuracyReport": "coverage.measured_error",
+    "calibrate": "coverage.calibration",
+    "Calibration": "coverage.calibration",
+    "read_calibration": "coverage.calibration",
     "datasets": "coverage.datasets",
     "settings": "coverage.settings",
     # every error and warning a caller may catch or filter
@@ -208,6 +230,8 @@ _EXPORTS = {
             "DemEdgeWarning",
             "CruderMethodWarning",
             "OutsideGridWarning",
+            "UnusableRowsWarning",
+            "CalibrationError",
         )
     },  # fmt: skip
 }

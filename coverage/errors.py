@@ -40,6 +40,11 @@ class OutputExistsError(CoverageError, FileExistsError):
     """An output file exists and ``overwrite`` was not given."""
 
 
+class CalibrationError(CoverageError, ValueError):
+    """A calibration file cannot be applied: made for another model, unreadable, or
+    without terms for the run's operators and technologies."""
+
+
 class GridError(CoverageError, ValueError):
     """A grid cannot serve a request: degenerate transform, cells not square..."""
 
@@ -86,8 +91,14 @@ class OutsideGridWarning(CoverageWarning):
     their figures are partial. Open terrain that covers them."""
 
 
+class UnusableRowsWarning(CoverageWarning):
+    """Some rows of an input table cannot be used (no position, no level, an implausible
+    value): they are counted and listed, never dropped silently."""
+
+
 __all__ = [
     "CRSError",
+    "CalibrationError",
     "CommuneLookupError",
     "CoverageError",
     "CoverageWarning",
@@ -105,4 +116,5 @@ __all__ = [
     "ResolutionWarning",
     "SchemaError",
     "TerrainError",
+    "UnusableRowsWarning",
 ]

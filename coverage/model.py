@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -35,7 +35,9 @@ __all__ = [
     "MODELS",
     "CoverageResult",
     "SiteLoss",
+    "LossCorrection",
     "Validity",
+    "calibration_correction_db",
     "predict",
     "site_path_loss",
     "site_received_power",
@@ -268,6 +270,37 @@ def _path_loss(
     return radial_path_loss(terrain, x, y, model=model, environment=environment, **geometry)
 
 
+class LossCorrection(Protocol):
+    """A calibration of path loss (:class:`coverage.calibration.Calibration`).
+
+    ``loss_terms`` gives, for a site's operator and technology, ``(offset_db,
+    slope_db_per_decade)`` of :func:`calibration_correction_db`, and raises
+    :class:`~coverage.errors.CalibrationError` naming its file when made for another model.
+    """
+
+    source: str
+
+    def loss_terms(self, model: str, operator: str, technology: str) -> tuple[float, float]: ...
+
+
+CALIBRATION_MIN_DISTANCE_M = 10.0
+"""Distance below which a calibration's log-distance term is held constant, m."""
+
+
+def calibration_correction_db(
+    distance_m: np.ndarray | float, offset_db: float, slope_db_per_decade: float
+) -> np.ndarray:
+    """Loss added by a calibration: ``offset + slope log10(d / 1 km)``, dB.
+
+    Examples
+    --------
+    >>> calibration_correction_db(np.array([1000.0, 10_000.0]), -3.0, 10.0).tolist()
+    [-3.0, 7.0]
+    """
+    distance = np.maximum(np.asarray(distance_m, dtype=float), CALIBRATION_MIN_DISTANCE_M)
+    return np.asarray(offset_db + slope_db_per_decade * np.log10(distance / 1000.0))
+
+
 SECTOR_VERTICAL_BEAMWIDTH_DEG = 10.0
 SECTOR_FRONT_TO_BACK_DB = 25.0
 SECTOR_SIDELOBE_DB = 20.0
@@ -290,6 +323,8 @@ class _Site:
     azimuth_deg: float
     beamwidth_deg: float
     tilt_deg: float
+    loss_offset_db: float = 0.0
+    loss_slope_db_per_decade: float = 0.0
 
 
 def site_received_power(
@@ -328,7 +363,12 @@ def site_received_power(
         SECTOR_SIDELOBE_DB,
     )
     measured = float(measured_power_dbm(site.eirp_dbm, site.technology, eirp_is=eirp_is))
-    power = (measured + gain - loss.loss_db - clutter_loss_db).astype(np.float32)
+    loss_db = loss.loss_db
+    if site.loss_offset_db or site.loss_slope_db_per_decade:
+        loss_db = loss_db + calibration_correction_db(
+            loss.distance_m, site.loss_offset_db, site.loss_slope_db_per_decade
+        )
+    power = (measured + gain - loss_db - clutter_loss_db).astype(np.float32)
     return loss.row0, loss.col0, power, loss.validity, loss.truncated
 
 
@@ -411,6 +451,7 @@ def predict(
     scheduler: str | None = None,
     batch_size: int = 16,
     progress: Callable[[int], None] | None = None,
+    calibration: LossCorrection | None = None,
 ) -> CoverageResult:
     """Best received power per operator and technology from every tower, on the terrain grid.
 
@@ -457,6 +498,11 @@ def predict(
         Sites per batch handed to Dask.
     progress
         Called with the number of sites finished after each batch.
+    calibration
+        A drive-test calibration (:func:`coverage.calibrate`, :func:`coverage.read_calibration`)
+        whose terms are added to each site's loss by its operator and technology;
+        recorded in ``parameters["calibration"]``. One made for another model raises
+        :class:`~coverage.errors.CalibrationError`.
 
     Returns
     -------
@@ -479,6 +525,14 @@ def predict(
         raise ValueError(f"radius_m must be a positive number of metres, got {radius_m}")
     layers = _layers(towers, thresholds_dbm)
     sites = _tower_sites(towers, terrain, layers) if len(towers) else []
+    if calibration is not None:
+        calibrated = []
+        for site in sites:
+            offset, slope = calibration.loss_terms(
+                model, str(layers.operator[site.layer]), site.technology
+            )
+            calibrated.append(replace(site, loss_offset_db=offset, loss_slope_db_per_decade=slope))
+        sites = calibrated
     if model == "hata":
         for site in sites:
             try:
@@ -551,7 +605,7 @@ def predict(
         grid=terrain.grid,
         towers=local.reset_index(drop=True),
         model=model,
-        parameters=options,
+        parameters={**options, "calibration": calibration.source if calibration else None},
     )
 
 

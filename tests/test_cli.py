@@ -483,3 +483,36 @@ def test_viewshed_command_is_viewshed_bands(small_scenario: dict, tmp_path: Path
     with rasterio.open(out) as src:
         assert src.count == 4 and src.descriptions[1:] == ("S0", "S1", "S2")
         np.testing.assert_array_equal(src.read(), expected.to_array())
+
+
+def test_calibrate_then_accuracy_with_the_calibration_and_a_wrong_model(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    lon, lat = 103.9 + rng.uniform(-0.03, 0.03, 300), 22.5 + rng.uniform(-0.03, 0.03, 300)
+    d_km = np.hypot((lon - 103.9) * 102.8, (lat - 22.5) * 110.6)
+    loss = 128 + 35 * np.log10(d_km) + rng.normal(0, 3, 300)
+    drive = tmp_path / "drive.csv"
+    drive.write_text(
+        "lat,lon,site_id,loss_db\n"
+        + "".join(f"{a},{b},A,{c}\n" for a, b, c in zip(lat, lon, loss, strict=True))
+    )
+    towers = tmp_path / "towers.csv"
+    towers.write_text(
+        "site_id,operator,lon,lat,technology,frequency_mhz,eirp_dbm,antenna_height_m,"
+        "beamwidth_deg,tilt_deg\nA,Viettel,103.9,22.5,4G,1800,60,30,360,0\n"
+    )
+    runner = CliRunner()
+    common = ["--measurements", str(drive), "--towers", str(towers)]
+    out = runner.invoke(
+        main, ["calibrate", *common, "--model", "hata", "--out", str(tmp_path / "c.json")]
+    )
+    assert out.exit_code == 0, out.output
+    assert "flat at the measured elevations" in out.output and "RMSE before" in out.output
+    out = runner.invoke(main, ["accuracy", *common, "--model", "hata", "--calibration",
+                               str(tmp_path / "c.json"), "--out", str(tmp_path / "p.csv")])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "p.csv").exists() and (tmp_path / "p.png").stat().st_size > 1000
+    out = runner.invoke(main, ["accuracy", *common, "--model", "fspl", "--calibration",
+                               str(tmp_path / "c.json"), "--out", str(tmp_path / "q.csv")])  # fmt: skip
+    assert out.exit_code != 0
+    assert "c.json calibrates the 'hata' model" in out.output
+    assert not (tmp_path / "q.csv").exists()

@@ -42,6 +42,9 @@ ROOMS: dict[str, set[str]] = {
     # composing them
     "model": BOTTOM | {"crs", "grid", "terrain", "physics", "radial", "io"},
     "site_rasters": BOTTOM | {"crs", "grid", "terrain", "radial", "model", "io"},
+    "measured_error": BOTTOM | {"crs", "grid", "terrain", "physics", "radial", "io", "model"},
+    "calibration": BOTTOM
+    | {"crs", "grid", "terrain", "physics", "radial", "io", "model", "measured_error"},
     "gaps": BOTTOM | {"crs", "grid", "names", "terrain", "model", "population", "zonal"},
     "analysis": BOTTOM
     | {"crs", "grid", "names", "terrain", "io", "model", "population", "zonal", "gaps"},

@@ -88,3 +88,12 @@ def test_mypy_sees_the_public_api_typed(tmp_path: Path) -> None:
     assert 'Revealed type is "def (towers' in result.stdout, result.stdout
     assert "-> coverage.model.CoverageResult" in result.stdout
     assert "-> coverage.grid.Grid" in result.stdout
+
+
+def test_no_public_name_is_shadowed_by_a_submodule() -> None:
+    """Importing coverage.X sets the attribute X on the package: X must not be a public name."""
+    exports, _ = _exports_and_typed_names()
+    submodules = {p.stem for p in PACKAGE.glob("*.py")} | {
+        p.parent.name for p in PACKAGE.glob("*/__init__.py")
+    }
+    assert not (set(exports) - {"datasets", "settings"}) & submodules

@@ -10,6 +10,7 @@ import click
 
 from coverage import __version__
 from coverage.cli.options import (
+    CALIBRATION,
     COVERAGE_OPTIONS,
     DEM,
     EIRP,
@@ -17,6 +18,7 @@ from coverage.cli.options import (
     ITM_FREQUENCY_MHZ,
     JOB_INPUTS,
     K_FACTOR_OPTION,
+    MEASUREMENTS,
     MIN_GAP_AREA_KM2,
     MODEL,
     OVERWRITE,
@@ -97,7 +99,14 @@ def _coverage_options(options: dict[str, Any]) -> dict[str, Any]:
         "rx_height_m": options["rx_height"],
         "k_factor": options["k_factor"],
         "thresholds_dbm": dict(options["thresholds"]),
+        "calibration": _calibration(options.get("calibration")),
     }
+
+
+def _calibration(path: Path | None) -> Any:
+    from coverage.calibration import read_calibration
+
+    return read_calibration(path) if path is not None else None
 
 
 def _analyse(job: dict[str, Any], **options: Any) -> Any:
@@ -438,3 +447,113 @@ def demo(out: Path, overwrite: bool, radius: float | None) -> None:
         scenario, out, radius_m=radius, overwrite=overwrite, progress_factory=_progress
     ):
         click.echo(f"wrote {path}")
+
+
+# ------------------------------------------------------------------ drive tests
+
+
+def _drive_inputs(
+    measurements_path: Path, towers_path: Path | None, dem: tuple[Path, ...]
+) -> tuple[Any, Any, Any]:
+    """Measurements, towers (the file's own bts_* sites without --towers) and terrain."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from coverage.io.measurements import measurement_sites, read_measurements
+    from coverage.io.towers import read_towers
+
+    points = read_measurements(measurements_path)
+    towers = read_towers(towers_path) if towers_path else measurement_sites(points)
+    terrain = None
+    if dem:
+        both = gpd.GeoDataFrame(
+            geometry=pd.concat([points.geometry.to_crs(4326), towers.geometry.to_crs(4326)]),
+            crs=4326,
+        )
+        terrain = _terrain_around(dem, both, 1000.0, None)
+    else:
+        click.echo("no --dem: the ground is taken as flat at the measured elevations")
+    return points, towers, terrain
+
+
+DRIVE_TOWERS = click.option(
+    "--towers",
+    "towers_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tower list whose site_id matches the measurements' cell identity (default: the "
+    "sites named by the measurement file's own bts_* columns).",
+)
+DRIVE_DEM = click.option(
+    "--dem",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Elevation model covering points and sites (default: flat ground at the measured "
+    "elevations).",
+)
+COMPARE = click.option(
+    "--compare",
+    is_flag=True,
+    help="Run every model (fspl, hata, diffraction, itm) and rank them in one table.",
+)
+
+
+@main.command(name="accuracy")
+@with_options(MEASUREMENTS, DRIVE_TOWERS, DRIVE_DEM, MODEL, COMPARE, CALIBRATION)
+@out_option("CSV of every matched point (a PNG of residuals is written beside it).")
+@OVERWRITE
+def accuracy_command(
+    measurements_path: Path,
+    towers_path: Path | None,
+    dem: tuple[Path, ...],
+    model: str,
+    compare: bool,
+    calibration: Path | None,
+    out: Path,
+    overwrite: bool,
+) -> None:
+    """The model's error against drive-test measurements: error table and model ranking."""
+    from coverage.io.files import check_output
+    from coverage.measured_error import accuracy
+
+    check_output(out, overwrite=overwrite)
+    plot = out.with_suffix(".png")
+    check_output(plot, overwrite=overwrite)
+    points, towers, terrain = _drive_inputs(measurements_path, towers_path, dem)
+    models = ("fspl", "hata", "diffraction", "itm") if compare else (model,)
+    report = accuracy(points, towers, terrain, models=models, calibration=_calibration(calibration))
+    click.echo(report.ranking().to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    click.echo(report.table().to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    report.to_csv(out, overwrite=overwrite)
+    report.plot(plot, overwrite=overwrite)
+    click.echo(str(out))
+    click.echo(str(plot))
+
+
+@main.command()
+@with_options(MEASUREMENTS, DRIVE_TOWERS, DRIVE_DEM, MODEL)
+@number_option(
+    "--block", POSITIVE_DISTANCE, "M", 1000.0,
+    "Side of the square blocks dealt whole to cross-validation folds, m.",
+)  # fmt: skip
+@out_option("Calibration JSON.")
+@OVERWRITE
+def calibrate(
+    measurements_path: Path,
+    towers_path: Path | None,
+    dem: tuple[Path, ...],
+    model: str,
+    block: float,
+    out: Path,
+    overwrite: bool,
+) -> None:
+    """Fit offset and distance slope per operator and technology; blocked cross-validation."""
+    from coverage.calibration import calibrate as fit, summary_lines
+    from coverage.io.files import check_output
+
+    check_output(out, overwrite=overwrite)
+    points, towers, terrain = _drive_inputs(measurements_path, towers_path, dem)
+    result = fit(points, towers, terrain, model=model, block_m=block)
+    for line in summary_lines(result):
+        click.echo(line)
+    result.save(out, overwrite=overwrite)
+    click.echo(str(out))

@@ -233,7 +233,22 @@ JOB_INPUTS = (
         help="Pre-2025 commune boundaries, to name the old commune of each gap too.",
     ),
 )
-COVERAGE_OPTIONS = (MODEL, RADIUS, RESOLUTION, RX_HEIGHT, K_FACTOR_OPTION, THRESHOLD)
+CALIBRATION = click.option(
+    "--calibration",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Drive-test calibration (JSON from `phusong calibrate`) added to each site's loss "
+    "by operator and technology; it must be for the same --model.",
+)
+COVERAGE_OPTIONS = (MODEL, RADIUS, RESOLUTION, RX_HEIGHT, K_FACTOR_OPTION, THRESHOLD, CALIBRATION)
+MEASUREMENTS = click.option(
+    "--measurements",
+    "measurements_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Drive-test or scanner export (CSV, XLSX): position, level (RSRP/RSCP/RxLev, dBm) "
+    "or path loss (dB), and optionally operator or MCC/MNC, technology, cell identity.",
+)
 
 
 def out_option(help_text: str, *, folder: bool = False) -> Any:

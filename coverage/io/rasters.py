@@ -287,6 +287,8 @@ def write_coverage(
     paths.append(write_geotiff(folder / "operators_covering.tif", result.operators_covering, **geo))
     paths.append(write_geotiff(folder / "validity.tif", result.validity, **geo))
     table = layers.assign(band=range(1, len(layers) + 1))
+    if getattr(result, "parameters", {}).get("calibration"):
+        table["calibration"] = result.parameters["calibration"]
     with atomic_output(folder / "layers.csv", overwrite=overwrite) as tmp:
         table.to_csv(tmp, index=False, encoding="utf-8-sig")
     paths.append(folder / "layers.csv")

@@ -40,6 +40,11 @@ class OutputExistsError(CoverageError, FileExistsError):
     """An output file exists and ``overwrite`` was not given."""
 
 
+class OutputWriteError(CoverageError, OSError):
+    """An output cannot be written (disk full, read-only folder, a folder in the way);
+    nothing is left under its final name."""
+
+
 class GridError(CoverageError, ValueError):
     """A grid cannot serve a request: degenerate transform, cells not square..."""
 
@@ -100,6 +105,7 @@ __all__ = [
     "MissingFileError",
     "ModelRangeError",
     "OutputExistsError",
+    "OutputWriteError",
     "OutsideGridWarning",
     "RepairWarning",
     "ResolutionWarning",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,11 @@ def _configure_logging(verbose: int, quiet: int) -> None:
     warnings_logger = logging.getLogger("py.warnings")
     warnings_logger.handlers[:] = [handler]
     warnings_logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+
+
+def _terminate(signum: int, _frame: Any) -> None:
+    """SIGTERM ends the run as Ctrl-C does: temporary files are removed on the way out."""
+    raise SystemExit(128 + signum)
 
 
 def _progress(total: int, label: str) -> Any:
@@ -142,6 +149,8 @@ def main(ctx: click.Context, verbose: int, quiet: int) -> None:
     """phusong: find people without mobile signal and the tower sites that fix it."""
     ctx.meta[VERBOSE] = verbose
     _configure_logging(verbose, quiet)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
 
 
 @main.command()

@@ -35,11 +35,13 @@ def _disk_full(*_args: object, **_kwargs: object) -> None:
 
 def test_write_error_mid_file_leaves_no_file_and_names_it(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
-    with pytest.raises(OutputWriteError, match=r"out\.csv: No space left on device"):
-        with atomic_output(out) as tmp:
-            with tmp.open("w") as handle:
-                handle.write("site,power\n")
-                _disk_full()
+    with (
+        pytest.raises(OutputWriteError, match=r"out\.csv: No space left on device"),
+        atomic_output(out) as tmp,
+        tmp.open("w") as handle,
+    ):
+        handle.write("site,power\n")
+        _disk_full()
     assert _entries(tmp_path) == []
 
 
@@ -57,11 +59,13 @@ def test_write_error_in_the_third_raster_leaves_no_coverage_folder(
 
     monkeypatch.setattr(rasters.GeoTiffWriter, "write_bands", failing)
     out = tmp_path / "coverage"
-    with pytest.raises(OutputWriteError, match=str(out)):
-        with atomic_folder(out, names=["a.tif", "b.tif", "c.tif"]) as staging:
-            for name in ("a.tif", "b.tif", "c.tif"):
-                write_geotiff(staging / name, np.ones((4, 4), "uint8"), transform=TRANSFORM,
-                              crs="EPSG:32648")  # fmt: skip
+    with (
+        pytest.raises(OutputWriteError, match=str(out)),
+        atomic_folder(out, names=["a.tif", "b.tif", "c.tif"]) as staging,
+    ):
+        for name in ("a.tif", "b.tif", "c.tif"):
+            ones = np.ones((4, 4), "uint8")
+            write_geotiff(staging / name, ones, transform=TRANSFORM, crs="EPSG:32648")
     assert _entries(tmp_path) == []  # neither the folder nor a hidden staging folder
 
 
@@ -69,9 +73,8 @@ def test_folder_output_into_an_existing_folder_keeps_other_files(tmp_path: Path)
     out = tmp_path / "maps"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    with pytest.raises(OutputExistsError):
-        with atomic_folder(out, names=["notes.txt"]):
-            pass
+    with pytest.raises(OutputExistsError), atomic_folder(out, names=["notes.txt"]):
+        pass
     with atomic_folder(out, names=["a.txt"]) as staging:
         (staging / "a.txt").write_text("new")
     assert _entries(tmp_path) == ["maps", "maps/a.txt", "maps/notes.txt"]
@@ -82,9 +85,11 @@ def test_output_naming_a_folder_or_a_file_of_another_kind_is_refused(tmp_path: P
     (tmp_path / "plain").write_text("x")
     with pytest.raises(OutputWriteError, match="is a folder"):
         check_output(tmp_path / "taken", overwrite=True)
-    with pytest.raises(OutputWriteError, match="is a file"):
-        with atomic_folder(tmp_path / "plain", names=[], overwrite=True):
-            pass
+    with (
+        pytest.raises(OutputWriteError, match="is a file"),
+        atomic_folder(tmp_path / "plain", names=[], overwrite=True),
+    ):
+        pass
 
 
 def test_unwritable_destination_is_an_output_write_error(
@@ -94,9 +99,11 @@ def test_unwritable_destination_is_an_output_write_error(
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
     monkeypatch.setattr("tempfile.mkstemp", read_only)
-    with pytest.raises(OutputWriteError, match="Permission denied"):
-        with atomic_output(tmp_path / "x.tif"):
-            pass
+    with (
+        pytest.raises(OutputWriteError, match="Permission denied"),
+        atomic_output(tmp_path / "x.tif"),
+    ):
+        pass
 
 
 @pytest.fixture

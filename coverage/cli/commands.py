@@ -27,6 +27,7 @@ from coverage.cli.options import (
     RESOLUTION,
     RX_HEIGHT,
     SITE,
+    SITE_RANGES,
     SITES,
     TOWERS,
     Number,
@@ -107,13 +108,19 @@ def _coverage_options(options: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _analyse(job: dict[str, Any], **options: Any) -> Any:
-    """:func:`coverage.analysis.analyse` of the files and options of `gaps` and `map`."""
+def _analyse(job: dict[str, Any], interest: tuple[str, ...] = (), **options: Any) -> Any:
+    """:func:`coverage.analysis.analyse` of the files and options of `gaps` and `map`.
+
+    Each name in ``interest`` must find a commune (checked before the long work).
+    """
     from coverage.analysis import analyse
     from coverage.io.communes import read_communes
     from coverage.io.towers import read_towers
+    from coverage.names import find_commune
 
     communes = read_communes(job["communes_path"])
+    for name in interest:
+        find_commune(communes, name)
     towers = read_towers(job["towers_path"])
     terrain = _terrain_around(job["dem"], communes, job["radius"], job["resolution"])
     previous = read_communes(job["previous"]) if job["previous"] else None
@@ -197,16 +204,13 @@ def viewshed(
 @main.command()
 @with_options(DEM, SITE, SITES, HEIGHT)
 @number_option(
-    "--frequency", Number(min=0.0, min_open=True), "MHZ", FREQUENCY_MHZ,
-    "Carrier frequency of each --site, MHz (a --sites list gives its own; ITM: "
-    f"{ITM_FREQUENCY_MHZ[0]:g}-{ITM_FREQUENCY_MHZ[1]:g} MHz).",
+    "--frequency", Number(*SITE_RANGES["frequency_mhz"]), "MHZ", FREQUENCY_MHZ,
+    "Carrier frequency of each --site, MHz (a --sites list gives its own).",
 )  # fmt: skip
 @with_options(EIRP, MODEL, RADIUS, RESOLUTION, RX_HEIGHT, K_FACTOR_OPTION)
 @out_option("Output GeoTIFF: one float32 band per site, dBm.")
 @OVERWRITE
-@click.pass_context
 def predict(
-    ctx: click.Context,
     dem: tuple[Path, ...],
     site: tuple[tuple[float, float], ...],
     sites_file: Path | None,
@@ -226,13 +230,7 @@ def predict(
     from coverage.io.terrain import open_terrain
     from coverage.site_rasters import power_bands
 
-    low, high = ITM_FREQUENCY_MHZ
-    if model == "itm" and not low <= frequency <= high:
-        raise click.BadParameter(
-            f"{frequency:g} MHz is outside ITM's {low:g}-{high:g} MHz.",
-            ctx,
-            param_hint="--frequency",
-        )
+    # SITE_RANGES' carriers lie inside ITM's ITM_FREQUENCY_MHZ: no separate check for itm
     check_output(out, overwrite=overwrite)
     sites = _site_frame(
         site, sites_file, antenna_height_m=height, frequency_mhz=frequency, eirp_dbm=eirp
@@ -351,7 +349,7 @@ def gaps(
     from coverage.names import SEED_COMMUNES
 
     check_output(out, overwrite=overwrite)
-    analysis = _analyse(job, min_gap_area_km2=min_gap_area)
+    analysis = _analyse(job, interest, min_gap_area_km2=min_gap_area)
     write_gap_list(
         analysis.gaps,
         analysis.communes,
@@ -390,7 +388,7 @@ def map_command(
     from coverage.render.map import coverage_map, save_map
 
     check_output(out, overwrite=overwrite)
-    analysis = _analyse(job)
+    analysis = _analyse(job, interest)
     m = coverage_map(
         analysis.communes,
         analysis.result,

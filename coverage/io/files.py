@@ -119,8 +119,8 @@ def signals_deferred() -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-        for number in pending:
-            signal.raise_signal(number)
+        for received in pending:
+            signal.raise_signal(received)
 
 
 @contextlib.contextmanager

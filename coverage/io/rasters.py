@@ -17,6 +17,7 @@ from rasterio.windows import Window
 
 from coverage.errors import OutputWriteError
 from coverage.io.files import atomic_folder, atomic_output
+from coverage.io.spreadsheets import write_csv
 
 if TYPE_CHECKING:
     from coverage.terrain import Terrain
@@ -316,7 +317,7 @@ def _write_coverage_files(result: Any, folder: Path) -> None:
     write_geotiff(folder / "validity.tif", result.validity, **geo)
     table = layers.assign(band=range(1, len(layers) + 1))
     with atomic_output(folder / "layers.csv") as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+        write_csv(table, tmp)
 
 
 def write_terrain(

@@ -69,6 +69,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
         MissingFileError as MissingFileError,
         ModelRangeError as ModelRangeError,
         OutputExistsError as OutputExistsError,
+        OutputWriteError as OutputWriteError,
         OutsideGridWarning as OutsideGridWarning,
         RepairWarning as RepairWarning,
         ResolutionWarning as ResolutionWarning,
@@ -232,6 +233,7 @@ _EXPORTS = {
             "OutsideGridWarning",
             "UnusableRowsWarning",
             "CalibrationError",
+            "OutputWriteError",
         )
     },  # fmt: skip
 }

@@ -20,7 +20,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from coverage.errors import CruderMethodWarning
+from coverage.errors import CruderMethodWarning, SchemaError
 from coverage.gaps import commune_coverage, gap_polygons, slug
 from coverage.io.population import population_on_grid
 from coverage.model import CoverageResult, predict
@@ -169,6 +169,11 @@ def analyse(
     >>> result = analyse(read_communes(demo.communes), read_towers(demo.towers).head(20), terrain,
     ...                  population_column="dan_so", radius_m=8_000)  # doctest: +SKIP
     """
+    if population is not None and population_column is not None:
+        raise SchemaError(
+            f"both a population raster and population_column={population_column!r} given; "
+            "give one (CLI: --population or --population-column): the raster is the better."
+        )
     result = predict(towers, terrain, progress=progress, **predict_options)
     # the same for every operator: computed once
     on_grid = communes_on_grid(communes, result.grid)

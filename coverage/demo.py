@@ -10,7 +10,7 @@ from pathlib import Path
 from coverage.analysis import Analysis, analyse
 from coverage.datasets import DemoScenario
 from coverage.io.communes import read_communes
-from coverage.io.files import check_output
+from coverage.io.files import atomic_folder
 from coverage.io.gaplists import write_gap_list
 from coverage.io.rasters import write_coverage
 from coverage.io.terrain import open_terrain
@@ -21,6 +21,7 @@ from coverage.render.map import coverage_map, save_map
 log = logging.getLogger(__name__)
 
 OUTPUTS = ("laocai_demo.html", "laocai_gaps.xlsx", "laocai_gaps.csv", "laocai_gaps.geojson")
+COVERAGE_FOLDER = "laocai_coverage"
 
 
 def run_demo(
@@ -58,8 +59,23 @@ def run_demo(
         Every file written, in ``out``.
     """
     out = Path(out)
-    for name in OUTPUTS:  # refuse before an expensive run, not after it
-        check_output(out / name, overwrite=overwrite)
+    names = [*OUTPUTS, COVERAGE_FOLDER]
+    # existing outputs are refused before the expensive run; the set appears complete or not at all
+    with atomic_folder(out, names=names, overwrite=overwrite) as staging:
+        written = _write_demo(
+            scenario, staging, radius_m=radius_m, progress_factory=progress_factory
+        )
+    return [out / path.relative_to(staging) for path in written]
+
+
+def _write_demo(
+    scenario: DemoScenario,
+    out: Path,
+    *,
+    radius_m: float | None,
+    progress_factory: Callable[[int, str], Callable[[int], None]] | None,
+) -> list[Path]:
+    """The work of :func:`run_demo`, writing into a fresh (staging) folder ``out``."""
     communes = read_communes(scenario.communes, province="Lào Cai")
     towers = read_towers(scenario.towers)
     terrain = open_terrain(scenario.terrain)
@@ -77,12 +93,11 @@ def run_demo(
             analysis.gaps,
             analysis.communes,
             out / name,
-            overwrite=overwrite,
             communes_of_interest=list(SEED_COMMUNES),
         )
         for name in OUTPUTS[1:]
     ]
-    written += write_coverage(analysis.result, out / "laocai_coverage", overwrite=overwrite)
+    written += write_coverage(analysis.result, out / COVERAGE_FOLDER)
     m = coverage_map(
         analysis.communes,
         analysis.result,
@@ -101,5 +116,5 @@ def run_demo(
             "Terrain, towers, population": "synthetic (phusong demo generator)",
         },
     )
-    written.insert(0, save_map(m, out / OUTPUTS[0], offline=True, overwrite=overwrite))
+    written.insert(0, save_map(m, out / OUTPUTS[0], offline=True))
     return written

@@ -45,6 +45,11 @@ class CalibrationError(CoverageError, ValueError):
     without terms for the run's operators and technologies."""
 
 
+class OutputWriteError(CoverageError, OSError):
+    """An output cannot be written (disk full, read-only folder, a folder in the way);
+    nothing is left under its final name."""
+
+
 class GridError(CoverageError, ValueError):
     """A grid cannot serve a request: degenerate transform, cells not square..."""
 
@@ -111,6 +116,7 @@ __all__ = [
     "MissingFileError",
     "ModelRangeError",
     "OutputExistsError",
+    "OutputWriteError",
     "OutsideGridWarning",
     "RepairWarning",
     "ResolutionWarning",

@@ -557,9 +557,8 @@ def predict(
     best = np.full((len(layers), *terrain.shape), np.nan, dtype=np.float32)
     serving = np.full((len(layers), *terrain.shape), -1, dtype=np.int32)
     validity = np.zeros(terrain.shape, dtype=np.uint8)
-    validity[terrain.void_mask & ~np.isfinite(terrain.elevation_m)] = np.uint8(
-        Validity.TERRAIN_VOID
-    )
+    # filled voids too: their elevation is interpolated, not measured
+    validity[terrain.void_mask] = np.uint8(Validity.TERRAIN_VOID)
     done = 0
     truncated: list[str] = []
     for start in range(0, len(sites), batch_size):

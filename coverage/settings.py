@@ -14,9 +14,11 @@ from __future__ import annotations
 __all__ = [
     "EARTH_RADIUS_M",
     "EIRP_DBM",
+    "ELEVATION_RANGE_M",
     "FREQUENCY_MHZ",
     "ITM_MAX_PROFILE_POINTS",
     "K_FACTOR",
+    "MAX_PEOPLE_PER_KM2",
     "OVERSAMPLE",
     "RADIUS_M",
     "RX_HEIGHT_M",
@@ -51,3 +53,15 @@ OVERSAMPLE = 2.0
 ITM_MAX_PROFILE_POINTS = 150
 """Most elevations handed to ITM per pixel on the working grid (site and pixel included);
 longer paths are decimated (see :mod:`coverage.radial.itm_grid`)."""
+
+# ------------------------------------------------ plausibility: what a real input can hold
+
+ELEVATION_RANGE_M = (-500.0, 9000.0)
+"""Lowest and highest ground on Earth, m, with a margin (Dead Sea shore -430 m, Everest
+8,849 m). A DEM value outside is a unit error (centimetres, feet x 10) or an undeclared
+nodata value, and is refused rather than read as terrain."""
+
+MAX_PEOPLE_PER_KM2 = 1_500_000.0
+"""Densest population ever recorded, people per km² (Kowloon Walled City, about 1.3
+million per km² in 1987). A population raster denser than this anywhere is not a
+people-per-pixel count and is refused."""

@@ -382,7 +382,9 @@ def test_itm_frequency_is_checked_for_the_model(small_scenario: dict, tmp_path: 
         "predict", "--dem", small_scenario["dem"], "--site", _site(small_scenario),
         "--model", "itm", "--frequency", "10", "--out", tmp_path / "x.tif",
     )  # fmt: skip
-    assert result.exit_code == 2 and "outside ITM's 20-20000 MHz" in result.stderr
+    low, high = options.SITE_RANGES["frequency_mhz"]
+    assert options.ITM_FREQUENCY_MHZ[0] <= low and high <= options.ITM_FREQUENCY_MHZ[1]
+    assert result.exit_code == 2 and f"{low}<=x<={high}" in result.stderr
 
 
 def test_out_naming_a_folder_or_an_unwritable_place(small_scenario: dict, tmp_path: Path) -> None:
@@ -516,3 +518,38 @@ def test_calibrate_then_accuracy_with_the_calibration_and_a_wrong_model(tmp_path
     assert out.exit_code != 0
     assert "c.json calibrates the 'hata' model" in out.output
     assert not (tmp_path / "q.csv").exists()
+
+
+def test_site_options_take_the_tower_lists_ranges() -> None:
+    from coverage.io.tower_fields import VALID_RANGES
+
+    for field, span in options.SITE_RANGES.items():
+        assert VALID_RANGES[field] == span, field
+    for option, value in (("--frequency", "100000"), ("--eirp", "500"), ("--height", "1e6")):
+        result = CliRunner().invoke(main, ["predict", "--dem", ".", "--site", "0,0", option, value])
+        assert result.exit_code == 2 and option in result.output, result.output
+
+
+def _gaps_args(scenario: dict, out: Path, *extra: str) -> list[str]:
+    files = ["--communes", scenario["communes"], "--towers", scenario["towers"]]
+    return [str(a) for a in ["gaps", *files, "--dem", scenario["dem"], *extra, "--out", out]]
+
+
+def test_gaps_refuses_a_commune_of_interest_that_matches_none(
+    small_scenario: dict, tmp_path: Path
+) -> None:
+    out = tmp_path / "gaps.csv"
+    args = _gaps_args(small_scenario, out, "--communes-of-interest", "Nowhere")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "'Nowhere'" in result.output
+    assert not out.exists()
+
+
+def test_population_raster_and_column_together_are_refused(
+    small_scenario: dict, tmp_path: Path
+) -> None:
+    out = tmp_path / "gaps.csv"
+    both = ["--population", small_scenario["dem"], "--population-column", "dan_so"]
+    result = CliRunner().invoke(main, _gaps_args(small_scenario, out, *both))
+    assert result.exit_code == 2 and "give one" in result.output
+    assert not out.exists()

@@ -254,3 +254,16 @@ def test_warnings_that_are_not_phusongs_reach_the_caller(
     towers = _towers([{"site_id": "S", "operator": "Viettel", "x": x, "y": y}])
     with pytest.warns(RuntimeWarning, match="from a dependency"):
         predict(towers, flat, radius_m=1_000)
+
+
+def test_filled_dem_voids_are_flagged_in_validity(flat: Terrain) -> None:
+    void = np.zeros(flat.shape, dtype=bool)
+    void[10:14, 10:14] = True  # filled by interpolation: finite elevation, still a void
+    filled = Terrain.from_array(
+        flat.elevation_m, transform=flat.transform, crs="EPSG:32648", void_mask=void
+    )
+    x, y = _centre(filled)
+    towers = _towers([{"site_id": "A", "operator": "Viettel", "x": x, "y": y}])
+    result = predict(towers, filled, model="fspl", radius_m=2500)
+    assert (result.validity[void] & 8).all()  # Validity.TERRAIN_VOID
+    assert not (result.validity[~void] & 8).any()

@@ -213,3 +213,14 @@ def test_cells_at_the_grid_far_edge_get_their_pixels_from_a_file(tmp_path) -> No
     people = population_on_grid(path, grid=grid)
     assert people.known_share.min() == 1.0
     np.testing.assert_allclose(people.people, 100.0 * 0.249**2, rtol=1e-9)
+
+
+def test_population_raster_denser_than_anywhere_on_earth_is_refused(tmp_path) -> None:
+    path = tmp_path / "people.tif"
+    profile = {"driver": "GTiff", "width": 4, "height": 4, "count": 1, "dtype": "float64",
+               "crs": UTM48N, "transform": Affine(100, 0, 0, 0, -100, 400)}  # fmt: skip
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(np.full((1, 4, 4), 1e30))
+    grid = Grid(UTM48N, Affine(100, 0, 0, 0, -100, 400), (4, 4))
+    with pytest.raises(InputFileError, match=r"people\.tif: 1e\+30 people in one pixel"):
+        population_on_grid(path, grid=grid)

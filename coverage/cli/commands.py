@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from coverage.cli.options import (
     RESOLUTION,
     RX_HEIGHT,
     SITE,
+    SITE_RANGES,
     SITES,
     TOWERS,
     Number,
@@ -56,6 +59,11 @@ def _configure_logging(verbose: int, quiet: int) -> None:
     warnings_logger = logging.getLogger("py.warnings")
     warnings_logger.handlers[:] = [handler]
     warnings_logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+
+
+def _terminate(signum: int, _frame: Any) -> None:
+    """SIGTERM ends the run as Ctrl-C does: temporary files are removed on the way out."""
+    raise SystemExit(128 + signum)
 
 
 def _progress(total: int, label: str) -> Any:
@@ -109,13 +117,19 @@ def _calibration(path: Path | None) -> Any:
     return read_calibration(path) if path is not None else None
 
 
-def _analyse(job: dict[str, Any], **options: Any) -> Any:
-    """:func:`coverage.analysis.analyse` of the files and options of `gaps` and `map`."""
+def _analyse(job: dict[str, Any], interest: tuple[str, ...] = (), **options: Any) -> Any:
+    """:func:`coverage.analysis.analyse` of the files and options of `gaps` and `map`.
+
+    Each name in ``interest`` must find a commune (checked before the long work).
+    """
     from coverage.analysis import analyse
     from coverage.io.communes import read_communes
     from coverage.io.towers import read_towers
+    from coverage.names import find_commune
 
     communes = read_communes(job["communes_path"])
+    for name in interest:
+        find_commune(communes, name)
     towers = read_towers(job["towers_path"])
     terrain = _terrain_around(job["dem"], communes, job["radius"], job["resolution"])
     previous = read_communes(job["previous"]) if job["previous"] else None
@@ -151,6 +165,8 @@ def main(ctx: click.Context, verbose: int, quiet: int) -> None:
     """phusong: find people without mobile signal and the tower sites that fix it."""
     ctx.meta[VERBOSE] = verbose
     _configure_logging(verbose, quiet)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
 
 
 @main.command()
@@ -197,16 +213,13 @@ def viewshed(
 @main.command()
 @with_options(DEM, SITE, SITES, HEIGHT)
 @number_option(
-    "--frequency", Number(min=0.0, min_open=True), "MHZ", FREQUENCY_MHZ,
-    "Carrier frequency of each --site, MHz (a --sites list gives its own; ITM: "
-    f"{ITM_FREQUENCY_MHZ[0]:g}-{ITM_FREQUENCY_MHZ[1]:g} MHz).",
+    "--frequency", Number(*SITE_RANGES["frequency_mhz"]), "MHZ", FREQUENCY_MHZ,
+    "Carrier frequency of each --site, MHz (a --sites list gives its own).",
 )  # fmt: skip
 @with_options(EIRP, MODEL, RADIUS, RESOLUTION, RX_HEIGHT, K_FACTOR_OPTION)
 @out_option("Output GeoTIFF: one float32 band per site, dBm.")
 @OVERWRITE
-@click.pass_context
 def predict(
-    ctx: click.Context,
     dem: tuple[Path, ...],
     site: tuple[tuple[float, float], ...],
     sites_file: Path | None,
@@ -226,13 +239,7 @@ def predict(
     from coverage.io.terrain import open_terrain
     from coverage.site_rasters import power_bands
 
-    low, high = ITM_FREQUENCY_MHZ
-    if model == "itm" and not low <= frequency <= high:
-        raise click.BadParameter(
-            f"{frequency:g} MHz is outside ITM's {low:g}-{high:g} MHz.",
-            ctx,
-            param_hint="--frequency",
-        )
+    # SITE_RANGES' carriers lie inside ITM's ITM_FREQUENCY_MHZ: no separate check for itm
     check_output(out, overwrite=overwrite)
     sites = _site_frame(
         site, sites_file, antenna_height_m=height, frequency_mhz=frequency, eirp_dbm=eirp
@@ -351,7 +358,7 @@ def gaps(
     from coverage.names import SEED_COMMUNES
 
     check_output(out, overwrite=overwrite)
-    analysis = _analyse(job, min_gap_area_km2=min_gap_area)
+    analysis = _analyse(job, interest, min_gap_area_km2=min_gap_area)
     write_gap_list(
         analysis.gaps,
         analysis.communes,
@@ -398,7 +405,7 @@ def map_command(
     from coverage.render.map import coverage_map, save_map
 
     check_output(out, overwrite=overwrite)
-    analysis = _analyse(job)
+    analysis = _analyse(job, interest)
     proposals = proposal_coverage = None
     if proposals_path is not None:
         from coverage.io.towers import read_towers

@@ -22,6 +22,13 @@ MODELS = ("diffraction", "fspl", "hata", "itm")
 """Path-loss models of :func:`coverage.model.predict` (``coverage.model.MODELS``)."""
 ITM_FREQUENCY_MHZ = (20.0, 20_000.0)
 """Carriers ITM 1.2.2 accepts, MHz (outside them it refuses to compute)."""
+SITE_RANGES = {
+    "frequency_mhz": (100.0, 6000.0),
+    "antenna_height_m": (0.0, 300.0),
+    "eirp_dbm": (0.0, 90.0),
+}
+"""What a tower list accepts (``coverage.io.tower_fields.VALID_RANGES``): the --site options
+take the same, so a value refused in a file is refused on the command line too."""
 MIN_GAP_AREA_KM2 = 0.1
 """Default of ``--min-gap-area``: :func:`coverage.analysis.analyse`'s ``min_gap_area_km2``."""
 
@@ -150,7 +157,7 @@ def number_option(
 
 
 HEIGHT = number_option(
-    "--height", HEIGHT_ABOVE_GROUND, "M", TX_HEIGHT_M,
+    "--height", Number(*SITE_RANGES["antenna_height_m"]), "M", TX_HEIGHT_M,
     "Antenna height above the ground of each --site, m (a --sites list gives its own).",
 )  # fmt: skip
 RX_HEIGHT = number_option(
@@ -168,7 +175,7 @@ K_FACTOR_OPTION = number_option(
     show_default="4/3",
 )  # fmt: skip
 EIRP = number_option(
-    "--eirp", Number(-50.0, 100.0), "DBM", EIRP_DBM,
+    "--eirp", Number(*SITE_RANGES["eirp_dbm"]), "DBM", EIRP_DBM,
     "Power each --site radiates (EIRP), dBm, predicted as it is (no conversion to RSRP or "
     "RSCP); a --sites list gives its own.",
 )  # fmt: skip

@@ -31,13 +31,16 @@ from coverage.crs import require_crs
 from coverage.errors import InputFileError, MissingFileError, RepairWarning, TerrainError
 from coverage.grid import Grid
 from coverage.io.files import existing_file
+from coverage.settings import ELEVATION_RANGE_M
 from coverage.terrain import NativeDEM
 
 __all__ = [
     "DEFAULT_MAX_FILL_DISTANCE_CELLS",
     "SRTM_VOID",
     "TERRAIN_SUFFIXES",
+    "check_elevations",
     "dem_files",
+    "open_dem_file",
     "open_native_dem",
     "open_tiles",
     "read_window",
@@ -45,6 +48,11 @@ __all__ = [
 
 TERRAIN_SUFFIXES = (".tif", ".tiff", ".hgt", ".hgt.zip")
 SRTM_VOID = -32768
+UNDECLARED_VOID = -9999.0
+"""The void value of ArcGIS and ASCII-grid exports, read as void even where a file does not
+declare it: no ground lies at -9,999 m."""
+SRTM_POSTS = (1201, 3601)
+"""Posts per side of an SRTM .hgt tile: 3 arc-seconds (1201) and 1 arc-second (3601)."""
 DEFAULT_MAX_FILL_DISTANCE_CELLS = 10
 
 
@@ -89,18 +97,103 @@ def dem_files(paths_or_folder: Any) -> list[Path]:
     return files
 
 
+def _check_hgt_size(path: Path, size: int) -> None:
+    """Refuse an SRTM .hgt tile whose byte count is not that of a square of 16-bit posts."""
+    if size in {2 * n * n for n in SRTM_POSTS}:
+        return
+    expected = " or ".join(f"{2 * n * n:,} bytes ({n} x {n} posts)" for n in SRTM_POSTS)
+    raise InputFileError(
+        f"elevation file {path}: an SRTM .hgt tile is {expected}, this one holds {size:,} "
+        "bytes; it is truncated or not an SRTM tile. Download it again."
+    )
+
+
 def gdal_path(path: Path) -> str:
-    """The name GDAL opens: a zipped SRTM tile is read in place through /vsizip/."""
-    if path.name.lower().endswith(".hgt.zip"):
-        with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.namelist() if m.lower().endswith(".hgt")]
+    """The name GDAL opens: a zipped SRTM tile is read in place through /vsizip/.
+
+    Raises :class:`InputFileError` when a ``.hgt.zip`` is not a zip holding exactly one
+    ``.hgt``, or a ``.hgt`` tile has the wrong size.
+    """
+    name = path.name.lower()
+    if name.endswith(".hgt.zip"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = [m for m in archive.infolist() if m.filename.lower().endswith(".hgt")]
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputFileError(
+                f"elevation file {path} is not a readable zip archive ({exc}); download the "
+                "tile again, or pass the unzipped .hgt file."
+            ) from exc
         if len(members) != 1:
             raise InputFileError(
                 f"elevation file {path}: expected exactly one .hgt tile inside the zip, found "
-                f"{members or 'none'}; unzip it and pass the .hgt file."
+                f"{[m.filename for m in members] or 'none'}; unzip it and pass the .hgt file."
             )
-        return f"/vsizip/{path}/{members[0]}"
+        _check_hgt_size(path, members[0].file_size)
+        return f"/vsizip/{path}/{members[0].filename}"
+    if name.endswith(".hgt"):
+        _check_hgt_size(path, path.stat().st_size)
     return str(path)
+
+
+def open_dem_file(path: Path) -> Any:
+    """Open one DEM file with rasterio; raise :class:`InputFileError` saying why it cannot be.
+
+    Refused: what GDAL cannot open (garbage, a truncated GeoTIFF), a ``.hgt`` of the wrong
+    size, a ``.hgt.zip`` that is not a zip, and rasters of more than one band (an RGB image
+    is not elevation).
+    """
+    try:
+        dataset = rasterio.open(gdal_path(path))
+    except rasterio.errors.RasterioIOError as exc:
+        raise InputFileError(
+            f"elevation file {path} cannot be read as a raster ({exc}); give a GeoTIFF "
+            "or an SRTM .hgt tile named like N22E103.hgt."
+        ) from exc
+    if dataset.count != 1:
+        kinds = ", ".join(c.name for c in dataset.colorinterp)
+        dataset.close()
+        raise InputFileError(
+            f"elevation file {path} has {dataset.count} bands ({kinds}); a DEM has one band "
+            "of elevations (an RGB or hillshade image is not one). Give the elevation GeoTIFF."
+        )
+    return dataset
+
+
+def check_elevations(values: np.ndarray, *, source: str) -> None:
+    """Raise :class:`TerrainError` when finite ``values`` leave :data:`ELEVATION_RANGE_M`.
+
+    Examples
+    --------
+    >>> check_elevations(np.array([280_100.0]), source="dem.tif")
+    Traceback (most recent call last):
+    ...
+    coverage.errors.TerrainError: dem.tif: elevations up to 280,100 m; ground lies between -500 and 9,000 m. Centimetres or decimetres? Convert the DEM to metres (gdal_calc.py --calc='A/100'), or declare its nodata value (gdal_edit.py -a_nodata VALUE).
+    """
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return
+    low, high = float(finite.min()), float(finite.max())
+    floor, ceiling = ELEVATION_RANGE_M
+    if low >= floor and high <= ceiling:
+        return
+    if high > ceiling:
+        worst, hint = (
+            f"up to {high:,.0f}",
+            (
+                "Centimetres or decimetres? Convert the DEM to metres (gdal_calc.py "
+                "--calc='A/100'), or declare its nodata value (gdal_edit.py -a_nodata VALUE)."
+            ),
+        )
+    else:
+        worst, hint = (
+            f"down to {low:,.6g}",
+            ("An undeclared nodata value? Declare it (gdal_edit.py -a_nodata VALUE)."),
+        )
+    raise TerrainError(
+        f"{source}: elevations {worst} m; ground lies between {floor:,.0f} and {ceiling:,.0f} "
+        f"m. {hint}"
+    )
 
 
 def _fill_voids(
@@ -165,8 +258,8 @@ def _mosaic(
             and abs(offset_y - round(offset_y)) < 1e-6
         )
         nodata = dataset.nodata
-        if nodata is None and dataset.dtypes[0] == "int16":
-            nodata = SRTM_VOID  # SRTM's void value, even where the file does not declare it
+        if nodata is None:  # SRTM's and ArcGIS's void values, even where not declared
+            nodata = SRTM_VOID if dataset.dtypes[0] == "int16" else UNDECLARED_VOID
         tile = np.full((rows, cols), np.nan, dtype=np.float32)
         if aligned:  # same lattice: read the overlapping cells as they are
             dx, dy = round(offset_x), round(offset_y)
@@ -175,8 +268,7 @@ def _mosaic(
             if r_hi > r_lo and c_hi > c_lo:
                 window = rasterio.windows.Window(c_lo - dx, r_lo - dy, c_hi - c_lo, r_hi - r_lo)
                 values = dataset.read(1, window=window).astype(np.float32)
-                if nodata is not None:
-                    values[values == np.float32(nodata)] = np.nan
+                values[values == np.float32(nodata)] = np.nan
                 tile[r_lo:r_hi, c_lo:c_hi] = values
         else:
             rasterio.warp.reproject(
@@ -213,13 +305,7 @@ def open_tiles(
     with contextlib.ExitStack() as stack:
         datasets = []
         for path in files:
-            try:
-                dataset = stack.enter_context(rasterio.open(gdal_path(path)))
-            except rasterio.errors.RasterioIOError as exc:
-                raise InputFileError(
-                    f"elevation file {path} cannot be read as a raster ({exc}); give a GeoTIFF "
-                    "or an SRTM .hgt tile named like N22E103.hgt."
-                ) from exc
+            dataset = stack.enter_context(open_dem_file(path))
             # pass WKT: rasterio's CRS.is_valid (probed by require_crs) is deprecated
             wkt = dataset.crs.to_wkt() if dataset.crs else None
             require_crs(wkt, source=f"elevation file {path}")
@@ -258,8 +344,17 @@ def read_window(
     no elevation at all.
     """
     first = datasets[0]
-    mosaic, transform, covered = _mosaic(datasets, window_box, abs(first.res[0]), abs(first.res[1]))
-    mosaic[mosaic == SRTM_VOID] = np.nan
+    try:
+        mosaic, transform, covered = _mosaic(
+            datasets, window_box, abs(first.res[0]), abs(first.res[1])
+        )
+    except rasterio.errors.RasterioError as exc:
+        raise InputFileError(
+            f"{source}: elevation data cannot be read ({exc}); the file is truncated or "
+            "damaged. Download or export it again."
+        ) from exc
+    mosaic[(mosaic == SRTM_VOID) | (mosaic == UNDECLARED_VOID)] = np.nan
+    check_elevations(mosaic, source=source)
     if not np.isfinite(mosaic).any():
         raise TerrainError(
             f"{source}: every elevation cell in the requested area is void (nodata); check the "
@@ -275,7 +370,7 @@ def read_window(
     n_void, n_unfilled = int(void.sum()), int(unfilled.sum())
     if n_void:
         warnings.warn(
-            f"{source}: {n_void} void source cells (nodata / SRTM -32768); {n_void - n_unfilled} "
+            f"{source}: {n_void} void source cells (nodata, or undeclared -32768 / -9999); {n_void - n_unfilled} "
             f"filled by interpolation (voids within {max_fill_distance_cells} cells of data"
             f"{'' if fill_voids else ', filling switched off'}), {n_unfilled} left NaN. They are "
             "flagged in void_mask; none is read as sea level.",

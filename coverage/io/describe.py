@@ -10,9 +10,11 @@ from typing import Any
 
 import pyogrio
 import rasterio
+import rasterio.errors
 
-from coverage.errors import CoverageError
+from coverage.errors import CoverageError, InputFileError
 from coverage.io.communes import read_communes
+from coverage.io.dem import SRTM_VOID, UNDECLARED_VOID, check_elevations, gdal_path
 from coverage.io.files import existing_file
 from coverage.io.towers import TOWER_COLUMNS, read_towers
 
@@ -32,21 +34,42 @@ def _attempt(reader: Callable[[Path], Any], path: Path) -> tuple[Any, list[str],
 
 
 def _raster_lines(path: Path) -> list[str]:
-    source = f"/vsizip/{path}" if path.name.lower().endswith(".hgt.zip") else str(path)
-    with rasterio.open(source) as src:
-        resolution = src.res
-        lines = [
-            "kind: raster",
-            f"size: {src.width} x {src.height} cells, {src.count} band(s), {src.dtypes[0]}",
-            f"CRS: {src.crs.to_string() if src.crs else 'NONE (set one before use)'}",
-            f"cell size: {resolution[0]:g} x {resolution[1]:g} (CRS units)",
-            f"bounds: {tuple(round(b, 6) for b in src.bounds)}",
-            f"nodata: {src.nodata}",
-        ]
-        band = src.read(1, masked=True)
-        lines.append(f"void cells: {int(band.mask.sum())} of {band.size}")
-        if band.count():
-            lines.append(f"values: {float(band.min()):g} .. {float(band.max()):g}")
+    """What a raster holds; problem lines where it cannot serve as a DEM.
+
+    Raises :class:`InputFileError` (naming the file) when GDAL cannot read it at all.
+    """
+    try:
+        with rasterio.open(gdal_path(path)) as src:
+            resolution = src.res
+            lines = [
+                "kind: raster",
+                f"size: {src.width} x {src.height} cells, {src.count} band(s), {src.dtypes[0]}",
+                f"CRS: {src.crs.to_string() if src.crs else 'NONE (set one before use)'}",
+                f"cell size: {resolution[0]:g} x {resolution[1]:g} (CRS units)",
+                f"bounds: {tuple(round(b, 6) for b in src.bounds)}",
+                f"nodata: {src.nodata}",
+            ]
+            band = src.read(1, masked=True)
+            tags, band_count, declared = src.tags(), src.count, src.nodata is not None
+    except rasterio.errors.RasterioError as exc:
+        raise InputFileError(
+            f"{path} cannot be read as a raster ({exc}); it is truncated, damaged or not a "
+            "raster. Export or download it again."
+        ) from exc
+    lines.append(f"void cells: {int(band.mask.sum())} of {band.size}")
+    if band.count():
+        lines.append(f"values: {float(band.min()):g} .. {float(band.max()):g}")
+    if str(tags.get("synthetic", "")).lower() in {"yes", "true", "1"}:
+        lines.append("synthetic: yes (tagged so in the file)")
+    if band_count != 1:
+        lines.append("problem: more than one band; as a DEM it would be refused")
+    values = band.astype(float).filled(float("nan"))
+    if not declared:  # read as void, as the DEM reader does
+        values[(values == SRTM_VOID) | (values == UNDECLARED_VOID)] = float("nan")
+    try:
+        check_elevations(values, source=path.name)
+    except CoverageError as exc:
+        lines.append(f"problem (as a DEM): {exc}")
     return lines
 
 
@@ -70,6 +93,8 @@ def describe(path: str | os.PathLike[str]) -> str:
 
     Rasters are described as they are; vector files and tables are read as communes
     and as towers, and the reading that succeeds is reported with any problem found.
+    Raises :class:`InputFileError` naming the file when it can be used as none of these
+    (the message holds the report).
 
     Examples
     --------
@@ -87,9 +112,10 @@ def describe(path: str | os.PathLike[str]) -> str:
             layers = pyogrio.list_layers(f"zip://{path}" if lower.endswith(".zip") else path)
             header.append("layers: " + ", ".join(f"{name} ({geom})" for name, geom in layers))
         except pyogrio.errors.DataSourceError as exc:
-            return "\n".join(
-                header + [f"problem: cannot be read as raster, vector or table: {exc}"]
-            )
+            raise InputFileError(
+                f"{path} cannot be read as a raster, vector layer or table ({exc}); give a "
+                "GeoTIFF, GeoJSON, GeoPackage, Shapefile, CSV or XLSX file."
+            ) from exc
         communes, problems, communes_error = _attempt(read_communes, path)
         if communes is not None:
             return "\n".join(header + _frame_lines("communes", communes, COMMUNE_COLUMNS, problems))
@@ -99,4 +125,6 @@ def describe(path: str | os.PathLike[str]) -> str:
     if towers is not None:
         return "\n".join(header + _frame_lines("towers", towers, list(TOWER_COLUMNS), problems))
     errors = [e for e in (communes_error, towers_error) if e]
-    return "\n".join(header + ["kind: unrecognised"] + [f"problem: {e}" for e in errors])
+    raise InputFileError(
+        f"{path} is neither communes nor towers: " + " / ".join(errors or ["no rows"])
+    )

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import signal
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
 
-from coverage.errors import InputFileError, MissingFileError, OutputExistsError
+from coverage.errors import (
+    CoverageError,
+    InputFileError,
+    MissingFileError,
+    OutputExistsError,
+    OutputWriteError,
+)
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".gml", ".kml")
 
@@ -59,17 +68,59 @@ def read_vector(
     return frame
 
 
-def check_output(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
+def check_output(path: str | os.PathLike[str], *, overwrite: bool, folder: bool = False) -> Path:
     """Raise :class:`OutputExistsError` if ``path`` exists and ``overwrite`` is false.
 
-    Call it before long work so that a run does not fail only at the end.
+    Raises :class:`OutputWriteError` if ``path`` is a folder where a file is meant
+    (``folder=False``), or a file where a folder is meant. Call it before long work so
+    that a run does not fail only at the end.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_output(tempfile.mkdtemp(), overwrite=True)
+    Traceback (most recent call last):
+    ...
+    coverage.errors.OutputWriteError: ... is a folder; name a file inside it for this output.
     """
     path = Path(path)
+    if path.exists() and path.is_dir() != folder:
+        kind, want = ("a folder", "a file inside it") if path.is_dir() else ("a file", "a folder")
+        raise OutputWriteError(f"{path} is {kind}; name {want} for this output.")
     if path.exists() and not overwrite:
         raise OutputExistsError(
             f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it."
         )
     return path
+
+
+def _write_error(path: Path, exc: OSError) -> OutputWriteError:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return OutputWriteError(
+        f"cannot write {path}: {reason}. Free disk space, or choose a writable place; "
+        "nothing was left under that name."
+    )
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends (a few renames that must not be split).
+
+    Outside the main thread signals cannot be handled there, and the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda n, _f: pending.append(n)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for received in pending:
+            signal.raise_signal(received)
 
 
 @contextlib.contextmanager
@@ -78,7 +129,8 @@ def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False) -> I
 
     Nothing is left behind when the body raises, so a failed run never leaves a
     half-written output. Raises :class:`OutputExistsError` if ``path`` exists and
-    ``overwrite`` is false.
+    ``overwrite`` is false, :class:`OutputWriteError` (naming ``path``) when the file
+    cannot be written: a full disk, a read-only folder, a folder of that name.
 
     Examples
     --------
@@ -90,14 +142,81 @@ def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False) -> I
     'done'
     """
     path = check_output(path, overwrite=overwrite)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent
+        )
+    except OSError as exc:
+        raise _write_error(path, exc) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # writers (GDAL, openpyxl) want to create the file themselves
     try:
         yield tmp
         os.replace(tmp, path)
+    except CoverageError:
+        raise
+    except OSError as exc:
+        raise _write_error(path, exc) from exc
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _move_into(source: Path, target: Path) -> None:
+    """Move every entry of folder ``source`` into folder ``target``, replacing same names."""
+    target.mkdir(exist_ok=True)
+    for entry in sorted(source.iterdir()):
+        if entry.is_dir() and (target / entry.name).is_dir():
+            _move_into(entry, target / entry.name)
+        else:
+            os.replace(entry, target / entry.name)
+
+
+@contextlib.contextmanager
+def atomic_folder(
+    folder: str | os.PathLike[str], *, names: Sequence[str], overwrite: bool = False
+) -> Iterator[Path]:
+    """Yield a hidden staging folder beside ``folder``; on success move its files into ``folder``.
+
+    A multi-file output appears complete or not at all: when the body raises (a write
+    error, Ctrl-C, SIGTERM under the CLI) the staging folder is removed and ``folder``
+    is untouched; the final moves are renames, made with Ctrl-C and SIGTERM held.
+    ``names`` are the entries the body will write: each existing one is refused up
+    front unless ``overwrite``. Other files in ``folder`` are left as they are.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "run"
+    >>> with atomic_folder(out, names=["a.txt"]) as staging:
+    ...     _ = (staging / "a.txt").write_text("done")
+    >>> sorted(p.name for p in out.parent.iterdir())
+    ['run']
+    """
+    folder = check_output(folder, overwrite=True, folder=True)
+    for name in names:
+        check_output(folder / name, overwrite=overwrite, folder=(folder / name).is_dir())
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent)
+        )
+    except OSError as exc:
+        raise _write_error(folder, exc) from exc
+    try:
+        yield staging
+        with signals_deferred():
+            if folder.exists():
+                _move_into(staging, folder)
+            else:
+                os.replace(staging, folder)
+    except OutputWriteError as exc:  # name the final folder, not the staging one
+        raise OutputWriteError(str(exc).replace(str(staging), str(folder))) from exc
+    except CoverageError:
+        raise
+    except OSError as exc:
+        raise _write_error(folder, exc) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from coverage.errors import InputFileError, SchemaError
 from coverage.io.files import atomic_output
+from coverage.io.spreadsheets import append_row, write_csv
 from coverage.names import CommuneLookupError, normalize_name, successor_commune
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def write_gap_list(
         if suffix == ".xlsx":
             _write_xlsx(frame, summary, tmp)
         elif suffix == ".csv":
-            _plain(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
+            write_csv(_plain(frame), tmp)
         elif suffix == ".geojson":
             _geo(frame, path).to_crs("EPSG:4326").to_file(
                 tmp, driver="GeoJSON", engine="pyogrio", layer_options={"COORDINATE_PRECISION": 6}
@@ -255,11 +256,11 @@ def _write_xlsx(frame: pd.DataFrame, summary: pd.DataFrame | None, tmp: Path) ->
     bold = Font(bold=True)
     for name, table in sheets:
         sheet = workbook.create_sheet(_sheet_title(name, taken))
-        sheet.append([str(c) for c in table.columns])
+        append_row(sheet, [str(c) for c in table.columns])
         for cell in sheet[1]:
             cell.font = bold
         for row in table.itertuples(index=False, name=None):
-            sheet.append([_cell(v) for v in row])
+            append_row(sheet, [_cell(v) for v in row])
         sheet.freeze_panes = "A2"
         for i, column in enumerate(table.columns, start=1):
             width = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])

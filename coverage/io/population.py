@@ -26,6 +26,7 @@ from coverage.errors import CRSError, InputFileError, SchemaError
 from coverage.grid import Grid
 from coverage.io.files import existing_file
 from coverage.population import PopulationGrid
+from coverage.settings import MAX_PEOPLE_PER_KM2
 from coverage.zonal import MAX_SAMPLES_PER_STRIP, CommunesOnGrid, communes_on_grid, in_crs
 
 __all__ = ["SAMPLE_SPACING_OF_SOURCE", "population_on_grid"]
@@ -130,6 +131,7 @@ def population_on_grid(
     values = np.where(invalid, 0.0, values)
 
     src_pixel = _pixel_size_in(window, grid)
+    _check_density(values, src_pixel, source=label)
     cell_m = abs(grid.transform.a)
     k = samples_per_cell or max(1, math.ceil(cell_m / (SAMPLE_SPACING_OF_SOURCE * src_pixel)))
     people, known, stats = _areal_weighting(values, invalid, window, grid, k)
@@ -161,6 +163,18 @@ def population_on_grid(
 # --------------------------------------------------------------------------- helpers
 
 
+def _check_density(values: np.ndarray, pixel_m: float, *, source: str) -> None:
+    """Refuse people-per-pixel values denser than :data:`~coverage.settings.MAX_PEOPLE_PER_KM2`."""
+    densest = float(values.max(initial=0.0)) / (pixel_m * pixel_m / 1e6)
+    if densest > MAX_PEOPLE_PER_KM2:
+        raise InputFileError(
+            f"population raster {source}: {float(values.max()):.6g} people in one pixel of "
+            f"about {pixel_m:,.0f} m, {densest:.3g} per km², denser than anywhere on Earth "
+            f"({MAX_PEOPLE_PER_KM2:,.0f}). Give a raster of people per pixel (WorldPop "
+            "counts), not a density or a scaled product, and check its nodata value."
+        )
+
+
 def _read_around(
     path: os.PathLike[str], grid: Grid
 ) -> tuple[np.ndarray, Grid, tuple[float, float, float, float], float | None, tuple[int, int]]:
@@ -179,7 +193,13 @@ def _read_around(
         box = rasterio.warp.transform_bounds(grid.crs, src_crs, *grid.bounds, densify_pts=51)
         # no overlap: one pixel, every cell unknown
         found = raster.window_of_bounds(box, margin=1) or Window(0, 0, 1, 1)
-        values = dataset.read(1, window=found).astype(np.float64)
+        try:
+            values = dataset.read(1, window=found).astype(np.float64)
+        except rasterio.errors.RasterioError as exc:
+            raise InputFileError(
+                f"population raster {path} cannot be read ({exc}); it is truncated or damaged. "
+                "Download it again."
+            ) from exc
         row0, col0 = int(found.row_off), int(found.col_off)
         window = raster.window(row0, col0, *values.shape)
         return values, window, raster.bounds, dataset.nodata, (row0, col0)

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import rasterio
 import rasterio.crs
+import rasterio.errors
 from affine import Affine
 from rasterio.windows import Window
 
-from coverage.io.files import atomic_output
+from coverage.errors import OutputWriteError
+from coverage.io.files import atomic_folder, atomic_output
+from coverage.io.spreadsheets import write_csv
 
 if TYPE_CHECKING:
     from coverage.terrain import Terrain
@@ -242,10 +245,31 @@ def geotiff_writer(
         "interleave": "band",
         "BIGTIFF": "IF_SAFER",
     }
-    with atomic_output(path, overwrite=overwrite) as tmp, rasterio.open(tmp, "w", **profile) as dst:
-        yield GeoTiffWriter(dst)
-        for band, text in enumerate(descriptions or [], start=1):
-            dst.set_band_description(band, str(text))
+    with atomic_output(path, overwrite=overwrite) as tmp:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            yield GeoTiffWriter(dst)
+            for band, text in enumerate(descriptions or [], start=1):
+                dst.set_band_description(band, str(text))
+        verify_geotiff(tmp, final=Path(path))
+
+
+def verify_geotiff(path: Path, *, final: Path) -> None:
+    """Read every band of the GeoTIFF just written at ``path`` back; raise if GDAL cannot.
+
+    GDAL reports a full disk met while flushing compressed blocks only in its log, not as
+    an error: reading the file back is what proves it whole. Raises
+    :class:`~coverage.errors.OutputWriteError` naming ``final``.
+    """
+    try:
+        with rasterio.open(path) as src:
+            for band in range(1, src.count + 1):
+                src.read(band)
+    except (rasterio.errors.RasterioError, OSError) as exc:
+        raise OutputWriteError(
+            f"cannot write {final}: the file written could not be read back ({exc}); the disk "
+            "may be full. Free disk space or choose another place; nothing was left under "
+            "that name."
+        ) from exc
 
 
 def write_coverage(
@@ -258,41 +282,44 @@ def write_coverage(
     ``operators_covering.tif`` (uint8), ``validity.tif`` (uint8
     :class:`coverage.validity.Validity` flags), ``layers.csv`` (band order, thresholds).
     """
-    folder = Path(folder)
+    final = Path(folder)
+    files = ["best_power_dbm.tif", "serving_site.tif", "operators_covering.tif", "validity.tif"]
+    with atomic_folder(final, names=[*files, "layers.csv"], overwrite=overwrite) as staging:
+        _write_coverage_files(result, staging)
+    return [final / name for name in (files if len(result.layers) else files[2:])] + [
+        final / "layers.csv"
+    ]
+
+
+def _write_coverage_files(result: Any, folder: Path) -> None:
+    """The files of :func:`write_coverage`, in a fresh (staging) ``folder``."""
     layers = result.layers
     names = [
         f"{op} {tech}" for op, tech in zip(layers["operator"], layers["technology"], strict=True)
     ]
-    geo = {"transform": result.transform, "crs": result.crs, "overwrite": overwrite}
-    paths = []
+    geo = {"transform": result.transform, "crs": result.crs}
     if len(layers):  # without towers there are no per-layer bands; the counts still exist
-        paths.append(
-            write_geotiff(
-                folder / "best_power_dbm.tif",
-                result.best_power_dbm,
-                nodata=float("nan"),
-                descriptions=names,
-                **geo,
-            )
+        write_geotiff(
+            folder / "best_power_dbm.tif",
+            result.best_power_dbm,
+            nodata=float("nan"),
+            descriptions=names,
+            **geo,
         )
-        paths.append(
-            write_geotiff(
-                folder / "serving_site.tif",
-                result.serving_site,
-                nodata=-1,
-                descriptions=names,
-                **geo,
-            )
+        write_geotiff(
+            folder / "serving_site.tif",
+            result.serving_site,
+            nodata=-1,
+            descriptions=names,
+            **geo,
         )
-    paths.append(write_geotiff(folder / "operators_covering.tif", result.operators_covering, **geo))
-    paths.append(write_geotiff(folder / "validity.tif", result.validity, **geo))
+    write_geotiff(folder / "operators_covering.tif", result.operators_covering, **geo)
+    write_geotiff(folder / "validity.tif", result.validity, **geo)
     table = layers.assign(band=range(1, len(layers) + 1))
     if getattr(result, "parameters", {}).get("calibration"):
         table["calibration"] = result.parameters["calibration"]
-    with atomic_output(folder / "layers.csv", overwrite=overwrite) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8-sig")
-    paths.append(folder / "layers.csv")
-    return paths
+    with atomic_output(folder / "layers.csv") as tmp:
+        write_csv(table, tmp)
 
 
 def write_terrain(
@@ -332,8 +359,10 @@ def write_terrain(
     }
     if rows >= 256 and cols >= 256:
         profile.update(tiled=True, blockxsize=256, blockysize=256)
-    with atomic_output(path, overwrite=overwrite) as tmp, rasterio.open(tmp, "w", **profile) as dst:
-        dst.write(terrain.elevation_m.astype(np.float32), 1)
-        dst.update_tags(source=terrain.source, void_cells=str(int(terrain.void_mask.sum())))
-        dst.set_band_description(1, "elevation_m")
+    with atomic_output(path, overwrite=overwrite) as tmp:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(terrain.elevation_m.astype(np.float32), 1)
+            dst.update_tags(source=terrain.source, void_cells=str(int(terrain.void_mask.sum())))
+            dst.set_band_description(1, "elevation_m")
+        verify_geotiff(tmp, final=path)
     return path

@@ -70,6 +70,7 @@ from coverage.io.cells import (
 )
 from coverage.io.coordinates import parse_angle, points_from_frame
 from coverage.io.files import VECTOR_SUFFIXES, atomic_output, existing_file, read_vector
+from coverage.io.spreadsheets import write_csv, write_xlsx
 from coverage.io.tables import read_table
 from coverage.io.tower_fields import (
     HEADER_ALIASES,
@@ -535,9 +536,9 @@ def write_towers(
     require_crs(towers.crs, source="towers")
     with atomic_output(path, overwrite=overwrite) as tmp:
         if suffix == ".csv":
-            _flat_table(towers).to_csv(tmp, index=False, encoding="utf-8-sig")
+            write_csv(_flat_table(towers), tmp)
         elif suffix == ".xlsx":
-            _flat_table(towers).to_excel(tmp, index=False, sheet_name="towers", engine="openpyxl")
+            write_xlsx(tmp, [("towers", _flat_table(towers))])
         elif suffix == ".gpkg":
             towers.to_file(tmp, driver="GPKG", layer="towers", engine="pyogrio")
         else:

@@ -74,6 +74,9 @@ _EXPORTS = {
     "itm_area_loss": "coverage.physics.itm.area",
     "ItmEnvironment": "coverage.physics.itm.environment",
     "itm_native_path_loss": "coverage.radial.itm_native",
+    "plan_sites": "coverage.planning.plan",
+    "SitePlan": "coverage.planning.plan",
+    "write_proposals": "coverage.io.proposals",
     "datasets": "coverage.datasets",
     "CoverageError": "coverage.errors",
 }

@@ -45,6 +45,22 @@ ROOMS: dict[str, set[str]] = {
     "gaps": BOTTOM | {"crs", "grid", "names", "terrain", "model", "population", "zonal"},
     "analysis": BOTTOM
     | {"crs", "grid", "names", "terrain", "io", "model", "population", "zonal", "gaps"},
+    "planning": BOTTOM
+    | {
+        "crs",
+        "grid",
+        "names",
+        "operators",
+        "terrain",
+        "physics",
+        "radial",
+        "io",
+        "zonal",
+        "population",
+        "model",
+        "gaps",
+        "analysis",
+    },
     # for people
     "render": BOTTOM | {"crs", "grid", "names", "terrain", "io", "model", "gaps"},
     "demo": BOTTOM | {"datasets", "names", "terrain", "io", "model", "analysis", "render"},

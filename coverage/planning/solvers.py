@@ -366,7 +366,15 @@ def exact_cover(
         options={"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_rel_gap)},
     )
     if result.x is None:
-        raise PlanningError(f"HiGHS found no feasible plan: {result.message}")
+        # HiGHS stopped (time limit) before any integer solution: say so, keep the greedy's
+        fallback = greedy_cover(
+            matrix, weights, sites=sites, budget=budget, costs=costs, locked=locked
+        )
+        return Selection(
+            fallback.chosen, fallback.gains, fallback.objective, fallback.upper_bound, "ilp",
+            f"HiGHS found no integer solution ({result.message}); greedy's sites and bound",
+            time.perf_counter() - started,
+        )  # fmt: skip
     picked = np.flatnonzero(result.x[:n_cols] > 0.5)
     fixed_set = set(map(int, fixed))
     rest = [int(j) for j in picked if j not in fixed_set]

@@ -71,6 +71,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
         OutputExistsError as OutputExistsError,
         OutputWriteError as OutputWriteError,
         OutsideGridWarning as OutsideGridWarning,
+        PlanningError as PlanningError,
         RepairWarning as RepairWarning,
         ResolutionWarning as ResolutionWarning,
         SchemaError as SchemaError,
@@ -100,6 +101,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
     )
     from coverage.io.population import (
         population_on_grid as population_on_grid,
+    )
+    from coverage.io.proposals import (
+        write_proposals as write_proposals,
     )
     from coverage.io.rasters import (
         write_terrain as write_terrain,
@@ -137,6 +141,10 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
     )
     from coverage.physics.itm.p2p import (
         itm_p2p_loss as itm_p2p_loss,
+    )
+    from coverage.planning.plan import (
+        SitePlan as SitePlan,
+        plan_sites as plan_sites,
     )
     from coverage.population import (
         PopulationGrid as PopulationGrid,
@@ -207,6 +215,9 @@ _EXPORTS = {
     "calibrate": "coverage.calibration",
     "Calibration": "coverage.calibration",
     "read_calibration": "coverage.calibration",
+    "plan_sites": "coverage.planning.plan",
+    "SitePlan": "coverage.planning.plan",
+    "write_proposals": "coverage.io.proposals",
     "datasets": "coverage.datasets",
     "settings": "coverage.settings",
     # every error and warning a caller may catch or filter
@@ -234,6 +245,7 @@ _EXPORTS = {
             "UnusableRowsWarning",
             "CalibrationError",
             "OutputWriteError",
+            "PlanningError",
         )
     },  # fmt: skip
 }

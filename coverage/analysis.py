@@ -94,7 +94,7 @@ class Analysis:
         return head + self.summary().to_html(index=False, float_format=lambda v: f"{v:,.3f}")
 
 
-def _population_grid(
+def population_grid(
     population: PopulationInput,
     on_grid: CommunesOnGrid,
     communes: gpd.GeoDataFrame,
@@ -183,7 +183,7 @@ def analyse(
         if previous_communes is None
         else in_crs(previous_communes, result.crs, what="previous communes")
     )
-    people = _population_grid(population, on_grid, communes, population_column)
+    people = population_grid(population, on_grid, communes, population_column)
     table = commune_coverage(communes, result, population=people, on_grid=on_grid)
     names = list(operators) if operators is not None else sorted(set(result.layers["operator"]))
     pieces = []

@@ -58,6 +58,10 @@ class CommuneLookupError(CoverageError, LookupError):
     """A commune name matched nothing, or more than one unit where one was needed."""
 
 
+class PlanningError(CoverageError, ValueError):
+    """A site plan cannot be made as asked: no candidates, a budget of 0, a bad cost table..."""
+
+
 class DatasetError(CoverageError, KeyError):
     """An unknown embedded dataset name."""
 
@@ -118,6 +122,7 @@ __all__ = [
     "OutputExistsError",
     "OutputWriteError",
     "OutsideGridWarning",
+    "PlanningError",
     "RepairWarning",
     "ResolutionWarning",
     "SchemaError",

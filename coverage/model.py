@@ -308,7 +308,7 @@ SECTOR_SIDELOBE_DB = 20.0
 
 
 @dataclass(frozen=True)
-class _Site:
+class SiteRadio:
     """One tower's inputs to :func:`site_received_power` (plain values: cheap to ship to Dask)."""
 
     index: int
@@ -329,7 +329,7 @@ class _Site:
 
 def site_received_power(
     terrain: Terrain,
-    site: _Site,
+    site: SiteRadio,
     *,
     model: str,
     radius_m: float,
@@ -372,7 +372,9 @@ def site_received_power(
     return loss.row0, loss.col0, power, loss.validity, loss.truncated
 
 
-def _tower_sites(towers: gpd.GeoDataFrame, terrain: Terrain, layers: pd.DataFrame) -> list[_Site]:
+def _tower_sites(
+    towers: gpd.GeoDataFrame, terrain: Terrain, layers: pd.DataFrame
+) -> list[SiteRadio]:
     if towers.crs is None:
         raise CRSError("towers have no CRS; read them with coverage.read_towers or set one.")
     missing = [c for c in REQUIRED_COLUMNS if c not in towers.columns]
@@ -390,7 +392,7 @@ def _tower_sites(towers: gpd.GeoDataFrame, terrain: Terrain, layers: pd.DataFram
     }
     optional = {c: towers.get(c, pd.Series(np.nan, index=towers.index)) for c in OPTIONAL_COLUMNS}
     return [
-        _Site(
+        SiteRadio(
             index=i,
             site_id=str(row.site_id),
             layer=index[(row.operator, row.technology)],

@@ -63,7 +63,8 @@ ROOMS: dict[str, set[str]] = {
         "population",
         "model",
         "gaps",
-    },  # fmt: skip
+        "analysis",
+    },
     # for people
     "render": BOTTOM | {"crs", "grid", "names", "terrain", "io", "model", "gaps"},
     "demo": BOTTOM | {"datasets", "names", "terrain", "io", "model", "analysis", "render"},

@@ -563,4 +563,86 @@ def calibrate(
     for line in summary_lines(result):
         click.echo(line)
     result.save(out, overwrite=overwrite)
+
+
+@main.command()
+@with_options(*JOB_INPUTS, *COVERAGE_OPTIONS)
+@click.option("--operator", help="Plan for this operator alone (its people without signal).")
+@click.option(
+    "--shared", is_flag=True, help="One shared (neutral-host) plan carrying every operator."
+)
+@click.option(
+    "--new-sites",
+    "n_sites",
+    type=click.IntRange(min=0),
+    help="Most new or shared sites proposed (per plan).",
+)
+@number_option("--budget", Number(min=0.0), "MONEY", None, "Most money spent (cost table).")
+@click.option(
+    "--costs",
+    "costs_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Cost table (CSV/XLSX: kind, cost, currency); default: documented round figures.",
+)
+@click.option(
+    "--candidates",
+    "candidates_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Your own candidate sites, read like a tower list (CSV, XLSX, GeoJSON, GPKG).",
+)
+@click.option(
+    "--solver",
+    type=click.Choice(["greedy", "ilp"]),
+    default="greedy",
+    show_default=True,
+    help="Lazy greedy with its bound, or the exact integer programme (HiGHS).",
+)
+@click.option(
+    "--technology", default="4G", show_default=True, help="New sites' technology (2G..5G)."
+)
+@out_option("Proposals: .xlsx, .csv, .geojson or .gpkg.")
+@OVERWRITE
+def plan(
+    operator: str | None,
+    shared: bool,
+    n_sites: int | None,
+    budget: float | None,
+    costs_path: Path | None,
+    candidates_path: Path | None,
+    solver: str,
+    technology: str,
+    out: Path,
+    overwrite: bool,
+    **job: Any,
+) -> None:
+    """Which new or shared sites cover the most people still without signal."""
+    from coverage.io.communes import read_communes
+    from coverage.io.files import check_output
+    from coverage.io.proposals import write_proposals
+    from coverage.io.towers import read_towers
+    from coverage.planning.costs import read_cost_table
+    from coverage.planning.plan import plan_sites
+
+    if n_sites is None and budget is None:
+        raise click.UsageError("give --new-sites N, --budget MONEY, or both")
+    check_output(out, overwrite=overwrite)
+    communes = read_communes(job["communes_path"])
+    towers = read_towers(job["towers_path"])
+    terrain = _terrain_around(job["dem"], communes, job["radius"], job["resolution"])
+    result = plan_sites(
+        communes, towers, terrain, population=job["population"],
+        population_column=job["population_column"], operator=operator, shared=shared,
+        sites=n_sites, budget=budget,
+        costs=read_cost_table(costs_path) if costs_path else None,
+        candidates=candidates_path, solver=solver, technology=technology,
+        **_coverage_options(job),
+    )  # fmt: skip
+    for note in result.notes:
+        click.echo(note, err=True)
+    for name, statement in result.statements().items():
+        click.echo(f"{name}: {statement}", err=True)
+    write_proposals(
+        result.proposals, out, overwrite=overwrite, sharing=result.sharing,
+        offers=result.colocation_offers,
+    )  # fmt: skip
     click.echo(str(out))

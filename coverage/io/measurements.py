@@ -47,8 +47,8 @@ from coverage.errors import SchemaError, UnusableRowsWarning
 from coverage.io.cells import MAX_LISTED, CellProblems, cell_text, is_blank, parse_quantity, plain
 from coverage.io.coordinates import points_from_frame
 from coverage.io.files import existing_file
-from coverage.io.tables import read_table, split_header
-from coverage.io.tower_fields import HEADER_ALIASES
+from coverage.io.tables import read_table
+from coverage.io.tower_fields import HEADER_ALIASES, match_headers
 from coverage.io.towers import towers_from_frame
 
 __all__ = [
@@ -93,20 +93,6 @@ _KNOWN = {a for names in ALIASES.values() for a in names} | {"bts lat", "bts lon
 _POWER_TO_DBM = {"dbm": 0.0, "dbw": 30.0}
 _SENTINELS = (-999.0, -9999.0, 999.0, 9999.0, 32767.0, -32768.0, 2147483647.0)
 
-
-def _match(columns: Sequence[Any]) -> dict[str, tuple[Any, str]]:
-    """``{field: (column, unit)}``; a column is used for one field, the first alias wins."""
-    parsed = {c: split_header(c) for c in columns}
-    found: dict[str, tuple[Any, str]] = {}
-    used: set[Any] = set()
-    for field, aliases in ALIASES.items():
-        for alias in (field.replace("_", " "), *aliases):
-            hits = [c for c in columns if parsed[c][0] == alias and c not in used]
-            if hits:
-                found[field] = (hits[0], parsed[hits[0]][1])
-                used.add(hits[0])
-                break
-    return found
 
 
 def _level_dbm(raw: Any, unit: str, field: str) -> float:
@@ -182,7 +168,7 @@ def measurements_from_frame(
     n = len(frame)
     labels = list(row_labels) if row_labels is not None else [f"row {i + 2}" for i in range(n)]
     columns = list(frame.columns)
-    headers = _match(columns)
+    headers = match_headers(columns, ALIASES)
     if "lat" not in headers or "lon" not in headers:
         raise SchemaError(
             f"{source}: no position columns found. Columns present: "

@@ -11,7 +11,7 @@ or the header, then checked against :data:`VALID_RANGES`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -84,8 +84,11 @@ KNOWN_HEADERS = {a for names in HEADER_ALIASES.values() for a in names} | {
 }
 
 
-def match_headers(columns: Sequence[Any]) -> dict[str, tuple[Any, str]]:
-    """``{field: (column, unit)}`` for the columns recognised by :data:`HEADER_ALIASES`.
+def match_headers(
+    columns: Sequence[Any], aliases: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, tuple[Any, str]]:
+    """``{field: (column, unit)}`` for the columns recognised by ``aliases`` (default
+    :data:`HEADER_ALIASES`); a column serves one field, a field's first alias wins.
 
     Examples
     --------
@@ -95,8 +98,8 @@ def match_headers(columns: Sequence[Any]) -> dict[str, tuple[Any, str]]:
     parsed = {column: _split_header(column) for column in columns}
     found: dict[str, tuple[Any, str]] = {}
     used: set[Any] = set()
-    for field, aliases in HEADER_ALIASES.items():
-        for alias in (field.replace("_", " "), *aliases):
+    for field, names in (HEADER_ALIASES if aliases is None else aliases).items():
+        for alias in (field.replace("_", " "), *names):
             hits = [c for c in columns if parsed[c][0] == alias and c not in used]
             if hits:
                 found[field] = (hits[0], parsed[hits[0]][1])

@@ -553,3 +553,39 @@ def test_population_raster_and_column_together_are_refused(
     result = CliRunner().invoke(main, _gaps_args(small_scenario, out, *both))
     assert result.exit_code == 2 and "give one" in result.output
     assert not out.exists()
+
+
+def test_plan_writes_a_proposal_list_that_is_a_tower_list(
+    small_scenario: dict, tmp_path: Path
+) -> None:
+    """`phusong plan` end to end on the small scenario, drive-test calibration included."""
+    from coverage.calibration import Calibration, CalibrationTerms
+    from coverage.io.towers import read_towers
+
+    calibration = tmp_path / "calibration.json"
+    term = CalibrationTerms("Viettel", "unknown", 1.0, 0.1, 0.0, 0.1, 100, 9.0, 8.0, 8.5)
+    Calibration("diffraction", (term,), 9.0, 8.5, {"k": 5}).save(calibration)
+    out = tmp_path / "plan.csv"
+    _run(
+        "plan", "--communes", small_scenario["communes"], "--towers", small_scenario["towers"],
+        "--dem", small_scenario["dem"], "--population-column", "dan_so", "--radius", "3000",
+        "--operator", "Viettel", "--new-sites", "2", "--calibration", calibration, "--out", out,
+    )  # fmt: skip
+    proposals = read_towers(out)
+    assert 1 <= len(proposals) <= 2
+    assert set(proposals["operator"]) == {"Viettel"}
+
+
+def test_phusong_warnings_are_one_log_line_each(small_scenario: dict, tmp_path: Path) -> None:
+    """A CoverageWarning prints as `WARNING coverage: message`, without the code behind it."""
+    result = CliRunner().invoke(
+        main,
+        ["gaps", "--communes", str(small_scenario["communes"]), "--towers",
+         str(small_scenario["towers"]), "--dem", str(small_scenario["dem"]),
+         "--population-column", "dan_so", "--radius", "3000", "--out", str(tmp_path / "g.csv")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.output.splitlines() if line.startswith("WARNING")]
+    assert any("the cruder method" in line for line in warned)
+    assert all(line.startswith("WARNING coverage: ") for line in warned)
+    assert "py.warnings" not in result.output and "commands.py" not in result.output

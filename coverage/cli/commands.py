@@ -55,7 +55,7 @@ def _configure_logging(verbose: int, quiet: int) -> None:
     logger = logging.getLogger("coverage")
     logger.handlers[:] = [handler]
     logger.setLevel(max(logging.DEBUG, level))
-    logging.captureWarnings(True)
+    # warnings reach these loggers through cli.reporting.show_warning, one line each
     warnings_logger = logging.getLogger("py.warnings")
     warnings_logger.handlers[:] = [handler]
     warnings_logger.setLevel(logging.ERROR if quiet else logging.WARNING)

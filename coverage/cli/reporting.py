@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import sys
 import traceback
@@ -97,4 +98,21 @@ class ReportingGroup(click.Group):
         # phusong's warnings are advice to the user, shown as log lines, never errors
         with reported_errors(ctx), warnings.catch_warnings():
             warnings.simplefilter("default", CoverageWarning)
+            warnings.showwarning = show_warning
             return super().invoke(ctx)
+
+
+def show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """A warning as one log line: phusong's own without the source line that raised it."""
+    if issubclass(category, CoverageWarning):
+        logging.getLogger("coverage").warning("%s", one_line(str(message)))
+    else:
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        logging.getLogger("py.warnings").warning("%s", one_line(text))

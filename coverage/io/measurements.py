@@ -94,7 +94,6 @@ _POWER_TO_DBM = {"dbm": 0.0, "dbw": 30.0}
 _SENTINELS = (-999.0, -9999.0, 999.0, 9999.0, 32767.0, -32768.0, 2147483647.0)
 
 
-
 def _level_dbm(raw: Any, unit: str, field: str) -> float:
     """A level cell in dBm; ``ValueError`` for a unit that is not a power."""
     number, suffix = parse_quantity(raw)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from affine import Affine
 
 from coverage.errors import DemEdgeWarning, PlanningError
-from coverage.model import SiteRadio, site_received_power
+from coverage.model import LossCorrection, SiteRadio, site_received_power
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM
 from coverage.settings import K_FACTOR, RADIUS_M, RX_HEIGHT_M
 from coverage.terrain import Terrain
@@ -72,6 +72,7 @@ def candidate_coverage(
     clutter_loss_db: float = 0.0,
     eirp_is: str = "total",
     itm: Any = None,
+    calibration: LossCorrection | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> CandidateCoverage:
     """Run each candidate through the coverage engine and keep the demand cells it covers.
@@ -86,7 +87,7 @@ def candidate_coverage(
         The working terrain.
     cells
         Flat indices of the demand cells on the terrain grid.
-    model, radius_m, rx_height_m, thresholds_dbm, k_factor, environment, clutter_loss_db, eirp_is, itm
+    model, radius_m, rx_height_m, thresholds_dbm, k_factor, environment, clutter_loss_db, eirp_is, itm, calibration
         As :func:`coverage.model.predict`.
     progress
         Called with the number of candidates done.
@@ -142,6 +143,10 @@ def candidate_coverage(
             azimuth_deg=float(azimuth[i]), beamwidth_deg=float(beamwidth[i]),
             tilt_deg=float(tilt[i]),
         )  # fmt: skip
+        if calibration is not None:  # the drive-test calibration predict() applies
+            operator = str(getattr(row, "operator", "unknown"))
+            offset, slope = calibration.loss_terms(model, operator, technology)
+            site = replace(site, loss_offset_db=offset, loss_slope_db_per_decade=slope)
         row0, col0, power, _, cut = site_received_power(
             terrain, site, model=model, radius_m=radius_m, rx_height_m=rx_height_m,
             k_factor=k_factor, environment=environment, clutter_loss_db=clutter_loss_db,

@@ -170,6 +170,25 @@ class Calibration:
     antenna_pattern: bool = True
     phusong_version: str = __version__
     source: str = field(default="calibration", compare=False)
+    name: str = field(default="", compare=False)
+    """The file's name (no folder) once saved or read, for outputs' metadata."""
+
+    def describe(self) -> str:
+        """One line for outputs' metadata: file name, model, terms, RMSE before and after.
+
+        Examples
+        --------
+        >>> Calibration(model="hata", terms=(CalibrationTerms("Viettel", "4G", -2.0, 0.1,
+        ...     5.0, 0.2, 100, 9.0, 7.0, 7.5),), rmse_before_db=9.0, rmse_after_cv_db=7.5,
+        ...     folds={}, name="cal.json").describe()
+        'cal.json: hata; Viettel 4G -2.00 dB +5.00 dB/decade; RMSE 9.00 -> 7.50 dB (CV)'
+        """
+        terms = "; ".join(
+            f"{t.operator} {t.technology} {t.offset_db:+.2f} dB "
+            f"{t.slope_db_per_decade:+.2f} dB/decade" for t in self.terms
+        )  # fmt: skip
+        return (f"{self.name or 'calibration'}: {self.model}; {terms}; RMSE "
+                f"{self.rmse_before_db:.2f} -> {self.rmse_after_cv_db:.2f} dB (CV)")  # fmt: skip
 
     def loss_terms(self, model: str, operator: str, technology: str) -> tuple[float, float]:
         """(offset_db, slope_db_per_decade) for a site; (0, 0) for a pair not calibrated.
@@ -231,7 +250,7 @@ def read_calibration(path: str | os.PathLike[str]) -> Calibration:
             flat_terrain=bool(data.get("flat_terrain", False)),
             antenna_pattern=bool(data.get("antenna_pattern", True)),
             phusong_version=str(data.get("phusong_version", "")),
-            source=f"calibration file {path}",
+            source=f"calibration file {path}", name=path.name,
         )  # fmt: skip
     except (ValueError, KeyError, TypeError) as exc:
         raise InputFileError(

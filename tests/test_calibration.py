@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import rasterio
 from affine import Affine
 
 from coverage.calibration import (
@@ -19,6 +20,7 @@ from coverage.calibration import (
 )
 from coverage.errors import CalibrationError, SchemaError
 from coverage.io.measurements import measurement_sites, measurements_from_frame, read_measurements
+from coverage.io.rasters import write_coverage
 from coverage.io.towers import towers_from_frame
 from coverage.measured_error import accuracy, matched_points
 from coverage.model import predict
@@ -106,7 +108,17 @@ def test_predict_adds_the_calibration_to_each_site_and_records_it(synthetic, tow
                                  2_497_000), crs="EPSG:32648")  # fmt: skip
     plain = predict(towers, terrain, model="hata", radius_m=5000)
     tuned = predict(towers, terrain, model="hata", radius_m=5000, calibration=calibration)
-    assert tuned.parameters["calibration"] == calibration.source
+    assert tuned.parameters["calibration"] == calibration.describe()
+    saved = read_calibration(calibration.save(tmp_path / "drive.json"))
+    tuned = predict(towers, terrain, model="hata", radius_m=5000, calibration=saved)
+    written = write_coverage(tuned, tmp_path / "tuned")
+    for path in (p for p in written if p.suffix == ".tif"):
+        with rasterio.open(path) as dataset:
+            tag = dataset.tags()["calibration"]
+        assert tag.startswith("drive.json: hata; ") and f"{terms.offset_db:+.2f} dB" in tag
+    assert "drive.json: hata" in (tmp_path / "tuned" / "layers.csv").read_text(encoding="utf-8")
+    with rasterio.open(write_coverage(plain, tmp_path / "plain")[0]) as dataset:
+        assert "calibration" not in dataset.tags()
     local = towers.to_crs(terrain.crs)
     row, col = (int(round(v)) for v in terrain.rowcol(local.geometry.x[0] + 2000.0,
                                                         local.geometry.y[0]))  # fmt: skip

@@ -152,6 +152,11 @@ class Calibration:
         Over every point: before, and after calibration under blocked cross-validation.
     folds
         The fold scheme (kind, block_m, folds, buffer_m, seed).
+    flat_terrain
+        Fitted without a DEM (flat ground at the measured elevations).
+    antenna_pattern
+        Whether the measured loss was compared with the sector pattern included (False:
+        isotropic path loss, ``--isotropic-loss``); the terms correct the path loss either way.
     source
         Where it was read from or what it was fitted on, for messages and metadata.
     """
@@ -162,8 +167,28 @@ class Calibration:
     rmse_after_cv_db: float
     folds: dict[str, Any]
     flat_terrain: bool = False
+    antenna_pattern: bool = True
     phusong_version: str = __version__
     source: str = field(default="calibration", compare=False)
+    name: str = field(default="", compare=False)
+    """The file's name (no folder) once saved or read, for outputs' metadata."""
+
+    def describe(self) -> str:
+        """One line for outputs' metadata: file name, model, terms, RMSE before and after.
+
+        Examples
+        --------
+        >>> Calibration(model="hata", terms=(CalibrationTerms("Viettel", "4G", -2.0, 0.1,
+        ...     5.0, 0.2, 100, 9.0, 7.0, 7.5),), rmse_before_db=9.0, rmse_after_cv_db=7.5,
+        ...     folds={}, name="cal.json").describe()
+        'cal.json: hata; Viettel 4G -2.00 dB +5.00 dB/decade; RMSE 9.00 -> 7.50 dB (CV)'
+        """
+        terms = "; ".join(
+            f"{t.operator} {t.technology} {t.offset_db:+.2f} dB "
+            f"{t.slope_db_per_decade:+.2f} dB/decade" for t in self.terms
+        )  # fmt: skip
+        return (f"{self.name or 'calibration'}: {self.model}; {terms}; RMSE "
+                f"{self.rmse_before_db:.2f} -> {self.rmse_after_cv_db:.2f} dB (CV)")  # fmt: skip
 
     def loss_terms(self, model: str, operator: str, technology: str) -> tuple[float, float]:
         """(offset_db, slope_db_per_decade) for a site; (0, 0) for a pair not calibrated.
@@ -194,6 +219,7 @@ class Calibration:
             "rmse_before_db": self.rmse_before_db,
             "rmse_after_cv_db": self.rmse_after_cv_db,
             "flat_terrain": self.flat_terrain,
+            "antenna_pattern": self.antenna_pattern,
             "folds": self.folds,
             "terms": [asdict(t) for t in self.terms],
         }
@@ -222,8 +248,9 @@ def read_calibration(path: str | os.PathLike[str]) -> Calibration:
             rmse_before_db=float(data["rmse_before_db"]),
             rmse_after_cv_db=float(data["rmse_after_cv_db"]), folds=dict(data["folds"]),
             flat_terrain=bool(data.get("flat_terrain", False)),
+            antenna_pattern=bool(data.get("antenna_pattern", True)),
             phusong_version=str(data.get("phusong_version", "")),
-            source=f"calibration file {path}",
+            source=f"calibration file {path}", name=path.name,
         )  # fmt: skip
     except (ValueError, KeyError, TypeError) as exc:
         raise InputFileError(
@@ -284,7 +311,8 @@ def calibrate_points(points: pd.DataFrame, *, block_m: float = BLOCK_M, folds: i
         rmse_after_cv_db=_rmse(out_of_fold),
         folds={"kind": "square blocks dealt whole to folds", "block_m": block_m,
                "folds": folds, "buffer_m": buffer_m, "seed": seed},
-        flat_terrain=bool(points.attrs.get("flat_terrain", False)), source=source,
+        flat_terrain=bool(points.attrs.get("flat_terrain", False)),
+        antenna_pattern=bool(points.attrs.get("antenna_pattern", True)), source=source,
     )  # fmt: skip
 
 
@@ -348,6 +376,8 @@ def summary_lines(calibration: Calibration) -> Sequence[str]:
     ]
     if calibration.flat_terrain:
         lines.append("no DEM: the ground was taken as flat at the measured elevations")
+    if not calibration.antenna_pattern:
+        lines.append("measured loss taken as isotropic path loss: compared without the pattern")
     for t in calibration.terms:
         lines.append(
             f"  {t.operator} {t.technology} ({t.n_points} points): offset {t.offset_db:+.2f} "

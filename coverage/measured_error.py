@@ -136,6 +136,7 @@ def matched_points(
     environment: str = "urban",
     calibration: LossCorrection | None = None,
     max_distance_m: float = RADIUS_M,
+    antenna_pattern: bool = True,
 ) -> pd.DataFrame:
     """Every measured point with its serving site, the measured and the predicted loss.
 
@@ -157,6 +158,11 @@ def matched_points(
         Added to the predicted loss by model, operator and technology.
     max_distance_m
         Points farther than this from every site they may be served by raise.
+    antenna_pattern
+        Whether the measured loss includes the sector antenna pattern (``level = EIRP -
+        loss``, the default); False when it is path loss between isotropic antennas (the
+        pattern already taken out), so that the prediction leaves the pattern out too.
+        Serving sites are still chosen with the pattern.
 
     Returns
     -------
@@ -188,6 +194,7 @@ def matched_points(
     n, m = allowed.shape
     loss = np.full((n, m), np.nan)
     clearance = np.full((n, m), np.nan)
+    gain = np.zeros((n, m))
     rows, cols = (np.rint(v).astype(np.int64) for v in terrain.rowcol(px, py))
     for j in np.flatnonzero(allowed.any(axis=0)):
         site = sites.iloc[j]
@@ -202,8 +209,8 @@ def matched_points(
         ok = (r >= 0) & (r < window.shape[0]) & (c >= 0) & (c < window.shape[1])
         r, c, mine = r[ok], c[ok], mine[ok]
         path = window.loss_db[r, c].astype(float)
-        loss[mine, j] = path - _antenna_gain_db(site, window.azimuth_deg[r, c],
-                                                window.elevation_deg[r, c])  # fmt: skip
+        gain[mine, j] = _antenna_gain_db(site, window.azimuth_deg[r, c], window.elevation_deg[r, c])
+        loss[mine, j] = path - (gain[mine, j] if antenna_pattern else 0.0)
         if calibration is not None:
             offset, slope = calibration.loss_terms(model, str(site.operator), str(site.technology))
             loss[mine, j] += calibration_correction_db(distance[mine, j], offset, slope)
@@ -211,7 +218,8 @@ def matched_points(
         clearance[mine, j] = _clearance_m(terrain, sx[j], sy[j], top, px[mine], py[mine],
                                           rx_height_m, k_factor)  # fmt: skip
     eirp = sites["eirp_dbm"].to_numpy(float)
-    strength = np.where(np.isfinite(loss), eirp[None, :] - loss, -np.inf)
+    with_pattern = loss + (0.0 if antenna_pattern else -gain)
+    strength = np.where(np.isfinite(loss), eirp[None, :] - with_pattern, -np.inf)
     unpredicted = np.flatnonzero(~np.isfinite(strength).any(axis=1))
     if len(unpredicted):
         shown = ", ".join(labels[i] for i in unpredicted[:10])
@@ -253,7 +261,8 @@ def matched_points(
         },
         index=measurements.index,
     )
-    frame.attrs.update(crs=str(crs), flat_terrain=flat, terrain=terrain.source)
+    frame.attrs.update(crs=str(crs), flat_terrain=flat, terrain=terrain.source,
+                       antenna_pattern=antenna_pattern)  # fmt: skip
     return frame
 
 

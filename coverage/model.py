@@ -38,6 +38,7 @@ __all__ = [
     "LossCorrection",
     "Validity",
     "calibration_correction_db",
+    "calibration_label",
     "predict",
     "site_path_loss",
     "site_received_power",
@@ -281,6 +282,14 @@ class LossCorrection(Protocol):
     source: str
 
     def loss_terms(self, model: str, operator: str, technology: str) -> tuple[float, float]: ...
+
+
+def calibration_label(calibration: LossCorrection | None) -> str | None:
+    """What outputs record of a calibration: its ``describe()`` line (file name, terms), or None."""
+    if calibration is None:
+        return None
+    describe = getattr(calibration, "describe", None)
+    return str(describe()) if callable(describe) else calibration.source
 
 
 CALIBRATION_MIN_DISTANCE_M = 10.0
@@ -606,7 +615,7 @@ def predict(
         grid=terrain.grid,
         towers=local.reset_index(drop=True),
         model=model,
-        parameters={**options, "calibration": calibration.source if calibration else None},
+        parameters={**options, "calibration": calibration_label(calibration)},
     )
 
 

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import rasterio
 from affine import Affine
 
 from coverage.calibration import (
@@ -15,9 +16,11 @@ from coverage.calibration import (
     calibrate_points,
     fit_terms,
     read_calibration,
+    summary_lines,
 )
 from coverage.errors import CalibrationError, SchemaError
 from coverage.io.measurements import measurement_sites, measurements_from_frame, read_measurements
+from coverage.io.rasters import write_coverage
 from coverage.io.towers import towers_from_frame
 from coverage.measured_error import accuracy, matched_points
 from coverage.model import predict
@@ -105,7 +108,17 @@ def test_predict_adds_the_calibration_to_each_site_and_records_it(synthetic, tow
                                  2_497_000), crs="EPSG:32648")  # fmt: skip
     plain = predict(towers, terrain, model="hata", radius_m=5000)
     tuned = predict(towers, terrain, model="hata", radius_m=5000, calibration=calibration)
-    assert tuned.parameters["calibration"] == calibration.source
+    assert tuned.parameters["calibration"] == calibration.describe()
+    saved = read_calibration(calibration.save(tmp_path / "drive.json"))
+    tuned = predict(towers, terrain, model="hata", radius_m=5000, calibration=saved)
+    written = write_coverage(tuned, tmp_path / "tuned")
+    for path in (p for p in written if p.suffix == ".tif"):
+        with rasterio.open(path) as dataset:
+            tag = dataset.tags()["calibration"]
+        assert tag.startswith("drive.json: hata; ") and f"{terms.offset_db:+.2f} dB" in tag
+    assert "drive.json: hata" in (tmp_path / "tuned" / "layers.csv").read_text(encoding="utf-8")
+    with rasterio.open(write_coverage(plain, tmp_path / "plain")[0]) as dataset:
+        assert "calibration" not in dataset.tags()
     local = towers.to_crs(terrain.crs)
     row, col = (int(round(v)) for v in terrain.rowcol(local.geometry.x[0] + 2000.0,
                                                         local.geometry.y[0]))  # fmt: skip
@@ -142,6 +155,27 @@ def test_recife_calibration_under_blocked_cross_validation(recife) -> None:
     assert calibration.rmse_before_db == pytest.approx(14.42, abs=0.1)
     assert calibration.rmse_after_cv_db == pytest.approx(11.65, abs=0.15)
     assert calibration.flat_terrain
+
+
+def test_recife_loss_does_not_follow_the_file_s_own_antenna_pattern(measurements_dir) -> None:
+    # If PLreal held the sector pattern, regressing it on log-distance and the file's own
+    # pattern attenuation (attHor, attVer) would give pattern coefficients near 1 dB/dB.
+    # They are 0.18 and -0.27: the measured loss is compared as isotropic path loss.
+    data = pd.read_csv(measurements_dir / "recife_gsm1800.csv")
+    x = np.c_[np.ones(len(data)), np.log10(data["dist"]), data["attHor"], data["attVer"]]
+    coefficients = np.linalg.lstsq(x, data["PLreal"], rcond=None)[0]
+    assert coefficients[2:] == pytest.approx([0.18, -0.27], abs=0.02)
+
+
+def test_recife_calibration_of_isotropic_path_loss(recife) -> None:
+    # Without the pattern, untuned Hata is 12.5 dB (the 12.6 dB), and offset +
+    # slope under 500 m blocked CV 11.4 dB: still above the 8 dB target (see the report).
+    points, sites = recife
+    calibration = calibrate(points, sites, model="hata", block_m=500.0, antenna_pattern=False)
+    assert calibration.rmse_before_db == pytest.approx(12.54, abs=0.1)
+    assert calibration.rmse_after_cv_db == pytest.approx(11.39, abs=0.15)
+    assert not calibration.antenna_pattern
+    assert "isotropic" in "\n".join(summary_lines(calibration))
 
 
 def test_covenant_error_table_for_every_model(measurements_dir) -> None:

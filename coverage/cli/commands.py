@@ -497,6 +497,12 @@ DRIVE_DEM = click.option(
     help="Elevation model covering points and sites (default: flat ground at the measured "
     "elevations).",
 )
+ISOTROPIC_LOSS = click.option(
+    "--isotropic-loss",
+    is_flag=True,
+    help="The measured loss is path loss between isotropic antennas (antenna gains and "
+    "pattern already taken out): compare it with the model's path loss without the pattern.",
+)
 COMPARE = click.option(
     "--compare",
     is_flag=True,
@@ -505,7 +511,7 @@ COMPARE = click.option(
 
 
 @main.command(name="accuracy")
-@with_options(MEASUREMENTS, DRIVE_TOWERS, DRIVE_DEM, MODEL, COMPARE, CALIBRATION)
+@with_options(MEASUREMENTS, DRIVE_TOWERS, DRIVE_DEM, MODEL, COMPARE, CALIBRATION, ISOTROPIC_LOSS)
 @out_option("CSV of every matched point (a PNG of residuals is written beside it).")
 @OVERWRITE
 def accuracy_command(
@@ -515,6 +521,7 @@ def accuracy_command(
     model: str,
     compare: bool,
     calibration: Path | None,
+    isotropic_loss: bool,
     out: Path,
     overwrite: bool,
 ) -> None:
@@ -527,7 +534,8 @@ def accuracy_command(
     check_output(plot, overwrite=overwrite)
     points, towers, terrain = _drive_inputs(measurements_path, towers_path, dem)
     models = ("fspl", "hata", "diffraction", "itm") if compare else (model,)
-    report = accuracy(points, towers, terrain, models=models, calibration=_calibration(calibration))
+    report = accuracy(points, towers, terrain, models=models, calibration=_calibration(calibration),
+                      antenna_pattern=not isotropic_loss)  # fmt: skip
     click.echo(report.ranking().to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     click.echo(report.table().to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     report.to_csv(out, overwrite=overwrite)
@@ -537,7 +545,7 @@ def accuracy_command(
 
 
 @main.command()
-@with_options(MEASUREMENTS, DRIVE_TOWERS, DRIVE_DEM, MODEL)
+@with_options(MEASUREMENTS, DRIVE_TOWERS, DRIVE_DEM, MODEL, ISOTROPIC_LOSS)
 @number_option(
     "--block", POSITIVE_DISTANCE, "M", 1000.0,
     "Side of the square blocks dealt whole to cross-validation folds, m.",
@@ -549,6 +557,7 @@ def calibrate(
     towers_path: Path | None,
     dem: tuple[Path, ...],
     model: str,
+    isotropic_loss: bool,
     block: float,
     out: Path,
     overwrite: bool,
@@ -559,7 +568,8 @@ def calibrate(
 
     check_output(out, overwrite=overwrite)
     points, towers, terrain = _drive_inputs(measurements_path, towers_path, dem)
-    result = fit(points, towers, terrain, model=model, block_m=block)
+    result = fit(points, towers, terrain, model=model, block_m=block,
+                 antenna_pattern=not isotropic_loss)  # fmt: skip
     for line in summary_lines(result):
         click.echo(line)
     result.save(out, overwrite=overwrite)

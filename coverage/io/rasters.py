@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -33,6 +33,7 @@ def write_geotiff(
     descriptions: Sequence[str] | None = None,
     windows: Sequence[tuple[int, int, int, int]] | None = None,
     overwrite: bool = False,
+    tags: Mapping[str, str] | None = None,
 ) -> Path:
     """Write a (bands, rows, cols) or (rows, cols) array as a tiled, ZSTD-compressed GeoTIFF.
 
@@ -67,6 +68,7 @@ def write_geotiff(
         nodata=nodata,
         descriptions=descriptions,
         overwrite=overwrite,
+        tags=tags,
     )
 
 
@@ -94,6 +96,7 @@ def write_band_batches(
     nodata: float | None = None,
     descriptions: Sequence[str] | None = None,
     overwrite: bool = False,
+    tags: Mapping[str, str] | None = None,
 ) -> Path:
     """Write a GeoTIFF of ``count`` bands from batches computed one after another.
 
@@ -108,7 +111,7 @@ def write_band_batches(
         Output GeoTIFF.
     batches
         :class:`BandBatch` values (or ``(first_band, bands, windows)`` tuples), any order.
-    count, shape, dtype, transform, crs, nodata, descriptions, overwrite
+    count, shape, dtype, transform, crs, nodata, descriptions, overwrite, tags
         As :func:`geotiff_writer`.
 
     Returns
@@ -136,6 +139,7 @@ def write_band_batches(
         nodata=nodata,
         descriptions=descriptions,
         overwrite=overwrite,
+        tags=tags,
     ) as writer:
         for first_band, bands, windows in batches:
             writer.write_bands(bands, first_band=first_band, windows=windows)
@@ -202,13 +206,15 @@ def geotiff_writer(
     nodata: float | None = None,
     descriptions: Sequence[str] | None = None,
     overwrite: bool = False,
+    tags: Mapping[str, str] | None = None,
 ) -> Iterator[GeoTiffWriter]:
     """Open a tiled, ZSTD-compressed GeoTIFF of ``count`` bands to fill band by band.
 
     The file appears only once the ``with`` block ends without error (temporary file,
     then rename). Bands are stored one after another (band interleaving), so a band can
     be written only around its window (:meth:`GeoTiffWriter.write_bands`), or not at
-    all: blocks never written are not stored and read back as ``nodata``.
+    all: blocks never written are not stored and read back as ``nodata``. ``tags`` are
+    written as dataset metadata (e.g. the drive-test calibration applied).
 
     Examples
     --------
@@ -250,6 +256,8 @@ def geotiff_writer(
             yield GeoTiffWriter(dst)
             for band, text in enumerate(descriptions or [], start=1):
                 dst.set_band_description(band, str(text))
+            if tags:
+                dst.update_tags(**{str(k): str(v) for k, v in tags.items()})
         verify_geotiff(tmp, final=Path(path))
 
 
@@ -281,6 +289,8 @@ def write_coverage(
     where no site reaches), ``serving_site.tif`` (int32 row in ``towers.csv``, -1 none),
     ``operators_covering.tif`` (uint8), ``validity.tif`` (uint8
     :class:`coverage.validity.Validity` flags), ``layers.csv`` (band order, thresholds).
+    A drive-test calibration applied (``result.parameters["calibration"]``: its file name
+    and terms) is kept as each GeoTIFF's ``calibration`` tag and a column of ``layers.csv``.
     """
     final = Path(folder)
     files = ["best_power_dbm.tif", "serving_site.tif", "operators_covering.tif", "validity.tif"]
@@ -297,7 +307,9 @@ def _write_coverage_files(result: Any, folder: Path) -> None:
     names = [
         f"{op} {tech}" for op, tech in zip(layers["operator"], layers["technology"], strict=True)
     ]
-    geo = {"transform": result.transform, "crs": result.crs}
+    calibration = getattr(result, "parameters", {}).get("calibration")
+    geo = {"transform": result.transform, "crs": result.crs,
+           "tags": {"calibration": calibration} if calibration else None}  # fmt: skip
     if len(layers):  # without towers there are no per-layer bands; the counts still exist
         write_geotiff(
             folder / "best_power_dbm.tif",
@@ -316,8 +328,8 @@ def _write_coverage_files(result: Any, folder: Path) -> None:
     write_geotiff(folder / "operators_covering.tif", result.operators_covering, **geo)
     write_geotiff(folder / "validity.tif", result.validity, **geo)
     table = layers.assign(band=range(1, len(layers) + 1))
-    if getattr(result, "parameters", {}).get("calibration"):
-        table["calibration"] = result.parameters["calibration"]
+    if calibration:
+        table["calibration"] = calibration
     with atomic_output(folder / "layers.csv") as tmp:
         write_csv(table, tmp)
 

@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.errors import CruderMethodWarning, SchemaError
-from coverage.gaps import commune_coverage, gap_polygons, slug
+from coverage.gaps import check_operator_names, commune_coverage, gap_polygons, slug
 from coverage.io.population import population_on_grid
 from coverage.model import CoverageResult, predict
 from coverage.population import PopulationGrid, population_from_communes
@@ -174,6 +174,8 @@ def analyse(
             f"both a population raster and population_column={population_column!r} given; "
             "give one (CLI: --population or --population-column): the raster is the better."
         )
+    if "operator" in towers.columns:
+        check_operator_names(towers["operator"].dropna())
     result = predict(towers, terrain, progress=progress, **predict_options)
     # the same for every operator: computed once
     on_grid = communes_on_grid(communes, result.grid)

@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 
 PopulationInput = PopulationGrid | str | os.PathLike[str] | None
 
+#: Column of gap and commune rows built from synthetic inputs, naming them.
+SYNTHETIC_COLUMN = "synthetic_inputs"
+#: Its value when the terrain says it is synthetic (:attr:`coverage.terrain.Terrain.synthetic`).
+SYNTHETIC_TERRAIN = "terrain (the DEM is tagged synthetic): not real coverage"
+
 
 @dataclass(frozen=True, eq=False)
 class Analysis:
@@ -160,6 +165,8 @@ def analyse(
     Returns
     -------
     Analysis
+        When ``terrain.synthetic`` (a DEM tagged ``synthetic=yes``), its gaps and communes
+        have a ``synthetic_inputs`` column saying so on every row.
 
     Examples
     --------
@@ -207,6 +214,8 @@ def analyse(
         pieces.append(gaps)
     all_gaps = gpd.GeoDataFrame(pd.concat(pieces, ignore_index=True), crs=result.crs)
     all_gaps.attrs["dropped"] = dropped
+    if terrain.synthetic:  # every row says so, in every format the lists are written to
+        all_gaps[SYNTHETIC_COLUMN] = table[SYNTHETIC_COLUMN] = SYNTHETIC_TERRAIN
     return Analysis(
         result=result, communes=table, gaps=all_gaps, population=people, terrain=terrain
     )

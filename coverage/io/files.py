@@ -75,7 +75,8 @@ def read_vector(
     except UnicodeDecodeError as exc:
         raise InputFileError(
             f"{what} file {path}: text is not valid {encoding or 'UTF-8'} ({exc.reason} at byte "
-            f"{exc.start}); pass encoding='cp1258' (Vietnamese Windows) or the file's real encoding."
+            f"{exc.start}); save it again as UTF-8 (QGIS: Export > Save Features As, "
+            "Encoding UTF-8), or in Python pass its real encoding, e.g. encoding='cp1258'."
         ) from exc
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputFileError(

@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.errors import CruderMethodWarning, SchemaError
-from coverage.gaps import commune_coverage, gap_polygons, slug
+from coverage.gaps import check_operator_names, commune_coverage, gap_polygons, slug
 from coverage.io.population import population_on_grid
 from coverage.model import CoverageResult, predict
 from coverage.population import PopulationGrid, population_from_communes
@@ -31,6 +31,11 @@ from coverage.zonal import CommunesOnGrid, communes_on_grid, in_crs
 log = logging.getLogger(__name__)
 
 PopulationInput = PopulationGrid | str | os.PathLike[str] | None
+
+#: Column of gap and commune rows built from synthetic inputs, naming them.
+SYNTHETIC_COLUMN = "synthetic_inputs"
+#: Its value when the terrain says it is synthetic (:attr:`coverage.terrain.Terrain.synthetic`).
+SYNTHETIC_TERRAIN = "terrain (the DEM is tagged synthetic): not real coverage"
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,6 +165,8 @@ def analyse(
     Returns
     -------
     Analysis
+        When ``terrain.synthetic`` (a DEM tagged ``synthetic=yes``), its gaps and communes
+        have a ``synthetic_inputs`` column saying so on every row.
 
     Examples
     --------
@@ -174,6 +181,8 @@ def analyse(
             f"both a population raster and population_column={population_column!r} given; "
             "give one (CLI: --population or --population-column): the raster is the better."
         )
+    if "operator" in towers.columns:
+        check_operator_names(towers["operator"].dropna())
     result = predict(towers, terrain, progress=progress, **predict_options)
     # the same for every operator: computed once
     on_grid = communes_on_grid(communes, result.grid)
@@ -205,6 +214,8 @@ def analyse(
         pieces.append(gaps)
     all_gaps = gpd.GeoDataFrame(pd.concat(pieces, ignore_index=True), crs=result.crs)
     all_gaps.attrs["dropped"] = dropped
+    if terrain.synthetic:  # every row says so, in every format the lists are written to
+        all_gaps[SYNTHETIC_COLUMN] = table[SYNTHETIC_COLUMN] = SYNTHETIC_TERRAIN
     return Analysis(
         result=result, communes=table, gaps=all_gaps, population=people, terrain=terrain
     )

@@ -59,6 +59,28 @@ def slug(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", folded).strip("_") or "unnamed"
 
 
+def check_operator_names(names: Any) -> None:
+    """Refuse operator names that collide with the label of places nobody covers.
+
+    ``no operator`` (in any spelling with the same :func:`slug`) is reserved: its gap rows
+    and ids would merge with those of the places no operator covers.
+
+    Examples
+    --------
+    >>> check_operator_names(["Viettel", "VNPT"])
+    >>> check_operator_names(["No-Operator"])
+    Traceback (most recent call last):
+    ...
+    coverage.errors.SchemaError: operator name 'No-Operator' is reserved for the places no operator covers; rename that operator in the tower list.
+    """
+    for name in dict.fromkeys(str(n) for n in names):
+        if slug(name) == slug(NO_OPERATOR):
+            raise SchemaError(
+                f"operator name {name!r} is reserved for the places no operator covers; "
+                "rename that operator in the tower list."
+            )
+
+
 def coverage_masks(result: CoverageResult) -> dict[tuple[str, str | None], np.ndarray]:
     """Covered masks keyed ``(operator, technology)``; technology None = any of its layers.
 
@@ -344,6 +366,8 @@ def gap_polygons(
     on_grid.check(communes, result.grid)
     if elevation_m is None and terrain is not None:
         elevation_m = terrain.elevation_on(result.grid)
+    if operator is not None:
+        check_operator_names([operator])
     label = NO_OPERATOR if operator is None else str(operator)
     uncovered = ~_covered_for(result, operator)
     areas, n_areas = ndimage.label(uncovered)  # 4-connected, as shapes(connectivity=4)
@@ -615,4 +639,11 @@ def _nearest_sites(frame: gpd.GeoDataFrame, result: CoverageResult) -> None:
         frame[f"nearest_site_km_{key}"] = km
 
 
-__all__ = ["NO_OPERATOR", "commune_coverage", "coverage_masks", "gap_polygons", "slug"]
+__all__ = [
+    "NO_OPERATOR",
+    "check_operator_names",
+    "commune_coverage",
+    "coverage_masks",
+    "gap_polygons",
+    "slug",
+]

@@ -41,12 +41,16 @@ class Terrain(Gridded):
         True where the source had no data (whether or not it was filled since).
     source
         Where the data came from, for messages and reports.
+    synthetic
+        True when the source says it is synthetic (a GeoTIFF tagged ``synthetic=yes``,
+        as the embedded demo's): maps and gap lists built from it then say so.
     """
 
     elevation_m: np.ndarray
     grid: Grid
     void_mask: np.ndarray = field(repr=False)
     source: str = "array"
+    synthetic: bool = False
 
     @classmethod
     def from_array(
@@ -57,6 +61,7 @@ class Terrain(Gridded):
         crs: Any,
         void_mask: np.ndarray | None = None,
         source: str = "array",
+        synthetic: bool = False,
     ) -> Terrain:
         """Wrap an elevation array already on a metric grid.
 
@@ -92,7 +97,7 @@ class Terrain(Gridded):
             raise TerrainError(f"{source}: void_mask shape {void_mask.shape} != {elevation.shape}.")
         if not np.isfinite(elevation).any():
             raise TerrainError(f"{source}: every cell is void; check the nodata value and extent.")
-        return cls(elevation, grid, void_mask, source)
+        return cls(elevation, grid, void_mask, source, synthetic)
 
     @property
     def resolution_m(self) -> float:

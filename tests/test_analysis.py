@@ -88,3 +88,28 @@ def test_figures_prepared_once_equal_the_plain_calls(small_scenario: dict) -> No
         assert len(plain) and plain["previous_commune_id"].notna().all()
         assert_geodataframe_equal(prepared, plain)
         assert run.gaps.attrs["dropped"][label] == plain.attrs["dropped"]
+
+
+def test_a_dem_tagged_synthetic_marks_every_gap_and_commune_row(
+    small_scenario: dict, tmp_path
+) -> None:
+    import shutil
+
+    import rasterio
+
+    from coverage.analysis import SYNTHETIC_COLUMN
+    from coverage.io.gaplists import write_gap_list
+
+    dem = shutil.copy(small_scenario["dem"], tmp_path / "dem.tif")
+    with rasterio.open(dem, "r+") as dst:
+        dst.update_tags(synthetic="yes")
+    terrain = open_terrain(dem)
+    assert terrain.synthetic and not open_terrain(small_scenario["dem"]).synthetic
+    communes = read_communes(small_scenario["communes"])
+    towers = read_towers(small_scenario["towers"])
+    with pytest.warns(CruderMethodWarning):
+        tagged = analyse(communes, towers, terrain, population_column="dan_so", radius_m=4000)
+    for table in (tagged.gaps, tagged.communes):
+        assert table[SYNTHETIC_COLUMN].str.contains("synthetic").all()
+    csv = write_gap_list(tagged.gaps, tagged.communes, tmp_path / "gaps.csv")
+    assert csv.read_text(encoding="utf-8-sig").splitlines()[1].count("tagged synthetic") == 1

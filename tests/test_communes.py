@@ -469,3 +469,34 @@ def test_real_file_copied_as_zipped_shapefile(laocai_dir: Path, tmp_path: Path) 
     communes = read_communes(archive)
     assert len(communes) == 99
     assert "Tả Củ Tỷ" in set(communes["name"])
+
+
+def test_cli_messages_name_no_python_keyword_as_an_option(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from coverage.cli import main
+
+    path = tmp_path / "nonames.geojson"
+    gpd.GeoDataFrame({"foo": ["a"]}, geometry=[box(104, 22, 104.1, 22.1)], crs=4326).to_file(path)
+    result = CliRunner().invoke(main, ["info", str(path)])
+    assert result.exit_code != 0
+    assert "Rename that column to one of ten_xa, name, commune_name" in result.output
+    assert "--name-column" not in result.output
+    shp = _write_cp1258_shapefile(tmp_path, with_cpg=False)
+    with pytest.raises(InputFileError, match="Add a .cpg file.*or in Python pass") as info:
+        read_communes(shp)
+    assert "--encoding" not in str(info.value)
+
+
+def test_swapped_axes_and_a_wrong_crs_are_named_as_such(tmp_path: Path) -> None:
+    polygon = box(104.0, 22.0, 104.1, 22.1)
+    swapped = gpd.GeoDataFrame(
+        {"ten_xa": ["Y Tý"], "ma_xa": ["1"]}, geometry=[box(22.0, 104.0, 22.1, 104.1)], crs=4326
+    )
+    with pytest.raises(SchemaError, match="longitude and latitude are swapped"):
+        communes_from_frame(swapped)
+    metres = gpd.GeoDataFrame(
+        {"ten_xa": ["Y Tý"], "ma_xa": ["1"]}, geometry=[polygon], crs=4326
+    ).to_crs(32648)
+    with pytest.raises(SchemaError, match="impossible as degrees.*CRS is wrong or missing"):
+        communes_from_frame(metres.set_crs(4326, allow_override=True))

@@ -162,3 +162,49 @@ def test_a_mapping_of_operators_is_accepted(scenario, tmp_path) -> None:
     path = write_gap_list(by_operator, None, tmp_path / "gaps.csv")
     back = pd.read_csv(path, encoding="utf-8-sig")
     assert back["operator"].value_counts().to_dict() == gaps["operator"].value_counts().to_dict()
+
+
+def _renamed(gaps: gpd.GeoDataFrame, old: str, new: str) -> gpd.GeoDataFrame:
+    out = gaps.copy()
+    out["operator"] = out["operator"].replace(old, new)
+    return out
+
+
+def test_an_operator_named_summary_does_not_collide_with_the_summary(scenario, tmp_path) -> None:
+    gaps, summary = scenario
+    renamed = _renamed(gaps, "Viettel", "summary")
+    gpkg = write_gap_list(renamed, summary, tmp_path / "gaps.gpkg")
+    layers = [name for name, _ in pyogrio.list_layers(gpkg)]
+    assert sorted(layers) == sorted(["no operator", "operator summary", "VNPT", "summary"])
+    assert "commune_id" in gpd.read_file(gpkg, layer="summary").columns
+    assert (gpd.read_file(gpkg, layer="operator summary")["operator"] == "summary").all()
+    book = openpyxl.load_workbook(write_gap_list(renamed, summary, tmp_path / "gaps.xlsx"))
+    assert book.sheetnames == [
+        "summary",
+        "all operators",
+        "no operator",
+        "operator summary",
+        "VNPT",
+    ]
+    renamed = _renamed(gaps, "Viettel", "All Operators")
+    layers = [n for n, _ in pyogrio.list_layers(write_gap_list(renamed, None, tmp_path / "a.gpkg"))]
+    assert "operator All Operators" in layers
+
+
+def test_an_operator_named_no_operator_is_refused(scenario) -> None:
+    from coverage.analysis import analyse
+    from coverage.gaps import check_operator_names
+
+    with pytest.raises(SchemaError, match="reserved for the places no operator covers"):
+        check_operator_names(["Viettel", "No Operator"])
+    towers = gpd.GeoDataFrame({"operator": ["no operator"]}, geometry=[shapely.Point(0, 0)])
+    with pytest.raises(SchemaError, match="'no operator' is reserved"):
+        analyse(scenario[1], towers, terrain=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg", ".csv", ".xlsx"])
+def test_identical_runs_write_identical_bytes(scenario, tmp_path, suffix) -> None:
+    gaps, summary = scenario
+    first = write_gap_list(gaps, summary, tmp_path / "a" / f"gaps{suffix}")
+    second = write_gap_list(gaps, summary, tmp_path / "b" / f"gaps{suffix}")
+    assert first.read_bytes() == second.read_bytes()

@@ -678,3 +678,17 @@ def test_validity_flags_are_a_layer_when_any_pixel_is_flagged() -> None:
     assert (
         "Model outside its validity range" not in coverage_map(communes, clean).get_root().render()
     )
+
+
+def test_a_synthetic_terrain_always_draws_the_banner(scenario: dict) -> None:
+    from dataclasses import replace
+
+    tagged = replace(scenario["terrain"], synthetic=True)
+    args = (scenario["communes"], scenario["result"], scenario["gaps"], scenario["towers"])
+    page = coverage_map(*args, terrain=tagged).get_root().render()
+    assert "Not real data: terrain is synthetic." in page
+    page = coverage_map(*args, terrain=tagged, synthetic_inputs=["towers"]).get_root().render()
+    assert "Not real data: towers and terrain are synthetic." in page
+    assert (
+        "Not real data" not in coverage_map(*args, terrain=scenario["terrain"]).get_root().render()
+    )

@@ -713,3 +713,14 @@ def test_within_communes_hints_swap():
     lines = str(info.value).splitlines()
     assert "swap_xy=True" in next(line for line in lines if line.strip().startswith("Z "))
     assert "swap_xy" not in next(line for line in lines if line.strip().startswith("far "))
+
+
+def test_an_xlsx_with_an_empty_first_sheet_says_so(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    data = book.create_sheet("towers")
+    data.append(["site_id", "operator", "lon", "lat"])
+    data.append(["A1", "Viettel", 104.0, 22.5])
+    book.save(tmp_path / "towers.xlsx")
+    with pytest.raises(InputFileError, match="first sheet 'Sheet' is empty; the data is on sheet"):
+        read_towers(tmp_path / "towers.xlsx")
+    assert read_quiet(tmp_path / "towers.xlsx", sheet="towers")["site_id"].tolist() == ["A1"]

@@ -91,11 +91,13 @@ def _describe_rows(frame: pd.DataFrame, mask: Any, *, limit: int = 10) -> str:
     return f"{shown}{more}"
 
 
-def _schema_hint(columns: Sequence[str], keyword: str, what: str, source: str) -> SchemaError:
+def _schema_hint(
+    columns: Sequence[str], keyword: str, what: str, source: str, headers: Sequence[str]
+) -> SchemaError:
     return SchemaError(
         f"{source}: cannot tell which column holds the {what}. Columns: "
-        f"{list(columns)}. Pass {keyword}='<column>' to read_communes or "
-        f"communes_from_frame (CLI: --{keyword.replace('_', '-')})."
+        f"{list(columns)}. Rename that column to one of {', '.join(headers)} (what the "
+        f"command line reads), or in Python pass {keyword}='<column>' to read_communes."
     )
 
 
@@ -261,6 +263,7 @@ def communes_from_frame(
     if crs is not None:
         frame = frame.set_crs(require_crs(crs, source=f"crs= for {source}"), allow_override=True)
     require_crs(frame.crs, source=source)
+    _check_degrees(frame, source=source)
 
     normalised = _normalised_columns(frame, found)
     if check_encoding:
@@ -317,9 +320,13 @@ def _find_columns(
     district_column = district_column or _find_column(columns, _DISTRICT_HEADERS)
     province_column = province_column or _find_column(columns, _PROVINCE_HEADERS)
     if name_column is None:
-        raise _schema_hint(columns, "name_column", "commune names", source)
+        raise _schema_hint(
+            columns, "name_column", "commune names", source, ("ten_xa", "name", "commune_name")
+        )
     if code_column is None:
-        raise _schema_hint(columns, "code_column", "unique commune codes", source)
+        raise _schema_hint(
+            columns, "code_column", "unique commune codes", source, ("ma_xa", "commune_id", "code")
+        )
     return _Columns(
         name=name_column,
         code=code_column,
@@ -372,8 +379,9 @@ def _check_encoding(
             raise InputFileError(
                 f"{source}: column {original!r} row {first} reads "
                 f"{frame.at[first, original]!r}, which is not Vietnamese text as written: the "
-                "file is probably in another encoding. Pass encoding='cp1258' (Vietnamese "
-                "Windows) or the file's real encoding, or add a .cpg file beside the .shp."
+                "file is probably in another encoding. Add a .cpg file holding its code page "
+                "(CP1258 for Vietnamese Windows) beside the .shp, or in Python pass "
+                "encoding='cp1258' (or the file's real encoding)."
             )
 
 
@@ -446,8 +454,8 @@ def _check_values(
     if missing_name.any():
         raise SchemaError(
             f"{source}: column {name_column!r} is empty at rows "
-            f"{_describe_rows(frame, missing_name.to_numpy())}; fill in the names or pass "
-            "name_column= for another column."
+            f"{_describe_rows(frame, missing_name.to_numpy())}; fill in the names (or, in "
+            "Python, pass name_column= for another column)."
         )
     duplicated = normalised["commune_id"].duplicated(keep=False)
     if duplicated.any():
@@ -458,8 +466,30 @@ def _check_values(
         )
         raise SchemaError(
             f"{source}: commune codes in column {code_column!r} must be unique, "
-            f"but {len(groups)} repeat: {described}. Fix the file, or pass code_column= for "
-            "a unique column."
+            f"but {len(groups)} repeat: {described}. Fix the file (or, in Python, "
+            "pass code_column= for a unique column)."
+        )
+
+
+def _check_degrees(frame: gpd.GeoDataFrame, *, source: str) -> None:
+    """Refuse coordinates that cannot be degrees in a geographic CRS: swapped axes, wrong CRS."""
+    crs = frame.crs
+    if crs is None or not crs.is_geographic or frame.geometry.isna().all():
+        return
+    left, bottom, right, top = (float(v) for v in frame.geometry.total_bounds)
+    lon, lat = max(abs(left), abs(right)), max(abs(bottom), abs(top))
+    if 90 < lat <= 180 and lon <= 90:
+        raise SchemaError(
+            f"{source}: latitudes up to {lat:.4g} degrees (beyond 90) while longitudes stay "
+            f"within {lon:.4g}: longitude and latitude are swapped. Write the coordinates as "
+            "(longitude, latitude), x first, as GeoJSON requires."
+        )
+    if lon > 180 or lat > 90:
+        raise SchemaError(
+            f"{source}: coordinates span ({left:.6g}, {bottom:.6g}, {right:.6g}, {top:.6g}), "
+            f"impossible as degrees, but the file says {crs.name}: its CRS is wrong or missing "
+            "(projected metres labelled as degrees). Give the file its real CRS (a .prj "
+            "beside a Shapefile; QGIS: Set Layer CRS, then export)."
         )
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "open_native_dem",
     "open_tiles",
     "read_window",
+    "tagged_synthetic",
 ]
 
 TERRAIN_SUFFIXES = (".tif", ".tiff", ".hgt", ".hgt.zip")
@@ -54,6 +55,17 @@ declare it: no ground lies at -9,999 m."""
 SRTM_POSTS = (1201, 3601)
 """Posts per side of an SRTM .hgt tile: 3 arc-seconds (1201) and 1 arc-second (3601)."""
 DEFAULT_MAX_FILL_DISTANCE_CELLS = 10
+
+
+def tagged_synthetic(tags: Any) -> bool:
+    """Whether a raster's metadata tags say it is synthetic (``synthetic=yes``, ``true``, ``1``).
+
+    Examples
+    --------
+    >>> tagged_synthetic({"synthetic": "yes"}), tagged_synthetic({"synthetic": "no"}), tagged_synthetic({})
+    (True, False, False)
+    """
+    return str(tags.get("synthetic", "")).strip().lower() in {"yes", "true", "1"}
 
 
 def _matches_suffix(path: Path) -> bool:

@@ -14,7 +14,13 @@ import rasterio.errors
 
 from coverage.errors import CoverageError, InputFileError
 from coverage.io.communes import read_communes
-from coverage.io.dem import SRTM_VOID, UNDECLARED_VOID, check_elevations, gdal_path
+from coverage.io.dem import (
+    SRTM_VOID,
+    UNDECLARED_VOID,
+    check_elevations,
+    gdal_path,
+    tagged_synthetic,
+)
 from coverage.io.files import existing_file
 from coverage.io.towers import TOWER_COLUMNS, read_towers
 
@@ -59,7 +65,7 @@ def _raster_lines(path: Path) -> list[str]:
     lines.append(f"void cells: {int(band.mask.sum())} of {band.size}")
     if band.count():
         lines.append(f"values: {float(band.min()):g} .. {float(band.max()):g}")
-    if str(tags.get("synthetic", "")).lower() in {"yes", "true", "1"}:
+    if tagged_synthetic(tags):
         lines.append("synthetic: yes (tagged so in the file)")
     if band_count != 1:
         lines.append("problem: more than one band; as a DEM it would be refused")

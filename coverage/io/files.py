@@ -9,6 +9,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,6 +24,24 @@ from coverage.errors import (
 )
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".gml", ".kml")
+
+
+def source_date() -> datetime:
+    """The date written into file metadata: ``SOURCE_DATE_EPOCH`` when set, else 1970-01-01.
+
+    Never the clock, so that identical runs write identical bytes (the reproducible-builds
+    convention, https://reproducible-builds.org/specs/source-date-epoch/).
+
+    Examples
+    --------
+    >>> source_date().tzinfo
+    datetime.timezone.utc
+    """
+    try:
+        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+    except ValueError:
+        epoch = 0
+    return datetime.fromtimestamp(max(epoch, 0), tz=UTC)
 
 
 def existing_file(path: str | os.PathLike[str], *, what: str) -> Path:
@@ -56,7 +75,8 @@ def read_vector(
     except UnicodeDecodeError as exc:
         raise InputFileError(
             f"{what} file {path}: text is not valid {encoding or 'UTF-8'} ({exc.reason} at byte "
-            f"{exc.start}); pass encoding='cp1258' (Vietnamese Windows) or the file's real encoding."
+            f"{exc.start}); save it again as UTF-8 (QGIS: Export > Save Features As, "
+            "Encoding UTF-8), or in Python pass its real encoding, e.g. encoding='cp1258'."
         ) from exc
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputFileError(

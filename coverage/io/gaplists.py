@@ -11,7 +11,8 @@ import logging
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from coverage.errors import InputFileError, SchemaError
-from coverage.io.files import atomic_output
-from coverage.io.spreadsheets import append_row, write_csv
+from coverage.io.files import atomic_output, source_date
+from coverage.io.spreadsheets import append_row, save_workbook, write_csv
 from coverage.names import CommuneLookupError, normalize_name, successor_commune
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,15 @@ GAP_LIST_SUFFIXES = (".xlsx", ".csv", ".geojson", ".gpkg")
 
 #: Sheet (xlsx) and layer (gpkg) holding every operator's gaps together.
 ALL_OPERATORS = "all operators"
+
+#: Sheet (xlsx) and layer (gpkg) of the per-commune summary.
+SUMMARY = "summary"
+
+#: Prefix of an operator's sheet or layer whose name is one of the reserved ones above.
+_RESERVED_PREFIX = "operator "
+
+#: ``name`` member of the GeoJSON gap list (fixed: never the temporary file's name).
+GEOJSON_NAME = "gap_list"
 
 #: Columns matched against ``communes_of_interest`` (gap rows; summary rows use ``name``).
 _NAME_COLUMNS = ("commune_name", "previous_commune_name", "name")
@@ -117,7 +127,11 @@ def write_gap_list(
             write_csv(_plain(frame), tmp)
         elif suffix == ".geojson":
             _geo(frame, path).to_crs("EPSG:4326").to_file(
-                tmp, driver="GeoJSON", engine="pyogrio", layer_options={"COORDINATE_PRECISION": 6}
+                tmp,
+                layer=GEOJSON_NAME,
+                driver="GeoJSON",
+                engine="pyogrio",
+                layer_options={"COORDINATE_PRECISION": 6},
             )
         else:
             _write_gpkg(frame, summary, tmp, path)
@@ -205,26 +219,64 @@ def _geo(frame: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
 def _write_gpkg(frame: pd.DataFrame, summary: pd.DataFrame | None, tmp: Path, path: Path) -> None:
     frame = _geo(frame, path)
     layers = [(ALL_OPERATORS, frame)] if frame.empty else []
-    layers += [(str(op), part) for op, part in frame.groupby("operator", sort=True)]
+    layers += [(_own_name(str(op)), part) for op, part in frame.groupby("operator", sort=True)]
     if isinstance(summary, gpd.GeoDataFrame) and summary.crs is not None:
-        layers.append(("summary", summary))
+        layers.append((SUMMARY, summary))
     elif summary is not None:
         log.info("summary has no geometry with a CRS: not written to %s", path)
-    for i, (name, layer) in enumerate(layers):
-        gpd.GeoDataFrame(layer).to_file(
-            tmp, layer=name, driver="GPKG", engine="pyogrio", append=i > 0
-        )
+    taken: set[str] = set()
+    with _fixed_gpkg_date():
+        for i, (name, layer) in enumerate(layers):
+            gpd.GeoDataFrame(layer).to_file(
+                tmp,
+                layer=_unique(name, taken, limit=255),
+                driver="GPKG",
+                engine="pyogrio",
+                append=i > 0,
+            )
+
+
+@contextmanager
+def _fixed_gpkg_date() -> Iterator[None]:
+    """GeoPackage ``last_change`` dates from :func:`~coverage.io.files.source_date`, not the clock.
+
+    GDAL's ``OGR_CURRENT_DATE``, set for the write and restored after it.
+    """
+    import pyogrio
+
+    stamp = source_date().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
+
+
+def _own_name(operator: str) -> str:
+    """An operator's sheet or layer name: prefixed when it would take a reserved one.
+
+    >>> _own_name("Viettel"), _own_name("Summary"), _own_name("all operators")
+    ('Viettel', 'operator Summary', 'operator all operators')
+    """
+    if operator.casefold() in {SUMMARY, ALL_OPERATORS}:
+        return _RESERVED_PREFIX + operator
+    return operator
+
+
+def _unique(name: str, taken: set[str], *, limit: int) -> str:
+    """``name`` cut to ``limit`` characters, numbered if taken (case-insensitively)."""
+    title, n = name[:limit], 2
+    while title.casefold() in taken:
+        tail = f" ({n})"
+        title, n = name[: limit - len(tail)] + tail, n + 1
+    taken.add(title.casefold())
+    return title
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
     """Excel sheet name: no []:*?/\\, at most 31 characters, unique (case-insensitive)."""
-    base = _SHEET_FORBIDDEN.sub("_", name).strip("'") or "sheet"
-    title, n = base[:31], 2
-    while title.casefold() in taken:
-        tail = f" ({n})"
-        title, n = base[: 31 - len(tail)] + tail, n + 1
-    taken.add(title.casefold())
-    return title
+    return _unique(_SHEET_FORBIDDEN.sub("_", name).strip("'") or "sheet", taken, limit=31)
 
 
 def _cell(value: Any) -> Any:
@@ -249,10 +301,12 @@ def _write_xlsx(frame: pd.DataFrame, summary: pd.DataFrame | None, tmp: Path) ->
     taken: set[str] = set()
     sheets: list[tuple[str, pd.DataFrame]] = []
     if summary is not None:
-        sheets.append(("summary", _plain(summary)))
+        sheets.append((SUMMARY, _plain(summary)))
     sheets.append((ALL_OPERATORS, _plain(frame)))
     operators = sorted(frame["operator"].dropna().astype(str).unique(), key=_operator_order)
-    sheets += [(op, _plain(frame[frame["operator"].astype(str) == op])) for op in operators]
+    sheets += [
+        (_own_name(op), _plain(frame[frame["operator"].astype(str) == op])) for op in operators
+    ]
     bold = Font(bold=True)
     for name, table in sheets:
         sheet = workbook.create_sheet(_sheet_title(name, taken))
@@ -265,7 +319,7 @@ def _write_xlsx(frame: pd.DataFrame, summary: pd.DataFrame | None, tmp: Path) ->
         for i, column in enumerate(table.columns, start=1):
             width = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
             sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(40, width + 2)
-    workbook.save(tmp)
+    save_workbook(workbook, tmp)
 
 
 def _operator_order(name: str) -> tuple[int, str]:
@@ -273,4 +327,4 @@ def _operator_order(name: str) -> tuple[int, str]:
     return (0 if name == "no operator" else 1, name.casefold())
 
 
-__all__ = ["ALL_OPERATORS", "GAP_LIST_SUFFIXES", "write_gap_list"]
+__all__ = ["ALL_OPERATORS", "GAP_LIST_SUFFIXES", "SUMMARY", "write_gap_list"]

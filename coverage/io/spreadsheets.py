@@ -15,7 +15,17 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["FORMULA_TRIGGERS", "append_row", "csv_safe", "defuse", "write_csv", "write_xlsx"]
+from coverage.io.files import source_date
+
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "append_row",
+    "csv_safe",
+    "defuse",
+    "save_workbook",
+    "write_csv",
+    "write_xlsx",
+]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection)."""
@@ -103,4 +113,26 @@ def write_xlsx(path: str | os.PathLike[str], sheets: Sequence[tuple[str, pd.Data
         append_row(sheet, [str(c) for c in frame.columns])
         for row in frame.itertuples(index=False, name=None):
             append_row(sheet, [None if pd.isna(v) else v for v in row])
-    workbook.save(path)
+    save_workbook(workbook, path)
+
+
+def save_workbook(workbook: Any, path: str | os.PathLike[str]) -> None:
+    """Save an openpyxl workbook with fixed dates, so identical content gives identical bytes.
+
+    The document's created/modified dates and every zip member's time are
+    :func:`coverage.io.files.source_date`, never the clock.
+    """
+    import io
+    import zipfile
+
+    when = source_date().replace(tzinfo=None)
+    workbook.properties.created = workbook.properties.modified = when
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = member.external_attr
+            target.writestr(info, source.read(member.filename))

@@ -201,9 +201,9 @@ def _decode(path: Path, encoding: str | None, source: str) -> str:
     except UnicodeDecodeError as exc:
         raise InputFileError(
             f"{source}: text is not valid {encoding_used} ({exc.reason} at byte "
-            f"{exc.start}). Pass the file's real encoding, e.g. encoding='cp1258' (Vietnamese "
-            "Windows) or encoding='utf-16' (Excel 'Unicode text'), or re-save it from Excel as "
-            "'CSV UTF-8'."
+            f"{exc.start}). Re-save it from Excel as 'CSV UTF-8' (or, in "
+            "Python, pass its real encoding, e.g. encoding='cp1258' for Vietnamese Windows or "
+            "encoding='utf-16' for Excel 'Unicode text')."
         ) from exc
     except LookupError as exc:
         raise InputFileError(f"{source}: unknown encoding {encoding!r}.") from exc
@@ -253,6 +253,26 @@ def _read_xlsx_records(path: Path, sheet: str | int | None, source: str) -> list
             ws = book[sheet]
         else:
             raise InputFileError(f"{source} has no sheet {sheet!r}; sheets: {names}.")
-        return [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+        records = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+        if sheet is None and not _has_content(records):
+            filled = [
+                name
+                for name, other in zip(names[1:], book.worksheets[1:], strict=True)
+                if _has_content(other.iter_rows(values_only=True))
+            ]
+            raise InputFileError(
+                f"{source}: its first sheet {names[0]!r} is empty"
+                + (
+                    f"; the data is on sheet {filled[0]!r}. Move that sheet first (the command "
+                    f"line reads the first sheet), or in Python pass sheet={filled[0]!r}."
+                    if filled
+                    else "; every sheet is empty. Fill in the list."
+                )
+            )
+        return records
     finally:
         book.close()
+
+
+def _has_content(rows: Any) -> bool:
+    return any(not is_blank(c) for row in rows for c in row)

@@ -23,7 +23,13 @@ from rasterio.enums import Resampling
 from coverage.crs import WGS84, require_crs, transform_xy, working_crs_for_bounds
 from coverage.errors import CRSError, ResolutionWarning, TerrainError
 from coverage.grid import Grid
-from coverage.io.dem import DEFAULT_MAX_FILL_DISTANCE_CELLS, dem_files, open_tiles, read_window
+from coverage.io.dem import (
+    DEFAULT_MAX_FILL_DISTANCE_CELLS,
+    dem_files,
+    open_tiles,
+    read_window,
+    tagged_synthetic,
+)
 from coverage.settings import EARTH_RADIUS_M
 from coverage.terrain import Terrain
 
@@ -116,6 +122,7 @@ def open_terrain(
         raise TerrainError(f"resolution_m must be positive, got {resolution_m}.")
     with open_tiles(files) as (datasets, src_crs, data_box, source):
         first = datasets[0]
+        synthetic = any(tagged_synthetic(d.tags()) for d in datasets)
         work_crs = _working_crs(crs, src_crs, data_box)
         cell_m = _cell_size_m(first, src_crs, data_box, resolution_m, source=source)
         box = _crop_box(src_crs, work_crs, data_box, bounds, bounds_crs, source=source)
@@ -138,7 +145,12 @@ def open_terrain(
         elevation[_onto_grid(unfilled, mosaic, grid, offset=offset, nodata=None) >= 0.5] = np.nan
     void_mask = touched_void | ~np.isfinite(elevation)
     return Terrain.from_array(
-        elevation, transform=grid.transform, crs=grid.crs, void_mask=void_mask, source=source
+        elevation,
+        transform=grid.transform,
+        crs=grid.crs,
+        void_mask=void_mask,
+        source=source,
+        synthetic=synthetic,
     )
 
 

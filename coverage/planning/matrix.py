@@ -251,7 +251,11 @@ def coarse_terrain(terrain: Terrain, factor: int) -> Terrain:
         elevation = np.nanmean(blocks, axis=(1, 3))
     transform = terrain.transform @ Affine.scale(factor)
     return Terrain.from_array(
-        elevation, transform=transform, crs=terrain.crs, source=f"{terrain.source} (x{factor})"
+        elevation,
+        transform=transform,
+        crs=terrain.crs,
+        source=f"{terrain.source} (x{factor})",
+        synthetic=terrain.synthetic,
     )
 
 

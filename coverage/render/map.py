@@ -149,6 +149,21 @@ def _summary_html(row: pd.Series, communes: pd.DataFrame, operators: Sequence[st
     return f"<h4>{title}</h4>{html_table(rows)}"
 
 
+def _with_synthetic_terrain(
+    synthetic_inputs: str | Sequence[str] | None, terrain: Terrain | None
+) -> str | Sequence[str] | None:
+    """The synthetic inputs, with ``terrain`` added when the terrain says it is synthetic."""
+    if terrain is None or not terrain.synthetic:
+        return synthetic_inputs
+    if not synthetic_inputs:
+        return ["terrain"]
+    if isinstance(synthetic_inputs, str):
+        text = synthetic_inputs
+        return text if "terrain" in text.lower() else f"{text} The terrain is synthetic."
+    names = [str(s) for s in synthetic_inputs]
+    return names if any("terrain" in n.lower() for n in names) else [*names, "terrain"]
+
+
 def _synthetic_text(synthetic_inputs: str | Sequence[str] | None) -> str | None:
     if not synthetic_inputs:
         return None
@@ -260,7 +275,9 @@ def coverage_map(
         Names or ids of the remote communes to outline in bold.
     synthetic_inputs
         Banner text (``"Terrain and towers are synthetic"``) or the names of synthetic
-        inputs (``["terrain", "towers"]``); None or empty: no banner.
+        inputs (``["terrain", "towers"]``); None or empty: no banner, unless ``terrain``
+        says it is synthetic (:attr:`~coverage.terrain.Terrain.synthetic`, a DEM tagged
+        ``synthetic=yes``): the banner then always names the terrain.
     offline
         Build for use without internet: the default base layer is none (the hillshade;
         OpenStreetMap and OpenTopoMap stay available as optional layers), :func:`save_map`
@@ -434,7 +451,7 @@ def coverage_map(
         f"{map_js}.attributionControl.addAttribution("
         f"{js_literal(_ESC(_attribution_text(attribution, result, terrain)))});",
     ]
-    banner = _synthetic_text(synthetic_inputs)
+    banner = _synthetic_text(_with_synthetic_terrain(synthetic_inputs, terrain))
     if banner:
         code.append(f"phusong.addBanner({map_js}, {js_literal(banner)});")
     focus_bounds = communes.to_crs(WGS84).total_bounds

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -72,6 +72,8 @@ def candidate_coverage(
     clutter_loss_db: float = 0.0,
     eirp_is: str = "total",
     itm: Any = None,
+    calibration: Any = None,
+    operator: str = "unknown",
     progress: Callable[[int], None] | None = None,
 ) -> CandidateCoverage:
     """Run each candidate through the coverage engine and keep the demand cells it covers.
@@ -88,6 +90,9 @@ def candidate_coverage(
         Flat indices of the demand cells on the terrain grid.
     model, radius_m, rx_height_m, thresholds_dbm, k_factor, environment, clutter_loss_db, eirp_is, itm
         As :func:`coverage.model.predict`.
+    calibration, operator
+        A drive-test calibration (:func:`coverage.calibrate`) and the operator whose terms
+        the candidates take (as :func:`coverage.model.predict` does for a tower).
     progress
         Called with the number of candidates done.
 
@@ -142,6 +147,9 @@ def candidate_coverage(
             azimuth_deg=float(azimuth[i]), beamwidth_deg=float(beamwidth[i]),
             tilt_deg=float(tilt[i]),
         )  # fmt: skip
+        if calibration is not None:
+            offset, slope = calibration.loss_terms(model, operator, technology)
+            site = replace(site, loss_offset_db=offset, loss_slope_db_per_decade=slope)
         row0, col0, power, _, cut = site_received_power(
             terrain, site, model=model, radius_m=radius_m, rx_height_m=rx_height_m,
             k_factor=k_factor, environment=environment, clutter_loss_db=clutter_loss_db,

@@ -18,6 +18,7 @@ __all__ = [
     "FREQUENCY_MHZ",
     "ITM_MAX_PROFILE_POINTS",
     "K_FACTOR",
+    "MAX_HOP_M",
     "MAX_PEOPLE_PER_KM2",
     "OVERSAMPLE",
     "RADIUS_M",

@@ -18,6 +18,7 @@ __all__ = [
     "FREQUENCY_MHZ",
     "ITM_MAX_PROFILE_POINTS",
     "K_FACTOR",
+    "MAX_HOP_M",
     "MAX_PEOPLE_PER_KM2",
     "OVERSAMPLE",
     "RADIUS_M",
@@ -53,6 +54,10 @@ OVERSAMPLE = 2.0
 ITM_MAX_PROFILE_POINTS = 150
 """Most elevations handed to ITM per pixel on the working grid (site and pixel included);
 longer paths are decimated (see :mod:`coverage.radial.itm_grid`)."""
+
+MAX_HOP_M = 30_000.0
+"""Longest microwave backhaul hop considered for a proposed site, m (the practical reach
+of 7 GHz links in the mountains; :mod:`coverage.planning.backhaul`)."""
 
 # ------------------------------------------------ plausibility: what a real input can hold
 

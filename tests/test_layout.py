@@ -67,7 +67,8 @@ ROOMS: dict[str, set[str]] = {
     },
     # for people
     "render": BOTTOM | {"crs", "grid", "names", "terrain", "io", "model", "gaps"},
-    "demo": BOTTOM | {"datasets", "names", "terrain", "io", "model", "analysis", "render"},
+    "demo": BOTTOM
+    | {"datasets", "names", "terrain", "io", "model", "analysis", "render", "planning"},
     "cli": set(),  # on top: may import any room; nobody imports it (checked below)
 }
 

@@ -29,6 +29,7 @@ EXPECTED = [
     "02_your_own_data.ipynb",
     "03_operator_gap_lists.ipynb",
     "04_what_if.ipynb",
+    "05_site_planning.ipynb",
 ]
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"

@@ -46,6 +46,7 @@ def test_defaults_hold_their_documented_values() -> None:
     assert (settings.TX_HEIGHT_M, settings.FREQUENCY_MHZ, settings.EIRP_DBM) == (30.0, 900.0, 60.0)
     assert (settings.RADIUS_M, settings.OVERSAMPLE) == (20_000.0, 2.0)
     assert settings.ITM_MAX_PROFILE_POINTS == 150
+    assert settings.MAX_HOP_M == 30_000.0
     assert sorted(settings.__all__) == sorted(
         name for name in vars(settings) if name.isupper() and not name.startswith("_")
     )

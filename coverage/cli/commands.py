@@ -40,7 +40,7 @@ from coverage.cli.options import (
     writable_output,
 )
 from coverage.cli.reporting import VERBOSE, ReportingGroup
-from coverage.settings import FREQUENCY_MHZ
+from coverage.settings import FREQUENCY_MHZ, MAX_HOP_M
 
 log = logging.getLogger("coverage")
 
@@ -610,6 +610,18 @@ def calibrate(
 @click.option(
     "--technology", default="4G", show_default=True, help="New sites' technology (2G..5G)."
 )
+@click.option(
+    "--require-backhaul",
+    is_flag=True,
+    help="Keep only candidates with a clear microwave link (direct or one relay hop).",
+)
+@click.option(
+    "--fibre",
+    "fibre_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Fibre points (CSV, XLSX, GeoJSON, GPKG) the sites may link to, besides masts.",
+)
+@number_option("--max-hop", Number(min=1.0), "M", MAX_HOP_M, "Longest microwave hop, m.")
 @out_option("Proposals: .xlsx, .csv, .geojson or .gpkg.")
 @OVERWRITE
 def plan(
@@ -621,6 +633,9 @@ def plan(
     candidates_path: Path | None,
     solver: str,
     technology: str,
+    require_backhaul: bool,
+    fibre_path: Path | None,
+    max_hop: float,
     out: Path,
     overwrite: bool,
     **job: Any,
@@ -645,6 +660,7 @@ def plan(
         sites=n_sites, budget=budget,
         costs=read_cost_table(costs_path) if costs_path else None,
         candidates=candidates_path, solver=solver, technology=technology,
+        require_backhaul=require_backhaul, fibre=fibre_path, max_hop_m=max_hop,
         **_coverage_options(job),
     )  # fmt: skip
     for note in result.notes:

@@ -26,6 +26,19 @@ column                          meaning
 ``communes_of_interest_served`` of those, the remote communes of interest
 ``of_interest``                 true when it serves a commune of interest
 ``cost``, ``cumulative_cost``   the site's cost (cost table) and the running total
+``backhaul_partner``            the best microwave link's other end: an existing mast's
+                                ``site_id`` or a fibre ``point_id`` (for a site with no
+                                passing link, the one that came closest; empty when none is
+                                within the hop length or backhaul was not computed)
+``backhaul_partner_kind``       ``mast`` or ``fibre``
+``backhaul_hops``               1 direct, 2 through one proposed relay, 0 nothing in reach
+``backhaul_distance_km``        the link's total length, km
+``backhaul_clearance_f1_k43``   least clearance of the first Fresnel zone over the hops at
+                                k = 4/3, in F1 radii (passes at 0.6 or more)
+``backhaul_clearance_f1_k23``   the same at k = 2/3 (passes at 0 or more: grazing)
+``backhaul_ok``                 every hop meets both criteria
+``backhaul_relay_lon``,         the proposed relay mast (EPSG:4326; empty when direct)
+``backhaul_relay_lat``
 ==============================  ==============================================================
 
 The rows of one plan are a tower list (:func:`coverage.read_towers` reads the file):

@@ -40,6 +40,7 @@ from coverage.physics.fresnel import (
     SUBREFRACTIVE_K_FACTOR,
     worst_clearance_f1,
 )
+from coverage.settings import MAX_HOP_M
 from coverage.terrain import Terrain, check_points_on_terrain
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ __all__ = [
     "backhaul_links",
 ]
 
-DEFAULT_MAX_HOP_M = 30_000.0
+DEFAULT_MAX_HOP_M = MAX_HOP_M
 """Longest microwave hop considered, m."""
 
 DEFAULT_LINK_FREQUENCY_MHZ = 7_000.0

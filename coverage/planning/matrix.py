@@ -73,6 +73,7 @@ def candidate_coverage(
     eirp_is: str = "total",
     itm: Any = None,
     calibration: LossCorrection | None = None,
+    operator: str = "unknown",
     progress: Callable[[int], None] | None = None,
 ) -> CandidateCoverage:
     """Run each candidate through the coverage engine and keep the demand cells it covers.
@@ -87,8 +88,11 @@ def candidate_coverage(
         The working terrain.
     cells
         Flat indices of the demand cells on the terrain grid.
-    model, radius_m, rx_height_m, thresholds_dbm, k_factor, environment, clutter_loss_db, eirp_is, itm, calibration
+    model, radius_m, rx_height_m, thresholds_dbm, k_factor, environment, clutter_loss_db, eirp_is, itm
         As :func:`coverage.model.predict`.
+    calibration, operator
+        A drive-test calibration (:func:`coverage.calibrate`) and the operator whose terms
+        the candidates take (as :func:`coverage.model.predict` does for a tower).
     progress
         Called with the number of candidates done.
 
@@ -143,8 +147,7 @@ def candidate_coverage(
             azimuth_deg=float(azimuth[i]), beamwidth_deg=float(beamwidth[i]),
             tilt_deg=float(tilt[i]),
         )  # fmt: skip
-        if calibration is not None:  # the drive-test calibration predict() applies
-            operator = str(getattr(row, "operator", "unknown"))
+        if calibration is not None:
             offset, slope = calibration.loss_terms(model, operator, technology)
             site = replace(site, loss_offset_db=offset, loss_slope_db_per_decade=slope)
         row0, col0, power, _, cut = site_received_power(

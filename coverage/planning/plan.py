@@ -28,6 +28,7 @@ from coverage.gaps import slug
 from coverage.model import predict
 from coverage.names import seed_communes_in
 from coverage.operators import OMNI_BEAMWIDTH_DEG, radio_defaults
+from coverage.planning.backhaul import BACKHAUL_COLUMNS, DEFAULT_MAX_HOP_M
 from coverage.planning.candidates import (
     CANDIDATE_COLUMNS,
     check_candidates_on_terrain,
@@ -36,6 +37,13 @@ from coverage.planning.candidates import (
     user_candidates,
 )
 from coverage.planning.costs import DEFAULT_COSTS, CostTable
+from coverage.planning.links import (
+    FibreInput,
+    fibre_frame,
+    linked_candidates,
+    plan_links,
+    with_links,
+)
 from coverage.planning.matrix import (
     candidate_coverage,
     coarse_cells,
@@ -59,7 +67,7 @@ PROPOSAL_COLUMNS = (
     "beamwidth_deg", "tilt_deg", "kind", "source", "candidate_id", "host_operator",
     "host_site_id", "needs_structural_check", "people_gained", "cumulative_people",
     "communes_served", "communes_of_interest_served", "of_interest", "cost",
-    "cumulative_cost",
+    "cumulative_cost", *BACKHAUL_COLUMNS,
 )  # fmt: skip
 """Columns of :attr:`SitePlan.proposals` (documented in :mod:`coverage.io.proposals`)."""
 
@@ -171,6 +179,10 @@ def plan_sites(
     shortlist_above: int = 400,
     shortlist_factor: int = 3,
     progress: Callable[[int], None] | None = None,
+    backhaul: bool = True,
+    require_backhaul: bool = False,
+    fibre: FibreInput = None,
+    max_hop_m: float = DEFAULT_MAX_HOP_M,
     **predict_options: Any,
 ) -> SitePlan:
     """Which new or shared sites cover the most people still without signal.
@@ -210,6 +222,16 @@ def plan_sites(
         ``shortlist_factor`` times coarser first; the shortlist then runs the full model.
     progress
         Called with the number of candidates run through the full model.
+    backhaul
+        Add each proposed site's best microwave link (:mod:`coverage.planning.links`):
+        to the plan operator's existing masts (any mast in a shared plan) or to ``fibre``.
+    require_backhaul
+        Remove, before solving, the candidates with no passing link (direct or through one
+        relay); :attr:`SitePlan.notes` counts them per plan.
+    fibre
+        Fibre points (file or :func:`~coverage.io.fibre.read_fibre_points` frame).
+    max_hop_m
+        Longest microwave hop, m.
     **predict_options
         :func:`coverage.model.predict` options (``model``, ``radius_m``, ``thresholds_dbm``...),
         used for the existing towers and the candidates alike.
@@ -232,6 +254,14 @@ def plan_sites(
     if sites == 0 or budget == 0:
         return _empty_plan(None, ["a budget of 0 sites or 0 money: nothing can be built."])
     costs = costs or DEFAULT_COSTS
+    candidate_options = dict(predict_options)
+    if predict_options.get("calibration") is not None:
+        if operator is None:
+            raise PlanningError(
+                "a calibration corrects one operator's losses: plan one operator at a time "
+                "(operator=..., --operator NAME) with it."
+            )
+        candidate_options["operator"] = str(operator)
     radio = _new_site_radio(technology, antenna_height_m, frequency_mhz, eirp_dbm)
 
     result = predict(towers, terrain, **predict_options)
@@ -281,15 +311,35 @@ def plan_sites(
     if missing_locked:
         raise PlanningError(f"locked site id(s) {missing_locked} are not among the candidates.")
     found["cost"] = [costs.cost_of(k) for k in found["kind"]]
+    fibre = fibre_frame(fibre)
+    backhaul = backhaul or require_backhaul
+    link_for = {p: (None if p == SHARED else p) for p in plans}
+    links: dict[str, pd.DataFrame] = {}
+    if require_backhaul:
+        found, links = linked_candidates(
+            found, link_for, terrain, masts=towers, fibre=fibre, max_hop_m=max_hop_m,
+            locked=list(locked), notes=notes,
+        )  # fmt: skip
+        if found.empty:
+            return _empty_plan(found, [*notes, "no candidate has a backhaul link that clears."])
+    elif backhaul and not len(towers) and (fibre is None or not len(fibre)):
+        notes.append("backhaul not computed: no existing mast and no fibre point to link to.")
+        backhaul = False
     cells = np.flatnonzero(union)
     n_sites = sites if sites is not None else len(found)
     if len(found) > shortlist_above:
         found = _shortlist(
             found, terrain, weight * union, cells, n_sites, budget, shortlist_factor,
-            locked, predict_options, notes,
+            locked, candidate_options, notes,
         )  # fmt: skip
-    full = candidate_coverage(found, terrain, cells, progress=progress, **predict_options)
+    full = candidate_coverage(found, terrain, cells, progress=progress, **candidate_options)
     columns_of = {p: _eligible(found, serves[p], p == SHARED) for p in plans}
+    if links:
+        ids = found["site_id"].astype(str)
+        columns_of = {
+            p: c[links[p]["backhaul_ok"].reindex(ids).to_numpy(dtype=bool)[c]]
+            for p, c in columns_of.items()
+        }
     selections: dict[str, Selection] = {}
     frames = []
     zones = _cell_zones(on_grid, result.grid.shape)
@@ -320,8 +370,12 @@ def plan_sites(
         if pick.objective <= 0 and not len(pick.chosen):
             notes.append(f"{name}: no candidate covers anyone still without signal.")
         chosen = columns[pick.chosen]
-        frames.append(
-            _proposal_rows(
+        if backhaul and name not in links and len(chosen):
+            links[name] = plan_links(
+                found.iloc[chosen], terrain, operator=link_for[name], masts=towers,
+                fibre=fibre, max_hop_m=max_hop_m,
+            )  # fmt: skip
+        picked = _proposal_rows(
                 name,
                 serves[name],
                 found.iloc[chosen],
@@ -329,13 +383,14 @@ def plan_sites(
                 _served(sub.tocsc()[:, pick.chosen], cells[rows], zones, names),
                 terrain,
             )  # fmt: skip
-        )
+        frames.append(with_links(picked, links.get(name) if backhaul else None))
     proposals = (
         pd.concat(frames, ignore_index=True) if frames else _empty_plan(found, notes).proposals
     )
     proposals = gpd.GeoDataFrame(proposals, geometry="geometry", crs=WGS84)
-    offers = _colocation_offers(found, full.matrix, demand, cells, weight, existing)
-    from coverage.planning.sharing import sharing_table
+    from coverage.planning.sharing import colocation_offers, sharing_table
+
+    offers = colocation_offers(found, full.matrix, demand, cells, weight, existing)
 
     sharing = (
         sharing_table(selections, found, columns_of, full.matrix, demand, cells, weight)
@@ -525,45 +580,3 @@ def _proposal_rows(
                 }  # fmt: skip
             )
     return gpd.GeoDataFrame(rows, columns=[*PROPOSAL_COLUMNS, "geometry"], crs=WGS84)
-
-
-def _colocation_offers(
-    found: gpd.GeoDataFrame,
-    matrix: sp.csc_array,
-    demand: Mapping[str, np.ndarray],
-    cells: np.ndarray,
-    weight: np.ndarray,
-    operators: list[str],
-) -> pd.DataFrame:
-    """Each co-location candidate, for each guest operator not on the mast: people it adds."""
-    rows = []
-    hosts = found["host_operators"].fillna("").astype(str).str.split(", ")
-    for guest in operators:
-        if guest not in demand:
-            continue
-        people = np.where(demand[guest][cells], weight[cells], 0.0)
-        gains = np.asarray(matrix.T @ people).ravel()
-        for j in np.flatnonzero((found["kind"] == "co-location").to_numpy()):
-            if guest in hosts.iloc[j]:
-                continue
-            rows.append(
-                {
-                    "guest_operator": guest,
-                    "host_operator": found["host_operator"].iloc[j],
-                    "host_site_id": found["host_site_id"].iloc[j],
-                    "people_gained": float(gains[j]),
-                    "cost": float(found["cost"].iloc[j]),
-                    "needs_structural_check": bool(found["needs_structural_check"].iloc[j]),
-                }
-            )
-    frame = pd.DataFrame(
-        rows,
-        columns=["guest_operator", "host_operator", "host_site_id", "people_gained", "cost",
-                 "needs_structural_check"],
-    )  # fmt: skip
-    frame = frame.sort_values(["guest_operator", "people_gained"], ascending=[True, False])
-    frame["rank_for_guest"] = frame.groupby("guest_operator").cumcount() + 1
-    frame["rank_for_host"] = (
-        frame.groupby("host_operator")["people_gained"].rank(ascending=False, method="first")
-    ).astype("int64")
-    return frame.reset_index(drop=True)

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from coverage.planning.matrix import merge_rows
 from coverage.planning.solvers import Selection, greedy_cover
 
-__all__ = ["sharing_table"]
+__all__ = ["colocation_offers", "sharing_table"]
 
 SHARED = "shared"
 
@@ -119,3 +119,45 @@ def _to_match(
         return math.nan, math.nan
     k = int(np.argmax(reached)) + 1
     return float(k), float(cost[columns[pick.chosen[:k]]].sum())
+
+
+def colocation_offers(
+    found: gpd.GeoDataFrame,
+    matrix: sp.csc_array,
+    demand: Mapping[str, np.ndarray],
+    cells: np.ndarray,
+    weight: np.ndarray,
+    operators: list[str],
+) -> pd.DataFrame:
+    """Each co-location candidate, for each guest operator not on the mast: people it adds."""
+    rows = []
+    hosts = found["host_operators"].fillna("").astype(str).str.split(", ")
+    for guest in operators:
+        if guest not in demand:
+            continue
+        people = np.where(demand[guest][cells], weight[cells], 0.0)
+        gains = np.asarray(matrix.T @ people).ravel()
+        for j in np.flatnonzero((found["kind"] == "co-location").to_numpy()):
+            if guest in hosts.iloc[j]:
+                continue
+            rows.append(
+                {
+                    "guest_operator": guest,
+                    "host_operator": found["host_operator"].iloc[j],
+                    "host_site_id": found["host_site_id"].iloc[j],
+                    "people_gained": float(gains[j]),
+                    "cost": float(found["cost"].iloc[j]),
+                    "needs_structural_check": bool(found["needs_structural_check"].iloc[j]),
+                }
+            )
+    frame = pd.DataFrame(
+        rows,
+        columns=["guest_operator", "host_operator", "host_site_id", "people_gained", "cost",
+                 "needs_structural_check"],
+    )  # fmt: skip
+    frame = frame.sort_values(["guest_operator", "people_gained"], ascending=[True, False])
+    frame["rank_for_guest"] = frame.groupby("guest_operator").cumcount() + 1
+    frame["rank_for_host"] = (
+        frame.groupby("host_operator")["people_gained"].rank(ascending=False, method="first")
+    ).astype("int64")
+    return frame.reset_index(drop=True)

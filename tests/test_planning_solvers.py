@@ -109,3 +109,17 @@ def test_merged_rows_keep_the_people_and_the_optimum():
         assert exact_cover(merged, weights, sites=k, mip_rel_gap=0).objective == pytest.approx(
             _brute(a, w, k)
         )
+
+
+def test_the_ilp_stopped_early_is_never_worse_than_greedy_and_its_bound_holds() -> None:
+    """Out of time, the exact solver keeps the better of its and greedy's sites, and the
+    tighter of the two proven bounds (both valid: the bound stays above the optimum)."""
+    rng = np.random.default_rng(11)
+    matrix = sp.csc_array((rng.random((3_000, 60)) < 0.04).astype(np.int8))
+    weights = rng.integers(1, 500, 3_000).astype(float)
+    greedy = greedy_cover(matrix, weights, sites=6)
+    rushed = exact_cover(matrix, weights, sites=6, time_limit_s=0.01)
+    assert rushed.objective >= greedy.objective
+    assert rushed.upper_bound <= greedy.upper_bound
+    full = exact_cover(matrix, weights, sites=6, time_limit_s=60.0)
+    assert rushed.upper_bound >= full.objective - 1e-6

@@ -365,30 +365,33 @@ def exact_cover(
         bounds=Bounds(lower, np.ones(n_cols + n_rows)),
         options={"time_limit": float(time_limit_s), "mip_rel_gap": float(mip_rel_gap)},
     )
-    if result.x is None:
-        # HiGHS stopped (time limit) before any integer solution: say so, keep the greedy's
-        fallback = greedy_cover(
-            matrix, weights, sites=sites, budget=budget, costs=costs, locked=locked
-        )
-        return Selection(
-            fallback.chosen, fallback.gains, fallback.objective, fallback.upper_bound, "ilp",
-            f"HiGHS found no integer solution ({result.message}); greedy's sites and bound",
-            time.perf_counter() - started,
-        )  # fmt: skip
-    picked = np.flatnonzero(result.x[:n_cols] > 0.5)
-    fixed_set = set(map(int, fixed))
-    rest = [int(j) for j in picked if j not in fixed_set]
-    order, gains = _ordered(csc, w, [*map(int, fixed), *rest], first=len(fixed))
+    # the greedy's sites are a solution, and its bound a proof, that HiGHS may not beat
+    # within the time limit: report the better solution and the tighter of the two bounds
+    greedy = greedy_cover(matrix, weights, sites=sites, budget=budget, costs=costs, locked=locked)
     dual = getattr(result, "mip_dual_bound", None)
-    bound = -float(dual) if dual is not None and np.isfinite(dual) else float(gains.sum())
+    bound = -float(dual) if dual is not None and np.isfinite(dual) else np.inf
+    nodes = {"mip_node_count": float(getattr(result, "mip_node_count", 0) or 0)}
+    if result.x is not None:
+        picked = np.flatnonzero(result.x[:n_cols] > 0.5)
+        fixed_set = set(map(int, fixed))
+        rest = [int(j) for j in picked if j not in fixed_set]
+        order, gains = _ordered(csc, w, [*map(int, fixed), *rest], first=len(fixed))
+    if result.x is None or float(gains.sum()) < greedy.objective:
+        found = "no integer solution" if result.x is None else "a worse solution than greedy"
+        return Selection(
+            greedy.chosen, greedy.gains, greedy.objective,
+            max(min(bound, greedy.upper_bound), greedy.objective), "ilp",
+            f"HiGHS found {found} ({result.message}): greedy's sites, the tighter bound",
+            time.perf_counter() - started, nodes,
+        )  # fmt: skip
     status = "optimal within the gap asked" if result.status == 0 else str(result.message)
     return Selection(
         chosen=order,
         gains=gains,
         objective=float(gains.sum()),
-        upper_bound=max(bound, float(gains.sum())),
+        upper_bound=max(min(bound, greedy.upper_bound), float(gains.sum())),
         solver="ilp",
         status=status,
         seconds=time.perf_counter() - started,
-        details={"mip_node_count": float(getattr(result, "mip_node_count", 0) or 0)},
+        details=nodes,
     )

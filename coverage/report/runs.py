@@ -88,10 +88,9 @@ class RunRecord:
             "phusong_version": __version__,
             "model": result.model,
             "parameters": {name: _plain(result.parameters.get(name)) for name in _PARAMETERS},
-            "thresholds": sorted(
-                [str(row.operator), str(row.technology), float(row.threshold_dbm)]
-                for row in result.layers.itertuples()
-            ),
+            "thresholds": {
+                str(row.technology): float(row.threshold_dbm) for row in result.layers.itertuples()
+            },
             "grid": {
                 "crs": result.crs.to_string(),
                 "transform": [float(v) for v in tuple(result.transform)[:6]],
@@ -280,8 +279,13 @@ def _not_comparable(
         ("reason.thresholds", "thresholds"),
     ):
         before, now = previous.get(key), current.get(key)
-        if key == "parameters" and isinstance(before, dict) and isinstance(now, dict):
-            names = sorted(n for n in {*before, *now} if before.get(n) != now.get(n))
+        if isinstance(before, dict) and isinstance(now, dict):
+            # thresholds: only technologies in both runs (a new technology changes nothing)
+            names = sorted(
+                n
+                for n in ({*before, *now} if key == "parameters" else {*before} & {*now})
+                if before.get(n) != now.get(n)
+            )
             before = {n: before.get(n) for n in names}
             now = {n: now.get(n) for n in names}
         if before != now:
@@ -304,11 +308,6 @@ def _not_comparable(
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={v}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(
-            " ".join(str(part) for part in item) if isinstance(item, list) else str(item)
-            for item in value
-        )
     return str(value)
 
 

@@ -49,7 +49,7 @@ def test_every_message_the_code_uses_is_in_the_catalogue() -> None:
     """Message ids quoted in the report's code all exist, and every catalogue entry is used."""
     known = set(catalogue("en"))
     families = "|".join(sorted({message_id.split(".")[0] for message_id in known}))
-    pattern = re.compile(rf"[\"']((?:{families}).[a-z0-9_]+)[\"']")
+    pattern = re.compile(rf"[\"']((?:{families})\.[a-z0-9_]+)[\"']")
     used = set()
     for path in REPORT.glob("*.py"):
         used |= set(pattern.findall(path.read_text(encoding="utf-8")))

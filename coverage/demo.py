@@ -17,11 +17,13 @@ from coverage.io.terrain import open_terrain
 from coverage.io.towers import read_towers
 from coverage.names import SEED_COMMUNES, seed_communes_in
 from coverage.render.map import coverage_map, save_map
+from coverage.report.build import write_report
 
 log = logging.getLogger(__name__)
 
 OUTPUTS = ("laocai_demo.html", "laocai_gaps.xlsx", "laocai_gaps.csv", "laocai_gaps.geojson")
 COVERAGE_FOLDER = "laocai_coverage"
+REPORT = "laocai_report.html"  # the department's report, in Vietnamese (coverage.report)
 
 
 def run_demo(
@@ -59,7 +61,7 @@ def run_demo(
         Every file written, in ``out``.
     """
     out = Path(out)
-    names = [*OUTPUTS, COVERAGE_FOLDER]
+    names = [*OUTPUTS, COVERAGE_FOLDER, REPORT]
     # existing outputs are refused before the expensive run; the set appears complete or not at all
     with atomic_folder(out, names=names, overwrite=overwrite) as staging:
         written = _write_demo(
@@ -117,4 +119,9 @@ def _write_demo(
         },
     )
     written.insert(0, save_map(m, out / OUTPUTS[0], offline=True))
+    written.append(
+        write_report(
+            analysis, out / REPORT, synthetic=scenario.synthetic, dem_paths=[scenario.terrain]
+        )
+    )
     return written

@@ -38,6 +38,7 @@ DEMO_OUTPUTS = [
     "laocai_gaps.xlsx",
     "laocai_gaps.csv",
     "laocai_gaps.geojson",
+    "laocai_report.html",
     "laocai_coverage/best_power_dbm.tif",
     "laocai_coverage/serving_site.tif",
     "laocai_coverage/operators_covering.tif",

@@ -204,3 +204,35 @@ def test_pdf_has_pages_and_the_commune_names(two_runs, tmp_path: Path) -> None:
 
         subprocess.run(["pdftoppm", "-r", "20", "-png", out, tmp_path / "page"], check=True)
         assert len(list(tmp_path.glob("page*.png"))) == len(reader.pages)
+
+
+def test_phusong_report_command(small_scenario: dict, five_more: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from coverage.cli import main
+
+    job = [
+        "report", "--communes", small_scenario["communes"], "--dem", small_scenario["dem"],
+        "--population-column", "dan_so", "--radius", "4000",
+    ]  # fmt: skip
+    runner = CliRunner()
+    first = runner.invoke(
+        main,
+        [*map(str, job), "--towers", str(small_scenario["towers"]), "--lang", "en",
+         "--save-run", str(tmp_path / "run1"), "--out", str(tmp_path / "a.html")],
+    )  # fmt: skip
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(
+        main,
+        [*map(str, job), "--towers", str(five_more), "--previous", str(tmp_path / "run1"),
+         "--period", "Quý 3/2025", "--out", str(tmp_path / "b.html")],
+    )  # fmt: skip
+    assert second.exit_code == 0, second.output
+    page = (tmp_path / "b.html").read_text(encoding="utf-8")
+    assert "Thay đổi so với lần chạy trước" in page and "Trạm thêm mới" in page
+    assert "Province summary" in (tmp_path / "a.html").read_text(encoding="utf-8")
+    bad = runner.invoke(
+        main, [*map(str, job), "--towers", str(five_more), "--out", str(tmp_path / "c.docx")]
+    )
+    assert bad.exit_code != 0 and "report.html or report.pdf" in bad.output
+    assert len(bad.output.strip().splitlines()) <= 3

@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
@@ -59,13 +60,20 @@ class _Page:
     def __init__(self, t: Translator) -> None:
         self.t = t
 
-    def people(self, value: float) -> str:
+    def people(self, value: Any) -> str:
+        value = float(value)
         return self.t("common.unknown") if not math.isfinite(value) else f"{value:,.0f}"
 
-    def share(self, value: float) -> str:
+    def share(self, value: Any) -> str:
+        value = float(value)
         return self.t("common.unknown") if not math.isfinite(value) else f"{100 * value:.1f} %"
 
-    def operator(self, name: str) -> str:
+    def signed(self, value: Any) -> str:
+        value = float(value)
+        return self.t("common.unknown") if not math.isfinite(value) else f"{value:+,.0f}"
+
+    def operator(self, name: Any) -> str:
+        name = str(name)
         if name == ANY_OPERATOR:
             return self.t("common.any_operator")
         if name == "no operator":
@@ -324,7 +332,7 @@ def _change(change: RunChange, page: _Page) -> str:
                     page.operator(r.operator),
                     _Num(page.people(r.previous)),
                     _Num(page.people(r.current)),
-                    _Num(f"{r.change:+,.0f}" if math.isfinite(r.change) else t("common.unknown")),
+                    _Num(page.signed(r.change)),
                 ]
                 for r in people.sort_values(["name", "operator"]).itertuples()
             ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -36,7 +37,7 @@ def data_uri(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _map_axes(figure: Figure) -> object:
+def _map_axes(figure: Figure) -> Any:
     axes = figure.add_subplot()
     axes.set_axis_off()
     axes.set_aspect("equal")

@@ -89,7 +89,10 @@ class RunRecord:
             "model": result.model,
             "parameters": {name: _plain(result.parameters.get(name)) for name in _PARAMETERS},
             "thresholds": {
-                str(row.technology): float(row.threshold_dbm) for row in result.layers.itertuples()
+                str(tech): float(dbm)
+                for tech, dbm in zip(
+                    result.layers["technology"], result.layers["threshold_dbm"], strict=True
+                )
             },
             "grid": {
                 "crs": result.crs.to_string(),
@@ -389,13 +392,17 @@ def _crossings(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
         any_before[["commune", "coverage_share"]], on="commune", suffixes=("_current", "_previous")
     )
     rows = []
-    for row in merged.itertuples():
-        before, now = float(row.coverage_share_previous), float(row.coverage_share_current)
+    for name, before, now in zip(
+        merged["name"],
+        merged["coverage_share_previous"].astype(float),
+        merged["coverage_share_current"].astype(float),
+        strict=True,
+    ):
         for share in CROSSING_SHARES:
             if before < share <= now or now < share <= before:
                 rows.append(
                     {
-                        "name": row.name,
+                        "name": name,
                         "share": share,
                         "direction": "up" if now >= share else "down",
                         "previous_share": before,

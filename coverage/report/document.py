@@ -197,7 +197,7 @@ def _commune_rows(communes: pd.DataFrame, page: _Page) -> list[list[object]]:
     return [
         [
             row["name"],
-            row.get("district", ""),
+            "" if pd.isna(row.get("district")) else row["district"],
             _Num(page.people(float(row["population"]))),
             _Num(page.people(float(row["covered_population_any"]))),
             _Num(page.people(float(row["uncovered_population_any"]))),

@@ -59,7 +59,7 @@ def uncovered_share_map(communes: gpd.GeoDataFrame, shares: pd.Series, t: Transl
         edgecolor="#555555",
         linewidth=0.3,
         legend=True,
-        legend_kwds={"shrink": 0.6, "label": t("col.uncovered_people") + " (0-1)"},
+        legend_kwds={"shrink": 0.6, "label": t("col.uncovered_share") + " (0-1)"},
         missing_kwds={"color": "#dddddd"},
     )
     axes.set_title(t("maps.uncovered_share"))

@@ -161,6 +161,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
         coverage_map as coverage_map,
         save_map as save_map,
     )
+    from coverage.report.build import (
+        write_report as write_report,
+    )
     from coverage.terrain import (
         NativeDEM as NativeDEM,
         Terrain as Terrain,
@@ -218,6 +221,7 @@ _EXPORTS = {
     "plan_sites": "coverage.planning.plan",
     "SitePlan": "coverage.planning.plan",
     "write_proposals": "coverage.io.proposals",
+    "write_report": "coverage.report.build",
     "datasets": "coverage.datasets",
     "settings": "coverage.settings",
     # every error and warning a caller may catch or filter

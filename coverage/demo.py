@@ -20,6 +20,7 @@ from coverage.model import predict
 from coverage.names import SEED_COMMUNES, seed_communes_in
 from coverage.planning.plan import plan_sites
 from coverage.render.map import coverage_map, save_map
+from coverage.report.build import write_report
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ OUTPUTS = (
     "laocai_proposals.xlsx",
 )
 COVERAGE_FOLDER = "laocai_coverage"
+REPORT = "laocai_report.html"  # the department's report, in Vietnamese (coverage.report)
 
 PLAN_OPERATOR = "Vietnamobile"
 """The operator the demo plans for: the one with fewest masts, so the most people to reach."""
@@ -87,7 +89,7 @@ def run_demo(
         Every file written, in ``out``.
     """
     out = Path(out)
-    names = [*OUTPUTS, COVERAGE_FOLDER]
+    names = [*OUTPUTS, COVERAGE_FOLDER, REPORT]
     # existing outputs are refused before the expensive run; the set appears complete or not at all
     with atomic_folder(out, names=names, overwrite=overwrite) as staging:
         written = _write_demo(
@@ -146,4 +148,5 @@ def _write_demo(
         },
     )
     written.insert(0, save_map(m, out / OUTPUTS[0], offline=True))
+    written.append(write_report(analysis, out / REPORT, synthetic=scenario.synthetic))
     return written

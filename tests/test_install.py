@@ -39,6 +39,7 @@ DEMO_OUTPUTS = [
     "laocai_gaps.csv",
     "laocai_gaps.geojson",
     "laocai_proposals.xlsx",
+    "laocai_report.html",
     "laocai_coverage/best_power_dbm.tif",
     "laocai_coverage/serving_site.tif",
     "laocai_coverage/operators_covering.tif",

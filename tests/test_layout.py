@@ -67,8 +67,10 @@ ROOMS: dict[str, set[str]] = {
     },
     # for people
     "render": BOTTOM | {"crs", "grid", "names", "terrain", "io", "model", "gaps"},
+    "report": BOTTOM
+    | {"crs", "grid", "names", "terrain", "io", "model", "gaps", "analysis", "render", "datasets"},
     "demo": BOTTOM
-    | {"datasets", "names", "terrain", "io", "model", "analysis", "render", "planning"},
+    | {"datasets", "names", "terrain", "io", "model", "analysis", "render", "planning", "report"},
     "cli": set(),  # on top: may import any room; nobody imports it (checked below)
 }
 

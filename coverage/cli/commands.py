@@ -672,3 +672,67 @@ def plan(
         offers=result.colocation_offers,
     )  # fmt: skip
     click.echo(str(out))
+
+
+@main.command()
+@with_options(*JOB_INPUTS, *COVERAGE_OPTIONS)
+@click.option(
+    "--lang",
+    type=click.Choice(["vi", "en"]),
+    default="vi",
+    show_default=True,
+    help="Language of the report: Vietnamese or English.",
+)
+@click.option("--period", help="Month, quarter or year shown on the cover, e.g. 'Quý 3/2025'.")
+@click.option(
+    "--synthetic",
+    multiple=True,
+    metavar="NAME=WHAT",
+    help="Name an input that is synthetic, e.g. towers='seeded test sites'; repeatable "
+    "(a DEM tagged synthetic in its file is named without it).",
+)
+@click.option(
+    "--previous",
+    "previous_run",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of an earlier run (--save-run): adds the change since then, or says why "
+    "the runs are not comparable.",
+)
+@click.option(
+    "--save-run",
+    type=click.Path(file_okay=False, path_type=Path),
+    callback=writable_output,
+    help="Folder where this run's figures are kept for the next report's --previous.",
+)
+@out_option("Output report.html (self-contained) or report.pdf (needs Chromium).")
+@OVERWRITE
+def report(
+    lang: str,
+    period: str | None,
+    synthetic: tuple[str, ...],
+    previous_run: Path | None,
+    save_run: Path | None,
+    out: Path,
+    overwrite: bool,
+    **job: Any,
+) -> None:
+    """The department's report (HTML or PDF, Vietnamese or English), with change since the last run."""
+    from coverage.io.files import check_output
+    from coverage.report.build import write_report
+
+    if out.suffix.lower() not in (".html", ".pdf"):
+        raise click.BadParameter("name the output report.html or report.pdf.", param_hint="--out")
+    check_output(out, overwrite=overwrite)
+    analysis = _analyse(job)
+    named = dict(item.partition("=")[::2] for item in synthetic)
+    write_report(
+        analysis,
+        out,
+        lang=lang,
+        period=period,
+        synthetic={name: what or "synthetic" for name, what in named.items()},
+        previous=previous_run,
+        save_run_to=save_run,
+        overwrite=overwrite,
+    )
+    click.echo(str(out))

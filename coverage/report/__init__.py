@@ -1,0 +1,16 @@
+"""The department's periodic report: HTML (and PDF) in Vietnamese or English, runs remembered.
+
+What lives here: ``messages`` (one gettext catalogue per language, ``messages/<lang>.po``,
+read with Babel), ``figures`` (static matplotlib maps and charts as inline PNG), ``runs``
+(what a run saves to be compared with the next one, and the comparison), ``document``
+(the HTML), ``pdf`` (the same HTML printed by headless Chromium) and ``build``
+(:func:`write_report`, the one entry point). This room sits above ``analysis`` and
+``render``; it may import them, ``datasets`` and what ``render`` imports.
+"""
+
+from __future__ import annotations
+
+from coverage.report.build import write_report
+from coverage.report.runs import RunRecord, compare_runs, load_run, save_run
+
+__all__ = ["RunRecord", "compare_runs", "load_run", "save_run", "write_report"]

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 PopulationInput = PopulationGrid | str | os.PathLike[str] | None
 
+#: Column of gap and commune rows computed with a drive-test calibration, describing it.
+CALIBRATION_COLUMN = "calibration"
 #: Column of gap and commune rows built from synthetic inputs, naming them.
 SYNTHETIC_COLUMN = "synthetic_inputs"
 #: Its value when the terrain says it is synthetic (:attr:`coverage.terrain.Terrain.synthetic`).
@@ -216,6 +218,8 @@ def analyse(
     all_gaps.attrs["dropped"] = dropped
     if terrain.synthetic:  # every row says so, in every format the lists are written to
         all_gaps[SYNTHETIC_COLUMN] = table[SYNTHETIC_COLUMN] = SYNTHETIC_TERRAIN
+    if result.parameters.get("calibration"):  # likewise the drive-test calibration applied
+        all_gaps[CALIBRATION_COLUMN] = table[CALIBRATION_COLUMN] = result.parameters["calibration"]
     return Analysis(
         result=result, communes=table, gaps=all_gaps, population=people, terrain=terrain
     )

@@ -37,7 +37,7 @@ from pyproj import CRS
 from coverage.crs import WGS84
 from coverage.io.rasters import BandBatch, write_band_batches
 from coverage.io.towers import OPTIONAL_COLUMNS
-from coverage.model import predict
+from coverage.model import LossCorrection, predict
 from coverage.radial.itm_native import itm_native_path_loss
 from coverage.radial.site import site_cells
 from coverage.radial.viewshed import NODATA, viewsheds
@@ -248,6 +248,7 @@ def power_bands(
     radius_m: float = RADIUS_M,
     rx_height_m: float = RX_HEIGHT_M,
     k_factor: float = K_FACTOR,
+    calibration: LossCorrection | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
 ) -> SiteBands:
@@ -264,6 +265,9 @@ def power_bands(
         :func:`site_frame`, any CRS.
     model, radius_m, rx_height_m, k_factor
         As :func:`coverage.model.predict`.
+    calibration
+        A drive-test calibration (:func:`coverage.read_calibration`): each site takes the
+        terms of its own ``operator`` and ``technology`` columns (when present).
     batch_size
         Sites computed together.
     progress
@@ -295,6 +299,8 @@ def power_bands(
     check_points_on_terrain(terrain, xs, ys, labels=names)
     # one layer per site, in order: the operator is the site's zero-padded position
     towers = sites.assign(operator=[f"{i:05d}" for i in range(len(sites))], technology="2G")
+    if calibration is not None:
+        calibration = _PerSite(calibration, sites)
 
     def batches() -> Iterator[BandBatch]:
         for first in range(0, len(towers), batch_size):
@@ -306,6 +312,7 @@ def power_bands(
                 rx_height_m=rx_height_m,
                 k_factor=k_factor,
                 eirp_is="measured",
+                calibration=calibration,
                 progress=None if progress is None else _offset(progress, first),
             )
             yield BandBatch(first + 1, result.best_power_dbm)
@@ -314,6 +321,22 @@ def power_bands(
         tuple(names), terrain.shape, terrain.transform, terrain.crs, np.dtype(np.float32),
         float("nan"), batches,
     )  # fmt: skip
+
+
+class _PerSite:
+    """A calibration seen through :func:`power_bands`' one-layer-per-site frame: the layer
+    named by a site's position takes the terms of that site's operator and technology."""
+
+    def __init__(self, calibration: LossCorrection, sites: gpd.GeoDataFrame) -> None:
+        self.calibration = calibration
+        self.source = calibration.source
+        self.describe = getattr(calibration, "describe", lambda: calibration.source)
+        operators = sites["operator"] if "operator" in sites else ["unknown"] * len(sites)
+        technologies = sites["technology"] if "technology" in sites else ["unknown"] * len(sites)
+        self.keys = [(str(o), str(t)) for o, t in zip(operators, technologies, strict=True)]
+
+    def loss_terms(self, model: str, operator: str, technology: str) -> tuple[float, float]:
+        return self.calibration.loss_terms(model, *self.keys[int(operator)])
 
 
 def _offset(progress: Callable[[int], None], done_before: int) -> Callable[[int], None]:

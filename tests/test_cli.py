@@ -589,3 +589,43 @@ def test_phusong_warnings_are_one_log_line_each(small_scenario: dict, tmp_path: 
     assert any("the cruder method" in line for line in warned)
     assert all(line.startswith("WARNING coverage: ") for line in warned)
     assert "py.warnings" not in result.output and "commands.py" not in result.output
+
+
+def _calibration_file(path: Path, offset_db: float, model: str = "diffraction") -> Path:
+    from coverage.calibration import Calibration, CalibrationTerms
+
+    term = CalibrationTerms("unknown", "unknown", offset_db, 0.1, 0.0, 0.1, 100, 9.0, 8.0, 8.5)
+    Calibration(model, (term,), 9.0, 8.5, {"k": 5}).save(path)
+    return path
+
+
+def test_predict_applies_a_calibration_to_each_band(small_scenario: dict, tmp_path: Path) -> None:
+    import rasterio
+
+    common = ["predict", "--dem", small_scenario["dem"], "--site", "103.919,22.702",
+              "--site", "103.929,22.712", "--radius", "2000"]  # fmt: skip
+    _run(*common, "--out", tmp_path / "plain.tif")
+    calibration = _calibration_file(tmp_path / "c.json", 4.0)
+    _run(*common, "--calibration", calibration, "--out", tmp_path / "calibrated.tif")
+    with (
+        rasterio.open(tmp_path / "plain.tif") as a,
+        rasterio.open(tmp_path / "calibrated.tif") as b,
+    ):
+        plain, calibrated = a.read(), b.read()
+    inside = np.isfinite(plain)
+    assert inside.sum() > 1000
+    np.testing.assert_allclose(plain[inside] - calibrated[inside], 4.0, atol=1e-4)
+
+
+def test_gap_lists_and_the_map_name_the_calibration(small_scenario: dict, tmp_path: Path) -> None:
+    import pandas as pd
+
+    calibration = _calibration_file(tmp_path / "drive.json", 2.0)
+    common = ["--communes", small_scenario["communes"], "--towers", small_scenario["towers"],
+              "--dem", small_scenario["dem"], "--population-column", "dan_so", "--radius", "3000",
+              "--calibration", calibration]  # fmt: skip
+    _run("gaps", *common, "--out", tmp_path / "gaps.csv")
+    gaps = pd.read_csv(tmp_path / "gaps.csv")
+    assert gaps["calibration"].str.startswith("drive.json: diffraction").all()
+    _run("map", *common, "--out", tmp_path / "map.html")
+    assert "Calibration: drive.json: diffraction" in (tmp_path / "map.html").read_text("utf-8")

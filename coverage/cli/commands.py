@@ -216,7 +216,7 @@ def viewshed(
     "--frequency", Number(*SITE_RANGES["frequency_mhz"]), "MHZ", FREQUENCY_MHZ,
     "Carrier frequency of each --site, MHz (a --sites list gives its own).",
 )  # fmt: skip
-@with_options(EIRP, MODEL, RADIUS, RESOLUTION, RX_HEIGHT, K_FACTOR_OPTION)
+@with_options(EIRP, MODEL, RADIUS, RESOLUTION, RX_HEIGHT, K_FACTOR_OPTION, CALIBRATION)
 @out_option("Output GeoTIFF: one float32 band per site, dBm.")
 @OVERWRITE
 def predict(
@@ -231,6 +231,7 @@ def predict(
     resolution: float | None,
     rx_height: float,
     k_factor: float,
+    calibration: Path | None,
     out: Path,
     overwrite: bool,
 ) -> None:
@@ -252,6 +253,7 @@ def predict(
         radius_m=radius,
         rx_height_m=rx_height,
         k_factor=k_factor,
+        calibration=_calibration(calibration),
         progress=_progress(len(sites), "sites"),
     )
     bands.to_geotiff(out, overwrite=overwrite)

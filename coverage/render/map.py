@@ -179,6 +179,8 @@ def _attribution_text(
     attribution: str | Mapping[str, str] | None, result: CoverageResult, terrain: Terrain | None
 ) -> str:
     parts = [f"Coverage: phusong ({result.model} model)"]
+    if result.parameters.get("calibration"):
+        parts.append(f"Calibration: {result.parameters['calibration']}")
     if terrain is not None:
         parts.append(f"Terrain: {terrain.source}")
     if isinstance(attribution, Mapping):

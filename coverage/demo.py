@@ -126,6 +126,7 @@ def _write_demo(
     plan = plan_sites(
         communes, towers, terrain, population_column="dan_so", radius_m=radius,
         operator=PLAN_OPERATOR, sites=PLAN_SITES, spacing_m=PLAN_SPACING_M,
+        existing_coverage=analysis.result,
     )  # fmt: skip
     proposals = plan.proposals.assign(note=SYNTHETIC_NOTE)
     written.append(write_proposals(proposals, out / OUTPUTS[4], offers=plan.colocation_offers))

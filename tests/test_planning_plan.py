@@ -128,3 +128,19 @@ def test_bad_input_is_clear(communes, towers, terrain, tmp_path):
     table.write_text("kind,cost\nnew,about 100k\n", encoding="utf-8")
     with pytest.raises(PlanningError, match=r"costs.csv, row 2: cost 'about 100k'"):
         read_cost_table(table)
+
+
+def test_a_coverage_already_computed_is_reused_with_the_same_plan(communes, towers, terrain):
+    from coverage.errors import PlanningError
+    from coverage.model import predict
+
+    existing = predict(towers, terrain, radius_m=OPTIONS["radius_m"])
+    plain = _plan(communes, towers, terrain, operator="Viettel", sites=2)
+    reused = _plan(
+        communes, towers, terrain, operator="Viettel", sites=2, existing_coverage=existing
+    )
+    assert reused.proposals["site_id"].tolist() == plain.proposals["site_id"].tolist()
+    assert reused.proposals["people_gained"].tolist() == plain.proposals["people_gained"].tolist()
+    other = predict(towers, terrain, radius_m=1_000.0)
+    with pytest.raises(PlanningError, match="radius_m"):
+        _plan(communes, towers, terrain, operator="Viettel", sites=2, existing_coverage=other)

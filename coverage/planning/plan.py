@@ -25,7 +25,7 @@ from coverage.analysis import PopulationInput, population_grid
 from coverage.crs import WGS84
 from coverage.errors import PlanningError
 from coverage.gaps import slug
-from coverage.model import predict
+from coverage.model import CoverageResult, predict
 from coverage.names import seed_communes_in
 from coverage.operators import OMNI_BEAMWIDTH_DEG, radio_defaults
 from coverage.planning.backhaul import BACKHAUL_COLUMNS, DEFAULT_MAX_HOP_M
@@ -51,6 +51,7 @@ from coverage.planning.matrix import (
     merge_rows,
 )
 from coverage.planning.solvers import Selection, exact_cover, greedy_cover
+from coverage.settings import RADIUS_M
 from coverage.terrain import Terrain
 from coverage.zonal import CommunesOnGrid, communes_on_grid
 
@@ -183,6 +184,7 @@ def plan_sites(
     require_backhaul: bool = False,
     fibre: FibreInput = None,
     max_hop_m: float = DEFAULT_MAX_HOP_M,
+    existing_coverage: CoverageResult | None = None,
     **predict_options: Any,
 ) -> SitePlan:
     """Which new or shared sites cover the most people still without signal.
@@ -232,6 +234,9 @@ def plan_sites(
         Fibre points (file or :func:`~coverage.io.fibre.read_fibre_points` frame).
     max_hop_m
         Longest microwave hop, m.
+    existing_coverage
+        The existing towers' coverage when already computed on ``terrain`` with the same
+        ``predict_options`` (e.g. ``coverage.analyse(...).result``): not computed again.
     **predict_options
         :func:`coverage.model.predict` options (``model``, ``radius_m``, ``thresholds_dbm``...),
         used for the existing towers and the candidates alike.
@@ -264,7 +269,11 @@ def plan_sites(
         candidate_options["operator"] = str(operator)
     radio = _new_site_radio(technology, antenna_height_m, frequency_mhz, eirp_dbm)
 
-    result = predict(towers, terrain, **predict_options)
+    result = (
+        predict(towers, terrain, **predict_options)
+        if existing_coverage is None
+        else _checked_existing(existing_coverage, terrain, predict_options)
+    )
     on_grid = communes_on_grid(communes, result.grid)
     people_grid = population_grid(population, on_grid, communes, population_column)
     if people_grid is None:
@@ -580,3 +589,23 @@ def _proposal_rows(
                 }  # fmt: skip
             )
     return gpd.GeoDataFrame(rows, columns=[*PROPOSAL_COLUMNS, "geometry"], crs=WGS84)
+
+
+def _checked_existing(
+    existing: CoverageResult, terrain: Terrain, predict_options: Mapping[str, Any]
+) -> CoverageResult:
+    """``existing`` when it was computed on ``terrain`` with ``predict_options``; else an error."""
+    expected = {"model": "diffraction", "radius_m": RADIUS_M, **predict_options}
+    differs = [
+        key
+        for key in ("model", "radius_m")
+        if existing.parameters.get(key, existing.model if key == "model" else None) != expected[key]
+    ]
+    if not existing.grid.aligned_with(terrain.grid) or existing.grid.shape != terrain.shape:
+        differs.append("grid")
+    if differs:
+        raise PlanningError(
+            f"existing_coverage= differs from this plan's in {', '.join(differs)}: pass the "
+            "result computed with the same model, radius and terrain, or leave it out."
+        )
+    return existing

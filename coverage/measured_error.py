@@ -35,14 +35,11 @@ from coverage.errors import SchemaError
 from coverage.io.files import atomic_output
 from coverage.model import (
     MODELS,
-    SECTOR_FRONT_TO_BACK_DB,
-    SECTOR_SIDELOBE_DB,
-    SECTOR_VERTICAL_BEAMWIDTH_DEG,
     LossCorrection,
     calibration_correction_db,
+    sector_gain_db,
     site_path_loss,
 )
-from coverage.physics.antenna import antenna_gain_db
 from coverage.physics.receiver import measured_power_dbm
 from coverage.settings import EARTH_RADIUS_M, K_FACTOR, RADIUS_M, RX_HEIGHT_M
 from coverage.terrain import Terrain
@@ -268,18 +265,13 @@ def matched_points(
 
 def _antenna_gain_db(site: Any, azimuth_deg: np.ndarray, elevation_deg: np.ndarray) -> np.ndarray:
     """The sector pattern :func:`coverage.model.site_received_power` applies, dB."""
-    azimuth = float(getattr(site, "azimuth_deg", math.nan))
-    beamwidth = float(getattr(site, "beamwidth_deg", math.nan))
-    tilt = float(getattr(site, "tilt_deg", math.nan))
-    sector = math.isfinite(azimuth) and math.isfinite(beamwidth)
     return np.asarray(
-        antenna_gain_db(
-            azimuth_deg - (azimuth if sector else 0.0),
-            elevation_deg + (tilt if math.isfinite(tilt) else 0.0),
-            beamwidth if sector else math.nan,
-            SECTOR_VERTICAL_BEAMWIDTH_DEG if math.isfinite(tilt) else math.nan,
-            SECTOR_FRONT_TO_BACK_DB,
-            SECTOR_SIDELOBE_DB,
+        sector_gain_db(
+            float(getattr(site, "azimuth_deg", math.nan)),
+            float(getattr(site, "beamwidth_deg", math.nan)),
+            float(getattr(site, "tilt_deg", math.nan)),
+            azimuth_deg,
+            elevation_deg,
         ),
         dtype=float,
     )

@@ -40,6 +40,7 @@ __all__ = [
     "calibration_correction_db",
     "calibration_label",
     "predict",
+    "sector_gain_db",
     "site_path_loss",
     "site_received_power",
     "tqdm_progress",
@@ -336,6 +337,40 @@ class SiteRadio:
     loss_slope_db_per_decade: float = 0.0
 
 
+def sector_gain_db(
+    azimuth_deg: float,
+    beamwidth_deg: float,
+    tilt_deg: float,
+    bearing_deg: np.ndarray,
+    elevation_deg: np.ndarray,
+) -> np.ndarray:
+    """Gain (dB, <= 0) of a site's antenna towards receivers at ``bearing_deg`` (degrees
+    from grid north) and ``elevation_deg`` (above the horizontal, from the antenna).
+
+    The 3GPP TR 36.814 macro sector (:func:`coverage.physics.antenna.antenna_gain_db`
+    with :data:`SECTOR_FRONT_TO_BACK_DB` and :data:`SECTOR_SIDELOBE_DB`): omnidirectional
+    in azimuth when ``azimuth_deg`` or ``beamwidth_deg`` is NaN, without a vertical
+    pattern when ``tilt_deg`` is NaN.
+
+    Examples
+    --------
+    >>> abs(float(sector_gain_db(90.0, 65.0, 0.0, np.array(90.0), np.array(0.0))))  # boresight
+    0.0
+    >>> round(float(sector_gain_db(90.0, 65.0, 0.0, np.array(270.0), np.array(0.0))), 1)
+    -25.0
+    """
+    sector = np.isfinite(azimuth_deg) and np.isfinite(beamwidth_deg)
+    tilted = np.isfinite(tilt_deg)
+    return antenna_gain_db(
+        bearing_deg - (azimuth_deg if sector else 0.0),
+        elevation_deg + (tilt_deg if tilted else 0.0),
+        beamwidth_deg if sector else np.nan,
+        SECTOR_VERTICAL_BEAMWIDTH_DEG if tilted else np.nan,
+        SECTOR_FRONT_TO_BACK_DB,
+        SECTOR_SIDELOBE_DB,
+    )
+
+
 def site_received_power(
     terrain: Terrain,
     site: SiteRadio,
@@ -361,15 +396,8 @@ def site_received_power(
         tx_height_m=site.antenna_height_m, rx_height_m=rx_height_m,
         frequency_mhz=site.frequency_mhz, radius_m=radius_m, k_factor=k_factor, itm=itm,
     )  # fmt: skip
-    vertical_bw = SECTOR_VERTICAL_BEAMWIDTH_DEG if np.isfinite(site.tilt_deg) else np.nan
-    sector = np.isfinite(site.azimuth_deg) and np.isfinite(site.beamwidth_deg)
-    gain = antenna_gain_db(
-        loss.azimuth_deg - (site.azimuth_deg if sector else 0.0),
-        loss.elevation_deg + (site.tilt_deg if np.isfinite(site.tilt_deg) else 0.0),
-        site.beamwidth_deg if sector else np.nan,
-        vertical_bw,
-        SECTOR_FRONT_TO_BACK_DB,
-        SECTOR_SIDELOBE_DB,
+    gain = sector_gain_db(
+        site.azimuth_deg, site.beamwidth_deg, site.tilt_deg, loss.azimuth_deg, loss.elevation_deg
     )
     measured = float(measured_power_dbm(site.eirp_dbm, site.technology, eirp_is=eirp_is))
     loss_db = loss.loss_db

@@ -41,7 +41,7 @@ from affine import Affine
 from numba import prange
 
 from coverage.physics.diffraction import fresnel_v, knife_edge_loss_db
-from coverage.physics.free_space import free_space_loss_db
+from coverage.physics.free_space import SPEED_OF_LIGHT_M_S, free_space_loss_db
 from coverage.physics.hata import hata_loss_db
 from coverage.physics.ranges import hata_validity_flags
 from coverage.radial.plan import nearest_ray_plan, walk_samples
@@ -178,7 +178,7 @@ def bullington_prefix_losses(distances_m, heights_m, h_tx_m, h_rx_m, frequency_m
     n = len(distances_m)
     out = np.full(n, np.nan)
     curvature = 1.0 / (2.0 * k_factor * EARTH_RADIUS_M)
-    wavelength = 299_792_458.0 / (frequency_mhz * 1e6)
+    wavelength = SPEED_OF_LIGHT_M_S / (frequency_mhz * 1e6)
     xs = np.empty(n)
     hs = np.empty(n)
     hull = np.empty(n, np.int64)
@@ -237,7 +237,7 @@ def _site_kernel(
     """
     rows, cols = elevation.shape
     flat = elevation.ravel()
-    wavelength = 299_792_458.0 / (frequency_mhz * 1e6)
+    wavelength = SPEED_OF_LIGHT_M_S / (frequency_mhz * 1e6)
     max_samples = 2 * n_steps + 2
     for ray in prange(len(ray_dx)):
         first = ray_start[ray]

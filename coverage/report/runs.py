@@ -27,6 +27,7 @@ from coverage.analysis import Analysis
 from coverage.errors import InputFileError
 from coverage.gaps import slug
 from coverage.io.files import atomic_folder, existing_file
+from coverage.io.towers import REQUIRED_COLUMNS
 
 ANY_OPERATOR = "any operator"
 """The ``operator`` of the rows counting signal from any operator (as in ``Analysis.summary``)."""
@@ -42,14 +43,6 @@ _PARAMETERS = (
     "eirp_is",
     "itm",
     "calibration",
-)
-_TOWER_FIELDS = (
-    "site_id",
-    "operator",
-    "technology",
-    "frequency_mhz",
-    "antenna_height_m",
-    "eirp_dbm",
 )
 
 
@@ -134,7 +127,7 @@ def tower_table(analysis: Analysis) -> pd.DataFrame:
             "lat": np.round(lonlat.geometry.y.to_numpy(), 6) if len(towers) else [],
         }
     )
-    parts = [towers[name].astype(str).to_numpy() for name in _TOWER_FIELDS if name in towers]
+    parts = [towers[name].astype(str).to_numpy() for name in REQUIRED_COLUMNS if name in towers]
     parts += [table["lon"].map("{:.6f}".format), table["lat"].map("{:.6f}".format)]
     table.insert(
         0,

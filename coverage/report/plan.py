@@ -55,10 +55,10 @@ def read_plan(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
 
     Examples
     --------
-    >>> read_plan("plan.txt")
+    >>> read_plan("sites.txt")
     Traceback (most recent call last):
     ...
-    coverage.errors.SchemaError: plan.txt: a plan is read from .xlsx, .csv, .geojson, .json, .gpkg as written by `phusong plan --out` (--plan).
+    coverage.errors.SchemaError: sites.txt: a plan is read from .xlsx, .csv, .geojson, .json, .gpkg as written by `phusong plan --out` (--plan).
     """
     path = Path(path)
     if path.suffix.lower() not in PROPOSAL_SUFFIXES:
@@ -132,7 +132,7 @@ def plan_totals(sites: pd.DataFrame) -> pd.DataFrame:
     >>> sites = pd.DataFrame({"plan": ["Viettel", "Viettel"], "rank": [1, 2],
     ...     "kind": ["new", "co-location"], "people_gained": [300.0, 120.5], "cost": [1.0, 0.5]})
     >>> plan_totals(sites).loc["Viettel", ["sites", "new", "people_gained", "cost"]].tolist()
-    [2, 1, 420.5, 1.5]
+    [2.0, 1.0, 420.5, 1.5]
     """
     kind = sites["kind"].astype(str)
     return (

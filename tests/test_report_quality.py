@@ -14,7 +14,7 @@ from shapely.geometry import Point
 
 from coverage.analysis import Analysis, analyse
 from coverage.crs import transform_xy
-from coverage.errors import CruderMethodWarning
+from coverage.errors import CruderMethodWarning, UnusableRowsWarning
 from coverage.io.communes import read_communes
 from coverage.io.measurements import read_measurements
 from coverage.io.terrain import open_terrain
@@ -84,6 +84,7 @@ def drive_test(analysis: Analysis, tmp_path_factory: pytest.TempPathFactory):
     add(mobifone_cells[2], f'"{HOSTILE_OPERATOR}"', -95.0)
     add((2, 2), "Viettel", -80.0)  # on the grid, in no commune
     rows.append("10.0,106.0,Viettel,4G,-70,")  # far away
+    rows.append("10.0,106.0,Viettel,4G,-999,")  # a scanner without a fix: dropped when read
     add(viettel_cells[0], "Viettel", "", loss="120.5")  # a path loss only
     add(viettel_cells[1], "Viettel", -85.0, technology="")  # no technology: unknown
     path = tmp_path_factory.mktemp("drive") / "drive.csv"
@@ -106,6 +107,7 @@ def test_shares_and_errors_by_hand(analysis: Analysis, drive_test) -> None:
     found = quality_indicators(analysis, points)
     assert found.points == 11
     assert found.outside == 2 and found.no_level == 1 and found.no_threshold == 1
+    assert found.dropped == {"implausible level": 1}
     table = found.table.set_index(["operator", "name"])
     assert int(table.loc[(slice(None), ALL_COMMUNES), "points"].sum()) + 4 == found.points
     row = table.loc[("Viettel", "Y Tý")]
@@ -133,9 +135,11 @@ def test_shares_and_errors_by_hand(analysis: Analysis, drive_test) -> None:
 
 def test_quality_section_in_the_report(analysis: Analysis, drive_test, tmp_path: Path) -> None:
     path, _ = drive_test
-    out = write_report(analysis, tmp_path / "r.html", lang="en", measurements=path)
+    with pytest.warns(UnusableRowsWarning, match="implausible level"):
+        out = write_report(analysis, tmp_path / "r.html", lang="en", measurements=path)
     page = out.read_text(encoding="utf-8")
     section = page[page.index('id="quality"') : page.index('id="methods"')]
+    assert "1 rows of the file were dropped when read" in section
     assert "Drive-test file: drive.csv; 11 points." in section
     assert "2 points lie outside every commune: not counted in the tables." in section
     assert "1 points have no received level" in section
@@ -145,7 +149,9 @@ def test_quality_section_in_the_report(analysis: Analysis, drive_test, tmp_path:
         section,
     )
     assert html.escape(HOSTILE_OPERATOR, quote=True) in section and "<script" not in page
-    vi = write_report(analysis, tmp_path / "vi.html", measurements=path).read_text(encoding="utf-8")
+    with pytest.warns(UnusableRowsWarning):
+        vi = write_report(analysis, tmp_path / "vi.html", measurements=path)
+    vi = vi.read_text(encoding="utf-8")
     assert "Chỉ tiêu chất lượng dịch vụ (đo kiểm)" in vi and "Mường Hum" in vi
 
 

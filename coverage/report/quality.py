@@ -66,6 +66,9 @@ class QualityIndicators:
         ``no_threshold``.
     thresholds
         The threshold used per technology, dBm.
+    dropped
+        Rows of the file the reader dropped (no position, no level, an implausible level),
+        by reason (``measurements.attrs["dropped"]``).
     """
 
     table: pd.DataFrame
@@ -74,6 +77,7 @@ class QualityIndicators:
     no_level: int
     no_threshold: int
     thresholds: dict[str, float]
+    dropped: dict[str, int]
 
 
 def _thresholds(analysis: Analysis) -> dict[str, float]:
@@ -198,6 +202,11 @@ def quality_indicators(analysis: Analysis, measurements: gpd.GeoDataFrame) -> Qu
         outside=int((~inside).sum()),
         no_level=int((inside & ~has_level).sum()),
         no_threshold=int((inside & has_level & ~has_threshold).sum()),
+        dropped={
+            str(reason): len(rows)
+            for reason, rows in measurements.attrs.get("dropped", {}).items()
+            if len(rows)
+        },
         thresholds={
             t: thresholds[t]
             for t in sorted(set(measurements["technology"].astype(str)))

@@ -167,6 +167,7 @@ def quality_section(indicators: QualityIndicators, source: str, page: Page) -> s
         ),
     ]
     for message, count in (
+        ("quality.dropped", sum(indicators.dropped.values())),
         ("quality.outside", indicators.outside),
         ("quality.no_level", indicators.no_level),
         ("quality.no_threshold", indicators.no_threshold),

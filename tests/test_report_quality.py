@@ -168,3 +168,32 @@ def test_real_drive_test_file_outside_the_province(
     section = out.read_text(encoding="utf-8")
     assert f"{found.points:,} points lie outside every commune" in section
     assert "No usable measured point in the communes." in section
+
+
+def test_phusong_report_with_measurements(small_scenario: dict, drive_test, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from coverage.cli import main
+
+    path, _ = drive_test
+    job = [
+        "report", "--communes", small_scenario["communes"], "--dem", small_scenario["dem"],
+        "--towers", small_scenario["towers"], "--population-column", "dan_so", "--radius", "4000",
+        "--lang", "en",
+    ]  # fmt: skip
+    runner = CliRunner()
+    done = runner.invoke(
+        main, [*map(str, job), "--measurements", str(path), "--out", str(tmp_path / "r.html")]
+    )
+    assert done.exit_code == 0, done.output
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Service-quality indicators (drive test)" in page
+    assert done.output.count("implausible level") == 1  # said once, not once per reading
+    bad = runner.invoke(
+        main,
+        [*map(str, job), "--measurements", str(small_scenario["communes"]),
+         "--out", str(tmp_path / "b.html")],
+    )  # fmt: skip
+    assert bad.exit_code != 0 and "measurement" in bad.output
+    assert len(bad.output.strip().splitlines()) == 1, bad.output
+    assert not (tmp_path / "b.html").exists()

@@ -745,9 +745,13 @@ def report(
 
         read_plan(plan_path)
     if measurements_path is not None:
+        import warnings
+
         from coverage.io.measurements import read_measurements
 
-        read_measurements(measurements_path)
+        with warnings.catch_warnings():  # said once, when the report reads it again
+            warnings.simplefilter("ignore")
+            read_measurements(measurements_path)
     analysis = _analyse(job)
     named = dict(item.partition("=")[::2] for item in synthetic)
     write_report(

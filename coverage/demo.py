@@ -149,5 +149,7 @@ def _write_demo(
         },
     )
     written.insert(0, save_map(m, out / OUTPUTS[0], offline=True))
-    written.append(write_report(analysis, out / REPORT, synthetic=scenario.synthetic))
+    written.append(
+        write_report(analysis, out / REPORT, synthetic=scenario.synthetic, plan=out / OUTPUTS[4])
+    )
     return written

@@ -68,7 +68,8 @@ ROOMS: dict[str, set[str]] = {
     # for people
     "render": BOTTOM | {"crs", "grid", "names", "terrain", "io", "model", "gaps"},
     "report": BOTTOM
-    | {"crs", "grid", "names", "terrain", "io", "model", "gaps", "analysis", "render", "datasets"},
+    | {"crs", "grid", "names", "terrain", "io", "model", "gaps", "analysis", "render", "datasets"}
+    | {"physics", "zonal", "measured_error"},
     "demo": BOTTOM
     | {"datasets", "names", "terrain", "io", "model", "analysis", "render", "planning", "report"},
     "cli": set(),  # on top: may import any room; nobody imports it (checked below)

@@ -194,15 +194,26 @@ def test_pdf_has_pages_and_the_commune_names(two_runs, tmp_path: Path) -> None:
     _, first, _ = two_runs
     out = write_report(first, tmp_path / "report.pdf", period="Quý 3/2025")
     reader = pypdf.PdfReader(out)
-    assert len(reader.pages) >= 5  # cover and contents, then a page per section
-    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 7  # cover and contents, then each of 6 sections on a new page
+    pages = [page.extract_text() for page in reader.pages]
+    text = "\n".join(pages)
     for name in ("Y Tý", "Mường Hum", "Tóm tắt toàn tỉnh", "Quý 3/2025"):
         assert name in text
+    assert pages[0].startswith("Báo cáo vùng phủ sóng di động")
+    # every section opens a page (break-before: page), its title first
+    for title in ("Tóm tắt toàn tỉnh", "Bản đồ và biểu đồ", "Các xã", "Phương pháp và dữ liệu"):
+        assert any(page.lstrip().startswith(title) for page in pages[1:]), title
     if shutil.which("pdftoppm"):
         import subprocess
 
+        import numpy as np
+        from PIL import Image
+
         subprocess.run(["pdftoppm", "-r", "20", "-png", out, tmp_path / "page"], check=True)
-        assert len(list(tmp_path.glob("page*.png"))) == len(reader.pages)
+        images = sorted(tmp_path.glob("page*.png"))
+        assert len(images) == len(reader.pages)
+        for image in images:  # each page has ink on it
+            assert np.asarray(Image.open(image).convert("L")).min() < 128, image.name
 
 
 def test_phusong_report_command(small_scenario: dict, five_more: Path, tmp_path: Path) -> None:
@@ -235,3 +246,52 @@ def test_phusong_report_command(small_scenario: dict, five_more: Path, tmp_path:
     )
     assert bad.exit_code != 0 and "report.html or report.pdf" in bad.output
     assert len(bad.output.strip().splitlines()) <= 3
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (Debian package chromium)"
+)
+def test_html_opens_offline_in_chromium_without_errors(two_runs) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    folder, _, _ = two_runs
+    errors: list[str] = []
+    network: list[str] = []
+    dialogs: list[str] = []
+
+    def route(request_route) -> None:
+        url = request_route.request.url
+        if url.startswith(("file:", "data:")):
+            request_route.continue_()
+        else:
+            network.append(url)
+            request_route.abort()
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.route("**/*", route)
+            page.goto((folder / "second.html").as_uri(), wait_until="load")
+            page.wait_for_timeout(300)
+            assert page.locator("section").count() >= 7
+            images = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
+            assert images and all(width > 0 for width in images)  # every figure decoded
+            text = page.locator("body").inner_text()
+            assert HOSTILE in text and "Op <img src=x onerror=alert(1)>" in text
+            assert page.evaluate("() => document.querySelectorAll('script').length") == 0
+            page.locator('a[href="#change"]').click()
+            assert page.evaluate("() => location.hash") == "#change"
+        finally:
+            browser.close()
+    assert errors == [] and network == [] and dialogs == []

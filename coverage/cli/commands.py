@@ -706,6 +706,19 @@ def plan(
     callback=writable_output,
     help="Folder where this run's figures are kept for the next report's --previous.",
 )
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Plan written by `phusong plan` (XLSX/CSV/GeoJSON/GPKG): adds the proposed sites.",
+)
+@click.option(
+    "--measurements",
+    "measurements_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Drive-test points (CSV/XLSX: position, operator, technology, level): adds the "
+    "service-quality indicators.",
+)
 @out_option("Output report.html (self-contained) or report.pdf (needs Chromium).")
 @OVERWRITE
 def report(
@@ -714,6 +727,8 @@ def report(
     synthetic: tuple[str, ...],
     previous_run: Path | None,
     save_run: Path | None,
+    plan_path: Path | None,
+    measurements_path: Path | None,
     out: Path,
     overwrite: bool,
     **job: Any,
@@ -725,6 +740,18 @@ def report(
     if out.suffix.lower() not in (".html", ".pdf"):
         raise click.BadParameter("name the output report.html or report.pdf.", param_hint="--out")
     check_output(out, overwrite=overwrite)
+    if plan_path is not None:  # a bad plan or drive-test file fails before the analysis
+        from coverage.report.plan import read_plan
+
+        read_plan(plan_path)
+    if measurements_path is not None:
+        import warnings
+
+        from coverage.io.measurements import read_measurements
+
+        with warnings.catch_warnings():  # said once, when the report reads it again
+            warnings.simplefilter("ignore")
+            read_measurements(measurements_path)
     analysis = _analyse(job)
     named = dict(item.partition("=")[::2] for item in synthetic)
     write_report(
@@ -734,6 +761,8 @@ def report(
         period=period,
         synthetic={name: what or "synthetic" for name, what in named.items()},
         previous=previous_run,
+        plan=plan_path,
+        measurements=measurements_path,
         save_run_to=save_run,
         overwrite=overwrite,
     )

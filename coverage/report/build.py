@@ -11,10 +11,14 @@ from pathlib import Path
 from coverage.analysis import Analysis
 from coverage.errors import SchemaError
 from coverage.io.files import atomic_output, check_output
-from coverage.report.document import ReportInputs, report_html
+from coverage.io.measurements import read_measurements
+from coverage.report.document import Page, ReportInputs, report_html
 from coverage.report.messages import LANGUAGES
 from coverage.report.pdf import html_to_pdf
+from coverage.report.plan import read_plan
+from coverage.report.quality import quality_indicators
 from coverage.report.runs import RunChange, RunRecord, compare_runs, load_run, save_run
+from coverage.report.sections import plan_section, quality_section
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,8 @@ def write_report(
     province: str | None = None,
     synthetic: Mapping[str, str] | None = None,
     previous: str | os.PathLike[str] | None = None,
+    plan: str | os.PathLike[str] | None = None,
+    measurements: str | os.PathLike[str] | None = None,
     save_run_to: str | os.PathLike[str] | None = None,
     overwrite: bool = False,
     date: datetime | None = None,
@@ -55,6 +61,12 @@ def write_report(
     previous
         Folder of an earlier run (``save_run_to``): adds "change since the last run", or
         says why it is not comparable.
+    plan
+        A plan file written by ``phusong plan`` (XLSX, CSV, GeoJSON or GeoPackage): adds
+        the proposed sites (:mod:`coverage.report.plan`).
+    measurements
+        A drive-test file (:func:`coverage.read_measurements`): adds the service-quality
+        indicators (:mod:`coverage.report.quality`).
     save_run_to
         Folder where this run's figures are saved for the next report.
     overwrite
@@ -93,6 +105,28 @@ def write_report(
         change = compare_runs(record, load_run(previous))
         if not change.comparable:
             log.warning("previous run %s not comparable: %s", previous, change.reasons)
+    proposals = read_plan(plan) if plan is not None else None
+    indicators = (
+        quality_indicators(analysis, read_measurements(measurements))
+        if measurements is not None
+        else None
+    )
+
+    def extra(page: Page) -> list[tuple[str, str, str]]:
+        found = []
+        if proposals is not None:
+            found.append(
+                (
+                    "plan",
+                    plan_section(analysis, proposals, Path(str(plan)).name, page),
+                    "plan.title",
+                )
+            )
+        if indicators is not None:
+            body = quality_section(indicators, Path(str(measurements)).name, page)
+            found.append(("quality", body, "quality.title"))
+        return found
+
     inputs = ReportInputs(
         lang=lang,
         period=period,
@@ -101,7 +135,7 @@ def write_report(
         synthetic_dem=[analysis.terrain.source] if analysis.terrain.synthetic else [],
         date=date,
     )
-    page = report_html(analysis, record, inputs, change=change)
+    page = report_html(analysis, record, inputs, change=change, extra=extra)
     if out.suffix.lower() == ".pdf":
         html_to_pdf(page, out, overwrite=overwrite)
     else:

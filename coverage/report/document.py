@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,11 +50,18 @@ class ReportInputs:
     date: datetime | None = None
 
 
-def _e(value: object) -> str:
+def escape(value: object) -> str:
+    """``value`` as HTML text (quotes escaped too).
+
+    Examples
+    --------
+    >>> escape('<b title="x">')
+    '&lt;b title=&quot;x&quot;&gt;'
+    """
     return html.escape(str(value), quote=True)
 
 
-class _Page:
+class Page:
     """Formats numbers and operator names for one language."""
 
     def __init__(self, t: Translator) -> None:
@@ -92,23 +99,24 @@ class _Page:
 
     def table(self, header_ids: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
         """A table; numbers (already formatted as text by the caller) are right-aligned."""
-        head = "".join(f"<th>{_e(self.t(h))}</th>" for h in header_ids)
+        head = "".join(f"<th>{escape(self.t(h))}</th>" for h in header_ids)
         body = []
         for row in rows:
             cells = "".join(
-                f'<td class="n">{_e(v)}</td>' if isinstance(v, _Num) else f"<td>{_e(v)}</td>"
+                f'<td class="n">{escape(v)}</td>' if isinstance(v, Num) else f"<td>{escape(v)}</td>"
                 for v in row
             )
             body.append(f"<tr>{cells}</tr>")
         return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-class _Num(str):
+class Num(str):
     """A formatted number: right-aligned in tables."""
 
 
-def _section(anchor: str, title: str, body: str) -> str:
-    return f'<section id="{anchor}"><h2>{_e(title)}</h2>{body}</section>'
+def section(anchor: str, title: str, body: str) -> str:
+    """One ``<section>`` of the page: its anchor, escaped title and (ready) HTML body."""
+    return f'<section id="{anchor}"><h2>{escape(title)}</h2>{body}</section>'
 
 
 def _totals(record: RunRecord) -> pd.DataFrame:
@@ -121,29 +129,29 @@ def _totals(record: RunRecord) -> pd.DataFrame:
     return grouped
 
 
-def _summary(analysis: Analysis, record: RunRecord, page: _Page) -> str:
+def _summary(analysis: Analysis, record: RunRecord, page: Page) -> str:
     t = page.t
     totals = _totals(record)
     anyop = totals.loc[ANY_OPERATOR]
     parts = [
         "<ul>",
-        f"<li>{_e(t('summary.population'))}: <b>{_e(page.people(anyop['population']))}</b></li>",
-        f"<li>{_e(t('summary.covered_any'))}: <b>{_e(page.people(anyop['covered_population']))}</b></li>",
-        f"<li>{_e(t('summary.share_any'))}: <b>{_e(page.share(anyop['share']))}</b></li>",
+        f"<li>{escape(t('summary.population'))}: <b>{escape(page.people(anyop['population']))}</b></li>",
+        f"<li>{escape(t('summary.covered_any'))}: <b>{escape(page.people(anyop['covered_population']))}</b></li>",
+        f"<li>{escape(t('summary.share_any'))}: <b>{escape(page.share(anyop['share']))}</b></li>",
         "</ul>",
-        f"<h3>{_e(t('summary.by_operator'))}</h3>",
+        f"<h3>{escape(t('summary.by_operator'))}</h3>",
         page.table(
             ["col.operator", "col.covered_people", "col.covered_share"],
             (
                 [
                     page.operator(str(op)),
-                    _Num(page.people(row.covered_population)),
-                    _Num(page.share(row.share)),
+                    Num(page.people(row.covered_population)),
+                    Num(page.share(row.share)),
                 ]
                 for op, row in totals.iterrows()
             ),
         ),
-        f"<h3>{_e(t('summary.by_technology'))}</h3>",
+        f"<h3>{escape(t('summary.by_technology'))}</h3>",
     ]
     communes = analysis.communes
     population = float(communes["population"].sum(min_count=1))
@@ -155,8 +163,8 @@ def _summary(analysis: Analysis, record: RunRecord, page: _Page) -> str:
             [
                 str(layer.operator),
                 str(layer.technology),
-                _Num(page.people(covered)),
-                _Num(page.share(covered / population if population > 0 else math.nan)),
+                Num(page.people(covered)),
+                Num(page.share(covered / population if population > 0 else math.nan)),
             ]
         )
     parts.append(
@@ -168,16 +176,16 @@ def _summary(analysis: Analysis, record: RunRecord, page: _Page) -> str:
         (communes["covered_share_any"] == 0)
         & ~communes["status"].astype(str).str.startswith("not computed")
     ]
-    parts.append(f"<h3>{_e(t('summary.no_signal_communes'))}</h3>")
+    parts.append(f"<h3>{escape(t('summary.no_signal_communes'))}</h3>")
     parts.append(
-        f"<p>{_e(', '.join(silent['name'].astype(str)))}</p>"
+        f"<p>{escape(', '.join(silent['name'].astype(str)))}</p>"
         if len(silent)
-        else f"<p>{_e(t('common.none'))}</p>"
+        else f"<p>{escape(t('common.none'))}</p>"
     )
-    return _section("summary", t("summary.title"), "".join(parts))
+    return section("summary", t("summary.title"), "".join(parts))
 
 
-def _maps(analysis: Analysis, record: RunRecord, page: _Page) -> str:
+def _maps(analysis: Analysis, record: RunRecord, page: Page) -> str:
     t = page.t
     communes = analysis.communes
     uncovered = communes["uncovered_population_share_any"].astype(float)
@@ -190,18 +198,18 @@ def _maps(analysis: Analysis, record: RunRecord, page: _Page) -> str:
         figures.operator_chart(shares, t),
     ]
     body = "".join(f'<p><img alt="" src="{uri}"></p>' for uri in images)
-    return _section("maps", t("maps.title"), body)
+    return section("maps", t("maps.title"), body)
 
 
-def _commune_rows(communes: pd.DataFrame, page: _Page) -> list[list[object]]:
+def _commune_rows(communes: pd.DataFrame, page: Page) -> list[list[object]]:
     return [
         [
             row["name"],
             "" if pd.isna(row.get("district")) else row["district"],
-            _Num(page.people(float(row["population"]))),
-            _Num(page.people(float(row["covered_population_any"]))),
-            _Num(page.people(float(row["uncovered_population_any"]))),
-            _Num(page.share(float(row["covered_share_any"]))),
+            Num(page.people(float(row["population"]))),
+            Num(page.people(float(row["covered_population_any"]))),
+            Num(page.people(float(row["uncovered_population_any"]))),
+            Num(page.share(float(row["covered_share_any"]))),
             row["operators_present"],
             page.status(row["status"]),
         ]
@@ -221,16 +229,16 @@ _COMMUNE_HEADERS = [
 ]
 
 
-def _communes(analysis: Analysis, page: _Page) -> str:
+def _communes(analysis: Analysis, page: Page) -> str:
     communes = analysis.communes.sort_values("name")
-    return _section(
+    return section(
         "communes",
         page.t("communes.title"),
         page.table(_COMMUNE_HEADERS, _commune_rows(communes, page)),
     )
 
 
-def _merger_lines(name: str, page: _Page) -> list[str]:
+def _merger_lines(name: str, page: Page) -> list[str]:
     """The 2025 unit a commune of interest is or became part of, and the communes it absorbed."""
     try:
         unit, absorbed = name, predecessor_communes(name)
@@ -241,21 +249,21 @@ def _merger_lines(name: str, page: _Page) -> list[str]:
         except CommuneLookupError:
             return []
     return [
-        f"<p>{_e(page.t('interest.unit', unit=unit))}</p>",
-        f"<p>{_e(page.t('interest.absorbed', names=', '.join(absorbed)))}</p>",
+        f"<p>{escape(page.t('interest.unit', unit=unit))}</p>",
+        f"<p>{escape(page.t('interest.absorbed', names=', '.join(absorbed)))}</p>",
     ]
 
 
-def _interest(analysis: Analysis, record: RunRecord, page: _Page) -> str:
+def _interest(analysis: Analysis, record: RunRecord, page: Page) -> str:
     t = page.t
     names = seed_communes_in(analysis.communes["name"].astype(str))
     if not names:
-        return _section("interest", t("interest.title"), f"<p>{_e(t('interest.none'))}</p>")
+        return section("interest", t("interest.title"), f"<p>{escape(t('interest.none'))}</p>")
     parts = []
     for name in names:
         rows = find_commune(analysis.communes, name)
         own = record.figures[record.figures["name"].isin(rows["name"].astype(str))]
-        parts.append(f"<h3>{_e(name)}</h3>")
+        parts.append(f"<h3>{escape(name)}</h3>")
         parts.extend(_merger_lines(name, page))
         parts.append(page.table(_COMMUNE_HEADERS, _commune_rows(rows, page)))
         parts.append(
@@ -264,65 +272,65 @@ def _interest(analysis: Analysis, record: RunRecord, page: _Page) -> str:
                 (
                     [
                         page.operator(r.operator),
-                        _Num(page.people(r.covered_population)),
-                        _Num(page.share(r.coverage_share)),
+                        Num(page.people(r.covered_population)),
+                        Num(page.share(r.coverage_share)),
                     ]
                     for r in own.itertuples()
                 ),
             )
         )
-    return _section("interest", t("interest.title"), "".join(parts))
+    return section("interest", t("interest.title"), "".join(parts))
 
 
-def _gaps(analysis: Analysis, page: _Page) -> str:
+def _gaps(analysis: Analysis, page: Page) -> str:
     parts = []
     gaps = analysis.gaps
     for operator, group in gaps.groupby("operator", sort=False):
         top = group.sort_values("rank").head(TOP_GAPS)
-        parts.append(f"<h3>{_e(page.operator(str(operator)))}</h3>")
+        parts.append(f"<h3>{escape(page.operator(str(operator)))}</h3>")
         parts.append(
             page.table(
                 ["col.rank", "col.commune", "col.area_km2", "col.people", "col.centre"],
                 (
                     [
-                        _Num(int(r.rank)),
+                        Num(int(r.rank)),
                         r.commune_name,
-                        _Num(f"{r.area_km2:.2f}"),
-                        _Num(page.people(float(r.people))),
+                        Num(f"{r.area_km2:.2f}"),
+                        Num(page.people(float(r.people))),
                         f"{r.centroid_lat:.5f}, {r.centroid_lon:.5f}",
                     ]
                     for r in top.itertuples()
                 ),
             )
         )
-    return _section(
-        "gaps", page.t("gaps.title"), "".join(parts) or f"<p>{_e(page.t('common.none'))}</p>"
+    return section(
+        "gaps", page.t("gaps.title"), "".join(parts) or f"<p>{escape(page.t('common.none'))}</p>"
     )
 
 
-def _change(change: RunChange, page: _Page) -> str:
+def _change(change: RunChange, page: Page) -> str:
     t = page.t
     parts = [
-        f"<p>{_e(t('change.previous_run', date=change.previous.get('date'), version=change.previous.get('phusong_version')))}</p>"
+        f"<p>{escape(t('change.previous_run', date=change.previous.get('date'), version=change.previous.get('phusong_version')))}</p>"
     ]
     if not change.comparable:
         reasons = "; ".join(
             t(message, previous=before, current=now) for message, before, now in change.reasons
         )
         parts.append(
-            f'<p class="banner" id="not-comparable">{_e(t("change.not_comparable", reason=reasons))}</p>'
+            f'<p class="banner" id="not-comparable">{escape(t("change.not_comparable", reason=reasons))}</p>'
         )
-        return _section("change", t("change.title"), "".join(parts))
+        return section("change", t("change.title"), "".join(parts))
     assert change.towers is not None and change.people is not None and change.crossed is not None
-    parts.append(f"<h3>{_e(t('change.towers'))}</h3>")
+    parts.append(f"<h3>{escape(t('change.towers'))}</h3>")
     parts.append(
         page.table(
             ["col.operator", "col.added", "col.removed"],
-            ([r.operator, _Num(r.added), _Num(r.removed)] for r in change.towers.itertuples()),
+            ([r.operator, Num(r.added), Num(r.removed)] for r in change.towers.itertuples()),
         )
     )
     people = change.people[change.people["change"].fillna(1) != 0]
-    parts.append(f"<h3>{_e(t('change.people'))}</h3>")
+    parts.append(f"<h3>{escape(t('change.people'))}</h3>")
     parts.append(
         page.table(
             ["col.commune", "col.operator", "col.previous", "col.current", "col.change"],
@@ -330,17 +338,17 @@ def _change(change: RunChange, page: _Page) -> str:
                 [
                     r.name,
                     page.operator(r.operator),
-                    _Num(page.people(r.previous)),
-                    _Num(page.people(r.current)),
-                    _Num(page.signed(r.change)),
+                    Num(page.people(r.previous)),
+                    Num(page.people(r.current)),
+                    Num(page.signed(r.change)),
                 ]
                 for r in people.sort_values(["name", "operator"]).itertuples()
             ),
         )
         if len(people)
-        else f"<p>{_e(t('change.no_change'))}</p>"
+        else f"<p>{escape(t('change.no_change'))}</p>"
     )
-    parts.append(f"<h3>{_e(t('change.crossed'))}</h3>")
+    parts.append(f"<h3>{escape(t('change.crossed'))}</h3>")
     parts.append(
         page.table(
             ["col.commune", "col.crossing", "col.previous", "col.current"],
@@ -351,28 +359,28 @@ def _change(change: RunChange, page: _Page) -> str:
                         "change.up" if r.direction == "up" else "change.down",
                         share=page.share(r.share),
                     ),
-                    _Num(page.share(r.previous_share)),
-                    _Num(page.share(r.current_share)),
+                    Num(page.share(r.previous_share)),
+                    Num(page.share(r.current_share)),
                 ]
                 for r in change.crossed.itertuples()
             ),
         )
         if len(change.crossed)
-        else f"<p>{_e(t('change.no_change'))}</p>"
+        else f"<p>{escape(t('change.no_change'))}</p>"
     )
-    return _section("change", t("change.title"), "".join(parts))
+    return section("change", t("change.title"), "".join(parts))
 
 
-def _methods(analysis: Analysis, record: RunRecord, inputs: ReportInputs, page: _Page) -> str:
+def _methods(analysis: Analysis, record: RunRecord, inputs: ReportInputs, page: Page) -> str:
     t = page.t
     result = analysis.result
-    parts = [f"<h3>{_e(t('methods.synthetic'))}</h3>"]
+    parts = [f"<h3>{escape(t('methods.synthetic'))}</h3>"]
     lines = [f"{key}: {value}" for key, value in inputs.synthetic.items()]
     lines += [t("methods.synthetic_dem", source=source) for source in inputs.synthetic_dem]
     parts.append(
-        "<ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
+        "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
         if lines
-        else f"<p>{_e(t('methods.no_synthetic'))}</p>"
+        else f"<p>{escape(t('methods.no_synthetic'))}</p>"
     )
     model = result.model
     model_text = f"{model}: {t('model.' + model)}" if f"model.{model}" in t.messages else model
@@ -405,15 +413,15 @@ def _methods(analysis: Analysis, record: RunRecord, inputs: ReportInputs, page: 
         else t("methods.population_none"),
         t("methods.share_rule"),
     ]
-    parts.append("<ul>" + "".join(f"<li>{_e(item)}</li>" for item in items) + "</ul>")
-    parts.append(f"<h3>{_e(t('methods.thresholds'))}</h3>")
+    parts.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>")
+    parts.append(f"<h3>{escape(t('methods.thresholds'))}</h3>")
     parts.append(
         page.table(
             ["col.technology", "col.threshold"],
-            ([tech, _Num(f"{dbm:g}")] for tech, dbm in record.meta["thresholds"].items()),
+            ([tech, Num(f"{dbm:g}")] for tech, dbm in record.meta["thresholds"].items()),
         )
     )
-    return _section("methods", t("methods.title"), "".join(parts))
+    return section("methods", t("methods.title"), "".join(parts))
 
 
 def report_html(
@@ -422,6 +430,7 @@ def report_html(
     inputs: ReportInputs,
     *,
     change: RunChange | None = None,
+    extra: Callable[[Page], Sequence[tuple[str, str, str]]] | None = None,
 ) -> str:
     """The whole report as one HTML page in ``inputs.lang``.
 
@@ -435,24 +444,27 @@ def report_html(
         Cover texts and the inputs' provenance.
     change
         The change since a previous run (:func:`coverage.report.runs.compare_runs`).
+    extra
+        Given the page's formatter, more sections as ``(anchor, html, title message id)``
+        (:mod:`coverage.report.sections`), placed before the methods.
     """
     t = Translator(inputs.lang)
-    page = _Page(t)
+    page = Page(t)
     communes = analysis.communes
     province = inputs.province
     if province is None and "province" in communes and communes["province"].notna().any():
         province = str(communes["province"].dropna().mode().iloc[0])
-    cover = [f"<h1>{_e(t('cover.title'))}</h1>"]
+    cover = [f"<h1>{escape(t('cover.title'))}</h1>"]
     if province:
-        cover.append(f"<p>{_e(t('cover.province', province=province))}</p>")
+        cover.append(f"<p>{escape(t('cover.province', province=province))}</p>")
     if inputs.period:
-        cover.append(f"<p><b>{_e(t('cover.period', period=inputs.period))}</b></p>")
+        cover.append(f"<p><b>{escape(t('cover.period', period=inputs.period))}</b></p>")
     made = (inputs.date or datetime.now()).strftime("%Y-%m-%d")
     cover.append(
-        f"<p>{_e(t('cover.generated', date=made, version=record.meta['phusong_version']))}</p>"
+        f"<p>{escape(t('cover.generated', date=made, version=record.meta['phusong_version']))}</p>"
     )
     if inputs.synthetic or inputs.synthetic_dem:
-        cover.append(f'<p class="banner">{_e(t("cover.synthetic"))}</p>')
+        cover.append(f'<p class="banner">{escape(t("cover.synthetic"))}</p>')
     sections = [
         ("summary", _summary(analysis, record, page), "summary.title"),
         ("maps", _maps(analysis, record, page), "maps.title"),
@@ -460,17 +472,19 @@ def report_html(
         ("interest", _interest(analysis, record, page), "interest.title"),
         ("gaps", _gaps(analysis, page), "gaps.title"),
     ]
+    if extra is not None:
+        sections.extend(extra(page))
     if change is not None:
         sections.append(("change", _change(change, page), "change.title"))
     sections.append(("methods", _methods(analysis, record, inputs, page), "methods.title"))
     contents = "".join(
-        f'<li><a href="#{anchor}">{_e(t(title))}</a></li>' for anchor, _, title in sections
+        f'<li><a href="#{anchor}">{escape(t(title))}</a></li>' for anchor, _, title in sections
     )
     return (
-        f'<!DOCTYPE html>\n<html lang="{_e(inputs.lang)}"><head><meta charset="utf-8">'
-        f"<title>{_e(t('cover.title'))}</title><style>{STYLE}</style></head><body>"
+        f'<!DOCTYPE html>\n<html lang="{escape(inputs.lang)}"><head><meta charset="utf-8">'
+        f"<title>{escape(t('cover.title'))}</title><style>{STYLE}</style></head><body>"
         f'<div class="cover">{"".join(cover)}</div>'
-        f'<nav><h2 style="break-before:auto">{_e(t("nav.contents"))}</h2><ol>{contents}</ol></nav>'
+        f'<nav><h2 style="break-before:auto">{escape(t("nav.contents"))}</h2><ol>{contents}</ol></nav>'
         + "".join(body for _, body, _ in sections)
         + "</body></html>\n"
     )

@@ -66,7 +66,7 @@ def uncovered_share_map(communes: gpd.GeoDataFrame, shares: pd.Series, t: Transl
     return data_uri(figure)
 
 
-def coverage_map(analysis: Analysis, t: Translate) -> str:
+def _coverage_axes(analysis: Analysis, t: Translate) -> tuple[Figure, Any, list[Patch]]:
     """Where any operator's signal reaches, with the commune outlines, in the working CRS."""
     result = analysis.result
     figure = Figure(figsize=(7, 6))
@@ -83,15 +83,44 @@ def coverage_map(analysis: Analysis, t: Translate) -> str:
     analysis.communes.to_crs(result.crs).boundary.plot(ax=axes, color="#333333", linewidth=0.3)
     axes.set_xlim(left, right)
     axes.set_ylim(bottom, top)
-    axes.legend(
-        handles=[
-            Patch(color="#2b8cbe", label=t("maps.covered")),
-            Patch(color="#f2f2f2", label=t("maps.not_covered")),
-        ],
-        loc="lower left",
-        fontsize=8,
-    )
+    handles = [
+        Patch(color="#2b8cbe", label=t("maps.covered")),
+        Patch(color="#f2f2f2", label=t("maps.not_covered")),
+    ]
+    return figure, axes, handles
+
+
+def coverage_map(analysis: Analysis, t: Translate) -> str:
+    """Where any operator's signal reaches, with the commune outlines, in the working CRS."""
+    figure, axes, handles = _coverage_axes(analysis, t)
+    axes.legend(handles=handles, loc="lower left", fontsize=8)
     axes.set_title(t("maps.coverage"))
+    return data_uri(figure)
+
+
+def proposals_map(
+    analysis: Analysis, sites: gpd.GeoDataFrame, labels: pd.Series, t: Translate
+) -> str:
+    """Proposed sites (points, any CRS) over today's coverage, one colour per ``labels`` value."""
+    figure, axes, handles = _coverage_axes(analysis, t)
+    points = sites.geometry.to_crs(analysis.result.crs)
+    colours = ("#d94801", "#6a3d9a", "#1b7837", "#b2182b", "#8c510a", "#01665e")
+    for i, label in enumerate(dict.fromkeys(labels.astype(str))):
+        where = (labels.astype(str) == label).to_numpy()
+        colour = colours[i % len(colours)]
+        axes.scatter(
+            points.x.to_numpy()[where],
+            points.y.to_numpy()[where],
+            s=36,
+            marker="^",
+            color=colour,
+            edgecolor="black",
+            linewidth=0.5,
+            zorder=3,
+        )
+        handles.append(Patch(color=colour, label=label))
+    axes.legend(handles=handles, loc="lower left", fontsize=8)
+    axes.set_title(t("plan.map"))
     return data_uri(figure)
 
 

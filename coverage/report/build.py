@@ -10,9 +10,9 @@ from pathlib import Path
 
 from coverage.analysis import Analysis
 from coverage.errors import SchemaError
+from coverage.i18n import LANGUAGES
 from coverage.io.files import atomic_output, check_output
 from coverage.report.document import ReportInputs, report_html
-from coverage.report.messages import LANGUAGES
 from coverage.report.pdf import html_to_pdf
 from coverage.report.runs import RunChange, RunRecord, compare_runs, load_run, save_run
 

@@ -57,9 +57,11 @@ def say(message_id: str, **fields: Any) -> str:
 class _Framed:
     """``Error: message`` in the command's language (click writes it in English)."""
 
+    lang = "en"
+    """The language of the command that failed, fixed when the error is raised."""
+
     def show(self, file: Any = None) -> None:
-        ctx = getattr(self, "ctx", None)
-        text = Translator(cli_language(ctx))("cli.error", message=self.format_message())
+        text = Translator(self.lang)("cli.error", message=self.format_message())
         click.echo(text, file=file if file is not None else sys.stderr)
 
     def format_message(self) -> str:
@@ -72,6 +74,14 @@ class UsageFailure(_Framed, click.UsageError):
 
 class Failure(_Framed, click.ClickException):
     """A file that cannot be read or written, or a bug: one line, exit code 1."""
+
+
+def _framed(
+    kind: type[UsageFailure] | type[Failure], message: str, ctx: click.Context | None
+) -> Any:
+    error = kind(message)
+    error.lang = cli_language(ctx)
+    return error
 
 
 _IO_LIBRARIES = ("rasterio", "pyogrio")
@@ -112,7 +122,7 @@ def reported_errors(ctx: click.Context | None) -> Iterator[None]:
         hint = ""
         if exc.ctx is not None:
             hint = " " + Translator(cli_language(ctx))("cli.see_help", command=exc.ctx.command_path)
-        raise UsageFailure(message + hint) from exc
+        raise _framed(UsageFailure, message + hint, ctx) from exc
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except Exception as exc:
@@ -126,10 +136,10 @@ def reported_errors(ctx: click.Context | None) -> Iterator[None]:
             message = Translator(cli_language(ctx))(
                 "cli.unexpected", kind=type(exc).__name__, message=one_line(_describe(exc))
             )
-            raise Failure(message) from exc
+            raise _framed(Failure, message, ctx) from exc
         if code == 2:
-            raise UsageFailure(one_line(_describe(exc))) from exc
-        raise Failure(one_line(_describe(exc))) from exc
+            raise _framed(UsageFailure, one_line(_describe(exc)), ctx) from exc
+        raise _framed(Failure, one_line(_describe(exc)), ctx) from exc
 
 
 class LevelFormatter(logging.Formatter):

@@ -356,3 +356,16 @@ def test_warnings_are_framed_in_the_command_language() -> None:
         "CẢNH BÁO coverage: model outside its range",
         "WARNING coverage: model outside its range",
     ]
+
+
+def test_map_command_speaks_the_language_of_the_environment(
+    small_scenario: dict, tmp_path: Path
+) -> None:
+    files = ["--communes", small_scenario["communes"], "--towers", small_scenario["towers"]]
+    job = [*files, "--dem", small_scenario["dem"], "--radius", "4000", "--offline"]
+    result = _cli("map", *job, "--out", tmp_path / "vi.html", env={"LANG": "vi_VN.UTF-8"})
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "vi.html").read_text(encoding="utf-8")
+    assert _in_page("Vùng lõm sóng: không nhà mạng nào có sóng", page)
+    assert _in_page("Tìm xã (gõ có dấu hoặc không dấu)", page)
+    assert not _in_page("Gaps: no signal from any operator", page)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from coverage.analysis import Analysis, analyse
 from coverage.datasets import DemoScenario
+from coverage.i18n import Translator
 from coverage.io.communes import read_communes
 from coverage.io.files import atomic_folder
 from coverage.io.gaplists import write_gap_list
@@ -48,6 +49,10 @@ SYNTHETIC_NOTE = (
     "Demo: terrain, towers and population are SYNTHETIC; commune boundaries are "
     "approximate (names, codes and centres are real). Not for planning decisions."
 )
+"""The note in English; each language's is message ``demo.synthetic_note`` (coverage.i18n)."""
+
+LANGUAGE = "vi"
+"""The demo's language by default: the scenario is Lào Cai's, its readers Vietnamese."""
 
 
 def run_demo(
@@ -57,6 +62,7 @@ def run_demo(
     radius_m: float | None = None,
     overwrite: bool = False,
     progress_factory: Callable[[int, str], Callable[[int], None]] | None = None,
+    lang: str = LANGUAGE,
 ) -> list[Path]:
     """Coverage, gap lists, rasters, a site plan and the offline map of the demo.
 
@@ -82,6 +88,9 @@ def run_demo(
     progress_factory
         Called as ``progress_factory(n_sites, label)`` for a ``progress`` callback
         (:func:`coverage.model.tqdm_progress`); None: silent.
+    lang
+        Language of the map, the gap lists' spreadsheets, the proposals' sheet names and
+        notes, and the report: ``"vi"`` (default) or ``"en"`` (:mod:`coverage.i18n`).
 
     Returns
     -------
@@ -89,11 +98,12 @@ def run_demo(
         Every file written, in ``out``.
     """
     out = Path(out)
+    Translator(lang)  # an unknown language is refused before any work
     names = [*OUTPUTS, COVERAGE_FOLDER, REPORT]
     # existing outputs are refused before the expensive run; the set appears complete or not at all
     with atomic_folder(out, names=names, overwrite=overwrite) as staging:
         written = _write_demo(
-            scenario, staging, radius_m=radius_m, progress_factory=progress_factory
+            scenario, staging, radius_m=radius_m, progress_factory=progress_factory, lang=lang
         )
     return [out / path.relative_to(staging) for path in written]
 
@@ -104,8 +114,10 @@ def _write_demo(
     *,
     radius_m: float | None,
     progress_factory: Callable[[int, str], Callable[[int], None]] | None,
+    lang: str,
 ) -> list[Path]:
     """The work of :func:`run_demo`, writing into a fresh (staging) folder ``out``."""
+    t = Translator(lang)
     communes = read_communes(scenario.communes, province="Lào Cai")
     towers = read_towers(scenario.towers)
     terrain = open_terrain(scenario.terrain)
@@ -120,6 +132,7 @@ def _write_demo(
             analysis.communes,
             out / name,
             communes_of_interest=list(SEED_COMMUNES),
+            lang=lang,
         )
         for name in OUTPUTS[1:4]
     ]
@@ -128,8 +141,10 @@ def _write_demo(
         operator=PLAN_OPERATOR, sites=PLAN_SITES, spacing_m=PLAN_SPACING_M,
         existing_coverage=analysis.result,
     )  # fmt: skip
-    proposals = plan.proposals.assign(note=SYNTHETIC_NOTE)
-    written.append(write_proposals(proposals, out / OUTPUTS[4], offers=plan.colocation_offers))
+    proposals = plan.proposals.assign(note=t("demo.synthetic_note"))
+    written.append(
+        write_proposals(proposals, out / OUTPUTS[4], offers=plan.colocation_offers, lang=lang)
+    )
     written += write_coverage(analysis.result, out / COVERAGE_FOLDER)
     m = coverage_map(
         analysis.communes,
@@ -138,18 +153,21 @@ def _write_demo(
         towers,
         terrain=terrain,
         communes_of_interest=seed_communes_in(analysis.communes["name"]),
-        synthetic_inputs=SYNTHETIC_NOTE,
+        synthetic_inputs=t("demo.synthetic_note"),
         offline=True,
         proposals=proposals,
         proposal_coverage=predict(proposals, terrain, radius_m=radius),
         attribution={
-            "Commune names, codes, centres": "vietnamadminunits (MIT)",
-            "Boundaries": "approximate, built from commune centres",
-            "Terrain, towers, population": "synthetic (phusong demo generator)",
+            t("demo.credit_names"): "vietnamadminunits (MIT)",
+            t("demo.credit_boundaries"): t("demo.boundaries_approximate"),
+            t("demo.credit_synthetic"): t("demo.synthetic_generator"),
         },
+        lang=lang,
     )
     written.insert(0, save_map(m, out / OUTPUTS[0], offline=True))
     written.append(
-        write_report(analysis, out / REPORT, synthetic=scenario.synthetic, plan=out / OUTPUTS[4])
+        write_report(
+            analysis, out / REPORT, synthetic=scenario.synthetic, plan=out / OUTPUTS[4], lang=lang
+        )
     )
     return written

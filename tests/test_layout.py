@@ -29,6 +29,7 @@ ROOMS: dict[str, set[str]] = {
     "names": {"errors"},
     "operators": {"errors", "names"},
     "datasets": {"errors"},
+    "i18n": {"errors"},
     # plain georeferenced arrays
     "terrain": BOTTOM | {"crs", "grid"},
     # pure kernels: arrays in, arrays out
@@ -38,7 +39,7 @@ ROOMS: dict[str, set[str]] = {
     "zonal": BOTTOM | {"crs", "grid"},
     "population": BOTTOM | {"crs", "grid", "zonal"},
     # every read and write
-    "io": BOTTOM | {"crs", "grid", "names", "operators", "terrain", "zonal", "population"},
+    "io": BOTTOM | {"crs", "grid", "names", "operators", "terrain", "zonal", "population", "i18n"},
     # composing them
     "model": BOTTOM | {"crs", "grid", "terrain", "physics", "radial", "io"},
     "site_rasters": BOTTOM | {"crs", "grid", "terrain", "radial", "model", "io"},
@@ -66,12 +67,35 @@ ROOMS: dict[str, set[str]] = {
         "analysis",
     },
     # for people
-    "render": BOTTOM | {"crs", "grid", "names", "terrain", "io", "model", "gaps"},
+    "render": BOTTOM | {"crs", "grid", "names", "terrain", "io", "model", "gaps", "i18n"},
     "report": BOTTOM
-    | {"crs", "grid", "names", "terrain", "io", "model", "gaps", "analysis", "render", "datasets"}
+    | {
+        "crs",
+        "grid",
+        "names",
+        "terrain",
+        "io",
+        "model",
+        "gaps",
+        "analysis",
+        "render",
+        "datasets",
+        "i18n",
+    }
     | {"physics", "zonal", "measured_error"},
     "demo": BOTTOM
-    | {"datasets", "names", "terrain", "io", "model", "analysis", "render", "planning", "report"},
+    | {
+        "datasets",
+        "names",
+        "terrain",
+        "io",
+        "model",
+        "analysis",
+        "render",
+        "planning",
+        "report",
+        "i18n",
+    },
     "cli": set(),  # on top: may import any room; nobody imports it (checked below)
 }
 

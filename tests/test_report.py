@@ -243,8 +243,8 @@ def test_phusong_report_command(small_scenario: dict, five_more: Path, tmp_path:
     assert "Province summary" in (tmp_path / "a.html").read_text(encoding="utf-8")
     bad = runner.invoke(
         main, [*map(str, job), "--towers", str(five_more), "--out", str(tmp_path / "c.docx")]
-    )
-    assert bad.exit_code != 0 and "report.html or report.pdf" in bad.output
+    )  # the report speaks Vietnamese unless told otherwise, its messages too
+    assert bad.exit_code != 0 and "report.html hoặc report.pdf" in bad.output
     assert len(bad.output.strip().splitlines()) <= 3
 
 

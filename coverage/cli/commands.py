@@ -33,13 +33,14 @@ from coverage.cli.options import (
     SITES,
     TOWERS,
     Number,
+    lang_option,
     number_option,
     out_option,
     renamed,
     with_options,
     writable_output,
 )
-from coverage.cli.reporting import VERBOSE, ReportingGroup
+from coverage.cli.reporting import VERBOSE, LevelFormatter, ReportingGroup, say
 from coverage.settings import FREQUENCY_MHZ, MAX_HOP_M
 
 log = logging.getLogger("coverage")
@@ -51,7 +52,7 @@ log = logging.getLogger("coverage")
 def _configure_logging(verbose: int, quiet: int) -> None:
     level = logging.WARNING - 10 * verbose + 10 * quiet
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(LevelFormatter("%(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("coverage")
     logger.handlers[:] = [handler]
     logger.setLevel(max(logging.DEBUG, level))
@@ -79,7 +80,7 @@ def _site_frame(
     from coverage.site_rasters import site_frame
 
     if not site and sites_file is None:
-        raise click.UsageError("give at least one --site LON,LAT or a --sites FILE")
+        raise click.UsageError(say("cli.need_site"))
     towers = None
     if sites_file is not None:
         from coverage.io.towers import read_towers
@@ -133,12 +134,17 @@ def _analyse(job: dict[str, Any], interest: tuple[str, ...] = (), **options: Any
     towers = read_towers(job["towers_path"])
     terrain = _terrain_around(job["dem"], communes, job["radius"], job["resolution"])
     previous = read_communes(job["previous"]) if job["previous"] else None
+    rows, columns = terrain.shape
     log.info(
-        "%d communes, %d towers, terrain %s at %g m",
-        len(communes),
-        len(towers),
-        terrain.shape,
-        terrain.resolution_m,
+        "%s",
+        say(
+            "cli.inputs",
+            communes=len(communes),
+            towers=len(towers),
+            rows=rows,
+            columns=columns,
+            resolution=f"{terrain.resolution_m:g}",
+        ),
     )
     return analyse(
         communes,
@@ -147,7 +153,7 @@ def _analyse(job: dict[str, Any], interest: tuple[str, ...] = (), **options: Any
         population=job["population"],
         population_column=job["population_column"],
         previous_communes=previous,
-        progress=_progress(len(towers), "coverage"),
+        progress=_progress(len(towers), say("cli.progress_coverage")),
         **options,
         **_coverage_options(job),
     )
@@ -326,7 +332,10 @@ def coverage_command(
     towers = read_towers(towers_path)
     terrain = _terrain_around(dem, towers, options["radius"], options["resolution"])
     result = predict_power(
-        towers, terrain, progress=_progress(len(towers), "coverage"), **_coverage_options(options)
+        towers,
+        terrain,
+        progress=_progress(len(towers), say("cli.progress_coverage")),
+        **_coverage_options(options),
     )
     for path in write_coverage(result, out, overwrite=overwrite):
         click.echo(str(path))
@@ -349,10 +358,16 @@ _INTEREST_HELP = (
     "--min-gap-area", Number(min=0.0), "KM2", MIN_GAP_AREA_KM2,
     "Smallest gap listed, km² (smaller ones are counted, not listed).",
 )  # fmt: skip
+@lang_option("the sheet names and headers (.xlsx, .csv)")
 @out_option("Gap list: .xlsx, .csv, .geojson or .gpkg.")
 @OVERWRITE
 def gaps(
-    interest: tuple[str, ...], min_gap_area: float, out: Path, overwrite: bool, **job: Any
+    interest: tuple[str, ...],
+    min_gap_area: float,
+    lang: str,
+    out: Path,
+    overwrite: bool,
+    **job: Any,
 ) -> None:
     """Ranked gap lists per operator, with a per-commune summary."""
     from coverage.io.files import check_output
@@ -367,6 +382,7 @@ def gaps(
         out,
         overwrite=overwrite,
         communes_of_interest=list(interest) or list(SEED_COMMUNES),
+        lang=lang,
     )
     click.echo(str(out))
 
@@ -389,9 +405,11 @@ def gaps(
     help="Proposal list from `phusong plan` (a tower list): a layer of the proposed sites "
     "and the coverage each adds.",
 )
+@lang_option("the map (layers, legend, popups, search, banner)")
 @out_option("Output .html.")
 @OVERWRITE
 def map_command(
+    lang: str,
     focus: str | None,
     interest: tuple[str, ...],
     offline: bool,
@@ -426,6 +444,7 @@ def map_command(
         offline=offline,
         proposals=proposals,
         proposal_coverage=proposal_coverage,
+        lang=lang,
     )
     save_map(m, out, offline=offline, overwrite=overwrite)
     click.echo(str(out))
@@ -445,7 +464,8 @@ def map_command(
     "--radius", POSITIVE_DISTANCE, "M", None,
     "Largest distance from a site that is computed, m (default: the scenario's own, 15 km).",
 )  # fmt: skip
-def demo(out: Path, overwrite: bool, radius: float | None) -> None:
+@lang_option("the map, gap lists and report", scenario="vi")
+def demo(out: Path, overwrite: bool, radius: float | None, lang: str) -> None:
     """Run the whole job on the embedded Lào Cai scenario (real communes, synthetic terrain/towers)."""
     from coverage.datasets import laocai_demo
     from coverage.demo import run_demo
@@ -453,9 +473,9 @@ def demo(out: Path, overwrite: bool, radius: float | None) -> None:
     scenario = laocai_demo()
     click.echo(scenario.caption())
     for path in run_demo(
-        scenario, out, radius_m=radius, overwrite=overwrite, progress_factory=_progress
+        scenario, out, radius_m=radius, overwrite=overwrite, progress_factory=_progress, lang=lang
     ):
-        click.echo(f"wrote {path}")
+        click.echo(say("cli.wrote", path=path))
 
 
 # ------------------------------------------------------------------ drive tests
@@ -481,7 +501,7 @@ def _drive_inputs(
         )
         terrain = _terrain_around(dem, both, 1000.0, None)
     else:
-        click.echo("no --dem: the ground is taken as flat at the measured elevations")
+        click.echo(say("cli.flat_ground"))
     return points, towers, terrain
 
 
@@ -624,9 +644,11 @@ def calibrate(
     help="Fibre points (CSV, XLSX, GeoJSON, GPKG) the sites may link to, besides masts.",
 )
 @number_option("--max-hop", Number(min=1.0), "M", MAX_HOP_M, "Longest microwave hop, m.")
+@lang_option("the proposals' sheet names (.xlsx)")
 @out_option("Proposals: .xlsx, .csv, .geojson or .gpkg.")
 @OVERWRITE
 def plan(
+    lang: str,
     operator: str | None,
     shared: bool,
     n_sites: int | None,
@@ -651,7 +673,7 @@ def plan(
     from coverage.planning.plan import plan_sites
 
     if n_sites is None and budget is None:
-        raise click.UsageError("give --new-sites N, --budget MONEY, or both")
+        raise click.UsageError(say("cli.need_budget"))
     check_output(out, overwrite=overwrite)
     communes = read_communes(job["communes_path"])
     towers = read_towers(job["towers_path"])
@@ -671,20 +693,14 @@ def plan(
         click.echo(f"{name}: {statement}", err=True)
     write_proposals(
         result.proposals, out, overwrite=overwrite, sharing=result.sharing,
-        offers=result.colocation_offers,
+        offers=result.colocation_offers, lang=lang,
     )  # fmt: skip
     click.echo(str(out))
 
 
 @main.command()
 @with_options(*JOB_INPUTS, *COVERAGE_OPTIONS)
-@click.option(
-    "--lang",
-    type=click.Choice(["vi", "en"]),
-    default="vi",
-    show_default=True,
-    help="Language of the report: Vietnamese or English.",
-)
+@lang_option("the report", scenario="vi")
 @click.option("--period", help="Month, quarter or year shown on the cover, e.g. 'Quý 3/2025'.")
 @click.option(
     "--synthetic",
@@ -738,7 +754,7 @@ def report(
     from coverage.report.build import write_report
 
     if out.suffix.lower() not in (".html", ".pdf"):
-        raise click.BadParameter("name the output report.html or report.pdf.", param_hint="--out")
+        raise click.BadParameter(say("cli.report_suffix"), param_hint="--out")
     check_output(out, overwrite=overwrite)
     if plan_path is not None:  # a bad plan or drive-test file fails before the analysis
         from coverage.report.plan import read_plan

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from coverage.cli.reporting import LANG
+from coverage.i18n import LANGUAGES, resolve_language
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM
 from coverage.settings import EIRP_DBM, K_FACTOR, RADIUS_M, RX_HEIGHT_M, TX_HEIGHT_M
 
@@ -256,6 +258,33 @@ MEASUREMENTS = click.option(
     help="Drive-test or scanner export (CSV, XLSX): position, level (RSRP/RSCP/RxLev, dBm) "
     "or path loss (dB), and optionally operator or MCC/MNC, technology, cell identity.",
 )
+
+
+def lang_option(what: str, *, scenario: str | None = None) -> Any:
+    """``--lang vi|en``: the language of ``what`` and of the command's own messages.
+
+    Not given: ``PHUSONG_LANG``, else ``scenario`` (the data's own language: ``vi`` for the
+    Lào Cai demo and the province's report), else the locale (``LC_ALL``, ``LC_MESSAGES``,
+    ``LANG``), else English (:func:`coverage.i18n.resolve_language`). Parsed first, so that
+    every later message of the command is in that language.
+    """
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
+        lang = resolve_language(value, default=scenario)
+        ctx.meta[LANG] = lang
+        return lang
+
+    fallback = (
+        f"PHUSONG_LANG, else {scenario}" if scenario else "PHUSONG_LANG, else the locale, else en"
+    )
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        default=None,
+        is_eager=True,
+        callback=remember,
+        help=f"Language of {what} and of the messages: Vietnamese or English (default: {fallback}).",
+    )
 
 
 def out_option(help_text: str, *, folder: bool = False) -> Any:

@@ -4,6 +4,10 @@
   ``ValueError``: a site outside the DEM, a missing column, an existing output);
 * 1: a file that cannot be read or written (``OSError``, rasterio's and pyogrio's errors),
   and unexpected errors (bugs), whose traceback ``-v`` shows.
+
+The framing (``Error:``, the log levels, the hints) is in the command's language: its
+``--lang``, else :func:`coverage.i18n.resolve_language` (``PHUSONG_LANG``, the locale). The
+messages raised by the library itself are English.
 """
 
 from __future__ import annotations
@@ -20,9 +24,65 @@ from typing import Any
 import click
 
 from coverage.errors import CoverageError, CoverageWarning
+from coverage.i18n import Translator, resolve_language
 
 VERBOSE = "phusong.verbose"
 """Key of ``click.Context.meta`` holding the ``-v`` count."""
+
+LANG = "phusong.lang"
+"""Key of ``click.Context.meta`` holding the language the command speaks (its ``--lang``)."""
+
+
+def cli_language(ctx: click.Context | None = None) -> str:
+    """The language of the running command: its ``--lang``, else the environment's.
+
+    A ``PHUSONG_LANG`` naming no language is reported by the command that reads it; the
+    framing of that report is English.
+    """
+    ctx = ctx if ctx is not None else click.get_current_context(silent=True)
+    chosen = ctx.meta.get(LANG) if ctx is not None else None
+    if chosen:
+        return str(chosen)
+    try:
+        return resolve_language()
+    except CoverageError:
+        return "en"
+
+
+def say(message_id: str, **fields: Any) -> str:
+    """A command-line message in the running command's language (:func:`cli_language`)."""
+    return Translator(cli_language())(message_id, **fields)
+
+
+class _Framed:
+    """``Error: message`` in the command's language (click writes it in English)."""
+
+    lang = "en"
+    """The language of the command that failed, fixed when the error is raised."""
+
+    def show(self, file: Any = None) -> None:
+        text = Translator(self.lang)("cli.error", message=self.format_message())
+        click.echo(text, file=file if file is not None else sys.stderr)
+
+    def format_message(self) -> str:
+        return str(getattr(self, "message", ""))
+
+
+class UsageFailure(_Framed, click.UsageError):
+    """A bad value or input: one line, exit code 2."""
+
+
+class Failure(_Framed, click.ClickException):
+    """A file that cannot be read or written, or a bug: one line, exit code 1."""
+
+
+def _framed(
+    kind: type[UsageFailure] | type[Failure], message: str, ctx: click.Context | None
+) -> Any:
+    error = kind(message)
+    error.lang = cli_language(ctx)
+    return error
+
 
 _IO_LIBRARIES = ("rasterio", "pyogrio")
 _NUMPY_SCALAR = re.compile(r"np\.(?:float|int|uint)\d*\(([^()]*)\)")
@@ -59,8 +119,10 @@ def reported_errors(ctx: click.Context | None) -> Iterator[None]:
     except click.UsageError as exc:  # one line: no usage block
         message = one_line(exc.format_message())
         message += "" if message.endswith((".", "?", "!")) else "."
-        hint = f" See '{exc.ctx.command_path} --help'." if exc.ctx is not None else ""
-        raise click.UsageError(message + hint) from exc
+        hint = ""
+        if exc.ctx is not None:
+            hint = " " + Translator(cli_language(ctx))("cli.see_help", command=exc.ctx.command_path)
+        raise _framed(UsageFailure, message + hint, ctx) from exc
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except Exception as exc:
@@ -71,14 +133,25 @@ def reported_errors(ctx: click.Context | None) -> Iterator[None]:
         if verbose:
             traceback.print_exception(exc, file=sys.stderr)
         if code is None:
-            message = (
-                f"unexpected {type(exc).__name__}: {one_line(_describe(exc))} "
-                "(a bug in phusong: run again with -v for the traceback and report it)"
+            message = Translator(cli_language(ctx))(
+                "cli.unexpected", kind=type(exc).__name__, message=one_line(_describe(exc))
             )
-            raise click.ClickException(message) from exc
+            raise _framed(Failure, message, ctx) from exc
         if code == 2:
-            raise click.UsageError(one_line(_describe(exc))) from exc
-        raise click.ClickException(one_line(_describe(exc))) from exc
+            raise _framed(UsageFailure, one_line(_describe(exc)), ctx) from exc
+        raise _framed(Failure, one_line(_describe(exc)), ctx) from exc
+
+
+class LevelFormatter(logging.Formatter):
+    """Log lines whose level (``WARNING``...) is named in the command's language."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        level = record.levelname
+        record.levelname = Translator(cli_language()).get(f"cli.level_{level}", level)
+        try:
+            return super().formatMessage(record)
+        finally:
+            record.levelname = level
 
 
 class ReportingGroup(click.Group):

@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 
 from coverage.errors import InputFileError, SchemaError
+from coverage.i18n import Translator
 from coverage.io.files import atomic_output, source_date
+from coverage.io.headers import column_headers
 from coverage.io.spreadsheets import append_row, save_workbook, write_csv
 from coverage.names import CommuneLookupError, normalize_name, successor_commune
 
@@ -37,8 +39,8 @@ ALL_OPERATORS = "all operators"
 #: Sheet (xlsx) and layer (gpkg) of the per-commune summary.
 SUMMARY = "summary"
 
-#: Prefix of an operator's sheet or layer whose name is one of the reserved ones above.
-_RESERVED_PREFIX = "operator "
+# English sheet names are these (messages sheet.summary and sheet.all_operators of the
+# English catalogue, checked by tests/test_i18n.py); Vietnamese ones come from the catalogue.
 
 #: ``name`` member of the GeoJSON gap list (fixed: never the temporary file's name).
 GEOJSON_NAME = "gap_list"
@@ -56,6 +58,7 @@ def write_gap_list(
     *,
     overwrite: bool = False,
     communes_of_interest: Iterable[str] | None = None,
+    lang: str = "en",
 ) -> Path:
     """Write ranked gap lists (and the per-commune summary) to ``path``, by its suffix.
 
@@ -93,6 +96,13 @@ def write_gap_list(
         Replace an existing file (otherwise :class:`~coverage.errors.OutputExistsError`).
     communes_of_interest
         Names to mark, loosely written (``["Y Tý", "Mường Hum", "Cốc Ly"]``).
+    lang
+        Language of what a person reads in ``.xlsx`` and ``.csv`` (:mod:`coverage.i18n`):
+        ``"en"`` keeps the sheet names above and the column names as headers (the schema
+        scripts read); ``"vi"`` names the sheets in Vietnamese, gives every known column a
+        Vietnamese header (:func:`coverage.io.headers.column_headers`) and writes ``no
+        operator`` as ``Không nhà mạng nào``. ``.geojson`` and ``.gpkg``, read by GIS
+        software, keep the column and layer names in every language.
 
     Returns
     -------
@@ -116,15 +126,16 @@ def write_gap_list(
             f"cannot write a gap list to {path}: unknown suffix {path.suffix!r}; use one of "
             f"{', '.join(GAP_LIST_SUFFIXES)}."
         )
+    t = Translator(lang)
     frame = _combine(gaps)
     keys = _interest_keys(communes_of_interest)
     frame = _mark_interest(_ranked(frame), keys)
     summary = _mark_interest(summary.copy(), keys) if summary is not None else None
     with atomic_output(path, overwrite=overwrite) as tmp:
         if suffix == ".xlsx":
-            _write_xlsx(frame, summary, tmp)
+            _write_xlsx(frame, summary, tmp, t)
         elif suffix == ".csv":
-            write_csv(_plain(frame), tmp)
+            write_csv(_for_people(_plain(frame), t, _operators(frame, summary)), tmp)
         elif suffix == ".geojson":
             _geo(frame, path).to_crs("EPSG:4326").to_file(
                 tmp,
@@ -203,6 +214,26 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(frame[columns])
 
 
+def _operators(frame: pd.DataFrame, summary: pd.DataFrame | None) -> list[str]:
+    """Operator names as written: the gap rows' and those present in the summary."""
+    names = [str(v) for v in frame["operator"].dropna().unique()]
+    if summary is not None and "operators_present" in summary.columns:
+        for present in summary["operators_present"].dropna().astype(str):
+            names += [n for n in present.split(", ") if n]
+    return list(dict.fromkeys(names))
+
+
+def _for_people(table: pd.DataFrame, t: Translator, operators: list[str]) -> pd.DataFrame:
+    """``table`` with headers (and the ``no operator`` label) in ``t``'s language."""
+    if t.lang == "en":
+        return table
+    table = table.copy()
+    if "operator" in table.columns:
+        table["operator"] = table["operator"].replace({"no operator": t("common.no_operator")})
+    table.columns = column_headers(table.columns, lang=t.lang, operators=operators)
+    return table
+
+
 def _is_geometry(column: pd.Series) -> bool:
     return isinstance(column.dtype, gpd.array.GeometryDtype)
 
@@ -259,9 +290,7 @@ def _own_name(operator: str) -> str:
     >>> _own_name("Viettel"), _own_name("Summary"), _own_name("all operators")
     ('Viettel', 'operator Summary', 'operator all operators')
     """
-    if operator.casefold() in {SUMMARY, ALL_OPERATORS}:
-        return _RESERVED_PREFIX + operator
-    return operator
+    return _sheet_name(operator, Translator("en"))
 
 
 def _unique(name: str, taken: set[str], *, limit: int) -> str:
@@ -292,7 +321,9 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def _write_xlsx(frame: pd.DataFrame, summary: pd.DataFrame | None, tmp: Path) -> None:
+def _write_xlsx(
+    frame: pd.DataFrame, summary: pd.DataFrame | None, tmp: Path, t: Translator
+) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -301,12 +332,14 @@ def _write_xlsx(frame: pd.DataFrame, summary: pd.DataFrame | None, tmp: Path) ->
     taken: set[str] = set()
     sheets: list[tuple[str, pd.DataFrame]] = []
     if summary is not None:
-        sheets.append((SUMMARY, _plain(summary)))
-    sheets.append((ALL_OPERATORS, _plain(frame)))
+        sheets.append((t("sheet.summary"), _plain(summary)))
+    sheets.append((t("sheet.all_operators"), _plain(frame)))
     operators = sorted(frame["operator"].dropna().astype(str).unique(), key=_operator_order)
     sheets += [
-        (_own_name(op), _plain(frame[frame["operator"].astype(str) == op])) for op in operators
+        (_sheet_name(op, t), _plain(frame[frame["operator"].astype(str) == op])) for op in operators
     ]
+    names = _operators(frame, summary)
+    sheets = [(name, _for_people(table, t, names)) for name, table in sheets]
     bold = Font(bold=True)
     for name, table in sheets:
         sheet = workbook.create_sheet(_sheet_title(name, taken))
@@ -320,6 +353,22 @@ def _write_xlsx(frame: pd.DataFrame, summary: pd.DataFrame | None, tmp: Path) ->
             width = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
             sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(40, width + 2)
     save_workbook(workbook, tmp)
+
+
+def _sheet_name(operator: str, t: Translator) -> str:
+    """An operator's sheet name in ``t``'s language (``no operator`` translated, reserved
+    names prefixed).
+
+    >>> _sheet_name("no operator", Translator("vi")), _sheet_name("Tóm tắt theo xã", Translator("vi"))
+    ('Không nhà mạng nào', 'nhà mạng Tóm tắt theo xã')
+    >>> _sheet_name("Summary", Translator("en"))
+    'operator Summary'
+    """
+    if operator == "no operator":
+        return t("sheet.no_operator")
+    if operator.casefold() in {t("sheet.summary").casefold(), t("sheet.all_operators").casefold()}:
+        return t("sheet.operator_prefix", name=operator)
+    return operator
 
 
 def _operator_order(name: str) -> tuple[int, str]:

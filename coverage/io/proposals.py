@@ -57,6 +57,7 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.errors import InputFileError, SchemaError
+from coverage.i18n import Translator
 from coverage.io.files import atomic_output
 from coverage.io.spreadsheets import write_csv, write_xlsx
 
@@ -73,10 +74,14 @@ def write_proposals(
     overwrite: bool = False,
     sharing: pd.DataFrame | None = None,
     offers: pd.DataFrame | None = None,
+    lang: str = "en",
 ) -> Path:
     """Write proposals (and optionally the sharing table and co-location offers).
 
-    XLSX: sheet ``proposals``, then ``sharing`` and ``co-location offers`` when given.
+    XLSX: sheet ``proposals``, then ``sharing`` and ``co-location offers`` when given,
+    named in ``lang`` (:mod:`coverage.i18n`; ``"vi"``: ``Trạm đề xuất``...). The columns
+    keep their names in every language: a proposal list is also a tower list that
+    ``phusong map --proposals`` and other tools read back.
     CSV: the proposals only. GeoJSON: the proposals as points. GeoPackage: layer
     ``proposals`` (plus the tables as attribute layers).
 
@@ -106,11 +111,12 @@ def write_proposals(
         if suffix == ".csv":
             write_csv(table, tmp)
         elif suffix == ".xlsx":
-            sheets = [("proposals", table)]
+            t = Translator(lang)
+            sheets = [(t("sheet.proposals"), table)]
             if sharing is not None:
-                sheets.append(("sharing", sharing))
+                sheets.append((t("sheet.sharing"), sharing))
             if offers is not None:
-                sheets.append(("co-location offers", offers))
+                sheets.append((t("sheet.offers"), offers))
             write_xlsx(tmp, sheets)
         elif suffix == ".gpkg":
             gpd.GeoDataFrame(proposals).to_file(

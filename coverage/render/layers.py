@@ -33,6 +33,7 @@ from folium.template import Template
 
 from coverage.crs import WGS84, working_crs_for_bounds
 from coverage.gaps import NO_OPERATOR, slug
+from coverage.i18n import Translator
 from coverage.model import CoverageResult
 from coverage.names import normalize_name
 from coverage.render.raster import (
@@ -94,15 +95,16 @@ _GAP_FIELDS = (
     ("a", "area_km2", 2),
     ("h", "highest_ground_m", 0),
 )
+#: Message id (:mod:`coverage.i18n`) of each popup field's label.
 _GAP_LABELS = {
-    "rank": "rank",
-    "gap_id": "gap",
-    "commune_name": "commune",
-    "district": "district",
-    "previous_commune_name": "commune before 2025",
-    "people": "people without signal",
-    "area_km2": "area, km²",
-    "highest_ground_m": "highest ground, m",
+    "rank": "map.gap_rank",
+    "gap_id": "map.gap_id",
+    "commune_name": "map.gap_commune",
+    "district": "map.district",
+    "previous_commune_name": "map.gap_previous_commune",
+    "people": "map.gap_people",
+    "area_km2": "map.gap_area",
+    "highest_ground_m": "map.gap_highest",
 }
 
 
@@ -338,6 +340,8 @@ def commune_layer(
     operators: Sequence[str],
     interest: set[Any],
     share_colours: LinearColormap,
+    *,
+    lang: str = "en",
 ) -> GeoJsonLayer:
     """Communes filled by the share of their people without signal, with tooltip and popup.
 
@@ -352,6 +356,8 @@ def commune_layer(
         Index labels of the communes outlined in bold.
     share_colours
         Colour of an uncovered share from 0 to 1 (no statistics: grey).
+    lang
+        Language of the labels (:mod:`coverage.i18n`).
 
     Examples
     --------
@@ -362,26 +368,29 @@ def commune_layer(
     >>> layer.layer_name, layer.data["features"][0]["properties"]["_style"]["weight"]
     ('Communes: share without signal', 4)
     """
+    t = Translator(lang)
     share_col = first_column(communes, "uncovered_population_share_any", "uncovered_share")
     any_col = first_column(communes, "uncovered_population_any", "uncovered_population")
     properties = []
     for index, row in communes.iterrows():
         name = str(row["name"])
         share = float(row[share_col]) if share_col and pd.notna(row[share_col]) else math.nan
-        rows = [("code", _ESC(str(row.get("commune_id", "–"))))]
+        rows = [(_ESC(t("map.code")), _ESC(str(row.get("commune_id", "–"))))]
         if "district" in communes.columns and pd.notna(row.get("district")):
-            rows.append(("district", _ESC(str(row["district"]))))
-        rows.append(("population", format_number(row.get("population", math.nan))))
+            rows.append((_ESC(t("map.district")), _ESC(str(row["district"]))))
+        rows.append((_ESC(t("map.population")), format_number(row.get("population", math.nan))))
         if any_col:
-            rows.append(("no signal, any operator", format_number(row[any_col])))
+            rows.append((_ESC(t("map.no_signal_any")), format_number(row[any_col])))
         if share_col:
-            rows.append(("share without signal", f"{share:.0%}" if math.isfinite(share) else "–"))
+            shown = f"{share:.0%}" if math.isfinite(share) else "–"
+            rows.append((_ESC(t("map.share_without")), shown))
         for operator in operators:
             column = f"uncovered_population_{slug(operator)}"
             if column in communes.columns:
-                rows.append((f"no {_ESC(operator)} signal", format_number(row[column])))
+                label = _ESC(t("map.no_operator_signal", operator=operator))
+                rows.append((label, format_number(row[column])))
         if "status" in communes.columns and str(row["status"]) != "complete":
-            rows.append(("note", _ESC(str(row["status"]))))
+            rows.append((_ESC(t("map.note")), _ESC(str(row["status"]))))
         html_text = f"<div class='phusong-popup'><b>{_ESC(name)}</b>{html_table(rows)}</div>"
         bold = index in interest
         properties.append(
@@ -401,7 +410,7 @@ def commune_layer(
             }
         )
     data = _feature_collection(_round_geometry(communes), properties)
-    return GeoJsonLayer(data, name="Communes: share without signal")
+    return GeoJsonLayer(data, name=t("map.communes_layer"))
 
 
 def delta_rings(geometries: np.ndarray) -> list[list[list[list[int]]]]:
@@ -436,7 +445,11 @@ def delta_rings(geometries: np.ndarray) -> list[list[list[list[int]]]]:
 
 
 def gap_layers(
-    gaps: gpd.GeoDataFrame, colours: Mapping[str, str], *, result: CoverageResult
+    gaps: gpd.GeoDataFrame,
+    colours: Mapping[str, str],
+    *,
+    result: CoverageResult,
+    lang: str = "en",
 ) -> list[GapLayer]:
     """One layer per operator lacking signal ("no operator" first, the only one shown).
 
@@ -444,8 +457,10 @@ def gap_layers(
     cells, so their staircase outlines carry no information finer than that), then
     delta-encoded (:func:`delta_rings`). Each feature carries only its numbers and names
     under short keys; the page's script (``phusong.gapLayer``) builds the style and the
-    popup, setting every text with ``textContent``.
+    popup, setting every text with ``textContent``. Labels are in ``lang``
+    (:mod:`coverage.i18n`).
     """
+    t = Translator(lang)
     shapes = gaps.geometry
     if result.crs.is_projected:  # simplified in the grid's own metric CRS
         shapes = shapes.to_crs(result.crs)
@@ -489,25 +504,32 @@ def gap_layers(
                     feature[f"n{k}"] = [sites.setdefault(str(site), len(sites)), _compact(km, 1)]
             features.append(feature)
         fields: list[dict[str, Any]] = [
-            {"key": key, "label": _GAP_LABELS[column], "digits": digits}
+            {"key": key, "label": t(_GAP_LABELS[column]), "digits": digits}
             for key, column, digits in _GAP_FIELDS
             if column in mine.columns
         ]
         fields += [
-            {"key": f"n{k}", "label": f"nearest {names.get(key, key)} site", "site": True}
+            {
+                "key": f"n{k}",
+                "label": t("map.nearest_site", operator=names.get(key, key)),
+                "site": True,
+            }
             for k, key in enumerate(nearest)
         ]
-        lacking = "any operator" if operator == NO_OPERATOR else operator
+        if operator == NO_OPERATOR:
+            title, name = t("map.gap_title_any"), t("map.gap_layer_any")
+        else:
+            title = t("map.gap_title", operator=operator)
+            name = t("map.gap_layer", operator=operator)
         data = {
-            "title": f"Gap: no signal from {lacking}",
+            "title": title,
             "colour": colours.get(operator, NO_OPERATOR_COLOUR),
             "factor": _COORD_FACTOR,
             "fields": fields,
             "sites": list(sites),
             "features": features,
         }
-        name = _ESC(f"Gaps: no signal from {lacking}")
-        layers.append(GapLayer(data, name=name, show=operator == NO_OPERATOR))
+        layers.append(GapLayer(data, name=_ESC(name), show=operator == NO_OPERATOR))
     if layers and not any(layer.show for layer in layers):
         layers[0].show = True
     return layers
@@ -527,9 +549,11 @@ def _compact(value: Any, digits: int | None) -> Any:
 
 
 def tower_layers(
-    towers: gpd.GeoDataFrame, colours: Mapping[str, str]
+    towers: gpd.GeoDataFrame, colours: Mapping[str, str], *, lang: str = "en"
 ) -> tuple[TowerLayer, GeoJsonLayer | None]:
     """Clustered tower markers and, when some towers are sectored, their wedges.
+
+    Labels are in ``lang`` (:mod:`coverage.i18n`).
 
     Examples
     --------
@@ -541,6 +565,7 @@ def tower_layers(
     >>> markers.data[0]["title"], sectors.layer_name
     ('VT-1 (Viettel)', 'Tower sectors')
     """
+    t = Translator(lang)
     towers = towers[~towers.geometry.is_empty & towers.geometry.notna()]
     points = towers.geometry.to_crs(WGS84)
     records = []
@@ -548,16 +573,16 @@ def tower_layers(
         operator = str(row.get("operator", "unknown"))
         css, letter = _technology_class(row.get("technology", ""))
         colour = colours.get(operator, "#444444")
-        rows = [
-            ("site", _ESC(str(row.get("site_id", "–")))),
-            ("operator", _ESC(operator)),
-            ("technology", _ESC(str(row.get("technology", "–")))),
-            ("height, m", format_number(row.get("antenna_height_m", math.nan), 0)),
-            ("EIRP, dBm", format_number(row.get("eirp_dbm", math.nan), 1)),
-            ("frequency, MHz", format_number(row.get("frequency_mhz", math.nan), 0)),
-        ]
         azimuth = row.get("azimuth_deg", math.nan)
-        rows.append(("azimuth", "omni" if pd.isna(azimuth) else f"{float(azimuth):.0f}°"))
+        rows = [
+            ("map.site", _ESC(str(row.get("site_id", "–")))),
+            ("map.operator", _ESC(operator)),
+            ("map.technology", _ESC(str(row.get("technology", "–")))),
+            ("map.height", format_number(row.get("antenna_height_m", math.nan), 0)),
+            ("map.eirp", format_number(row.get("eirp_dbm", math.nan), 1)),
+            ("map.frequency", format_number(row.get("frequency_mhz", math.nan), 0)),
+            ("map.azimuth", _ESC(t("map.omni")) if pd.isna(azimuth) else f"{float(azimuth):.0f}°"),
+        ]
         records.append(
             {
                 "lat": round(point.y, 6),
@@ -567,10 +592,13 @@ def tower_layers(
                     f"<div class='phusong-tower {css}' style='background:{colour};"
                     f"width:16px;height:16px'><span>{_ESC(letter)}</span></div>"
                 ),
-                "popup": f"<div class='phusong-popup'>{html_table(rows)}</div>",
+                "popup": (
+                    "<div class='phusong-popup'>"
+                    f"{html_table([(_ESC(t(label)), value) for label, value in rows])}</div>"
+                ),
             }
         )
-    markers = TowerLayer(records, name="Towers")
+    markers = TowerLayer(records, name=t("map.towers_layer"))
     sectored = towers[
         towers.get("azimuth_deg", pd.Series(np.nan, index=towers.index)).notna()
         & (towers.get("beamwidth_deg", pd.Series(360.0, index=towers.index)).fillna(360) < 360)
@@ -597,7 +625,7 @@ def tower_layers(
         )
     frame = gpd.GeoDataFrame(geometry=wedges, crs=metric)
     data = _feature_collection(_round_geometry(frame), props)
-    return markers, GeoJsonLayer(data, name="Tower sectors", show=True)
+    return markers, GeoJsonLayer(data, name=t("map.sectors_layer"), show=True)
 
 
 def coverage_images(

@@ -34,6 +34,7 @@ from branca.element import Figure
 from coverage.crs import WGS84, require_crs
 from coverage.errors import SchemaError
 from coverage.gaps import slug
+from coverage.i18n import Translator
 from coverage.io.files import atomic_output
 from coverage.model import CoverageResult
 from coverage.names import find_commune
@@ -85,16 +86,20 @@ def _gradient(colormap: LinearColormap, ticks: Sequence[str]) -> str:
 
 
 def _legend_html(
-    share: LinearColormap, dbm: LinearColormap | None, colours: Mapping[str, str], gaps: bool
+    share: LinearColormap,
+    dbm: LinearColormap | None,
+    colours: Mapping[str, str],
+    gaps: bool,
+    t: Translator,
 ) -> str:
     blocks = [
-        "<div class='block'><b>Communes: share of people without signal</b>"
+        f"<div class='block'><b>{_ESC(t('map.legend_share'))}</b>"
         + _gradient(share, ["0%", "50%", "100%"])
         + "</div>"
     ]
     if dbm is not None:
         blocks.append(
-            "<div class='block'><b>Signal where covered, dBm</b>"
+            f"<div class='block'><b>{_ESC(t('map.legend_dbm'))}</b>"
             + _gradient(
                 dbm, [f"{dbm.vmin:.0f}", f"{(dbm.vmin + dbm.vmax) / 2:.0f}", f"{dbm.vmax:.0f}"]
             )
@@ -106,40 +111,42 @@ def _legend_html(
             for op, c in colours.items()
         )
         blocks.append(
-            f"<div class='block'><b>Operators</b>{swatches}"
-            "<div>Towers: ■ 2G ◆ 3G ● 4G ◩ 5G; wedges show sector azimuths</div></div>"
+            f"<div class='block'><b>{_ESC(t('map.legend_operators'))}</b>{swatches}"
+            f"<div>{_ESC(t('map.legend_towers'))}</div></div>"
         )
     if gaps:
         blocks.append(
             f"<div class='block'><span class='swatch' style='background:{NO_OPERATOR_COLOUR}'>"
-            "</span>Gap: no signal from any operator; gaps of one operator (layer list) "
-            "take its colour</div>"
+            f"</span>{_ESC(t('map.legend_gap'))}</div>"
         )
     return "".join(blocks)
 
 
-def _proposals_legend(coverage_colours: LinearColormap | None) -> str:
+def _proposals_legend(coverage_colours: LinearColormap | None, t: Translator) -> str:
     block = (
-        "<div class='block'><b>Proposed sites</b><div>● new site, ■ co-location on an existing "
-        "mast; the number is the rank</div>"
+        f"<div class='block'><b>{_ESC(t('map.legend_proposals'))}</b>"
+        f"<div>{_ESC(t('map.legend_proposal_kinds'))}</div>"
     )
     if coverage_colours is not None:
         low, high = coverage_colours.vmin, coverage_colours.vmax
-        block += "<div>Coverage each adds, by rank</div>" + _gradient(
+        block += f"<div>{_ESC(t('map.legend_proposal_coverage'))}</div>" + _gradient(
             coverage_colours, [f"{low:.0f}", f"{high:.0f}"]
         )
     return block + "</div>"
 
 
-def _summary_html(row: pd.Series, communes: pd.DataFrame, operators: Sequence[str]) -> str:
-    rows = [("population", format_number(row.get("population", math.nan)))]
+def _summary_html(
+    row: pd.Series, communes: pd.DataFrame, operators: Sequence[str], t: Translator
+) -> str:
+    rows = [(_ESC(t("map.population")), format_number(row.get("population", math.nan)))]
     any_col = first_column(communes, "uncovered_population_any", "uncovered_population")
     if any_col:
-        rows.append(("without any signal", format_number(row[any_col])))
+        rows.append((_ESC(t("map.without_any")), format_number(row[any_col])))
     for operator in operators:
         column = f"uncovered_population_{slug(operator)}"
         if column in communes.columns:
-            rows.append((f"without {_ESC(operator)}", format_number(row[column])))
+            label = _ESC(t("map.without_operator", operator=operator))
+            rows.append((label, format_number(row[column])))
     where = ", ".join(
         _ESC(str(row[c]))
         for c in ("district", "province")
@@ -150,7 +157,7 @@ def _summary_html(row: pd.Series, communes: pd.DataFrame, operators: Sequence[st
 
 
 def _with_synthetic_terrain(
-    synthetic_inputs: str | Sequence[str] | None, terrain: Terrain | None
+    synthetic_inputs: str | Sequence[str] | None, terrain: Terrain | None, t: Translator
 ) -> str | Sequence[str] | None:
     """The synthetic inputs, with ``terrain`` added when the terrain says it is synthetic."""
     if terrain is None or not terrain.synthetic:
@@ -159,30 +166,40 @@ def _with_synthetic_terrain(
         return ["terrain"]
     if isinstance(synthetic_inputs, str):
         text = synthetic_inputs
-        return text if "terrain" in text.lower() else f"{text} The terrain is synthetic."
+        named = ("terrain", t("map.input_terrain").lower())
+        return text if any(n in text.lower() for n in named) else t("map.banner_terrain", text=text)
     names = [str(s) for s in synthetic_inputs]
     return names if any("terrain" in n.lower() for n in names) else [*names, "terrain"]
 
 
-def _synthetic_text(synthetic_inputs: str | Sequence[str] | None) -> str | None:
+def _synthetic_text(synthetic_inputs: str | Sequence[str] | None, t: Translator) -> str | None:
+    """The banner: a text as given, or the names of the synthetic inputs (translated when known).
+
+    >>> _synthetic_text(["terrain", "towers"], Translator("vi"))
+    'Không phải dữ liệu thật: địa hình và danh sách trạm là dữ liệu tổng hợp.'
+    """
     if not synthetic_inputs:
         return None
     if isinstance(synthetic_inputs, str):
         return synthetic_inputs
-    names = [str(s) for s in synthetic_inputs]
-    verb = "is" if len(names) == 1 else "are"
-    listed = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
-    return f"Not real data: {listed} {verb} synthetic."
+    names = [t.get(f"map.input_{str(s).lower()}", str(s)) for s in synthetic_inputs]
+    if len(names) == 1:
+        return t("map.banner_one", inputs=names[0])
+    listed = t("map.list_and", first=", ".join(names[:-1]), last=names[-1])
+    return t("map.banner_many", inputs=listed)
 
 
 def _attribution_text(
-    attribution: str | Mapping[str, str] | None, result: CoverageResult, terrain: Terrain | None
+    attribution: str | Mapping[str, str] | None,
+    result: CoverageResult,
+    terrain: Terrain | None,
+    t: Translator,
 ) -> str:
-    parts = [f"Coverage: phusong ({result.model} model)"]
+    parts = [t("map.attribution_coverage", model=result.model)]
     if result.parameters.get("calibration"):
-        parts.append(f"Calibration: {result.parameters['calibration']}")
+        parts.append(t("map.attribution_calibration", calibration=result.parameters["calibration"]))
     if terrain is not None:
-        parts.append(f"Terrain: {terrain.source}")
+        parts.append(t("map.attribution_terrain", source=terrain.source))
     if isinstance(attribution, Mapping):
         parts += [f"{key}: {value}" for key, value in attribution.items()]
     elif attribution:
@@ -241,6 +258,7 @@ def coverage_map(
     max_image_px: int = MAX_IMAGE_PX,
     proposals: pd.DataFrame | None = None,
     proposal_coverage: CoverageResult | None = None,
+    lang: str = "en",
 ) -> CoverageMap:
     """An interactive map of coverage, gaps, towers and communes, for planners.
 
@@ -297,6 +315,10 @@ def coverage_map(
     proposal_coverage
         Coverage of the proposed sites alone, on ``result``'s grid: adds a layer of the
         cells each site newly covers, coloured by rank.
+    lang
+        Language of every word on the map (layer names, legend, popups, search box, banner,
+        attribution): ``"en"`` or ``"vi"`` (:mod:`coverage.i18n`). Names from the data are
+        shown as written.
 
     Returns
     -------
@@ -336,6 +358,7 @@ def coverage_map(
             "Read them with coverage.io.communes.read_communes, which adds it."
         )
     require_crs(communes.crs, source="communes")
+    t = Translator(lang)
     towers = result.towers if towers is None else towers
     operators = list(dict.fromkeys(result.layers["operator"].astype(str)))
     if towers is not None and "operator" in towers.columns:
@@ -369,13 +392,14 @@ def coverage_map(
     folium.map.CustomPane("phusong-hillshade", z_index=250).add_to(m)
     folium.map.CustomPane("phusong-coverage", z_index=350).add_to(m)
 
-    folium.FeatureGroup(name="No basemap (works offline)", overlay=False, show=offline).add_to(m)
-    for tiles, label, show in (
-        ("OpenStreetMap", "OpenStreetMap (online)", not offline),
-        ("OpenTopoMap", "OpenTopoMap (online)", False),
-    ):
+    folium.FeatureGroup(name=t("map.basemap_none"), overlay=False, show=offline).add_to(m)
+    for tiles, show in (("OpenStreetMap", not offline), ("OpenTopoMap", False)):
         folium.TileLayer(
-            tiles, name=label, overlay=False, show=show, error_tile_url=_TRANSPARENT_PNG
+            tiles,
+            name=t("map.basemap_online", name=tiles),
+            overlay=False,
+            show=show,
+            error_tile_url=_TRANSPARENT_PNG,
         ).add_to(m)
 
     if terrain is not None:
@@ -383,7 +407,7 @@ def coverage_map(
         ImageLayer(
             url,
             bounds,
-            name="Hillshade (terrain)",
+            name=t("map.hillshade"),
             opacity=0.75,
             pane="phusong-hillshade",
             show=True,
@@ -393,13 +417,15 @@ def coverage_map(
     if len(result.layers):
         images, dbm_colormap = coverage_images(result, max_px=max_image_px)
         for label, url, bounds in images:
+            any_operator = label == "any operator"
+            shown = t("map.any_operator") if any_operator else label
             ImageLayer(
                 url,
                 bounds,
-                name=f"Signal: {_ESC(label)}",
+                name=_ESC(t("map.signal_layer", operator=shown)),
                 opacity=0.65,
                 pane="phusong-coverage",
-                show=label == "any operator",
+                show=any_operator,
             ).add_to(m)
 
     flagged = validity_image(result, max_px=max_image_px)
@@ -407,7 +433,7 @@ def coverage_map(
         ImageLayer(
             flagged[0],
             flagged[1],
-            name="Model outside its validity range",
+            name=t("map.validity_layer"),
             opacity=0.6,
             pane="phusong-coverage",
             show=False,
@@ -417,15 +443,15 @@ def coverage_map(
     for query in communes_of_interest:
         interest.update(find_commune(communes, query).index)
     share_colours = LinearColormap(list(SHARE_COLOURS), vmin=0.0, vmax=1.0)
-    communes_layer = commune_layer(communes, operators, interest, share_colours)
+    communes_layer = commune_layer(communes, operators, interest, share_colours, lang=lang)
     communes_layer.add_to(m)
     if gaps is not None and len(gaps):
         require_crs(gaps.crs, source="gaps")
-        for gap_layer in gap_layers(gaps, colours, result=result):
+        for gap_layer in gap_layers(gaps, colours, result=result, lang=lang):
             gap_layer.add_to(m)
     if towers is not None and len(towers):
         require_crs(towers.crs, source="towers")
-        markers, sectors = tower_layers(towers, colours)
+        markers, sectors = tower_layers(towers, colours, lang=lang)
         if sectors is not None:
             sectors.add_to(m)
         markers.add_to(m)
@@ -437,23 +463,27 @@ def coverage_map(
             coverage=proposal_coverage,
             existing=result,
             max_px=max_image_px,
+            lang=lang,
         )
         for layer in extra:
             layer.add_to(m)
 
     map_js, communes_js = m.get_name(), communes_layer.get_name()
-    legend = _legend_html(share_colours, dbm_colormap, colours, gaps is not None and len(gaps) > 0)
+    legend = _legend_html(
+        share_colours, dbm_colormap, colours, gaps is not None and len(gaps) > 0, t
+    )
     if proposals is not None and len(proposals):
-        legend += _proposals_legend(proposal_colours)
+        legend += _proposals_legend(proposal_colours, t)
     code = [
         f"phusong.addSearch({map_js}, {communes_js}, {{labelProperty: 'name', keyProperty: '_key',"
-        " detailProperty: '_detail', placeholder: 'Find a commune (accents optional)'});",
+        f" detailProperty: '_detail', placeholder: {js_literal(t('map.search_placeholder'))},"
+        f" noMatch: {js_literal(t('map.search_none'))}}});",
         f"phusong.addPanel({map_js}, {js_literal(legend)},"
         " {position: 'bottomright', className: 'phusong-legend'});",
         f"{map_js}.attributionControl.addAttribution("
-        f"{js_literal(_ESC(_attribution_text(attribution, result, terrain)))});",
+        f"{js_literal(_ESC(_attribution_text(attribution, result, terrain, t)))});",
     ]
-    banner = _synthetic_text(_with_synthetic_terrain(synthetic_inputs, terrain))
+    banner = _synthetic_text(_with_synthetic_terrain(synthetic_inputs, terrain, t), t)
     if banner:
         code.append(f"phusong.addBanner({map_js}, {js_literal(banner)});")
     focus_bounds = communes.to_crs(WGS84).total_bounds
@@ -461,7 +491,7 @@ def coverage_map(
         focus = find_commune(communes, focus_commune)
         focus_bounds = focus.to_crs(WGS84).total_bounds
         code.append(
-            f"phusong.addPanel({map_js}, {js_literal(_summary_html(focus.iloc[0], communes, operators))},"
+            f"phusong.addPanel({map_js}, {js_literal(_summary_html(focus.iloc[0], communes, operators, t))},"
             " {position: 'bottomleft', className: 'phusong-summary'});"
         )
     Script("\n".join(code)).add_to(m)

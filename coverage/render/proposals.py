@@ -31,6 +31,7 @@ from folium.template import Template
 
 from coverage.crs import WGS84, require_crs
 from coverage.errors import GridError, SchemaError
+from coverage.i18n import Translator
 from coverage.model import CoverageResult
 from coverage.render.layers import ImageLayer, format_number, html_table, js_literal
 from coverage.render.raster import (
@@ -130,54 +131,67 @@ def _truthy(value: Any) -> bool:
     return bool(value) if value is not None and not pd.isna(value) else False
 
 
-def _popup_rows(row: pd.Series, rank: float) -> list[tuple[str, str]]:
+def _popup_rows(row: pd.Series, rank: float, t: Translator) -> list[tuple[str, str]]:
+    """(escaped label, escaped value) rows of one proposed site's popup, in ``t``'s language."""
     get = row.get
     operator = _text(get("operator"))
     if _is_colocation(get("kind", "new")):
-        kind = f"co-location on {_text(get('host_operator'))} mast {_text(get('host_site_id'))}"
+        host, mast = _text(get("host_operator")), _text(get("host_site_id"))
+        kind = _ESC(t("map.colocation", operator=host, site=mast))
     else:
-        kind = "new site"
+        kind = _ESC(t("map.new_site"))
     rows = [
-        ("rank", format_number(rank)),
-        ("site", _text(get("site_id"))),
-        ("operator", operator),
-        ("kind", kind),
-        ("ground, m", format_number(get("ground_m", math.nan))),
-        ("antenna height, m", format_number(get("antenna_height_m", math.nan))),
-        ("people gained", format_number(get("people_gained", math.nan))),
-        ("people, cumulative", format_number(get("cumulative_people", math.nan))),
+        ("map.gap_rank", format_number(rank)),
+        ("map.site", _text(get("site_id"))),
+        ("map.operator", operator),
+        ("map.kind", kind),
+        ("map.ground", format_number(get("ground_m", math.nan))),
+        ("map.antenna_height", format_number(get("antenna_height_m", math.nan))),
+        ("map.people_gained", format_number(get("people_gained", math.nan))),
+        ("map.people_cumulative", format_number(get("cumulative_people", math.nan))),
     ]
     if "communes" in row.index:
-        interest = " (of interest)" if _truthy(get("of_interest")) else ""
-        rows.append(("communes", _text(get("communes")) + interest))
+        communes = _text(get("communes"))
+        interest = _truthy(get("of_interest"))
+        rows.append(
+            (
+                "map.communes",
+                _ESC(t("map.of_interest", communes=communes)) if interest else communes,
+            )
+        )
     if "cost" in row.index:
-        rows.append(("cost", format_number(get("cost"))))
+        rows.append(("map.cost", format_number(get("cost"))))
     if "backhaul_partner" in row.index:
         partner = get("backhaul_partner")
         kind_text = _text(get("backhaul_partner_kind"))
         hops = get("backhaul_hops", 1)
-        via = " via a relay" if format_number(hops) == "2" else ""
-        rows.append(
-            (
-                "backhaul",
-                ("none in reach" if partner is None or pd.isna(partner) else _text(partner))
-                + (f" ({kind_text}){via}" if kind_text != "–" else ""),
-            )
+        shown = (
+            _ESC(t("map.backhaul_none")) if partner is None or pd.isna(partner) else _text(partner)
         )
-        rows.append(("backhaul, km", format_number(get("backhaul_distance_km", math.nan), 1)))
+        if kind_text != "–" and format_number(hops) == "2":
+            shown = _ESC(t("map.backhaul_via_relay", partner=shown, kind=kind_text))
+        elif kind_text != "–":
+            shown = f"{shown} ({kind_text})"
+        rows.append(("map.backhaul", shown))
+        rows.append(("map.backhaul_km", format_number(get("backhaul_distance_km", math.nan), 1)))
         rows.append(
             (
-                "clearance, F1 (k=4/3, 2/3)",
+                "map.clearance",
                 f"{format_number(get('backhaul_clearance_f1_k43', math.nan), 2)}, "
                 f"{format_number(get('backhaul_clearance_f1_k23', math.nan), 2)}",
             )
         )
-        rows.append(("backhaul clears", "yes" if _truthy(get("backhaul_ok")) else "no"))
-    return rows
+        clears = t("map.yes") if _truthy(get("backhaul_ok")) else t("map.no")
+        rows.append(("map.backhaul_clears", _ESC(clears)))
+    return [(_ESC(t(label)), value) for label, value in rows]
 
 
-def proposal_records(proposals: pd.DataFrame, colours: Mapping[str, str]) -> list[dict[str, Any]]:
+def proposal_records(
+    proposals: pd.DataFrame, colours: Mapping[str, str], *, lang: str = "en"
+) -> list[dict[str, Any]]:
     """One marker record per proposed site (position, icon, title, popup), by rank.
+
+    Popup labels are in ``lang`` (:mod:`coverage.i18n`).
 
     Examples
     --------
@@ -187,6 +201,7 @@ def proposal_records(proposals: pd.DataFrame, colours: Mapping[str, str]) -> lis
     >>> record["title"], "&lt;b&gt;P1&lt;/b&gt;" in record["popup"], "<b>P1" in record["popup"]
     ('#1 <b>P1</b> (Viettel)', True, False)
     """
+    t = Translator(lang)
     lon, lat = _lonlat(proposals)
     ranks = _ranks(proposals)
     records = []
@@ -213,7 +228,9 @@ def proposal_records(proposals: pd.DataFrame, colours: Mapping[str, str]) -> lis
                     "justify-content:center;font:bold 11px sans-serif;"
                     f"box-shadow:0 0 3px #000'>{label}</div>"
                 ),
-                "popup": f"<div class='phusong-popup'>{html_table(_popup_rows(row, ranks[k]))}</div>",
+                "popup": (
+                    f"<div class='phusong-popup'>{html_table(_popup_rows(row, ranks[k], t))}</div>"
+                ),
             }
         )
     return records
@@ -329,8 +346,11 @@ def proposal_layers(
     coverage: CoverageResult | None = None,
     existing: CoverageResult | None = None,
     max_px: int,
+    lang: str = "en",
 ) -> tuple[list[Layer], LinearColormap | None]:
     """The proposals' layers (coverage image first, then markers) and the image's colormap.
+
+    Layer names and popups are in ``lang`` (:mod:`coverage.i18n`).
 
     Examples
     --------
@@ -341,6 +361,7 @@ def proposal_layers(
     >>> [layer.layer_name for layer in layers], [r["rank"] for r in layers[0].data], colormap
     (['Proposed sites'], [1.0, 2.0], None)
     """
+    t = Translator(lang)
     layers: list[Layer] = []
     colormap = None
     if coverage is not None:
@@ -351,11 +372,12 @@ def proposal_layers(
                 ImageLayer(
                     url,
                     bounds,
-                    name="Proposed sites: coverage each adds",
+                    name=t("map.proposal_coverage_layer"),
                     opacity=0.7,
                     pane="phusong-coverage",
                     show=True,
                 )
             )
-    layers.append(ProposalLayer(proposal_records(proposals, colours)))
+    records = proposal_records(proposals, colours, lang=lang)
+    layers.append(ProposalLayer(records, name=t("map.proposals_layer")))
     return layers, colormap

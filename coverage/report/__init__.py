@@ -1,7 +1,7 @@
 """The department's periodic report: HTML (and PDF) in Vietnamese or English, runs remembered.
 
-What lives here: ``messages`` (one gettext catalogue per language, ``messages/<lang>.po``,
-read with Babel), ``figures`` (static matplotlib maps and charts as inline PNG), ``runs``
+What lives here (its words come from :mod:`coverage.i18n`, one catalogue per language):
+``figures`` (static matplotlib maps and charts as inline PNG), ``runs``
 (what a run saves to be compared with the next one, and the comparison), ``document``
 (the HTML), ``plan`` (a plan file's proposed sites), ``quality`` (service-quality
 indicators from drive tests), ``sections`` (their HTML), ``pdf`` (the same HTML printed

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from coverage.analysis import Analysis
 from coverage.errors import SchemaError
+from coverage.i18n import LANGUAGES
 from coverage.io.files import atomic_output, check_output
 from coverage.io.measurements import read_measurements
 from coverage.report.document import Page, ReportInputs, report_html
-from coverage.report.messages import LANGUAGES
 from coverage.report.pdf import html_to_pdf
 from coverage.report.plan import read_plan
 from coverage.report.quality import quality_indicators

@@ -19,9 +19,9 @@ import pandas as pd
 from coverage.analysis import Analysis
 from coverage.errors import CommuneLookupError
 from coverage.gaps import slug
+from coverage.i18n import Translator
 from coverage.names import find_commune, predecessor_communes, seed_communes_in, successor_commune
 from coverage.report import figures
-from coverage.report.messages import Translator
 from coverage.report.runs import ANY_OPERATOR, RunChange, RunRecord
 
 TOP_GAPS = 5

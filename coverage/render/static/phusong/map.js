@@ -62,7 +62,7 @@
           found = found.slice(0, 12);
           if (!found.length) {
             var none = L.DomUtil.create("li", "phusong-search-none", list);
-            none.textContent = "No commune matches";
+            none.textContent = options.noMatch || "\u2014";
           }
           found.forEach(function (entry) {
             var li = L.DomUtil.create("li", "phusong-search-hit", list);

@@ -1,0 +1,192 @@
+"""Every word a person reads, in Vietnamese and English: one gettext catalogue per language.
+
+A string a planner, analyst or operator reads (the report, the map's layers, legend and
+popups, the gap lists' headers and sheet names, the command line's messages) is a message
+id (``"summary.title"``) looked up in ``messages/<lang>.po``, read with Babel; the code
+holds ids, never sentences. Placeholders are ``str.format`` fields (``{province}``), the
+same in every language. This room sits at the bottom: ``render``, ``io``, ``report`` and
+``cli`` all read it.
+
+Which language a command speaks when ``--lang`` is not given: :func:`resolve_language`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import files
+from types import MappingProxyType
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+from coverage.errors import SchemaError
+
+LANGUAGES = ("vi", "en")
+"""Languages with a catalogue."""
+
+ENV_VARIABLE = "PHUSONG_LANG"
+"""Environment variable naming the language of every command that is given no ``--lang``."""
+
+_LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+"""The POSIX locale variables, in the order the C library reads them for messages."""
+
+
+def check_language(lang: str) -> str:
+    """``lang`` if it has a catalogue, else a one-line :class:`SchemaError`.
+
+    Examples
+    --------
+    >>> check_language("vi")
+    'vi'
+    >>> check_language("fr")
+    Traceback (most recent call last):
+    ...
+    coverage.errors.SchemaError: no language 'fr'; use one of vi, en (--lang).
+    """
+    if lang not in LANGUAGES:
+        raise SchemaError(f"no language {lang!r}; use one of {', '.join(LANGUAGES)} (--lang).")
+    return lang
+
+
+def resolve_language(
+    explicit: str | None = None,
+    *,
+    default: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """The language to speak: ``explicit``, else ``PHUSONG_LANG``, else ``default``, else the locale.
+
+    In order: ``explicit`` (``--lang``); the ``PHUSONG_LANG`` variable (``vi`` or ``en``;
+    another value is an error, not ignored); ``default`` (the scenario's own language:
+    ``"vi"`` for the Lào Cai demo); the first of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that
+    is set and not empty, when it names Vietnamese (``vi_VN.UTF-8``) or English; English.
+
+    Parameters
+    ----------
+    explicit
+        The language asked for, or None.
+    default
+        The language of the data at hand, or None.
+    environ
+        Variables to read (default :data:`os.environ`).
+
+    Examples
+    --------
+    >>> resolve_language("vi", environ={"PHUSONG_LANG": "en"})
+    'vi'
+    >>> resolve_language(environ={"PHUSONG_LANG": "en"}, default="vi")
+    'en'
+    >>> resolve_language(environ={"LANG": "en_US.UTF-8"}, default="vi")
+    'vi'
+    >>> resolve_language(environ={"LC_ALL": "", "LANG": "vi_VN.UTF-8"})
+    'vi'
+    >>> resolve_language(environ={"LANG": "C.UTF-8"})
+    'en'
+    """
+    if explicit is not None:
+        return check_language(explicit)
+    environ = os.environ if environ is None else environ
+    chosen = environ.get(ENV_VARIABLE, "").strip()
+    if chosen:
+        if chosen not in LANGUAGES:
+            raise SchemaError(
+                f"{ENV_VARIABLE}={chosen!r} names no language; set it to one of "
+                f"{', '.join(LANGUAGES)} or unset it."
+            )
+        return chosen
+    if default is not None:
+        return check_language(default)
+    for variable in _LOCALE_VARIABLES:
+        value = environ.get(variable, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if code in LANGUAGES else "en"
+    return "en"
+
+
+@cache
+def catalogue(lang: str) -> Mapping[str, str]:
+    """Message id -> text of one language's catalogue.
+
+    The catalogue of a language is every ``.po`` file of ``messages/<lang>/`` (one per part
+    of the product: ``report``, ``map``, ``tables``, ``cli``), read with Babel; an id
+    written in two of them is refused.
+
+    Parameters
+    ----------
+    lang
+        ``"vi"`` or ``"en"``.
+
+    Examples
+    --------
+    >>> catalogue("vi")["communes.title"]
+    'Các xã'
+    >>> catalogue("vi")["map.towers_layer"]
+    'Trạm (BTS)'
+    >>> catalogue("fr")
+    Traceback (most recent call last):
+    ...
+    coverage.errors.SchemaError: no language 'fr'; use one of vi, en (--lang).
+    """
+    check_language(lang)
+    folder = files("coverage.i18n").joinpath("messages", lang)
+    messages: dict[str, str] = {}
+    for resource in sorted(folder.iterdir(), key=lambda r: r.name):
+        if not resource.name.endswith(".po"):
+            continue
+        with resource.open("rb") as handle:
+            parsed = read_po(handle, locale=lang)
+        for message in parsed:
+            if not message.id:
+                continue
+            if str(message.id) in messages:
+                raise SchemaError(
+                    f"message {message.id!r} is written twice in the {lang} catalogue "
+                    f"(again in {resource.name}); keep one."
+                )
+            messages[str(message.id)] = str(message.string)
+    return MappingProxyType(messages)
+
+
+class Translator:
+    """``t("id", **fields)``: the message of one language, its fields filled in.
+
+    Examples
+    --------
+    >>> t = Translator("en")
+    >>> t("cover.period", period="Q3 2025")
+    'Period: Q3 2025'
+    >>> Translator("vi").get("column." + "my_own_column", "my_own_column")
+    'my_own_column'
+    """
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.messages = catalogue(lang)
+
+    def __call__(self, message_id: str, **fields: Any) -> str:
+        try:
+            text = self.messages[message_id]
+        except KeyError:
+            raise KeyError(
+                f"message {message_id!r} missing from the {self.lang} catalogue"
+            ) from None
+        return text.format(**fields) if fields else text
+
+    def get(self, message_id: str, default: str, **fields: Any) -> str:
+        """The message, or ``default`` when the catalogue has no such id."""
+        if message_id not in self.messages:
+            return default
+        return self(message_id, **fields)
+
+
+__all__ = [
+    "ENV_VARIABLE",
+    "LANGUAGES",
+    "Translator",
+    "catalogue",
+    "check_language",
+    "resolve_language",
+]

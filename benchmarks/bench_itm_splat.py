@@ -46,7 +46,12 @@ ours at most 0.02 ms), the median and 90th percentile of the absolute loss diffe
 where both give a loss (target: median at most 1 dB), and the error of our profile
 decimation against the full one-sample-per-cell profile.
 
-Run ``python -m benchmarks itm_splat``; about 15 s on 2 cores.
+Each is also run with ``reference=True`` (ITM in NTIA's own order of operations, the
+per-post reference) and the largest difference from the default printed (target 0.01 dB).
+Then the 1-arc-second case (:mod:`benchmarks.itm_splat_hd`): a 3601 x 3601 tile,
+``splat-hd`` against ours on the DEM's own grid.
+
+Run ``python -m benchmarks itm_splat``; about 2 minutes on 2 cores.
 
 Regression check of the ITM grid (no SPLAT! needed): ``python -m benchmarks.bench_itm_splat
 --save before.npz`` on one version of the code, ``--compare before.npz`` on another prints
@@ -70,6 +75,7 @@ import numba
 import numpy as np
 from affine import Affine
 
+from benchmarks import itm_splat_hd
 from benchmarks.synthetic import rough_elevation
 from coverage.crs import transform_xy
 from coverage.io.dem import open_native_dem
@@ -78,6 +84,7 @@ from coverage.io.terrain import open_terrain
 from coverage.model import site_path_loss
 from coverage.physics.itm.environment import ItmEnvironment
 from coverage.physics.itm.p2p import itm_p2p_loss
+from coverage.radial.itm_grid import itm_site_path_loss
 from coverage.radial.itm_native import NativeLoss, itm_native_path_loss
 from coverage.terrain import NativeDEM, Terrain
 from coverage.validity import Validity
@@ -250,19 +257,24 @@ def splat_samples(
     return lats, lons, ground, step * metres_per_radian, total * metres_per_radian
 
 
-def previous_sample(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def previous_sample(
+    lon: np.ndarray, lat: np.ndarray, *, posts_per_degree: int = 1200
+) -> tuple[np.ndarray, np.ndarray]:
     """East longitude and latitude of the sample one SPLAT! step nearer the site.
 
     SPLAT!'s ``PlotLRPath`` computes the loss of its path sample ``y`` with
     ``elev[0] = y - 1``, which ITM reads as ``y - 1`` intervals: the profile of samples
     0 .. y-1. The value it writes at sample ``y`` is therefore the loss to the receiver
     standing on sample ``y - 1``, one step (about one pixel) nearer the transmitter.
+    Its steps count pixels per radian: 68,755 at 1200 posts per degree (3"), 206,265 for
+    ``splat-hd`` (3600, 1").
     """
+    per_radian = round(posts_per_degree * 180.0 / math.pi)
     phi0, lam0 = math.radians(SITE_LAT), math.radians(SITE_LON)
     phi1, lam1 = np.radians(lat), np.radians(lon)
     cos_d = np.sin(phi0) * np.sin(phi1) + np.cos(phi0) * np.cos(phi1) * np.cos(lam1 - lam0)
     arc = np.arccos(np.clip(cos_d, -1.0, 1.0))
-    step = arc / (68755.0 * np.hypot(lam1 - lam0, phi1 - phi0))
+    step = arc / (per_radian * np.hypot(lam1 - lam0, phi1 - phi0))
     azimuth = np.arctan2(
         np.sin(lam1 - lam0) * np.cos(phi1),
         np.cos(phi0) * np.sin(phi1) - np.sin(phi0) * np.cos(phi1) * np.cos(lam1 - lam0),
@@ -341,11 +353,14 @@ def native_dem(folder: Path):  # noqa: ANN201 - NativeDEM
     )
 
 
-def ours_native(dem) -> NativeLoss:  # noqa: ANN001 - NativeDEM
-    """Our ITM on the DEM's own grid (nearest-post profiles, as SPLAT!)."""
+def ours_native(dem, *, reference: bool = False) -> NativeLoss:  # noqa: ANN001 - NativeDEM
+    """Our ITM on the DEM's own grid (nearest-post profiles, as SPLAT!).
+
+    ``reference``: ITM in NTIA's order of operations (the per-post reference).
+    """
     return itm_native_path_loss(
         dem, SITE_LON, SITE_LAT, tx_height_m=TX_HEIGHT_M, rx_height_m=RX_HEIGHT_M,
-        radius_m=RADIUS_KM * 1000.0, **ITM,
+        radius_m=RADIUS_KM * 1000.0, reference=reference, **ITM,
     )  # fmt: skip
 
 
@@ -429,6 +444,15 @@ def main() -> None:
         full_s, full = timed(ours, terrain, max_profile_points=100_000)
         native_open_s, dem = timed(native_dem, folder)
         native_s, native = timed(ours_native, dem)
+        native_reference_s, native_reference = timed(ours_native, dem, reference=True)
+        x_site, y_site = transform_xy(
+            "EPSG:4326", terrain.crs, np.array([SITE_LON]), np.array([SITE_LAT])
+        )
+        grid_reference = itm_site_path_loss(
+            terrain, float(x_site[0]), float(y_site[0]), tx_height_m=TX_HEIGHT_M,
+            rx_height_m=RX_HEIGHT_M, radius_m=RADIUS_KM * 1000.0, max_profile_points=150,
+            reference=True, **ITM,
+        )  # fmt: skip
         nearest = nearest_terrain(folder / f"{TILE}.hgt", terrain)
         nearest_result = ours(nearest)
         point_to_point = []
@@ -485,6 +509,22 @@ def main() -> None:
         f"{splat_s / (native_s * numba.get_num_threads()):.1f}x)"
     )
 
+    print(
+        f"ours in NTIA's order of operations (reference=True, the per-post reference): "
+        f"{native_reference_s:.3f} s on the DEM's own grid, {splat_s / native_reference_s:.1f}x "
+        f"SPLAT!; the default (fast) is {native_reference_s / native_s:.2f}x faster"
+    )
+    for label, fast, reference in (
+        ("DEM's own grid", native, native_reference),
+        ("coverage grid", result, grid_reference),
+    ):
+        same = np.isfinite(fast.loss_db) & np.isfinite(reference.loss_db)
+        print(
+            f"  fast vs reference, {label}: max |difference| "
+            f"{np.max(np.abs(fast.loss_db[same] - reference.loss_db[same])):.4f} dB over "
+            f"{int(same.sum()):,} pixels (target <= 0.01), same validity: "
+            f"{np.array_equal(fast.validity, reference.validity)}"
+        )
     print(
         "same path, SPLAT! point-to-point (-r, -olditm) vs ITM 1.2.2 (coverage.physics.itm.p2p) on the"
     )
@@ -573,6 +613,23 @@ def main() -> None:
         f"ITM warnings: {np.mean((result.validity[inside] & Validity.ITM_WARNING) > 0):.0%} of "
         "our pixels"
     )
+    one_arc_second()
+
+
+def one_arc_second() -> None:
+    """The 1" case: ``splat-hd`` against ``itm_native_path_loss`` (:mod:`benchmarks.itm_splat_hd`)."""
+    if shutil.which("splat-hd") is None or shutil.which("srtm2sdf-hd") is None:
+        print('splat-hd not installed (Debian package splat): the 1" comparison skipped')
+        return
+    with tempfile.TemporaryDirectory(prefix="bench_itm_splat_hd_") as name:
+        folder = Path(name)
+        write_splat_inputs(folder)
+        itm_splat_hd.run(
+            folder, site=(SITE_LON, SITE_LAT), radius_km=RADIUS_KM,
+            heights=(TX_HEIGHT_M, RX_HEIGHT_M), itm=ITM, seed=2024, relief_m=RELIEF_M,
+            previous_sample=previous_sample, match_native=match_native, read_ano=read_ano,
+            describe=describe,
+        )  # fmt: skip
 
 
 REGRESSION_TOLERANCE_DB = 0.01

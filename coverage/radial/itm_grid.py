@@ -156,6 +156,7 @@ def itm_radial_losses(
     win_col0,
     loss,
     itm_warnings,
+    fast=True,
 ):  # pragma: no cover - compiled
     """ITM point-to-point loss of every pixel of one site, radial by radial (in place).
 
@@ -164,6 +165,7 @@ def itm_radial_losses(
     plan of :func:`coverage.radial.plan.nearest_ray_plan` (pixels grouped by nearest ray,
     sorted by step). Writes ``loss`` (dB, NaN where ITM fails) and ``itm_warnings``
     (ITM's warning bits, int32) in windows starting at (``win_row0``, ``win_col0``).
+    ``fast``: ITM's ``fast`` order (:func:`coverage.physics.itm.p2p.itm_p2p_point`).
     """
     rows, cols = elevation.shape
     flat = elevation.ravel()
@@ -196,7 +198,7 @@ def itm_radial_losses(
             value, warning_bits = itm_p2p_point(
                 profile[: intervals + 1], total / intervals, h_tx_m, h_rx_m, frequency_mhz,
                 polarization, epsilon, sigma, n0, climate, mdvar, time_pct, location_pct,
-                situation_pct, scratch,
+                situation_pct, scratch, fast,
             )  # fmt: skip
             loss[row - win_row0, col - win_col0] = value
             itm_warnings[row - win_row0, col - win_col0] = warning_bits
@@ -215,6 +217,7 @@ def itm_site_path_loss(
     oversample: float = OVERSAMPLE,
     itm: ItmEnvironment | None = None,
     max_profile_points: int = ITM_MAX_PROFILE_POINTS,
+    reference: bool = False,
 ) -> SiteLoss:
     """ITM 1.2.2 point-to-point loss from one site to every pixel within ``radius_m``.
 
@@ -249,6 +252,10 @@ def itm_site_path_loss(
         location and situation).
     max_profile_points
         Most elevations per ITM profile (at least 3); longer paths are decimated.
+    reference
+        True: ITM in NTIA's own order of operations (the slower reference the default
+        is tested against, ``tests/test_itm_fast.py``); False (default): the same
+        algorithm in :mod:`coverage.physics.itm.fast`'s order, equal up to rounding.
 
     Returns
     -------
@@ -302,7 +309,7 @@ def itm_site_path_loss(
         np.ascontiguousarray(terrain.elevation_m), site_row, site_col, cell_m, *link,
         *environment.kernel_args, int(max_profile_points), ray_dx, ray_dy, n_steps,
         ray_start, cell_drow, cell_dcol, cell_step, geometry.row0, geometry.col0, loss,
-        itm_warnings,
+        itm_warnings, not reference,
     )  # fmt: skip
 
     inside = np.isfinite(geometry.distance_m)

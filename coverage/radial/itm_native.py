@@ -182,6 +182,7 @@ def itm_native_losses(
     loss,
     itm_warnings,
     distance,
+    fast=True,
 ):  # pragma: no cover - compiled
     """ITM loss of every post within ``radius_m`` of the site (in place), rows in parallel.
 
@@ -190,6 +191,7 @@ def itm_native_losses(
     column step from the site to row ``r``; ``max_profile_points``: at most this many
     samples per profile (0: one per post step). Writes ``loss`` (dB; NaN where ITM
     fails), ``itm_warnings`` (ITM's bits) and ``distance`` (m) where within the radius.
+    ``fast``: ITM's ``fast`` order (:func:`coverage.physics.itm.p2p.itm_p2p_point`).
     """
     rows, cols = elevation.shape
     longest = int(math.ceil(math.hypot(rows, cols))) + 2
@@ -208,8 +210,10 @@ def itm_native_losses(
             intervals = max(1, int(math.ceil(math.hypot(d_row, d_col) - 1e-9)))
             if max_profile_points > 0:
                 intervals = min(intervals, max_profile_points - 1)
+            inverse = 1.0 / intervals
             for k in range(intervals + 1):
-                t = k / intervals
+                # fast: a multiplication, a rounding apart (the same posts in the tests)
+                t = k * inverse if fast else k / intervals
                 # nearest post; a sample halfway between two (to 1e-9) takes the later one
                 pr = int(math.floor(site_row + d_row * t + _HALF_UP))
                 pc = int(math.floor(site_col + d_col * t + _HALF_UP))
@@ -219,7 +223,7 @@ def itm_native_losses(
             value, warning_bits = itm_p2p_point(
                 profile[: intervals + 1], total / intervals, h_tx_m, h_rx_m, frequency_mhz,
                 polarization, epsilon, sigma, n0, climate, mdvar, time_pct, location_pct,
-                situation_pct, scratch,
+                situation_pct, scratch, fast,
             )  # fmt: skip
             loss[r, c] = value
             itm_warnings[r, c] = warning_bits
@@ -236,6 +240,7 @@ def itm_native_path_loss(
     radius_m: float,
     itm: ItmEnvironment | None = None,
     max_profile_points: int | None = None,
+    reference: bool = False,
 ) -> NativeLoss:
     """ITM 1.2.2 point-to-point loss from one site to every post of the DEM within the radius.
 
@@ -257,6 +262,10 @@ def itm_native_path_loss(
         :class:`~coverage.physics.itm.environment.ItmEnvironment`.
     max_profile_points
         Most samples per profile; None (default): one per post step, as SPLAT!.
+    reference
+        True: ITM in NTIA's own order of operations (the slower reference the default
+        is tested against, ``tests/test_itm_fast.py``); False (default): the same
+        algorithm in :mod:`coverage.physics.itm.fast`'s order, equal up to rounding.
 
     Returns
     -------
@@ -334,6 +343,7 @@ def itm_native_path_loss(
         np.nan_to_num(window, nan=0.0), row_f - r0, col_f - c0, per_row[r0:r1], per_col[r0:r1],
         float(radius_m), 0 if max_profile_points is None else int(max_profile_points),
         h_tx, h_rx, frequency, *environment.kernel_args, loss, itm_warnings, distance,
+        not reference,
     )  # fmt: skip
     inside = np.isfinite(distance)
     if truncated:

@@ -61,6 +61,13 @@ from coverage.physics.itm.core import (
     path_loss,
 )
 from coverage.physics.itm.environment import ItmEnvironment, as_environment, raise_for_error
+from coverage.physics.itm.fast import (
+    DELTA_H_SAMPLES,
+    least_squares_fit,
+    resample_window,
+    window_moments,
+    window_sum,
+)
 
 __all__ = [
     "DELTA_H_SCRATCH",
@@ -197,30 +204,8 @@ def _find_horizons(
 def _least_squares_fit(
     z: np.ndarray, n: int, step: float, d_start: float, d_end: float
 ) -> tuple[float, float]:
-    """Straight line fitted to z[i_start..i_end], valued at both profile ends [sec. 53: zlsq1].
-
-    ``n`` is the number of intervals (``z`` has at least ``n + 1`` samples). The end
-    samples of the window carry half weight, as in ITM.
-    """
-    i_start = int(dim(d_start / step, 0.0))
-    i_end = n - int(dim(n, d_end / step))
-    if i_end <= i_start:
-        i_start = int(dim(i_start, 1.0))
-        i_end = n - int(dim(n, i_end + 1.0))
-    x_length = float(i_end - i_start)
-    mid = -0.5 * x_length
-    mid_end = i_end + mid
-    sum_y = 0.5 * (z[i_start] + z[i_end])
-    scaled_sum_y = 0.5 * (z[i_start] - z[i_end]) * mid
-    i = i_start
-    for _ in range(2, int(x_length) + 1):
-        i += 1
-        mid += 1.0
-        sum_y += z[i]
-        scaled_sum_y += z[i] * mid
-    sum_y /= x_length
-    scaled_sum_y = scaled_sum_y * 12.0 / ((x_length * x_length + 2.0) * x_length)
-    return sum_y - scaled_sum_y * mid_end, sum_y + scaled_sum_y * (n - mid_end)
+    """ITM's ``zlsq1`` in NTIA's order [sec. 53] (:func:`~coverage.physics.itm.fast.least_squares_fit`)."""
+    return least_squares_fit(z, n, step, d_start, d_end, False)
 
 
 @jit
@@ -261,7 +246,7 @@ def _select(values: np.ndarray, left: int, right: int, k: int) -> float:
     return values[k]
 
 
-_DELTA_H_SAMPLES = 245  # most samples of ITM's Delta h resampling: 10 x 25 - 5
+_DELTA_H_SAMPLES = DELTA_H_SAMPLES
 
 #: Length of the float64 work array the kernels need (Delta h's samples, then the
 #: candidates of its two order statistics).
@@ -292,7 +277,7 @@ def _kth_largest_by_rank(values: np.ndarray, count: int, k: int) -> float:
 
 @jit
 def _tail_order_statistics(
-    values: np.ndarray, count: int, k: int, work: np.ndarray
+    values: np.ndarray, count: int, k: int, work: np.ndarray, fast: bool = False
 ) -> tuple[float, float]:
     """The ``k``-th largest and the ``k``-th smallest of ``values[:count]``.
 
@@ -303,13 +288,17 @@ def _tail_order_statistics(
     negated values below mean - 1 standard deviation to ``work[count:2 * count]``, and
     each answer is selected among those few. Whenever fewer than ``k`` values lie
     beyond the guess, the selection runs over the whole array (``values`` is then
-    reordered). ``work`` holds at least ``2 * count`` elements.
+    reordered). ``work`` holds at least ``2 * count`` elements. ``fast``: the moments
+    summed in :func:`coverage.physics.itm.fast.window_moments`'s order.
     """
-    total = 0.0
-    squares = 0.0
-    for j in range(count):
-        total += values[j]
-        squares += values[j] * values[j]
+    if fast:
+        total, squares = window_moments(values, count)
+    else:
+        total = 0.0
+        squares = 0.0
+        for j in range(count):
+            total += values[j]
+            squares += values[j] * values[j]
     mean = total / count
     spread = math.sqrt(max(squares / count - mean * mean, 0.0))
     high = mean + spread
@@ -341,7 +330,12 @@ def _tail_order_statistics(
 
 @jit
 def _delta_h(
-    z: np.ndarray, step_m: float, d_start_m: float, d_end_m: float, scratch: np.ndarray
+    z: np.ndarray,
+    step_m: float,
+    d_start_m: float,
+    d_end_m: float,
+    scratch: np.ndarray,
+    fast: bool = False,
 ) -> float:
     """Terrain irregularity Delta h between two distances [Algorithm, sec. 46: dlthx].
 
@@ -349,46 +343,44 @@ def _delta_h(
     :data:`DELTA_H_SCRATCH` long, which also holds the work of the order statistics),
     detrended by a least-squares line, and the 10-90 %
     interdecile range of the residuals is scaled up to an infinite path
-    [ERL 79-ITS 67, Eqn 3, inverted].
+    [ERL 79-ITS 67, Eqn 3, inverted]. ``fast``: sums and detrending in the order of
+    :mod:`coverage.physics.itm.fast` (the same up to rounding).
     """
-    n = z.shape[0] - 1
-    x_start = d_start_m / step_m
-    x_end = d_end_m / step_m
-    if x_end - x_start < 2.0:
-        return 0.0
-    p10 = int(0.1 * (x_end - x_start + 8.0))
-    p10 = min(max(4, p10), 25)
-    n_s = 10 * p10 - 5
-    np_s = float(n_s - 1)
     samples = scratch
-    x_step = (x_end - x_start) / np_s
-    i = int(x_start)
-    x_frac = x_start - (i + 1.0)
-    for j in range(n_s):
-        while x_frac > 0.0 and (i + 1) < n:
-            x_frac -= 1.0
-            i += 1
-        samples[j] = z[i + 1] + (z[i + 1] - z[i]) * x_frac
-        x_frac += x_step
-    fit_y1, fit_y2 = _least_squares_fit(samples, n_s - 1, 1.0, 0.0, np_s)
+    n_s, p10 = resample_window(z, step_m, d_start_m, d_end_m, samples, fast)
+    if n_s == 0:
+        return 0.0
+    np_s = float(n_s - 1)
+    fit_y1, fit_y2 = least_squares_fit(samples, n_s - 1, 1.0, 0.0, np_s, fast)
     slope = (fit_y2 - fit_y1) / np_s
-    for j in range(n_s):
-        samples[j] -= fit_y1
-        fit_y1 += slope
+    if fast:
+        for j in range(n_s):
+            samples[j] -= fit_y1 + j * slope
+    else:
+        for j in range(n_s):
+            samples[j] -= fit_y1
+            fit_y1 += slope
     # ITM sorts and reads the p10-th largest and the (p90 + 1)-th largest residual,
     # p90 = n_s - p10: the p10-th largest and the p10-th smallest; selecting both
     # gives the same order statistics
-    q10, q90 = _tail_order_statistics(samples, n_s, p10, scratch[_DELTA_H_SAMPLES:])
+    q10, q90 = _tail_order_statistics(samples, n_s, p10, scratch[_DELTA_H_SAMPLES:], fast)
     return (q10 - q90) / (1.0 - 0.8 * math.exp(-(d_end_m - d_start_m) / 50e3))
 
 
 @jit
 def _profile_parameters(
-    z: np.ndarray, step_m: float, gamma_e: float, h0: float, h1: float, scratch: np.ndarray
+    z: np.ndarray,
+    step_m: float,
+    gamma_e: float,
+    h0: float,
+    h1: float,
+    scratch: np.ndarray,
+    fast: bool = False,
 ) -> tuple[float, float, float, float, float, float, float]:
     """Horizons, effective heights and Delta h of a profile [Algorithm, sec. 43: qlrpfl].
 
     Returns ``(theta_tx, theta_rx, d_hzn_tx, d_hzn_rx, h_e_tx, h_e_rx, delta_h)``.
+    ``fast``: fits and sums of :mod:`coverage.physics.itm.fast`.
     """
     n = z.shape[0] - 1
     d = n * step_m
@@ -397,10 +389,10 @@ def _profile_parameters(
     # start terrain 15 tower heights out, or at 10 % of the horizon [Hufford 1982, p. 25]
     d_start = min(15.0 * h0, 0.1 * d_hzn0)
     d_end = d - min(15.0 * h1, 0.1 * d_hzn1)
-    delta_h = _delta_h(z, step_m, d_start, d_end, scratch)
+    delta_h = _delta_h(z, step_m, d_start, d_end, scratch, fast)
     if d_hzn0 + d_hzn1 > 1.5 * d:
         # well within line of sight: horizons from the smooth-earth fit [Algorithm, 3.3-3.4]
-        fit_tx, fit_rx = _least_squares_fit(z, n, step_m, d_start, d_end)
+        fit_tx, fit_rx = least_squares_fit(z, n, step_m, d_start, d_end, fast)
         h_e0 = h0 + dim(z[0], fit_tx)
         h_e1 = h1 + dim(z[n], fit_rx)
         d_hzn0 = math.sqrt(2.0 * h_e0 * a_e) * math.exp(-0.07 * math.sqrt(delta_h / max(h_e0, 5.0)))
@@ -421,9 +413,9 @@ def _profile_parameters(
         q1 = math.sqrt(2.0 * h_e1 * a_e)
         theta1 = (0.65 * delta_h * (q1 / d_hzn1 - 1.0) - 2.0 * h_e1) / q1
     else:
-        fit_tx, _unused = _least_squares_fit(z, n, step_m, d_start, 0.9 * d_hzn0)
+        fit_tx, _unused = least_squares_fit(z, n, step_m, d_start, 0.9 * d_hzn0, fast)
         h_e0 = h0 + dim(z[0], fit_tx)
-        _unused, fit_rx = _least_squares_fit(z, n, step_m, d - 0.9 * d_hzn1, d_end)
+        _unused, fit_rx = least_squares_fit(z, n, step_m, d - 0.9 * d_hzn1, d_end, fast)
         h_e1 = h1 + dim(z[n], fit_rx)
     return theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, delta_h
 
@@ -448,13 +440,16 @@ def itm_p2p_detail(
     location_pct: float,
     situation_pct: float,
     scratch: np.ndarray | None = None,
+    fast: bool = False,
 ) -> DetailTuple:
     """ITM point-to-point mode with its intermediate values [Algorithm, sec. 43 + lrprop + avar].
 
     Returns ``(loss_db, warnings, error, mode, a_ref_db, a_fs_db, delta_h_m, n_s,
     theta_tx, theta_rx, d_hzn_tx_m, d_hzn_rx_m, h_e_tx_m, h_e_rx_m)``
     with ``loss_db`` NaN when ``error`` is non-zero. ``scratch``: optional work array of
-    at least :data:`DELTA_H_SCRATCH` float64 (allocated when omitted).
+    at least :data:`DELTA_H_SCRATCH` float64 (allocated when omitted). ``fast``: the
+    profile analysis of :mod:`coverage.physics.itm.fast`, the same results up to rounding
+    (False, the default: NTIA's order of operations, the reference).
     """
     if scratch is None:
         scratch = np.empty(DELTA_H_SCRATCH)
@@ -472,14 +467,17 @@ def itm_p2p_detail(
 
     # mean path elevation, ignoring the first and last 10 % [NTIA ITM, ITMP2P_TLS_Ex]
     p10 = int(0.1 * n)
-    h_sys = 0.0
-    for i in range(p10, n - p10 + 1):
-        h_sys += z[i]
+    if fast:
+        h_sys = window_sum(z, p10, n - p10 + 1)
+    else:
+        h_sys = 0.0
+        for i in range(p10, n - p10 + 1):
+            h_sys += z[i]
     h_sys /= n - 2 * p10 + 1
 
     z_g, gamma_e, n_s = ground_and_earth(frequency_mhz, h_sys, n0, polarization, epsilon, sigma)
     theta0, theta1, d_hzn0, d_hzn1, h_e0, h_e1, delta_h = _profile_parameters(
-        z, step_m, gamma_e, h_tx_m, h_rx_m, scratch
+        z, step_m, gamma_e, h_tx_m, h_rx_m, scratch, fast
     )
     loss, lp_warnings, mode, error, a_ref, a_fs = path_loss(
         theta0, theta1, frequency_mhz, z_g, d_hzn0, d_hzn1, h_e0, h_e1, gamma_e, n_s, delta_h,
@@ -509,6 +507,7 @@ def itm_p2p_point(
     location_pct: float,
     situation_pct: float,
     scratch: np.ndarray | None = None,
+    fast: bool = False,
 ) -> tuple[float, int]:
     """Basic transmission loss (dB) and ITM warning flags for one terrain profile.
 
@@ -521,7 +520,8 @@ def itm_p2p_point(
     (use :func:`itm_p2p_detail` or :func:`coverage.physics.itm.p2p.itm_p2p_loss` to learn why).
     A caller looping over many profiles passes ``scratch``, a float64 work array of at
     least :data:`DELTA_H_SCRATCH` elements (one per thread), to save an allocation per
-    call.
+    call. ``fast=True`` (what the area kernels pass) computes the same algorithm in the
+    faster order of :mod:`coverage.physics.itm.fast`; the default is the reference.
 
     Examples
     --------
@@ -534,7 +534,7 @@ def itm_p2p_point(
     """
     result = itm_p2p_detail(
         z, step_m, h_tx_m, h_rx_m, frequency_mhz, polarization, epsilon, sigma, n0, climate,
-        mdvar, time_pct, location_pct, situation_pct, scratch,
+        mdvar, time_pct, location_pct, situation_pct, scratch, fast,
     )  # fmt: skip
     return result[0], result[1]
 

@@ -420,11 +420,12 @@ def itm_native_bytes(dem_shape: tuple[int, int], window: tuple[int, int]) -> int
 def band_file_bytes(
     n_bands: int, shape: tuple[int, int], *, radius_cells: float, itemsize: int
 ) -> int:
-    """Least bytes of a GeoTIFF of one band per site: every value within each site's
-    radius (``pi R^2`` cells, cut to the grid) stored once, compression aside.
+    """Bytes of a GeoTIFF of one band per site: every value within each site's radius
+    (``pi R^2`` cells, cut to the grid) stored once, raw.
 
-    Cells beyond the radius are nodata and compress to almost nothing; values inside do
-    not compress much (float32 power, ZSTD), so this is a floor, not a ceiling.
+    Cells beyond the radius are nodata and compress to almost nothing; ZSTD keeps about
+    0.9 of the raw size of float32 power inside the radius (tests/test_memory.py), and
+    less of uint8 viewsheds, for which this is an upper figure.
 
     Examples
     --------

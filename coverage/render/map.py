@@ -423,12 +423,16 @@ def coverage_map(
         require_crs(gaps.crs, source="gaps")
         for gap_layer in gap_layers(gaps, colours, result=result):
             gap_layer.add_to(m)
+    tower_note = None
     if towers is not None and len(towers):
         require_crs(towers.crs, source="towers")
         markers, sectors = tower_layers(towers, colours)
         if sectors is not None:
             sectors.add_to(m)
         markers.add_to(m)
+        tower_note = getattr(markers, "note", None)
+        if tower_note:
+            logger.warning("%s", tower_note)
     proposal_colours = None
     if proposals is not None and len(proposals):
         extra, proposal_colours = proposal_layers(
@@ -453,6 +457,11 @@ def coverage_map(
         f"{map_js}.attributionControl.addAttribution("
         f"{js_literal(_ESC(_attribution_text(attribution, result, terrain)))});",
     ]
+    if tower_note:
+        code.append(
+            f"phusong.addPanel({map_js}, {js_literal(_ESC(tower_note))},"
+            " {position: 'bottomleft', className: 'phusong-note'});"
+        )
     banner = _synthetic_text(_with_synthetic_terrain(synthetic_inputs, terrain))
     if banner:
         code.append(f"phusong.addBanner({map_js}, {js_literal(banner)});")

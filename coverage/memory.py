@@ -46,6 +46,7 @@ __all__ = [
     "grid_bytes",
     "itm_native_bytes",
     "parse_size",
+    "population_bytes",
     "predict_bytes",
     "radial_plan_bytes",
     "require_disk",
@@ -79,6 +80,8 @@ _SOURCE_CELL = 12  # the mosaic window read from the tiles: f32 data, a copy, vo
 _SITE_WINDOW_CELL = 40  # one site at work: path loss, line of sight, angles, distance, azimuth
 _SITE_OUTPUT_CELL = 5  # a site's power f32 and flags u8, held until merged
 _PREDICT_LAYER_CELL = 8  # best power f32 + serving site i32, per layer
+_POPULATION_SAMPLE = 100  # per sample of a cell: source index, cell index, weights, masks
+_POPULATION_SOURCE_CELL = 66  # per source pixel: values, masks, counts, areas, shares
 _NATIVE_WINDOW_CELL = 42  # ITM on the DEM's grid: f64 window, loss, warnings, distance...
 
 
@@ -353,6 +356,20 @@ def terrain_bytes(shape: tuple[int, int], source_cells: int = 0) -> int:
     '148 GB'
     """
     return grid_bytes(shape, _TERRAIN_CELL) + _SOURCE_CELL * int(source_cells)
+
+
+def population_bytes(shape: tuple[int, int], samples_per_cell: int, source_cells: int) -> int:
+    """Peak bytes of :func:`coverage.io.population.population_on_grid`: ``samples_per_cell``
+    squared samples in each cell of ``shape``, and a window of ``source_cells`` pixels.
+
+    Examples
+    --------
+    >>> format_bytes(population_bytes((3000, 3000), 4, 1_000_000))
+    '14.5 GB'
+    """
+    cells = int(shape[0]) * int(shape[1])
+    samples = cells * int(samples_per_cell) ** 2
+    return _POPULATION_SAMPLE * samples + _POPULATION_SOURCE_CELL * int(source_cells)
 
 
 def predict_bytes(

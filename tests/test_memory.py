@@ -301,3 +301,23 @@ def test_disk_refusal_is_an_output_write_error(
         memory.require_disk(20_000, tmp_path / "not yet", what="a file", option="--out", fix="-")
     monkeypatch.delenv(memory.DISK_LIMIT_ENV)
     assert memory.available_disk(tmp_path / "not" / "yet").bytes > 0
+
+
+@pytest.mark.parametrize(("rows", "k", "source"), [(300, 3, 100), (200, 2, 600)])
+def test_population_estimate_matches_its_allocation(rows: int, k: int, source: int) -> None:
+    from coverage.grid import Grid
+    from coverage.io.population import population_on_grid
+
+    grid = Grid(UTM, Affine(30, 0, ORIGIN[0], 0, -30, ORIGIN[1]), (rows, rows))
+    pixel = 30.0 * rows / source
+    options = dict(
+        source_transform=Affine(pixel, 0, ORIGIN[0], 0, -pixel, ORIGIN[1]), source_crs=UTM
+    )
+    values = np.full((source, source), 5.0)
+    measured = _peak(population_on_grid, values, grid=grid, samples_per_cell=k, **options)
+    estimate = memory.population_bytes(grid.shape, k, values.size)
+    assert measured / FACTOR <= estimate <= measured * FACTOR
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(memory.MEMORY_LIMIT_ENV, str(estimate // 2))
+        with pytest.raises(MemoryBudgetError, match="samples_per_cell"):
+            population_on_grid(values, grid=grid, samples_per_cell=k, **options)

@@ -321,3 +321,18 @@ def test_population_estimate_matches_its_allocation(rows: int, k: int, source: i
         patch.setenv(memory.MEMORY_LIMIT_ENV, str(estimate // 2))
         with pytest.raises(MemoryBudgetError, match="samples_per_cell"):
             population_on_grid(values, grid=grid, samples_per_cell=k, **options)
+
+
+def test_planning_refuses_a_radius_past_memory_before_any_candidate() -> None:
+    from coverage.planning.matrix import candidate_coverage
+
+    terrain = _terrain(60, 60)
+    candidates = gpd.GeoDataFrame(
+        {"site_id": ["C1"], "technology": ["4G"], "frequency_mhz": [1800.0],
+         "antenna_height_m": [30.0], "eirp_dbm": [58.0]},
+        geometry=gpd.points_from_xy([ORIGIN[0] + 900], [ORIGIN[1] - 900]), crs=UTM,
+    )  # fmt: skip
+    start = time.perf_counter()
+    with pytest.raises(MemoryBudgetError, match="smaller --radius"):
+        candidate_coverage(candidates, terrain, np.arange(60 * 60), radius_m=1e9)
+    assert time.perf_counter() - start < 5

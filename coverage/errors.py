@@ -62,6 +62,11 @@ class PlanningError(CoverageError, ValueError):
     """A site plan cannot be made as asked: no candidates, a budget of 0, a bad cost table..."""
 
 
+class MemoryBudgetError(CoverageError, MemoryError):
+    """An operation would need more memory than is available (:mod:`coverage.memory`);
+    refused before anything is allocated, naming the option to change."""
+
+
 class DatasetError(CoverageError, KeyError):
     """An unknown embedded dataset name."""
 
@@ -117,6 +122,7 @@ __all__ = [
     "DemEdgeWarning",
     "GridError",
     "InputFileError",
+    "MemoryBudgetError",
     "MissingFileError",
     "ModelRangeError",
     "OutputExistsError",

@@ -19,6 +19,7 @@ from coverage.crs import crs_label
 from coverage.errors import CRSError, DemEdgeWarning, ModelRangeError, SchemaError
 from coverage.grid import Grid, Gridded
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from coverage.memory import predict_bytes, radial_plan_bytes, require_site_memory
 from coverage.physics.antenna import antenna_gain_db
 from coverage.physics.itm.environment import ItmEnvironment
 from coverage.physics.ranges import check_model_range
@@ -593,6 +594,9 @@ def predict(
         eirp_is=eirp_is,
         itm=itm,
     )
+    require_predict_memory(
+        terrain, n_layers=len(layers), radius_m=radius_m, batch_size=min(batch_size, len(sites))
+    )
     best = np.full((len(layers), *terrain.shape), np.nan, dtype=np.float32)
     serving = np.full((len(layers), *terrain.shape), -1, dtype=np.int32)
     validity = np.zeros(terrain.shape, dtype=np.uint8)
@@ -644,6 +648,39 @@ def predict(
         towers=local.reset_index(drop=True),
         model=model,
         parameters={**options, "calibration": calibration_label(calibration)},
+    )
+
+
+def require_predict_memory(
+    terrain: Terrain, *, n_layers: int, radius_m: float, batch_size: int
+) -> None:
+    """Refuse, before allocating, a :func:`predict` the memory available cannot hold.
+
+    Raises :class:`~coverage.errors.MemoryBudgetError` naming the radius when its radial
+    plan is the larger part of the estimate (:func:`coverage.memory.predict_bytes`), else
+    the grid.
+
+    Examples
+    --------
+    >>> from affine import Affine
+    >>> t = Terrain.from_array(np.zeros((50, 50)), transform=Affine(30, 0, 0, 0, -30, 1500),
+    ...                        crs="EPSG:32648")
+    >>> require_predict_memory(t, n_layers=2, radius_m=1e9, batch_size=16)
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    coverage.errors.MemoryBudgetError: ... set by --radius (radius_m=): use a smaller --radius...
+    """
+    radius_cells = radius_m / terrain.resolution_m
+    require_site_memory(
+        predict_bytes(
+            terrain.shape, n_layers=n_layers, radius_cells=radius_cells, batch_size=batch_size
+        ),
+        plan=radial_plan_bytes(radius_cells),
+        what=f"coverage of {n_layers:,} layer(s) within {radius_m:g} m",
+        radius_m=radius_m,
+        resolution_m=terrain.resolution_m,
+        shape=terrain.shape,
     )
 
 

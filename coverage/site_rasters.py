@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -37,11 +38,29 @@ from pyproj import CRS
 from coverage.crs import WGS84
 from coverage.io.rasters import BandBatch, write_band_batches
 from coverage.io.towers import OPTIONAL_COLUMNS
-from coverage.model import LossCorrection, predict
+from coverage.memory import (
+    band_file_bytes,
+    grid_bytes,
+    itm_native_bytes,
+    radial_plan_bytes,
+    require_disk,
+    require_memory,
+    require_site_memory,
+    viewshed_bytes,
+)
+from coverage.model import LossCorrection, predict, require_predict_memory
 from coverage.radial.itm_native import itm_native_path_loss
 from coverage.radial.site import site_cells
 from coverage.radial.viewshed import NODATA, viewsheds
-from coverage.settings import EIRP_DBM, FREQUENCY_MHZ, K_FACTOR, RADIUS_M, RX_HEIGHT_M, TX_HEIGHT_M
+from coverage.settings import (
+    EARTH_RADIUS_M,
+    EIRP_DBM,
+    FREQUENCY_MHZ,
+    K_FACTOR,
+    RADIUS_M,
+    RX_HEIGHT_M,
+    TX_HEIGHT_M,
+)
 from coverage.terrain import NativeDEM, Terrain, check_points_on_terrain
 
 __all__ = ["SiteBands", "itm_loss_bands", "power_bands", "site_frame", "viewshed_bands"]
@@ -75,6 +94,8 @@ class SiteBands:
     """Value where a band has no data (beyond the site's radius)."""
     batches: Callable[[], Iterator[BandBatch]] = field(repr=False)
     """Computes the bands, a batch at a time."""
+    radius_cells: float = math.inf
+    """Radius of each site in cells of the grid: data lie within it, nodata beyond."""
 
     def __iter__(self) -> Iterator[BandBatch]:
         return self.batches()
@@ -84,8 +105,22 @@ class SiteBands:
 
         The file appears only once complete (:func:`coverage.io.rasters.write_band_batches`);
         raises :class:`coverage.errors.OutputExistsError` if ``path`` exists and
-        ``overwrite`` is false.
+        ``overwrite`` is false, and :class:`coverage.errors.OutputWriteError` before
+        computing anything when the disk cannot hold the bands
+        (:func:`coverage.memory.band_file_bytes`).
         """
+        rows, cols = self.shape
+        require_disk(
+            band_file_bytes(
+                len(self.names), self.shape, radius_cells=self.radius_cells,
+                itemsize=self.dtype.itemsize,
+            ),
+            Path(path).parent,
+            what=f"{path}: {len(self.names):,} band(s) of {rows:,} x {cols:,} cells",
+            option="the number of sites (--site, --sites)",
+            fix="split the sites into several runs (fewer sites per file), or use a smaller "
+            "--radius or a coarser --resolution",
+        )  # fmt: skip
         return write_band_batches(
             path,
             self,
@@ -100,7 +135,17 @@ class SiteBands:
         )
 
     def to_array(self) -> np.ndarray:
-        """Every band in memory, (n_sites, rows, cols)."""
+        """Every band in memory, (n_sites, rows, cols).
+
+        Raises :class:`coverage.errors.MemoryBudgetError` before allocating when they do
+        not fit in memory (write them with :meth:`to_geotiff` instead).
+        """
+        require_memory(
+            grid_bytes(self.shape, self.dtype.itemsize, layers=len(self.names)),
+            what=f"{len(self.names):,} band(s) of {self.shape[0]:,} x {self.shape[1]:,} cells",
+            option="the number of sites",
+            fix="write the bands to a GeoTIFF (to_geotiff), a few at a time, instead",
+        )
         out = np.full((len(self.names), *self.shape), self.nodata, dtype=self.dtype)
         for first_band, bands, _ in self:
             out[first_band - 1 : first_band - 1 + len(bands)] = bands
@@ -214,6 +259,15 @@ def viewshed_bands(
     names = [str(name) for name in sites["site_id"]]
     rows, cols = site_cells(terrain, xs, ys, site_names=names)
     reach = int(radius_m / terrain.resolution_m) + 1  # cells beyond this square: all NODATA
+    radius_cells = radius_m / terrain.resolution_m
+    require_site_memory(
+        viewshed_bytes(terrain.shape, n_sites=min(batch_size, len(xs)), radius_cells=radius_cells),
+        plan=radial_plan_bytes(radius_cells),
+        what=f"viewsheds within {radius_m:g} m",
+        radius_m=radius_m,
+        resolution_m=terrain.resolution_m,
+        shape=terrain.shape,
+    )
 
     def batches() -> Iterator[BandBatch]:
         for first in range(0, len(xs), batch_size):
@@ -236,7 +290,7 @@ def viewshed_bands(
 
     return SiteBands(
         tuple(names), terrain.shape, terrain.transform, terrain.crs, np.dtype(np.uint8),
-        NODATA, batches,
+        NODATA, batches, radius_cells,
     )  # fmt: skip
 
 
@@ -301,6 +355,10 @@ def power_bands(
     towers = sites.assign(operator=[f"{i:05d}" for i in range(len(sites))], technology="2G")
     if calibration is not None:
         calibration = _PerSite(calibration, sites)
+    if len(sites):
+        require_predict_memory(
+            terrain, n_layers=min(batch_size, len(sites)), radius_m=radius_m, batch_size=batch_size
+        )
 
     def batches() -> Iterator[BandBatch]:
         for first in range(0, len(towers), batch_size):
@@ -319,7 +377,7 @@ def power_bands(
 
     return SiteBands(
         tuple(names), terrain.shape, terrain.transform, terrain.crs, np.dtype(np.float32),
-        float("nan"), batches,
+        float("nan"), batches, radius_m / terrain.resolution_m,
     )  # fmt: skip
 
 
@@ -377,6 +435,15 @@ def itm_loss_bands(
     xs, ys = _xy(sites, dem.crs)
     heights = _column(sites, "antenna_height_m")
     frequencies = _column(sites, "frequency_mhz")
+    post_m = _post_spacing_m(dem)
+    side = 2 * int(radius_m / post_m) + 1
+    window = (min(side, dem.shape[0]), min(side, dem.shape[1]))
+    require_memory(
+        itm_native_bytes(dem.shape, window),
+        what=f"ITM loss on {dem.shape[0]:,} x {dem.shape[1]:,} DEM posts within {radius_m:g} m",
+        option="the DEM's extent and --radius",
+        fix="give DEM tiles covering only the sites' area, or a smaller --radius",
+    )
 
     def batches() -> Iterator[BandBatch]:
         for i in range(len(xs)):
@@ -393,5 +460,16 @@ def itm_loss_bands(
 
     names = tuple(str(name) for name in sites["site_id"])
     return SiteBands(
-        names, dem.shape, dem.transform, dem.crs, np.dtype(np.float32), float("nan"), batches
-    )
+        names, dem.shape, dem.transform, dem.crs, np.dtype(np.float32), float("nan"), batches,
+        radius_m / post_m,
+    )  # fmt: skip
+
+
+def _post_spacing_m(dem: NativeDEM) -> float:
+    """The DEM's smaller post spacing in metres (degrees taken at the DEM's centre)."""
+    a, e = abs(dem.transform.a), abs(dem.transform.e)
+    if not dem.crs.is_geographic:
+        return min(a, e)
+    lat = dem.transform.f + dem.transform.e * dem.shape[0] / 2
+    per_degree = math.pi / 180.0 * EARTH_RADIUS_M
+    return min(a * per_degree * max(math.cos(math.radians(lat)), 1e-6), e * per_degree)

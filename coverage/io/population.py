@@ -25,6 +25,7 @@ from coverage.crs import require_crs
 from coverage.errors import CRSError, InputFileError, SchemaError
 from coverage.grid import Grid
 from coverage.io.files import existing_file
+from coverage.memory import population_bytes, require_memory
 from coverage.population import PopulationGrid
 from coverage.settings import MAX_PEOPLE_PER_KM2
 from coverage.zonal import MAX_SAMPLES_PER_STRIP, CommunesOnGrid, communes_on_grid, in_crs
@@ -134,6 +135,13 @@ def population_on_grid(
     _check_density(values, src_pixel, source=label)
     cell_m = abs(grid.transform.a)
     k = samples_per_cell or max(1, math.ceil(cell_m / (SAMPLE_SPACING_OF_SOURCE * src_pixel)))
+    rows, cols = grid.shape
+    require_memory(
+        population_bytes(grid.shape, k, values.size),
+        what=f"population of {label} on {rows:,} x {cols:,} cells, {k} x {k} samples each",
+        option="--resolution (the grid) and samples_per_cell=",
+        fix="use a coarser --resolution, fewer samples_per_cell, or a smaller area (tiles)",
+    )
     people, known, stats = _areal_weighting(values, invalid, window, grid, k)
     metadata = {
         "crude": False,

@@ -30,6 +30,7 @@ from coverage.io.dem import (
     read_window,
     tagged_synthetic,
 )
+from coverage.memory import require_memory, terrain_bytes
 from coverage.settings import EARTH_RADIUS_M
 from coverage.terrain import Terrain
 
@@ -133,6 +134,7 @@ def open_terrain(
         window_box = _source_box(
             snapped, work_crs, first, src_crs, data_box, margin_cells=max_fill_distance_cells + 2
         )
+        _require_terrain_memory(grid, window_box, first, cell_m, source=source)
         filled, mosaic_transform, void, unfilled, covered = read_window(
             datasets, window_box, source=source, fill_voids=fill_voids,
             max_fill_distance_cells=max_fill_distance_cells,
@@ -302,6 +304,23 @@ def _source_box(
     y0 = top0 - math.ceil((top0 - src_box[1]) / res_y + margin_cells) * res_y
     y1 = top0 - math.floor((top0 - src_box[3]) / res_y - margin_cells) * res_y
     return max(x0, data_box[0]), max(y0, data_box[1]), min(x1, data_box[2]), min(y1, data_box[3])
+
+
+def _require_terrain_memory(
+    grid: Grid, window_box: Box, first: Any, cell_m: float, *, source: str
+) -> None:
+    """Refuse (:class:`~coverage.errors.MemoryBudgetError`) a grid too large for memory."""
+    source_cells = math.ceil((window_box[2] - window_box[0]) / abs(first.res[0])) * math.ceil(
+        (window_box[3] - window_box[1]) / abs(first.res[1])
+    )
+    rows, cols = grid.shape
+    require_memory(
+        terrain_bytes(grid.shape, source_cells),
+        what=f"the terrain of {source} on {rows:,} x {cols:,} cells of {cell_m:g} m",
+        option="--resolution (resolution_m=)",
+        fix="use a coarser --resolution (the DEM's own spacing is the finest it holds), or "
+        "split the area into smaller tiles (bounds=)",
+    )
 
 
 # ------------------------- onto the working grid: a plain slice, or one bilinear reprojection

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from affine import Affine
 
 from coverage.errors import DemEdgeWarning, PlanningError
-from coverage.model import LossCorrection, SiteRadio, site_received_power
+from coverage.model import LossCorrection, SiteRadio, require_predict_memory, site_received_power
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM
 from coverage.settings import K_FACTOR, RADIUS_M, RX_HEIGHT_M
 from coverage.terrain import Terrain
@@ -119,6 +119,8 @@ def candidate_coverage(
     local = in_crs(candidates, terrain.crs, what="candidates")
     cells = np.unique(np.asarray(cells, dtype=np.int64))
     n_rows_grid, n_cols_grid = terrain.shape
+    # the grid's cell lookup (int64: a layer's 8 bytes), one site's plan and window at a time
+    require_predict_memory(terrain, n_layers=1, radius_m=radius_m, batch_size=1)
     row_of_cell = np.full(n_rows_grid * n_cols_grid, -1, dtype=np.int64)
     row_of_cell[cells] = np.arange(len(cells))
     xs, ys = local.geometry.x.to_numpy(), local.geometry.y.to_numpy()

@@ -53,7 +53,9 @@ __all__ = [
     "GeoJsonLayer",
     "ImageLayer",
     "Script",
+    "TOWER_MARKER_LIMIT",
     "TowerLayer",
+    "TowerPointLayer",
     "commune_layer",
     "coverage_images",
     "delta_rings",
@@ -213,6 +215,46 @@ class TowerLayer(JSCSSMixin, Layer):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "TowerLayer"
         self.data = data
+
+    def data_json(self) -> str:
+        return js_literal(self.data)
+
+
+class TowerPointLayer(Layer):
+    """Towers as plain dots on one canvas: compact columns, no per-marker HTML.
+
+    For tower lists too long for :class:`TowerLayer` (:data:`TOWER_MARKER_LIMIT`): a popup
+    (site, operator, technology) is built from the columns when a dot is clicked, out of
+    text escaped here. ``note`` says on the map what was left out.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function (d) {
+            var group = L.featureGroup(), canvas = L.canvas({padding: 0.2});
+            for (var i = 0; i < d.lat.length; i++) {
+                var dot = L.circleMarker([d.lat[i], d.lon[i]], {renderer: canvas, radius: 3,
+                    weight: 1, color: "#222", fillColor: d.colours[d.op[i]], fillOpacity: 0.9});
+                dot.phusongIndex = i;
+                group.addLayer(dot);
+            }
+            group.on("click", function (e) {
+                var i = e.layer.phusongIndex;
+                e.layer.bindPopup("<div class='phusong-popup'><b>" + d.id[i] + "</b><br>" +
+                    d.ops[d.op[i]] + " · " + d.techs[d.tech[i]] + "</div>").openPopup();
+            });
+            return group;
+        })({{ this.data_json() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict, *, name: str, note: str, show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "TowerPointLayer"
+        self.data = data
+        self.note = note
 
     def data_json(self) -> str:
         return js_literal(self.data)
@@ -548,12 +590,52 @@ def _compact(value: Any, digits: int | None) -> Any:
     return int(round(number)) if digits == 0 else round(number, digits)
 
 
+TOWER_MARKER_LIMIT = 2_000
+"""More towers than this are drawn as plain dots (:class:`TowerPointLayer`), without sector
+wedges: per-marker HTML for 100,000 towers made a 171 MB map."""
+
+
+def tower_points(
+    towers: gpd.GeoDataFrame, colours: Mapping[str, str], *, lang: str = "en"
+) -> TowerPointLayer:
+    """Every tower as a dot of its operator's colour, in compact columns (no wedges).
+
+    Examples
+    --------
+    >>> towers = gpd.GeoDataFrame({"site_id": ["<b>1</b>"], "operator": ["Viettel"],
+    ...     "technology": ["4G"]}, geometry=gpd.points_from_xy([103.9], [22.4]), crs="EPSG:4326")
+    >>> layer = tower_points(towers, {"Viettel": "#e31a1c"})
+    >>> layer.data["id"], layer.data["ops"], layer.data["colours"]
+    (['&lt;b&gt;1&lt;/b&gt;'], ['Viettel'], ['#e31a1c'])
+    """
+    points = towers.geometry.to_crs(WGS84)
+    operators = towers.get("operator", pd.Series("unknown", index=towers.index)).astype(str)
+    technologies = towers.get("technology", pd.Series("–", index=towers.index)).astype(str)
+    op_codes, op_names = pd.factorize(operators)
+    tech_codes, tech_names = pd.factorize(technologies)
+    ids = towers.get("site_id", pd.Series("–", index=towers.index)).astype(str)
+    data = {
+        "lat": np.round(points.y.to_numpy(), 5).tolist(),
+        "lon": np.round(points.x.to_numpy(), 5).tolist(),
+        "op": op_codes.tolist(),
+        "tech": tech_codes.tolist(),
+        "id": [_ESC(name) for name in ids],
+        "ops": [_ESC(name) for name in op_names],
+        "colours": [colours.get(name, "#444444") for name in op_names],
+        "techs": [_ESC(name) for name in tech_names],
+    }
+    t = Translator(lang)
+    note = t("map.towers_thinned", count=f"{len(towers):,}", limit=f"{TOWER_MARKER_LIMIT:,}")
+    return TowerPointLayer(data, name=t("map.towers_layer"), note=note)
+
+
 def tower_layers(
     towers: gpd.GeoDataFrame, colours: Mapping[str, str], *, lang: str = "en"
-) -> tuple[TowerLayer, GeoJsonLayer | None]:
+) -> tuple[TowerLayer | TowerPointLayer, GeoJsonLayer | None]:
     """Clustered tower markers and, when some towers are sectored, their wedges.
 
-    Labels are in ``lang`` (:mod:`coverage.i18n`).
+    Labels are in ``lang`` (:mod:`coverage.i18n`). Beyond :data:`TOWER_MARKER_LIMIT` towers:
+    plain dots (:func:`tower_points`), no wedges.
 
     Examples
     --------
@@ -567,6 +649,8 @@ def tower_layers(
     """
     t = Translator(lang)
     towers = towers[~towers.geometry.is_empty & towers.geometry.notna()]
+    if len(towers) > TOWER_MARKER_LIMIT:
+        return tower_points(towers, colours, lang=lang), None
     points = towers.geometry.to_crs(WGS84)
     records = []
     for (_, row), point in zip(towers.iterrows(), points, strict=True):

@@ -449,12 +449,16 @@ def coverage_map(
         require_crs(gaps.crs, source="gaps")
         for gap_layer in gap_layers(gaps, colours, result=result, lang=lang):
             gap_layer.add_to(m)
+    tower_note = None
     if towers is not None and len(towers):
         require_crs(towers.crs, source="towers")
         markers, sectors = tower_layers(towers, colours, lang=lang)
         if sectors is not None:
             sectors.add_to(m)
         markers.add_to(m)
+        tower_note = getattr(markers, "note", None)
+        if tower_note:
+            logger.warning("%s", tower_note)
     proposal_colours = None
     if proposals is not None and len(proposals):
         extra, proposal_colours = proposal_layers(
@@ -483,6 +487,11 @@ def coverage_map(
         f"{map_js}.attributionControl.addAttribution("
         f"{js_literal(_ESC(_attribution_text(attribution, result, terrain, t)))});",
     ]
+    if tower_note:
+        code.append(
+            f"phusong.addPanel({map_js}, {js_literal(_ESC(tower_note))},"
+            " {position: 'bottomleft', className: 'phusong-note'});"
+        )
     banner = _synthetic_text(_with_synthetic_terrain(synthetic_inputs, terrain, t), t)
     if banner:
         code.append(f"phusong.addBanner({map_js}, {js_literal(banner)});")

@@ -9,7 +9,8 @@ it, and the rooms ``tests/test_layout.py`` allows ``gaps``):
 ``communes``
     :func:`commune_coverage`, the per-commune table
 ``pieces``
-    contiguous uncovered areas, vectorised and cut along commune borders
+    contiguous uncovered areas, vectorised and cut along commune borders; the rows they
+    make (``KIND_AREA``: one piece; ``KIND_SCATTERED``: a commune's small pieces together)
 ``attributes``
     what describes a piece: centroid, highest ground, pre-2025 commune, nearest sites
 ``polygons``
@@ -18,10 +19,13 @@ it, and the rooms ``tests/test_layout.py`` allows ``gaps``):
 
 from coverage.gaps.communes import COMMUNE_COLUMNS, commune_coverage
 from coverage.gaps.masks import NO_OPERATOR, check_operator_names, coverage_masks, slug
+from coverage.gaps.pieces import KIND_AREA, KIND_SCATTERED
 from coverage.gaps.polygons import gap_polygons
 
 __all__ = [
     "COMMUNE_COLUMNS",
+    "KIND_AREA",
+    "KIND_SCATTERED",
     "NO_OPERATOR",
     "check_operator_names",
     "commune_coverage",

@@ -1,14 +1,16 @@
 """Gap pieces: contiguous uncovered areas, vectorised and cut along commune borders.
 
 Each contiguous area of uncovered cells becomes one (multi)polygon, is cut by the communes
-it crosses and exploded into single polygons (the pieces); pieces too small to list apart
-are accounted for, never silently.
+it crosses and exploded into single polygons (the pieces). Each piece of at least the
+smallest area listed is a row of its own; a commune's smaller pieces are gathered in one
+``scattered`` row, so every uncovered place inside a commune is in exactly one row.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -87,44 +89,117 @@ def flagged_share(cells: CommuneFractions, validity: np.ndarray) -> np.ndarray:
     )
 
 
-# ------------------------------------------------------- accounting for what is dropped
+# ------------------------------------- rows: large pieces alone, small ones scattered per commune
+
+#: ``kind`` of a gap row holding one piece of a contiguous area.
+KIND_AREA = "area"
+
+#: ``kind`` of a gap row holding a commune's pieces smaller than the smallest area listed.
+KIND_SCATTERED = "scattered"
 
 
-def dropped_pieces(
-    piece_km2: np.ndarray,
-    piece_people: np.ndarray,
+@dataclass(frozen=True)
+class GapRows:
+    """The gap rows of one operator, before they are described and ranked.
+
+    Attributes
+    ----------
+    geometry
+        One polygon per ``area`` row; one multipolygon per ``scattered`` row.
+    kind
+        :data:`KIND_AREA` or :data:`KIND_SCATTERED`, per row.
+    area
+        Position in the caller's ``area_ids`` of the row's contiguous area; -1 for a
+        scattered row (its pieces may belong to several).
+    commune
+        Position of the row's commune in ``on_grid.communes``.
+    pieces
+        Number of pieces the row holds (1 for an area row).
+    """
+
+    geometry: np.ndarray
+    kind: np.ndarray
+    area: np.ndarray
+    commune: np.ndarray
+    pieces: np.ndarray
+
+
+def gap_rows(
+    pieces: np.ndarray,
+    area_of_piece: np.ndarray,
+    commune_of_piece: np.ndarray,
+    *,
+    min_area_km2: float,
+) -> GapRows:
+    """One row per piece of at least ``min_area_km2``; the smaller ones gathered by commune.
+
+    Each commune's pieces smaller than ``min_area_km2`` (slivers along its borders, single
+    stray cells) become one ``scattered`` row, a multipolygon of them in their order, so
+    every uncovered place inside a commune is in exactly one row. Area rows come first, in
+    the pieces' order, then the scattered rows in commune order: deterministic.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> pieces = np.array([box(0, 0, 1000, 1000), box(2000, 0, 2100, 100),
+    ...                    box(3000, 0, 3100, 100)], dtype=object)
+    >>> rows = gap_rows(pieces, np.array([0, 1, 2]), np.array([0, 0, 0]), min_area_km2=0.1)
+    >>> rows.kind.tolist(), rows.area.tolist(), rows.pieces.tolist()
+    (['area', 'scattered'], [0, -1], [1, 2])
+    """
+    large = shapely.area(pieces) / 1e6 >= min_area_km2
+    small = np.flatnonzero(~large)
+    communes = np.unique(commune_of_piece[small])
+    scattered = np.empty(len(communes), dtype=object)
+    counts = np.zeros(len(communes), dtype=np.int64)
+    for i, commune in enumerate(communes):
+        own = small[commune_of_piece[small] == commune]
+        scattered[i] = shapely.multipolygons(list(pieces[own]))
+        counts[i] = len(own)
+    n_large = int(large.sum())
+    return GapRows(
+        geometry=np.concatenate([pieces[large], scattered]),
+        kind=np.array([KIND_AREA] * n_large + [KIND_SCATTERED] * len(communes), dtype=object),
+        area=np.concatenate([area_of_piece[large], np.full(len(communes), -1)]).astype(np.int64),
+        commune=np.concatenate([commune_of_piece[large], communes]).astype(np.int64),
+        pieces=np.concatenate([np.ones(n_large, dtype=np.int64), counts]),
+    )
+
+
+# ------------------------------------------------- accounting for what lies outside every commune
+
+
+def outside_communes(
+    row_people: np.ndarray,
+    row_km2: np.ndarray,
     *,
     uncovered_people: float,
     uncovered_km2: float,
-    min_area_km2: float,
     known_people: bool,
+    rows: GapRows,
+    min_area_km2: float,
     label: str,
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Which pieces are kept (at least ``min_area_km2``), and what the others hold (logged).
+) -> dict[str, Any]:
+    """What no row holds: the uncovered people and area outside every commune (logged).
 
-    The people and area dropped as slivers, and those of uncovered cells outside every
-    commune; people are NaN when unknown (``known_people`` false).
+    People are NaN when unknown (``known_people`` false).
     """
-    keep = piece_km2 >= min_area_km2
-    sliver_people = float(piece_people[~keep].sum())
-    outside_people = uncovered_people - float(piece_people.sum())
-    dropped = {
-        "slivers": int((~keep & (piece_km2 > 0)).sum()),
-        "sliver_people": sliver_people if known_people else math.nan,
-        "sliver_area_km2": float(piece_km2[~keep].sum()),
-        "outside_communes_people": outside_people if known_people else math.nan,
-        "outside_communes_area_km2": max(0.0, uncovered_km2 - float(piece_km2.sum())),
-        "min_area_km2": min_area_km2,
+    outside = {
+        "outside_communes_people": uncovered_people - float(row_people.sum())
+        if known_people
+        else math.nan,
+        "outside_communes_area_km2": max(0.0, uncovered_km2 - float(row_km2.sum())),
     }
+    scattered = rows.kind == KIND_SCATTERED
     log.info(
-        "%s gaps: dropped %d sliver(s) under %.3f km2 (%.0f people, %.2f km2); "
+        "%s gaps: %d piece(s) under %.3f km2 listed in %d scattered row(s) (%.2f km2); "
         "%.0f uncovered people and %.1f km2 lie outside every commune",
         label,
-        dropped["slivers"],
+        int(rows.pieces[scattered].sum()),
         min_area_km2,
-        dropped["sliver_people"],
-        dropped["sliver_area_km2"],
-        dropped["outside_communes_people"],
-        dropped["outside_communes_area_km2"],
+        int(scattered.sum()),
+        float(row_km2[scattered].sum()),
+        outside["outside_communes_people"],
+        outside["outside_communes_area_km2"],
     )
-    return keep, dropped
+    return outside

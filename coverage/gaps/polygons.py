@@ -6,13 +6,20 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from scipy import ndimage
 
 from coverage.gaps.attributes import label_previous, locate, nearest_sites
 from coverage.gaps.communes import COMMUNE_COLUMNS
 from coverage.gaps.masks import NO_OPERATOR, cell_area_km2, check_operator_names, covered_for, slug
-from coverage.gaps.pieces import cut_by_communes, dropped_pieces, flagged_share, vectorise
+from coverage.gaps.pieces import (
+    cut_by_communes,
+    flagged_share,
+    gap_rows,
+    outside_communes,
+    vectorise,
+)
 from coverage.model import CoverageResult
 from coverage.population import PopulationGrid
 from coverage.terrain import Terrain
@@ -38,12 +45,16 @@ def gap_polygons(
 
     Uncovered cells (no layer of ``operator`` reaches its threshold; with
     ``operator=None``, no layer of any operator does) are grouped into 4-connected areas,
-    vectorised with :func:`rasterio.features.shapes` and cut along commune borders. Pieces
-    smaller than ``min_area_km2`` (default 0.1 km², slivers along borders and single stray
-    cells at 250 m) are dropped, and so are the parts outside every commune; both are
-    counted, never silently: the frame's ``attrs["dropped"]`` holds ``slivers`` (count),
-    ``sliver_people``, ``sliver_area_km2``, ``outside_communes_people`` and
-    ``outside_communes_area_km2``, also logged at INFO level.
+    vectorised with :func:`rasterio.features.shapes` and cut along commune borders into
+    pieces. Each piece of at least ``min_area_km2`` is a row (``kind`` ``area``); a
+    commune's smaller pieces (slivers along borders, single stray cells) are gathered in
+    one row (``kind`` ``scattered``, a multipolygon), ranked like the others. So every
+    uncovered person inside a commune is in exactly one row: a commune's rows add up to
+    its ``uncovered_population_<operator>`` (``_any`` for ``operator=None``) of
+    :func:`~coverage.gaps.commune_coverage`. Only the uncovered cells outside every
+    commune are in no row; they are counted, never silently: the frame's
+    ``attrs["dropped"]`` holds ``outside_communes_people`` and
+    ``outside_communes_area_km2`` (also logged at INFO level) and ``min_area_km2``.
 
     Parameters
     ----------
@@ -63,7 +74,8 @@ def gap_polygons(
     previous_communes
         Pre-2025 communes: each piece is labelled with the one it overlaps most.
     min_area_km2
-        Smallest piece kept.
+        Smallest piece listed as a row of its own (smaller ones: the commune's
+        ``scattered`` row).
     supersample
         Fine pixels per cell side for splitting cells between communes.
     on_grid
@@ -77,7 +89,8 @@ def gap_polygons(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per piece, in the working CRS, sorted by ``rank``:
+        One row per piece of at least ``min_area_km2`` and one ``scattered`` row per
+        commune holding smaller ones, in the working CRS, sorted by ``rank``:
 
         ================================  =====================================================
         column                            meaning
@@ -85,21 +98,27 @@ def gap_polygons(
         ``gap_id``                        ``<operator slug>-<rank>``, e.g. ``viettel-0001``
         ``rank``                          1 = most uncovered people (ties: larger area first)
         ``operator``                      the operator lacking signal, or ``no operator``
+        ``kind``                          ``area``: one piece of a contiguous area;
+                                          ``scattered``: the commune's pieces smaller than
+                                          ``min_area_km2``, together
+        ``pieces``                        number of pieces in the row (1 for ``area``)
         ``area_id``                       contiguous uncovered area the piece belongs to
-        ``contiguous_area_km2``           area of that whole contiguous area
+                                          (missing for ``scattered``)
+        ``contiguous_area_km2``           area of that contiguous area inside the communes
+                                          (NaN for ``scattered``)
         ``commune_id`` ``commune_name``   2025 commune (from ``commune_id``, ``name``...)
         ``district`` ``province``
         ``previous_commune_id``           pre-2025 commune overlapping most (only when
         ``previous_commune_name``         ``previous_communes`` is given)
-        ``area_km2``                      area of the piece
-        ``people``                        people without signal in the piece
+        ``area_km2``                      area of the row's piece(s)
+        ``people``                        people without signal in the row's piece(s)
         ``centroid_lat`` ``centroid_lon`` centroid, degrees (EPSG:4326)
-        ``highest_ground_m``              highest cell-centre elevation in the piece (NaN
+        ``highest_ground_m``              highest cell-centre elevation in the row (NaN
                                           without terrain)
         ``highest_ground_lat`` ``_lon``   where it is, degrees (EPSG:4326)
         ``nearest_site_<op>``             ``site_id`` of the operator's nearest site
         ``nearest_site_km_<op>``          distance from the piece's edge to it, km (0 inside)
-        ``model_flagged_share``           share of the piece where the model is outside its
+        ``model_flagged_share``           share of the row where the model is outside its
                                           validity range (:class:`coverage.Validity`), 0-1
         ================================  =====================================================
 
@@ -131,51 +150,61 @@ def gap_polygons(
         check_operator_names([operator])
     label = NO_OPERATOR if operator is None else str(operator)
     uncovered = ~covered_for(result, operator)
-    areas, n_areas = ndimage.label(uncovered)  # 4-connected, as shapes(connectivity=4)
-    cell_km2 = cell_area_km2(result.grid)
-    contiguous_km2 = np.bincount(areas.reshape(-1), minlength=n_areas + 1) * cell_km2
+    areas, _ = ndimage.label(uncovered)  # 4-connected, as shapes(connectivity=4)
     people = population.people if population is not None else np.zeros(result.shape)
 
     area_ids, pieces, area_of_piece, commune_of_piece = cut_by_communes(
         vectorise(areas, result.grid), on_grid
     )
     piece_km2 = shapely.area(pieces) / 1e6
-    piece_cells = commune_fractions(
-        gpd.GeoDataFrame(geometry=pieces, crs=result.crs), grid=result.grid, supersample=supersample
+    # a contiguous area's size counts only its parts inside the communes
+    contiguous_km2 = np.bincount(area_of_piece, weights=piece_km2, minlength=len(area_ids))
+    rows = gap_rows(pieces, area_of_piece, commune_of_piece, min_area_km2=min_area_km2)
+    row_km2 = shapely.area(rows.geometry) / 1e6
+    # the rows rasterised as the communes are, so that their people add up to the communes'
+    row_cells = commune_fractions(
+        gpd.GeoDataFrame(geometry=rows.geometry, crs=result.crs),
+        grid=result.grid,
+        supersample=on_grid.fractions.supersample,
     )
-    piece_people = piece_cells.zone_sum(people)
-    piece_flagged = flagged_share(piece_cells, result.validity)
+    row_people = row_cells.zone_sum(people)
     ground_m = elevation_m if elevation_m is not None else np.full(result.shape, np.nan)
-    highest_m, highest_cell = piece_cells.zone_max(ground_m)
-
-    keep, dropped = dropped_pieces(
-        piece_km2,
-        piece_people,
+    highest_m, highest_cell = row_cells.zone_max(ground_m)
+    outside = outside_communes(
+        row_people,
+        row_km2,
         uncovered_people=float(np.where(uncovered, people, 0.0).sum()),
-        uncovered_km2=float(uncovered.sum()) * cell_km2,
-        min_area_km2=min_area_km2,
+        uncovered_km2=float(uncovered.sum()) * cell_area_km2(result.grid),
         known_people=population is not None,
+        rows=rows,
+        min_area_km2=min_area_km2,
         label=label,
     )
 
-    area_of_piece, commune_of_piece = area_of_piece[keep], commune_of_piece[keep]
+    is_area = rows.area >= 0
+    area_of_row = area_ids[np.where(is_area, rows.area, 0)] if len(area_ids) else rows.area
     out: dict[str, Any] = {
         "operator": label,
-        "area_id": area_ids[area_of_piece],
-        "contiguous_area_km2": contiguous_km2[area_ids[area_of_piece]],
+        "kind": rows.kind,
+        "pieces": rows.pieces,
+        "area_id": pd.array(np.where(is_area, area_of_row, 0), dtype="Int64"),
+        "contiguous_area_km2": np.where(
+            is_area, contiguous_km2[np.where(is_area, rows.area, 0)] if len(area_ids) else 0, np.nan
+        ),
     }
+    out["area_id"][~is_area] = pd.NA
     communes_w = on_grid.communes
     for column in COMMUNE_COLUMNS:
         if column in communes_w.columns:
             name = "commune_name" if column == "name" else column
-            out[name] = communes_w[column].to_numpy()[commune_of_piece]
-    frame = gpd.GeoDataFrame(out, geometry=pieces[keep], crs=result.crs)
-    frame["area_km2"] = piece_km2[keep]
-    frame["people"] = piece_people[keep] if population is not None else np.nan
-    frame["model_flagged_share"] = piece_flagged[keep]
+            out[name] = communes_w[column].to_numpy()[rows.commune]
+    frame = gpd.GeoDataFrame(out, geometry=rows.geometry, crs=result.crs)
+    frame["area_km2"] = row_km2
+    frame["people"] = row_people if population is not None else np.nan
+    frame["model_flagged_share"] = flagged_share(row_cells, result.validity)
     if previous_communes is not None:
         label_previous(frame, previous_communes, result)
-    locate(frame, result.grid, highest_m[keep], highest_cell[keep])
+    locate(frame, result.grid, highest_m, highest_cell)
     nearest_sites(frame, result)
 
     order = np.lexsort(
@@ -184,6 +213,6 @@ def gap_polygons(
     frame = frame.iloc[order].reset_index(drop=True)
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
     frame.insert(0, "gap_id", [f"{slug(label)}-{r:04d}" for r in frame["rank"]])
-    frame.attrs["dropped"] = dropped
+    frame.attrs["dropped"] = outside | {"min_area_km2": min_area_km2}
     frame.attrs["operator"] = label
     return frame

@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from affine import Affine
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
@@ -96,14 +97,20 @@ def assert_gap_lists_add_up(table: pd.DataFrame, gaps: pd.DataFrame) -> None:
 
 
 def assert_contiguous_areas_lie_in_their_communes(table: pd.DataFrame, gaps: pd.DataFrame) -> None:
+    """A contiguous area's size counts its pieces inside the communes, never land outside them."""
     area_in_grid = table.set_index("commune_id")["area_in_grid_km2"]
-    areas = gaps[gaps["kind"] == "area"]
     assert gaps.loc[gaps["kind"] == "scattered", "contiguous_area_km2"].isna().all()
-    for (_, _), rows in areas.groupby(["operator", "area_id"]):
-        size = rows["contiguous_area_km2"].iloc[0]
-        assert (rows["contiguous_area_km2"] == size).all()
-        assert size >= rows["area_km2"].sum() * (1 - 1e-9)
-        assert size <= area_in_grid.loc[rows["commune_id"].unique()].sum() * (1 + 1e-9)
+    assert (gaps["contiguous_area_km2"].dropna() <= area_in_grid.sum() * (1 + 1e-9)).all()
+    for operator, own in gaps.groupby("operator"):
+        every_piece_alone = (own["kind"] == "area").all()
+        for _, rows in own[own["kind"] == "area"].groupby("area_id"):
+            size = rows["contiguous_area_km2"].iloc[0]
+            assert (rows["contiguous_area_km2"] == size).all(), operator
+            assert size >= rows["area_km2"].sum() * (1 - 1e-9), operator
+            if every_piece_alone:  # then its rows are all of it
+                assert size == pytest.approx(rows["area_km2"].sum(), rel=1e-9), operator
+                communes = area_in_grid.loc[rows["commune_id"].unique()].sum()
+                assert size <= communes * (1 + 1e-9), operator
 
 
 def test_uncovered_area_outside_the_communes_is_not_counted() -> None:
@@ -119,14 +126,7 @@ def test_uncovered_area_outside_the_communes_is_not_counted() -> None:
 
 def test_small_pieces_make_one_scattered_row_ranked_like_the_others() -> None:
     """Uncovered: a 2 km2 block, nobody in it, and four stray cells (0.25 km2, 100 people each)."""
-    covered = np.ones((1, 8, 8), dtype=bool)
-    covered[0, :2, :4] = False  # 2 x 4 cells = 2 km2
-    for r, c in [(5, 1), (5, 5), (7, 3), (7, 7)]:
-        covered[0, r, c] = False
-    result = _result(covered)
-    communes = gpd.GeoDataFrame(
-        {"commune_id": ["a"], "name": ["Y Tý"]}, geometry=[box(0, 0, 4000, 4000)], crs=UTM48N
-    )
+    result, communes = _block_and_strays()
     people = population_on_grid(
         _stray_people(),
         source_transform=result.transform,
@@ -146,9 +146,24 @@ def test_small_pieces_make_one_scattered_row_ranked_like_the_others() -> None:
     assert gaps["people"].sum() == table["uncovered_population_viettel"].iloc[0] == 400.0
 
 
+STRAYS = [(5, 1), (5, 5), (7, 3), (7, 7)]
+
+
+def _block_and_strays() -> tuple[CoverageResult, gpd.GeoDataFrame]:
+    """8 x 8 cells of 500 m, one 4 x 4 km commune; uncovered: a 2 x 4 block and four strays."""
+    covered = np.ones((1, 8, 8), dtype=bool)
+    covered[0, :2, :4] = False
+    for r, c in STRAYS:
+        covered[0, r, c] = False
+    communes = gpd.GeoDataFrame(
+        {"commune_id": ["a"], "name": ["Y Tý"]}, geometry=[box(0, 0, 4000, 4000)], crs=UTM48N
+    )
+    return _result(covered), communes
+
+
 def _stray_people() -> np.ndarray:
     people = np.zeros((8, 8))
-    for r, c in [(5, 1), (5, 5), (7, 3), (7, 7)]:
+    for r, c in STRAYS:
         people[r, c] = 100.0
     return people
 
@@ -200,3 +215,39 @@ def test_demo_gap_lists_add_up() -> None:
     assert_gap_lists_add_up(run.communes, run.gaps)
     assert_contiguous_areas_lie_in_their_communes(run.communes, run.gaps)
     assert run.gaps["contiguous_area_km2"].max() <= run.communes["area_km2"].sum()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".geojson", ".gpkg"])
+def test_scattered_rows_are_named_in_every_gap_list_format(suffix, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from coverage.io.gaplists import write_gap_list
+
+    result, communes = _block_and_strays()
+    gaps = gap_polygons(result, communes=communes, operator="Viettel", min_area_km2=0.5)
+    path = write_gap_list(gaps, None, tmp_path / f"gaps{suffix}")
+    if suffix == ".csv":
+        back = pd.read_csv(path, encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        sheet = load_workbook(path)["all operators"]
+        values = list(sheet.values)
+        back = pd.DataFrame(values[1:], columns=values[0])
+    else:
+        back = gpd.read_file(path)
+        assert shapely.get_num_geometries(back.geometry.array).tolist() == [1, 4]
+    # ranked by people (none here), then area: the 2 km2 block first, then the scattered cells
+    assert back["kind"].tolist() == ["area", "scattered"]
+    assert back["pieces"].tolist() == [1, 4]
+    assert back["area_id"].isna().tolist() == [False, True]
+    assert back["contiguous_area_km2"].isna().tolist() == [False, True]
+
+
+def test_the_map_popup_says_which_rows_are_scattered() -> None:
+    from coverage.render.layers import gap_layers
+
+    result, communes = _block_and_strays()
+    gaps = gap_polygons(result, communes=communes, operator="Viettel", min_area_km2=0.5)
+    (layer,) = gap_layers(gaps, {"Viettel": "#ff0000"}, result=result)
+    fields = {field["label"]: field["key"] for field in layer.data["fields"]}
+    shown = {f["r"]: (f[fields["kind"]], f[fields["pieces"]]) for f in layer.data["features"]}
+    assert shown == {1: ("area", 1), 2: ("scattered", 4)}

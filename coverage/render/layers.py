@@ -88,6 +88,8 @@ _GAP_FIELDS = (
     ("r", "rank", 0),
     ("i", "gap_id", None),
     ("c", "commune_name", None),
+    ("k", "kind", None),
+    ("q", "pieces", 0),
     ("d", "district", None),
     ("pc", "previous_commune_name", None),
     ("p", "people", 0),
@@ -97,6 +99,8 @@ _GAP_FIELDS = (
 _GAP_LABELS = {
     "rank": "rank",
     "gap_id": "gap",
+    "kind": "kind",
+    "pieces": "pieces",
     "commune_name": "commune",
     "district": "district",
     "previous_commune_name": "commune before 2025",

@@ -235,3 +235,30 @@ def test_phusong_report_command(small_scenario: dict, five_more: Path, tmp_path:
     )
     assert bad.exit_code != 0 and "report.html or report.pdf" in bad.output
     assert len(bad.output.strip().splitlines()) <= 3
+
+
+@pytest.mark.parametrize(
+    ("lang", "scattered"),
+    [("vi", "Y Tý: rải rác, 37 mảnh nhỏ"), ("en", "Y Tý: scattered, 37 small pieces")],
+)
+def test_a_scattered_gap_row_says_so_in_the_report(lang: str, scattered: str) -> None:
+    from types import SimpleNamespace
+
+    from coverage.report.document import _gaps, _Page
+    from coverage.report.messages import Translator
+
+    gaps = pd.DataFrame(
+        {
+            "operator": ["Viettel", "Viettel"],
+            "rank": [1, 2],
+            "kind": ["scattered", "area"],
+            "pieces": [37, 1],
+            "commune_name": ["Y Tý", "Mường Hum"],
+            "area_km2": [3.5, 2.0],
+            "people": [900.0, 400.0],
+            "centroid_lat": [22.6, 22.5],
+            "centroid_lon": [103.6, 103.7],
+        }
+    )
+    html = _gaps(SimpleNamespace(gaps=gaps), _Page(Translator(lang)))
+    assert f"<td>{scattered}</td>" in html and "<td>Mường Hum</td>" in html

@@ -75,20 +75,6 @@ def explode_polygons(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return parts[polygonal][order], origin[polygonal][order]
 
 
-# ------------- the pieces, rasterised once (fine pixels as for communes): people, flagged share
-
-
-def flagged_share(cells: CommuneFractions, validity: np.ndarray) -> np.ndarray:
-    """Share of each zone's cells where the model is outside its validity range."""
-    total = cells.zone_cells().astype(np.float64)
-    return np.divide(
-        cells.zone_sum((validity != 0).astype(np.float64)),
-        total,
-        out=np.zeros(total.shape, dtype=np.float64),
-        where=total > 0,
-    )
-
-
 # ------------------------------------- rows: large pieces alone, small ones scattered per commune
 
 #: ``kind`` of a gap row holding one piece of a contiguous area.
@@ -115,6 +101,8 @@ class GapRows:
         Position of the row's commune in ``on_grid.communes``.
     pieces
         Number of pieces the row holds (1 for an area row).
+    row_of_piece
+        For each piece given, the row holding it.
     """
 
     geometry: np.ndarray
@@ -122,6 +110,21 @@ class GapRows:
     area: np.ndarray
     commune: np.ndarray
     pieces: np.ndarray
+    row_of_piece: np.ndarray
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Per row, the sum of a per-piece quantity."""
+        return np.bincount(self.row_of_piece, weights=values, minlength=len(self.kind))
+
+    def argmax(self, values: np.ndarray) -> np.ndarray:
+        """Per row, the piece with the largest finite value of ``values`` (-1: none finite)."""
+        best = np.full(len(self.kind), -1, dtype=np.int64)
+        finite = np.flatnonzero(np.isfinite(values))
+        order = finite[np.lexsort((-values[finite], self.row_of_piece[finite]))]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = self.row_of_piece[order][1:] != self.row_of_piece[order][:-1]
+        best[self.row_of_piece[order[first]]] = order[first]
+        return best
 
 
 def gap_rows(
@@ -152,18 +155,73 @@ def gap_rows(
     communes = np.unique(commune_of_piece[small])
     scattered = np.empty(len(communes), dtype=object)
     counts = np.zeros(len(communes), dtype=np.int64)
+    n_large = int(large.sum())
+    row_of_piece = np.zeros(len(pieces), dtype=np.int64)
+    row_of_piece[large] = np.arange(n_large)
     for i, commune in enumerate(communes):
         own = small[commune_of_piece[small] == commune]
         scattered[i] = shapely.multipolygons(list(pieces[own]))
         counts[i] = len(own)
-    n_large = int(large.sum())
+        row_of_piece[own] = n_large + i
     return GapRows(
         geometry=np.concatenate([pieces[large], scattered]),
         kind=np.array([KIND_AREA] * n_large + [KIND_SCATTERED] * len(communes), dtype=object),
         area=np.concatenate([area_of_piece[large], np.full(len(communes), -1)]).astype(np.int64),
         commune=np.concatenate([commune_of_piece[large], communes]).astype(np.int64),
         pieces=np.concatenate([np.ones(n_large, dtype=np.int64), counts]),
+        row_of_piece=row_of_piece,
     )
+
+
+def people_of_pieces(
+    estimate: np.ndarray,
+    piece_km2: np.ndarray,
+    pair_of_piece: np.ndarray,
+    *,
+    areas: np.ndarray,
+    people: np.ndarray,
+    communes: CommuneFractions,
+) -> np.ndarray:
+    """People of each piece, so that a commune's pieces hold exactly its uncovered people.
+
+    The people of one contiguous area inside one commune (a *pair*) are summed exactly as
+    the commune's figures are, over ``communes``' cell shares (:func:`coverage.zonal.
+    commune_fractions`); they are then split between the pair's pieces by ``estimate``
+    (each piece rasterised on its own), or by area where the estimate is zero. Rasterising
+    pieces alone could miss or double a fine pixel whose centre lies on a commune border.
+
+    Parameters
+    ----------
+    estimate
+        People of each piece, rasterised on its own.
+    piece_km2
+        Area of each piece.
+    pair_of_piece
+        ``area label * communes.n_zones + commune position`` of each piece.
+    areas
+        Contiguous-area labels of the grid's cells (0: covered).
+    people
+        People per cell.
+    communes
+        The communes' shares of the grid's cells.
+    """
+    label = areas.reshape(-1)[communes.cell]
+    inside = label > 0
+    pair = label[inside].astype(np.int64) * communes.n_zones + communes.zone[inside]
+    weight = np.asarray(people, dtype=np.float64).reshape(-1)[communes.cell[inside]]
+    pairs, where = np.unique(np.concatenate([pair, pair_of_piece]), return_inverse=True)
+    exact = np.bincount(
+        where[: len(pair)], weights=weight * communes.fraction[inside], minlength=len(pairs)
+    )
+    own = where[len(pair) :]
+    by_estimate = np.bincount(own, weights=estimate, minlength=len(pairs))
+    by_area = np.bincount(own, weights=piece_km2, minlength=len(pairs))
+    share = np.where(
+        by_estimate[own] > 0,
+        estimate / np.where(by_estimate[own] > 0, by_estimate[own], 1.0),
+        piece_km2 / np.where(by_area[own] > 0, by_area[own], 1.0),
+    )
+    return exact[own] * share
 
 
 # ------------------------------------------------- accounting for what lies outside every commune

@@ -15,9 +15,9 @@ from coverage.gaps.communes import COMMUNE_COLUMNS
 from coverage.gaps.masks import NO_OPERATOR, cell_area_km2, check_operator_names, covered_for, slug
 from coverage.gaps.pieces import (
     cut_by_communes,
-    flagged_share,
     gap_rows,
     outside_communes,
+    people_of_pieces,
     vectorise,
 )
 from coverage.model import CoverageResult
@@ -160,16 +160,28 @@ def gap_polygons(
     # a contiguous area's size counts only its parts inside the communes
     contiguous_km2 = np.bincount(area_of_piece, weights=piece_km2, minlength=len(area_ids))
     rows = gap_rows(pieces, area_of_piece, commune_of_piece, min_area_km2=min_area_km2)
-    row_km2 = shapely.area(rows.geometry) / 1e6
-    # the rows rasterised as the communes are, so that their people add up to the communes'
-    row_cells = commune_fractions(
-        gpd.GeoDataFrame(geometry=rows.geometry, crs=result.crs),
+    row_km2 = rows.sum(piece_km2)
+    piece_cells = commune_fractions(
+        gpd.GeoDataFrame(geometry=pieces, crs=result.crs),
         grid=result.grid,
         supersample=on_grid.fractions.supersample,
     )
-    row_people = row_cells.zone_sum(people)
+    piece_people = people_of_pieces(
+        piece_cells.zone_sum(people),
+        piece_km2,
+        area_ids[area_of_piece] * on_grid.fractions.n_zones + commune_of_piece,
+        areas=areas,
+        people=people,
+        communes=on_grid.fractions,
+    )
+    row_people = rows.sum(piece_people)
     ground_m = elevation_m if elevation_m is not None else np.full(result.shape, np.nan)
-    highest_m, highest_cell = row_cells.zone_max(ground_m)
+    piece_highest_m, piece_highest_cell = piece_cells.zone_max(ground_m)
+    top = rows.argmax(piece_highest_m)
+    highest_m = np.where(top >= 0, piece_highest_m[top], np.nan)
+    highest_cell = np.where(top >= 0, piece_highest_cell[top], 0)
+    row_cells = rows.sum(piece_cells.zone_cells())
+    flagged = rows.sum(piece_cells.zone_sum((result.validity != 0).astype(np.float64)))
     outside = outside_communes(
         row_people,
         row_km2,
@@ -201,7 +213,9 @@ def gap_polygons(
     frame = gpd.GeoDataFrame(out, geometry=rows.geometry, crs=result.crs)
     frame["area_km2"] = row_km2
     frame["people"] = row_people if population is not None else np.nan
-    frame["model_flagged_share"] = flagged_share(row_cells, result.validity)
+    frame["model_flagged_share"] = np.divide(
+        flagged, row_cells, out=np.zeros(len(row_cells)), where=row_cells > 0
+    )
     if previous_communes is not None:
         label_previous(frame, previous_communes, result)
     locate(frame, result.grid, highest_m, highest_cell)

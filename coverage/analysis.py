@@ -155,7 +155,8 @@ def analyse(
     previous_communes
         Pre-2025 communes, to name the old commune of every gap too.
     min_gap_area_km2
-        Gaps smaller than this are dropped (counted in ``gaps.attrs["dropped"]``).
+        Gaps smaller than this are listed together, one ``scattered`` row per commune and
+        operator (:func:`coverage.gaps.gap_polygons`).
     progress
         Called with the number of sites done.
     operators

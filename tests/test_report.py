@@ -295,3 +295,30 @@ def test_html_opens_offline_in_chromium_without_errors(two_runs) -> None:
         finally:
             browser.close()
     assert errors == [] and network == [] and dialogs == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "scattered"),
+    [("vi", "Y Tý: rải rác, 37 mảnh nhỏ"), ("en", "Y Tý: scattered, 37 small pieces")],
+)
+def test_a_scattered_gap_row_says_so_in_the_report(lang: str, scattered: str) -> None:
+    from types import SimpleNamespace
+
+    from coverage.i18n import Translator
+    from coverage.report.document import Page, _gaps
+
+    gaps = pd.DataFrame(
+        {
+            "operator": ["Viettel", "Viettel"],
+            "rank": [1, 2],
+            "kind": ["scattered", "area"],
+            "pieces": [37, 1],
+            "commune_name": ["Y Tý", "Mường Hum"],
+            "area_km2": [3.5, 2.0],
+            "people": [900.0, 400.0],
+            "centroid_lat": [22.6, 22.5],
+            "centroid_lon": [103.6, 103.7],
+        }
+    )
+    html = _gaps(SimpleNamespace(gaps=gaps), Page(Translator(lang)))
+    assert f"<td>{scattered}</td>" in html and "<td>Mường Hum</td>" in html

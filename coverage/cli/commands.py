@@ -356,7 +356,7 @@ _INTEREST_HELP = (
 )
 @number_option(
     "--min-gap-area", Number(min=0.0), "KM2", MIN_GAP_AREA_KM2,
-    "Smallest gap listed, km² (smaller ones are counted, not listed).",
+    "Smallest gap listed alone, km² (smaller ones: one scattered row per commune).",
 )  # fmt: skip
 @lang_option("the sheet names and headers (.xlsx, .csv)")
 @out_option("Gap list: .xlsx, .csv, .geojson or .gpkg.")

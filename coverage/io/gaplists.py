@@ -230,6 +230,10 @@ def _for_people(table: pd.DataFrame, t: Translator, operators: list[str]) -> pd.
     table = table.copy()
     if "operator" in table.columns:
         table["operator"] = table["operator"].replace({"no operator": t("common.no_operator")})
+    if "kind" in table.columns:
+        table["kind"] = table["kind"].map(
+            lambda kind: t(f"map.gap_kind_{kind}"), na_action="ignore"
+        )
     table.columns = column_headers(table.columns, lang=t.lang, operators=operators)
     return table
 

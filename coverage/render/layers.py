@@ -91,6 +91,8 @@ _GAP_FIELDS = (
     ("r", "rank", 0),
     ("i", "gap_id", None),
     ("c", "commune_name", None),
+    ("k", "kind", None),
+    ("q", "pieces", 0),
     ("d", "district", None),
     ("pc", "previous_commune_name", None),
     ("p", "people", 0),
@@ -101,6 +103,8 @@ _GAP_FIELDS = (
 _GAP_LABELS = {
     "rank": "map.gap_rank",
     "gap_id": "map.gap_id",
+    "kind": "map.gap_kind",
+    "pieces": "map.gap_pieces",
     "commune_name": "map.gap_commune",
     "district": "map.district",
     "previous_commune_name": "map.gap_previous_commune",
@@ -537,6 +541,8 @@ def gap_layers(
             feature: dict[str, Any] = {"g": rings}
             for key, column, digits in _GAP_FIELDS:
                 value = _compact(row[column], digits) if column in row else None
+                if column == "kind" and value is not None:
+                    value = t(f"map.gap_kind_{value}")
                 if value is not None:
                     feature[key] = value
             for k, key in enumerate(nearest):

@@ -294,7 +294,9 @@ def _gaps(analysis: Analysis, page: Page) -> str:
                 (
                     [
                         Num(int(r.rank)),
-                        r.commune_name,
+                        page.t("gaps.scattered", name=r.commune_name, pieces=int(r.pieces))
+                        if getattr(r, "kind", None) == "scattered"
+                        else r.commune_name,
                         Num(f"{r.area_km2:.2f}"),
                         Num(page.people(float(r.people))),
                         f"{r.centroid_lat:.5f}, {r.centroid_lon:.5f}",

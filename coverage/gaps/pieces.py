@@ -1,0 +1,263 @@
+"""Gap pieces: contiguous uncovered areas, vectorised and cut along commune borders.
+
+Each contiguous area of uncovered cells becomes one (multi)polygon, is cut by the communes
+it crosses and exploded into single polygons (the pieces). Each piece of at least the
+smallest area listed is a row of its own; a commune's smaller pieces are gathered in one
+``scattered`` row, so every uncovered place inside a commune is in exactly one row.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import rasterio.features
+import shapely
+import shapely.geometry
+
+from coverage.grid import Grid
+from coverage.zonal import CommuneFractions, CommunesOnGrid
+
+log = logging.getLogger(__name__)
+
+
+def vectorise(areas: np.ndarray, grid: Grid) -> dict[int, Any]:
+    """One (multi)polygon per contiguous-area label, in the grid's CRS."""
+    parts: dict[int, list[Any]] = {}
+    if areas.max(initial=0) == 0:
+        return {}
+    for geometry, value in rasterio.features.shapes(
+        areas.astype(np.int32), mask=areas > 0, connectivity=4, transform=grid.transform
+    ):
+        parts.setdefault(int(value), []).append(shapely.geometry.shape(geometry))
+    return {
+        key: shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+        for key, geoms in parts.items()
+    }
+
+
+# -------------------- pieces: each contiguous area cut by commune borders, exploded to polygons
+
+
+def cut_by_communes(
+    polygons: dict[int, Any], on_grid: CommunesOnGrid
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cut each contiguous area along commune borders into single polygons.
+
+    Returns ``(area_ids, pieces, area_of_piece, commune_of_piece)``: the sorted area
+    labels, the pieces, and for each piece the position of its area in ``area_ids`` and
+    of its commune in ``on_grid.communes``.
+    """
+    area_ids = np.array(sorted(polygons), dtype=np.int64)
+    area_geoms = np.array([polygons[i] for i in area_ids], dtype=object)
+    if len(area_ids):
+        left, right = on_grid.communes.sindex.query(area_geoms, predicate="intersects")
+    else:
+        left, right = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    cut = shapely.intersection(area_geoms[left], on_grid.borders[right])
+    pieces, origin = explode_polygons(cut)
+    return area_ids, pieces, left[origin], right[origin]
+
+
+def explode_polygons(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Single polygons with non-zero area out of intersections, and the input each came from."""
+    parts, origin = shapely.get_parts(np.asarray(geometries, dtype=object), return_index=True)
+    nested = shapely.get_type_id(parts) != 3  # 3: Polygon; collections may hold multipolygons
+    if nested.any():
+        sub, sub_origin = shapely.get_parts(parts[nested], return_index=True)
+        parts = np.concatenate([parts[~nested], sub])
+        origin = np.concatenate([origin[~nested], origin[nested][sub_origin]])
+    polygonal = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)
+    order = np.argsort(origin[polygonal], kind="stable")
+    return parts[polygonal][order], origin[polygonal][order]
+
+
+# ------------------------------------- rows: large pieces alone, small ones scattered per commune
+
+#: ``kind`` of a gap row holding one piece of a contiguous area.
+KIND_AREA = "area"
+
+#: ``kind`` of a gap row holding a commune's pieces smaller than the smallest area listed.
+KIND_SCATTERED = "scattered"
+
+
+@dataclass(frozen=True)
+class GapRows:
+    """The gap rows of one operator, before they are described and ranked.
+
+    Attributes
+    ----------
+    geometry
+        One polygon per ``area`` row; one multipolygon per ``scattered`` row.
+    kind
+        :data:`KIND_AREA` or :data:`KIND_SCATTERED`, per row.
+    area
+        Position in the caller's ``area_ids`` of the row's contiguous area; -1 for a
+        scattered row (its pieces may belong to several).
+    commune
+        Position of the row's commune in ``on_grid.communes``.
+    pieces
+        Number of pieces the row holds (1 for an area row).
+    row_of_piece
+        For each piece given, the row holding it.
+    """
+
+    geometry: np.ndarray
+    kind: np.ndarray
+    area: np.ndarray
+    commune: np.ndarray
+    pieces: np.ndarray
+    row_of_piece: np.ndarray
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Per row, the sum of a per-piece quantity."""
+        return np.bincount(self.row_of_piece, weights=values, minlength=len(self.kind))
+
+    def argmax(self, values: np.ndarray) -> np.ndarray:
+        """Per row, the piece with the largest finite value of ``values`` (-1: none finite)."""
+        best = np.full(len(self.kind), -1, dtype=np.int64)
+        finite = np.flatnonzero(np.isfinite(values))
+        order = finite[np.lexsort((-values[finite], self.row_of_piece[finite]))]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = self.row_of_piece[order][1:] != self.row_of_piece[order][:-1]
+        best[self.row_of_piece[order[first]]] = order[first]
+        return best
+
+
+def gap_rows(
+    pieces: np.ndarray,
+    area_of_piece: np.ndarray,
+    commune_of_piece: np.ndarray,
+    *,
+    min_area_km2: float,
+) -> GapRows:
+    """One row per piece of at least ``min_area_km2``; the smaller ones gathered by commune.
+
+    Each commune's pieces smaller than ``min_area_km2`` (slivers along its borders, single
+    stray cells) become one ``scattered`` row, a multipolygon of them in their order, so
+    every uncovered place inside a commune is in exactly one row. Area rows come first, in
+    the pieces' order, then the scattered rows in commune order: deterministic.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> pieces = np.array([box(0, 0, 1000, 1000), box(2000, 0, 2100, 100),
+    ...                    box(3000, 0, 3100, 100)], dtype=object)
+    >>> rows = gap_rows(pieces, np.array([0, 1, 2]), np.array([0, 0, 0]), min_area_km2=0.1)
+    >>> rows.kind.tolist(), rows.area.tolist(), rows.pieces.tolist()
+    (['area', 'scattered'], [0, -1], [1, 2])
+    """
+    large = shapely.area(pieces) / 1e6 >= min_area_km2
+    small = np.flatnonzero(~large)
+    communes = np.unique(commune_of_piece[small])
+    scattered = np.empty(len(communes), dtype=object)
+    counts = np.zeros(len(communes), dtype=np.int64)
+    n_large = int(large.sum())
+    row_of_piece = np.zeros(len(pieces), dtype=np.int64)
+    row_of_piece[large] = np.arange(n_large)
+    for i, commune in enumerate(communes):
+        own = small[commune_of_piece[small] == commune]
+        scattered[i] = shapely.multipolygons(list(pieces[own]))
+        counts[i] = len(own)
+        row_of_piece[own] = n_large + i
+    return GapRows(
+        geometry=np.concatenate([pieces[large], scattered]),
+        kind=np.array([KIND_AREA] * n_large + [KIND_SCATTERED] * len(communes), dtype=object),
+        area=np.concatenate([area_of_piece[large], np.full(len(communes), -1)]).astype(np.int64),
+        commune=np.concatenate([commune_of_piece[large], communes]).astype(np.int64),
+        pieces=np.concatenate([np.ones(n_large, dtype=np.int64), counts]),
+        row_of_piece=row_of_piece,
+    )
+
+
+def people_of_pieces(
+    estimate: np.ndarray,
+    piece_km2: np.ndarray,
+    pair_of_piece: np.ndarray,
+    *,
+    areas: np.ndarray,
+    people: np.ndarray,
+    communes: CommuneFractions,
+) -> np.ndarray:
+    """People of each piece, so that a commune's pieces hold exactly its uncovered people.
+
+    The people of one contiguous area inside one commune (a *pair*) are summed exactly as
+    the commune's figures are, over ``communes``' cell shares (:func:`coverage.zonal.
+    commune_fractions`); they are then split between the pair's pieces by ``estimate``
+    (each piece rasterised on its own), or by area where the estimate is zero. Rasterising
+    pieces alone could miss or double a fine pixel whose centre lies on a commune border.
+
+    Parameters
+    ----------
+    estimate
+        People of each piece, rasterised on its own.
+    piece_km2
+        Area of each piece.
+    pair_of_piece
+        ``area label * communes.n_zones + commune position`` of each piece.
+    areas
+        Contiguous-area labels of the grid's cells (0: covered).
+    people
+        People per cell.
+    communes
+        The communes' shares of the grid's cells.
+    """
+    label = areas.reshape(-1)[communes.cell]
+    inside = label > 0
+    pair = label[inside].astype(np.int64) * communes.n_zones + communes.zone[inside]
+    weight = np.asarray(people, dtype=np.float64).reshape(-1)[communes.cell[inside]]
+    pairs, where = np.unique(np.concatenate([pair, pair_of_piece]), return_inverse=True)
+    exact = np.bincount(
+        where[: len(pair)], weights=weight * communes.fraction[inside], minlength=len(pairs)
+    )
+    own = where[len(pair) :]
+    by_estimate = np.bincount(own, weights=estimate, minlength=len(pairs))
+    by_area = np.bincount(own, weights=piece_km2, minlength=len(pairs))
+    share = np.where(
+        by_estimate[own] > 0,
+        estimate / np.where(by_estimate[own] > 0, by_estimate[own], 1.0),
+        piece_km2 / np.where(by_area[own] > 0, by_area[own], 1.0),
+    )
+    return exact[own] * share
+
+
+# ------------------------------------------------- accounting for what lies outside every commune
+
+
+def outside_communes(
+    row_people: np.ndarray,
+    row_km2: np.ndarray,
+    *,
+    uncovered_people: float,
+    uncovered_km2: float,
+    known_people: bool,
+    rows: GapRows,
+    min_area_km2: float,
+    label: str,
+) -> dict[str, Any]:
+    """What no row holds: the uncovered people and area outside every commune (logged).
+
+    People are NaN when unknown (``known_people`` false).
+    """
+    outside = {
+        "outside_communes_people": uncovered_people - float(row_people.sum())
+        if known_people
+        else math.nan,
+        "outside_communes_area_km2": max(0.0, uncovered_km2 - float(row_km2.sum())),
+    }
+    scattered = rows.kind == KIND_SCATTERED
+    log.info(
+        "%s gaps: %d piece(s) under %.3f km2 listed in %d scattered row(s) (%.2f km2); "
+        "%.0f uncovered people and %.1f km2 lie outside every commune",
+        label,
+        int(rows.pieces[scattered].sum()),
+        min_area_km2,
+        int(scattered.sum()),
+        float(row_km2[scattered].sum()),
+        outside["outside_communes_people"],
+        outside["outside_communes_area_km2"],
+    )
+    return outside

@@ -1,0 +1,57 @@
+"""Gap rows out of pieces: large pieces alone, each commune's small pieces in one scattered row."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from shapely.geometry import box
+
+from coverage.gaps.pieces import KIND_AREA, KIND_SCATTERED, explode_polygons, gap_rows
+
+
+def test_small_pieces_are_gathered_per_commune_in_order() -> None:
+    pieces = np.array(
+        [
+            box(0, 0, 1000, 1000),  # 1 km2, commune 0
+            box(2000, 0, 2100, 100),  # 0.01 km2, commune 1
+            box(3000, 0, 3200, 100),  # 0.02 km2, commune 0
+            box(4000, 0, 4100, 100),  # 0.01 km2, commune 1
+            box(5000, 0, 5500, 1000),  # 0.5 km2, commune 1
+        ],
+        dtype=object,
+    )
+    rows = gap_rows(pieces, np.array([0, 1, 2, 3, 4]), np.array([0, 1, 0, 1, 1]), min_area_km2=0.1)
+    assert rows.kind.tolist() == [KIND_AREA, KIND_AREA, KIND_SCATTERED, KIND_SCATTERED]
+    assert rows.area.tolist() == [0, 4, -1, -1]
+    assert rows.commune.tolist() == [0, 1, 0, 1]
+    assert rows.pieces.tolist() == [1, 1, 1, 2]
+    assert shapely.get_type_id(rows.geometry).tolist() == [3, 3, 6, 6]
+    assert shapely.area(rows.geometry).tolist() == [1e6, 5e5, 2e4, 2e4]
+    # nothing lost, nothing counted twice
+    assert shapely.area(shapely.union_all(rows.geometry)) == shapely.area(pieces).sum()
+
+
+def test_zero_threshold_lists_every_piece_alone_and_none_gives_no_rows() -> None:
+    pieces = np.array([box(0, 0, 10, 10), box(20, 0, 30, 10)], dtype=object)
+    rows = gap_rows(pieces, np.array([0, 1]), np.array([0, 0]), min_area_km2=0.0)
+    assert rows.kind.tolist() == [KIND_AREA, KIND_AREA]
+    empty = gap_rows(
+        np.zeros(0, dtype=object),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=np.int64),
+        min_area_km2=0.1,
+    )
+    assert len(empty.geometry) == len(empty.kind) == len(empty.pieces) == 0
+
+
+def test_explode_keeps_only_polygons_with_area() -> None:
+    cut = np.array(
+        [
+            shapely.GeometryCollection([box(0, 0, 1, 1), shapely.LineString([(0, 0), (5, 5)])]),
+            shapely.MultiPolygon([box(2, 0, 3, 1), box(4, 0, 5, 1)]),
+        ],
+        dtype=object,
+    )
+    parts, origin = explode_polygons(cut)
+    assert origin.tolist() == [0, 1, 1]
+    assert shapely.area(parts).tolist() == [1.0, 1.0, 1.0]

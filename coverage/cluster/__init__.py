@@ -6,6 +6,6 @@ scheduler address); every output pixel equals the single-machine :func:`coverage
 and per-commune figures are summed from the tiles.
 """
 
-from coverage.cluster.run import OUTPUTS, TILE_SIZE, TiledCoverage, connect, predict_tiled
+from coverage.cluster.run import OUTPUTS, TiledCoverage, connect, predict_tiled
 
-__all__ = ["OUTPUTS", "TILE_SIZE", "TiledCoverage", "connect", "predict_tiled"]
+__all__ = ["OUTPUTS", "TiledCoverage", "connect", "predict_tiled"]

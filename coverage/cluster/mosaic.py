@@ -82,7 +82,9 @@ def write_vrt(
             source = ET.SubElement(element, "SimpleSource")
             ET.SubElement(source, "SourceFilename", relativeToVRT="1").text = Path(name).as_posix()
             ET.SubElement(source, "SourceBand").text = str(band)
-            ET.SubElement(source, "SrcRect", xOff="0", yOff="0", xSize=str(width), ySize=str(height))
+            ET.SubElement(
+                source, "SrcRect", xOff="0", yOff="0", xSize=str(width), ySize=str(height)
+            )
             ET.SubElement(source, "DstRect", xOff=str(col0), yOff=str(row0), xSize=str(width),
                           ySize=str(height))  # fmt: skip
     with atomic_output(path) as tmp:

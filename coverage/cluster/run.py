@@ -50,15 +50,12 @@ from coverage.io.files import atomic_folder, atomic_output
 from coverage.io.spreadsheets import write_csv
 from coverage.io.terrain import terrain_grid
 from coverage.model import LossCorrection, calibration_label, coverage_layers
-from coverage.settings import K_FACTOR, RADIUS_M, RX_HEIGHT_M
+from coverage.settings import K_FACTOR, RADIUS_M, RX_HEIGHT_M, TILE_SIZE_CELLS
 from coverage.zonal import in_crs
 
-__all__ = ["OUTPUTS", "TILE_SIZE", "TiledCoverage", "connect", "predict_tiled"]
+__all__ = ["OUTPUTS", "TiledCoverage", "connect", "predict_tiled"]
 
 log = logging.getLogger(__name__)
-
-TILE_SIZE = 2048
-"""Default tile side, cells: 61 km at 30 m; with a 10 km radius a window of 2,716 cells."""
 
 OUTPUTS = ("best_power_dbm", "serving_site", "operators_covering", "validity")
 """The rasters of :func:`coverage.io.rasters.write_coverage`, one VRT each."""
@@ -116,11 +113,8 @@ def connect(scheduler: Any) -> Iterator[Any]:
         yield scheduler
         return
     text = str(scheduler)
-    local = _LOCAL.fullmatch(text)
-    if local:
-        workers = int(local.group(1))
-        if workers < 1:
-            raise ClusterError(f"--scheduler {text}: give at least one worker (local:1, local:2...).")
+    workers = _local_workers(text)
+    if workers:
         threads = max(1, (os.cpu_count() or 1) // workers)
         with (
             LocalCluster(
@@ -131,13 +125,8 @@ def connect(scheduler: Any) -> Iterator[Any]:
         ):  # fmt: skip
             yield client
         return
-    if "://" not in text:
-        raise ClusterError(
-            f"--scheduler {text!r}: give a scheduler address such as tcp://host:8786, or "
-            "local:N for N worker processes on this machine."
-        )
     try:
-        client = Client(text, timeout="20s")
+        client = Client(text, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise ClusterError(
             f"cannot reach the Dask scheduler at {text} ({exc}); start it with `dask scheduler` "
@@ -145,6 +134,25 @@ def connect(scheduler: Any) -> Iterator[Any]:
         ) from exc
     with client:
         yield client
+
+
+def _local_workers(scheduler: Any) -> int:
+    """Workers of a ``"local:N"`` scheduler, 0 for an address or a client; raise on others."""
+    if not isinstance(scheduler, str):
+        return 0
+    local = _LOCAL.fullmatch(scheduler)
+    if local:
+        if int(local.group(1)) < 1:
+            raise ClusterError(
+                f"--scheduler {scheduler}: give at least one worker (local:1, local:2...)."
+            )
+        return int(local.group(1))
+    if "://" not in scheduler:
+        raise ClusterError(
+            f"--scheduler {scheduler!r}: give a scheduler address such as tcp://host:8786, or "
+            "local:N for N worker processes on this machine."
+        )
+    return 0
 
 
 def _dem_boxes(files: list[Path], crs: Any) -> list[tuple[float, float, float, float]]:
@@ -213,7 +221,9 @@ def _check_sites(grid: Grid, towers_w: gpd.GeoDataFrame, reach: int) -> None:
     """Refuse sites off the grid; warn once about those whose radius leaves it."""
     xs, ys = towers_w.geometry.x.to_numpy(), towers_w.geometry.y.to_numpy()
     rows, cols = site_cells(grid, xs, ys)
-    off = np.flatnonzero((rows < 0) | (cols < 0) | (rows >= grid.shape[0]) | (cols >= grid.shape[1]))
+    off = np.flatnonzero(
+        (rows < 0) | (cols < 0) | (rows >= grid.shape[0]) | (cols >= grid.shape[1])
+    )
     if off.size:
         i = int(off[0])
         raise TerrainError(
@@ -275,7 +285,7 @@ def predict_tiled(
     out: str | os.PathLike[str],
     *,
     scheduler: Any = None,
-    tile_size: int = TILE_SIZE,
+    tile_size: int = TILE_SIZE_CELLS,
     bounds: tuple[float, float, float, float] | None = None,
     resolution_m: float | None = None,
     crs: Any = None,
@@ -343,6 +353,7 @@ def predict_tiled(
     ClusterError
         The scheduler cannot be reached, or a worker died.
     """
+    _local_workers(scheduler)  # a malformed scheduler is refused before any work
     files = dem_files(dem)
     if bounds is None:
         bounds = grow_lonlat_bounds(towers.to_crs(WGS84).total_bounds, radius_m)
@@ -424,4 +435,3 @@ def _write_tables(
     with atomic_output(staging / "communes.csv") as tmp:
         write_csv(pd.DataFrame(frame.drop(columns="geometry")), tmp)
     return frame
-

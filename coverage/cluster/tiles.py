@@ -150,7 +150,9 @@ class TileReport:
 
 def _window_terrain(job: TileJob) -> Any:
     """The window's terrain read from the DEM files onto the working grid's lattice."""
-    window_grid = job.grid.window(job.window.row0, job.window.col0, job.window.rows, job.window.cols)
+    window_grid = job.grid.window(
+        job.window.row0, job.window.col0, job.window.rows, job.window.cols
+    )
     terrain = open_terrain(
         list(job.dem), bounds=window_grid.bounds, bounds_crs=job.grid.crs, crs=job.grid.crs,
         resolution_m=job.grid.resolution_m,
@@ -207,9 +209,7 @@ def _tile_result(
     return tile_result, grid
 
 
-def _commune_sums(
-    job: TileJob, result: CoverageResult, grid: Grid
-) -> dict[str, np.ndarray] | None:
+def _commune_sums(job: TileJob, result: CoverageResult, grid: Grid) -> dict[str, np.ndarray] | None:
     """Per-commune sums over the tile's cells, for the communes touching it."""
     if job.communes is None:
         return None
@@ -232,7 +232,10 @@ def run_tile(job: TileJob) -> TileReport:
         terrain, row0, col0 = _window_terrain(job)
         result = predict(job.towers, terrain, **job.options)
         tile_result, grid = _tile_result(result, job, row0, col0)
-        write_coverage(tile_result, Path(job.staging) / "tiles" / job.tile.name)
+        staging = Path(job.staging)
+        if not staging.is_dir():  # the run was given up (an error, Ctrl-C): write nothing
+            return TileReport(job.tile.name, [])
+        write_coverage(tile_result, staging / "tiles" / job.tile.name)
         sums = _commune_sums(job, tile_result, grid)
     seen = [
         (type(w.message).__name__, str(w.message))

@@ -209,7 +209,6 @@ def _plan_grid(
     return _grid_of_box(snapped, cell_m, work_crs, source=source), snapped
 
 
-
 def _working_crs(crs: Any, src_crs: CRS, data_box: Box) -> CRS:
     """The metric working CRS: ``crs`` when given, else the tiles' own or their UTM zone."""
     work_crs = (

@@ -254,7 +254,7 @@ def _run(
             if progress is not None:
                 progress(done)
         return
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
     from distributed.client import FutureCancelledError
 
     with connect(scheduler) as client:
@@ -266,15 +266,13 @@ def _run(
                     progress(done)
         except errors.CoverageError:
             raise
-        except (FutureCancelledError, OSError) as exc:
-            raise ClusterError(f"the Dask cluster stopped mid-run ({exc}); run again.") from exc
-        except Exception as exc:
-            if type(exc).__name__ != "KilledWorker":
-                raise
+        except KilledWorker as exc:
             raise ClusterError(
                 f"a Dask worker died computing a tile ({exc}); nothing was written. Give "
                 "workers more memory or a smaller --tile-size, then run again."
             ) from exc
+        except (FutureCancelledError, OSError) as exc:
+            raise ClusterError(f"the Dask cluster stopped mid-run ({exc}); run again.") from exc
         finally:
             client.cancel(futures)
 
@@ -287,6 +285,7 @@ def predict_tiled(
     scheduler: Any = None,
     tile_size: int = TILE_SIZE_CELLS,
     bounds: tuple[float, float, float, float] | None = None,
+    bounds_crs: Any = "EPSG:4326",
     resolution_m: float | None = None,
     crs: Any = None,
     communes: gpd.GeoDataFrame | None = None,
@@ -327,9 +326,9 @@ def predict_tiled(
     tile_size
         Tile side, cells. A worker holds about (tile + 2 radius)² cells x (5 bytes x layers
         + 20 bytes).
-    bounds
-        Area (lon/lat box) of the working grid; default the towers' extent grown by the
-        radius, as ``phusong coverage``.
+    bounds, bounds_crs
+        Area of the working grid (minx, miny, maxx, maxy) and its CRS (lon/lat by
+        default); default the towers' extent grown by the radius, as ``phusong coverage``.
     resolution_m, crs
         Working grid cell size and CRS (:func:`coverage.open_terrain`).
     communes
@@ -352,12 +351,32 @@ def predict_tiled(
     ------
     ClusterError
         The scheduler cannot be reached, or a worker died.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from affine import Affine
+    >>> from coverage.io.rasters import write_terrain
+    >>> from coverage.terrain import Terrain
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = write_terrain(Terrain.from_array(np.full((60, 60), 300.0), transform=Affine(30, 0,
+    ...     500_000, 0, -30, 2_500_000), crs="EPSG:32648"), folder / "dem.tif")
+    >>> towers = gpd.GeoDataFrame({"site_id": ["A"], "operator": ["Viettel"],
+    ...     "technology": ["4G"], "frequency_mhz": [1800.0], "antenna_height_m": [30.0],
+    ...     "eirp_dbm": [60.0]}, geometry=gpd.points_from_xy([500_900.0], [2_499_100.0]),
+    ...     crs="EPSG:32648")
+    >>> tiled = predict_tiled(towers, folder, folder / "out", tile_size=16, radius_m=600.0,
+    ...     bounds=(500_000, 2_498_200, 501_800, 2_500_000), bounds_crs="EPSG:32648")
+    >>> tiled.tiles, sorted(p.name for p in tiled.rasters.values())[:2]
+    (16, ['best_power_dbm.vrt', 'operators_covering.vrt'])
     """
     _local_workers(scheduler)  # a malformed scheduler is refused before any work
     files = dem_files(dem)
     if bounds is None:
-        bounds = grow_lonlat_bounds(towers.to_crs(WGS84).total_bounds, radius_m)
-    grid = terrain_grid(files, bounds=bounds, resolution_m=resolution_m, crs=crs)
+        bounds, bounds_crs = grow_lonlat_bounds(towers.to_crs(WGS84).total_bounds, radius_m), WGS84
+    grid = terrain_grid(
+        files, bounds=bounds, bounds_crs=bounds_crs, resolution_m=resolution_m, crs=crs
+    )
     layers = coverage_layers(towers, thresholds_dbm)
     towers_w = in_crs(towers, grid.crs, what="towers").reset_index(drop=True)
     reach = int(np.floor(radius_m / grid.resolution_m))

@@ -251,8 +251,8 @@ def commune_table(
 ) -> gpd.GeoDataFrame:
     """:func:`commune_coverage`'s table from its :func:`commune_sums` over ``grid``.
 
-    ``communes_w``: the same communes in the grid's CRS; ``layers``: the result's. Figures of communes with no cell
-    on the grid are NaN.
+    ``communes_w``: the same communes in the grid's CRS; ``layers``: the result's. Figures
+    of communes with no cell on the grid are NaN.
     """
     cell_km2 = _cell_km2(grid)
     area_km2 = communes_w.area.to_numpy() / 1e6

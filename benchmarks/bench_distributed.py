@@ -98,7 +98,7 @@ def _cluster(workers: int) -> Any:
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
         env={"NUMBA_NUM_THREADS": "1"},
     )  # fmt: skip
     return cluster, Client(cluster)

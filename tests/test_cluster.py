@@ -113,7 +113,7 @@ def client() -> Any:
     distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
             env={"NUMBA_NUM_THREADS": "1"},
         ) as cluster,
         distributed.Client(cluster) as connected,

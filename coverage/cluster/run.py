@@ -118,7 +118,7 @@ def connect(scheduler: Any) -> Iterator[Any]:
         threads = max(1, (os.cpu_count() or 1) // workers)
         with (
             LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                 env={"NUMBA_NUM_THREADS": str(threads)},
             ) as cluster,
             Client(cluster) as client,

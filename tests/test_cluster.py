@@ -267,3 +267,29 @@ def test_bad_scheduler_is_one_line(scenario: dict[str, Any], tmp_path: Path) -> 
         connect("tcp://127.0.0.1:9"),
     ):
         pass
+
+
+def test_geographic_dem_warns_that_tiles_are_close_not_identical(tmp_path: Path) -> None:
+    """SRTM-like tiles in lon/lat are resampled window by window: said, not hidden."""
+    dem = tmp_path / "dem"
+    dem.mkdir()
+    res = 1 / 1200  # 3 arc-seconds
+    elevation = rough_elevation(80, seed=2)
+    for j in range(2):
+        with rasterio.open(
+            dem / f"g{j}.tif", "w", driver="GTiff", width=40, height=80, count=1,
+            dtype="float32", crs="EPSG:4326",
+            transform=Affine(res, 0, 104.0 + j * 40 * res, 0, -res, 22.5),
+        ) as dst:  # fmt: skip
+            dst.write(elevation[:, j * 40 : (j + 1) * 40], 1)
+    towers = gpd.GeoDataFrame(
+        {"site_id": ["A"], "operator": ["Viettel"], "technology": ["4G"],
+         "frequency_mhz": [1800.0], "antenna_height_m": [30.0], "eirp_dbm": [60.0]},
+        geometry=gpd.points_from_xy([104.0 + 40 * res], [22.5 - 40 * res]), crs=WGS84,
+    )  # fmt: skip
+    bounds = (104.0 + 5 * res, 22.5 - 75 * res, 104.0 + 75 * res, 22.5 - 5 * res)
+    with pytest.warns(UserWarning, match="not on the working grid's CRS"):
+        tiled = predict_tiled(towers, dem, tmp_path / "out", tile_size=24, radius_m=1_500.0,
+                              bounds=bounds)  # fmt: skip
+    with rasterio.open(tiled.rasters["best_power_dbm"]) as src:
+        assert np.isfinite(src.read()).sum() > 700  # the 1.5 km disc: about 800 cells of 93 m

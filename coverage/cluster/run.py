@@ -156,14 +156,28 @@ def _local_workers(scheduler: Any) -> int:
 
 
 def _dem_boxes(files: list[Path], crs: Any) -> list[tuple[float, float, float, float]]:
-    """Each DEM file's bounds in ``crs`` (headers only)."""
+    """Each DEM file's bounds in ``crs`` (headers only); warn when they must be reprojected."""
     boxes = []
+    reprojected = []
     for path in files:
         dataset = open_dem_file(path)
         with dataset:
             boxes.append(
                 rasterio.warp.transform_bounds(dataset.crs, crs, *dataset.bounds, densify_pts=21)
             )
+            if dataset.crs != crs:
+                reprojected.append(path.name)
+    if reprojected:
+        warnings.warn(
+            f"{len(reprojected)} DEM file(s) ({reprojected[0]}, ...) are not on the working "
+            "grid's CRS: each tile resamples its own window, and GDAL's bilinear resampling "
+            "of a window differs from the whole grid's by up to metres of elevation, so "
+            "results are close to, not identical with, the single-machine run's. For identical "
+            "results warp the DEM once onto the working grid (gdalwarp -t_srs EPSG:326xx "
+            "-tr 30 30 -tap) and run on that.",
+            errors.CoverageWarning,
+            stacklevel=3,
+        )
     return boxes
 
 
@@ -305,7 +319,9 @@ def predict_tiled(
     """Coverage of every tower, tile by tile, written to ``out``; per-commune figures too.
 
     Each pixel gets the value :func:`coverage.model.predict` gives it on the whole grid
-    (:mod:`coverage.cluster.tiles` says why); tiles run on a Dask cluster (or here, one
+    (:mod:`coverage.cluster.tiles` says why) when the DEM files are in the working CRS
+    (warped DEMs, such as geographic SRTM tiles, are resampled per window: close, not
+    identical; a warning says so); tiles run on a Dask cluster (or here, one
     after another, with ``scheduler=None``), each reading its own window of the DEM files.
 
     Parameters

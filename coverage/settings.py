@@ -23,6 +23,7 @@ __all__ = [
     "OVERSAMPLE",
     "RADIUS_M",
     "RX_HEIGHT_M",
+    "TILE_SIZE_CELLS",
     "TX_HEIGHT_M",
 ]
 

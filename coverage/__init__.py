@@ -54,8 +54,13 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
         calibrate as calibrate,
         read_calibration as read_calibration,
     )
+    from coverage.cluster import (
+        TiledCoverage as TiledCoverage,
+        predict_tiled as predict_tiled,
+    )
     from coverage.errors import (
         CalibrationError as CalibrationError,
+        ClusterError as ClusterError,
         CommuneLookupError as CommuneLookupError,
         CoverageError as CoverageError,
         CoverageWarning as CoverageWarning,
@@ -196,6 +201,8 @@ _EXPORTS = {
     "site_path_loss": "coverage.model",
     "predict": "coverage.model",
     "CoverageResult": "coverage.model",
+    "predict_tiled": "coverage.cluster",
+    "TiledCoverage": "coverage.cluster",
     "tqdm_progress": "coverage.model",
     "Validity": "coverage.validity",
     "commune_coverage": "coverage.gaps",
@@ -252,6 +259,7 @@ _EXPORTS = {
             "CalibrationError",
             "OutputWriteError",
             "PlanningError",
+            "ClusterError",
         )
     },  # fmt: skip
 }

@@ -74,6 +74,10 @@ class DatasetError(CoverageError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class ClusterError(CoverageError, RuntimeError):
+    """A Dask cluster that cannot be reached or started, or a worker lost mid-run."""
+
+
 class CoverageWarning(UserWarning):
     """Root of phusong's warnings."""
 

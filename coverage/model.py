@@ -40,6 +40,7 @@ __all__ = [
     "Validity",
     "calibration_correction_db",
     "calibration_label",
+    "coverage_layers",
     "predict",
     "sector_gain_db",
     "site_path_loss",
@@ -448,7 +449,18 @@ def _tower_sites(
     ]
 
 
-def _layers(towers: gpd.GeoDataFrame, thresholds_dbm: Mapping[str, float] | None) -> pd.DataFrame:
+def coverage_layers(
+    towers: gpd.GeoDataFrame, thresholds_dbm: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """The layers of :func:`predict`: one row per (operator, technology) of ``towers``, sorted,
+    with its coverage threshold (``thresholds_dbm`` over the defaults).
+
+    Examples
+    --------
+    >>> towers = pd.DataFrame({"operator": ["VNPT", "Viettel"], "technology": ["4G", "2G"]})
+    >>> coverage_layers(towers).to_dict("records")[0]
+    {'operator': 'VNPT', 'technology': '4G', 'threshold_dbm': -110.0}
+    """
     thresholds = {**DEFAULT_THRESHOLDS_DBM, **(thresholds_dbm or {})}
     pairs = (
         sorted(
@@ -563,7 +575,7 @@ def predict(
         raise ValueError(f"eirp_is must be 'total' or 'measured', got {eirp_is!r}")
     if not (np.isfinite(radius_m) and radius_m > 0):
         raise ValueError(f"radius_m must be a positive number of metres, got {radius_m}")
-    layers = _layers(towers, thresholds_dbm)
+    layers = coverage_layers(towers, thresholds_dbm)
     sites = _tower_sites(towers, terrain, layers) if len(towers) else []
     if calibration is not None:
         calibrated = []

@@ -23,6 +23,7 @@ __all__ = [
     "OVERSAMPLE",
     "RADIUS_M",
     "RX_HEIGHT_M",
+    "TILE_SIZE_CELLS",
     "TX_HEIGHT_M",
 ]
 
@@ -58,6 +59,10 @@ longer paths are decimated (see :mod:`coverage.radial.itm_grid`)."""
 MAX_HOP_M = 30_000.0
 """Longest microwave backhaul hop considered for a proposed site, m (the practical reach
 of 7 GHz links in the mountains; :mod:`coverage.planning.backhaul`)."""
+
+TILE_SIZE_CELLS = 2048
+"""Side of the tiles of ``phusong coverage --scheduler`` (:mod:`coverage.cluster`), cells:
+61 km at 30 m; with a 10 km radius each worker reads a window of 2,716 cells."""
 
 # ------------------------------------------------ plausibility: what a real input can hold
 

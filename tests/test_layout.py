@@ -68,6 +68,9 @@ ROOMS: dict[str, set[str]] = {
         "gaps",
         "analysis",
     },
+    # a country on Dask: tiles of the grid, each reading its DEM window, summed per commune
+    "cluster": BOTTOM
+    | {"crs", "grid", "names", "terrain", "io", "model", "population", "zonal", "gaps"},
     # for people
     "render": BOTTOM | {"crs", "grid", "names", "terrain", "io", "model", "gaps", "i18n"},
     "report": BOTTOM

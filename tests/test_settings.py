@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from coverage import settings
+from coverage.cluster import predict_tiled
 from coverage.model import predict, site_path_loss
 from coverage.physics.clutter import clutter_loss_db
 from coverage.physics.diffraction import bullington_loss_db, deygout_loss_db
@@ -33,6 +34,10 @@ DEFAULTS: list[tuple[Callable[..., object], dict[str, object]]] = [
     (itm_site_path_loss, {**RX_HEIGHT, **K, **OVERSAMPLE, **ITM_POINTS, "itm": None}),
     (itm_native_path_loss, {**RX_HEIGHT, "itm": None}),
     (predict, {**RX_HEIGHT, **K, "radius_m": settings.RADIUS_M, "itm": None}),
+    (
+        predict_tiled,
+        {**RX_HEIGHT, **K, "radius_m": settings.RADIUS_M, "tile_size": settings.TILE_SIZE_CELLS},
+    ),  # fmt: skip
     (clutter_loss_db, {"antenna_height_m": settings.RX_HEIGHT_M}),
     (deygout_loss_db.py_func, K),
     (bullington_loss_db.py_func, K),

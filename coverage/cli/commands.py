@@ -41,7 +41,7 @@ from coverage.cli.options import (
     writable_output,
 )
 from coverage.cli.reporting import VERBOSE, LevelFormatter, ReportingGroup, say
-from coverage.settings import FREQUENCY_MHZ, MAX_HOP_M
+from coverage.settings import FREQUENCY_MHZ, MAX_HOP_M, TILE_SIZE_CELLS
 
 log = logging.getLogger("coverage")
 
@@ -321,8 +321,29 @@ def itm_loss(
 @with_options(TOWERS, DEM, *COVERAGE_OPTIONS)
 @out_option("Output folder: one GeoTIFF per result and layers.csv.", folder=True)
 @OVERWRITE
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS|local:N",
+    default=None,
+    help="Run tile by tile on Dask: a scheduler address (tcp://host:8786; DEM and --out on "
+    "storage every worker shares) or local:N worker processes here. Writes one VRT per "
+    "result over per-tile GeoTIFFs. Default: this process, whole grid at once.",
+)
+@click.option(
+    "--tile-size",
+    type=click.IntRange(min=16),
+    default=TILE_SIZE_CELLS,
+    show_default=True,
+    help="With --scheduler: tile side in cells (a worker holds about tile + 2 radius squared).",
+)
 def coverage_command(
-    towers_path: Path, dem: tuple[Path, ...], out: Path, overwrite: bool, **options: Any
+    towers_path: Path,
+    dem: tuple[Path, ...],
+    out: Path,
+    overwrite: bool,
+    scheduler: str | None,
+    tile_size: int,
+    **options: Any,
 ) -> None:
     """Coverage of a whole tower list: best power per operator/technology, serving site, validity."""
     from coverage.io.rasters import write_coverage
@@ -330,6 +351,16 @@ def coverage_command(
     from coverage.model import predict as predict_power
 
     towers = read_towers(towers_path)
+    if scheduler is not None:
+        from coverage.cluster import predict_tiled
+
+        tiled = predict_tiled(
+            towers, list(dem), out, scheduler=scheduler, tile_size=tile_size,
+            resolution_m=options["resolution"], overwrite=overwrite, **_coverage_options(options),
+        )  # fmt: skip
+        for path in [*tiled.rasters.values(), tiled.folder / "layers.csv"]:
+            click.echo(str(path))
+        return
     terrain = _terrain_around(dem, towers, options["radius"], options["resolution"])
     result = predict_power(
         towers,

@@ -17,16 +17,17 @@ import shapely
 
 from coverage.errors import OutsideGridWarning, SchemaError
 from coverage.gaps.masks import cell_area_km2, coverage_masks, slug
+from coverage.grid import Grid
 from coverage.model import CoverageResult
 from coverage.population import PopulationGrid
-from coverage.zonal import CommunesOnGrid, communes_on_grid
+from coverage.zonal import CommuneFractions, CommunesOnGrid, communes_on_grid
 
 #: Commune columns copied to the outputs when present (normalised by the commune reader).
 COMMUNE_COLUMNS = ("commune_id", "name", "district", "province")
 
 _FULL = 0.999  # a commune with at least this share of its area on the grid is complete
 
-__all__ = ["COMMUNE_COLUMNS", "commune_coverage"]
+__all__ = ["COMMUNE_COLUMNS", "commune_coverage", "commune_sums", "commune_table"]
 
 
 def commune_coverage(
@@ -112,12 +113,81 @@ def commune_coverage(
     if on_grid is None:
         on_grid = communes_on_grid(communes, result.grid, supersample=supersample)
     on_grid.check(communes, result.grid)
-    communes_w, fractions = on_grid.communes, on_grid.fractions
-    cell_km2 = cell_area_km2(result.grid)
+    sums = commune_sums(
+        result, on_grid.fractions, None if population is None else population.people
+    )
+    return commune_table(communes, on_grid.communes, result.grid, result.layers, sums)
+
+
+def commune_sums(
+    result: CoverageResult, fractions: CommuneFractions, people: np.ndarray | None
+) -> dict[str, np.ndarray]:
+    """The additive per-commune figures behind :func:`commune_coverage`: weighted cell sums.
+
+    Keys: ``cells`` (commune cells on the grid), ``population`` (when ``people`` is given)
+    and, per mask key of :func:`commune_table`, ``covered_cells_<key>`` and (with
+    ``people``) ``covered_population_<key>``, ``uncovered_population_<key>``. Each is a sum
+    over cells, so the sums of grid tiles add up to the whole grid's
+    (:mod:`coverage.cluster` reduces them so).
+    """
+    sums = {"cells": fractions.zone_cells()}
+    if people is not None:
+        sums["population"] = fractions.zone_sum(people)
+    for key, mask in _keyed_masks(result):
+        sums[f"covered_cells_{key}"] = fractions.zone_sum(mask)
+        if people is not None:
+            sums[f"covered_population_{key}"] = fractions.zone_sum(np.where(mask, people, 0.0))
+            sums[f"uncovered_population_{key}"] = fractions.zone_sum(np.where(mask, 0.0, people))
+    return sums
+
+
+def _keyed_masks(result: CoverageResult) -> list[tuple[str, np.ndarray]]:
+    """Covered masks by column suffix (:func:`_mask_keys`), ``any`` first."""
+    masks = coverage_masks(result)
+    return [
+        (key, result.covered_any if operator is None else masks[(operator, technology)])
+        for key, operator, technology in _mask_keys(result.layers)
+    ]
+
+
+def _mask_keys(layers: pd.DataFrame) -> list[tuple[str, str | None, str | None]]:
+    """Column suffix, operator and technology of every figure: ``any`` (None, None), each
+    operator (its slug; technology None) and each of its technologies, as :func:`coverage_masks`."""
+    keys: list[tuple[str, str | None, str | None]] = [("any", None, None)]
+    operators = layers["operator"].astype(str).to_numpy()
+    technologies = layers["technology"].astype(str).to_numpy()
+    for operator in dict.fromkeys(operators):
+        keys.append((slug(operator), operator, None))
+        for technology in dict.fromkeys(technologies[operators == operator]):
+            keys.append((f"{slug(operator)}_{slug(technology)}", operator, technology))
+    seen: set[str] = set()
+    for key, _, _ in keys:
+        if key in seen:
+            raise SchemaError(
+                f"operator/technology names collide as column suffix {key!r}; rename them "
+                "in the tower list so that their ASCII forms differ."
+            )
+        seen.add(key)
+    return keys
+
+
+def commune_table(
+    communes: gpd.GeoDataFrame,
+    communes_w: gpd.GeoDataFrame,
+    grid: Grid,
+    layers: pd.DataFrame,
+    sums: dict[str, np.ndarray],
+) -> gpd.GeoDataFrame:
+    """:func:`commune_coverage`'s table from its :func:`commune_sums` over ``grid``.
+
+    ``communes_w``: the same communes in the grid's CRS; ``layers``: the result's. Figures
+    of communes with no cell on the grid are NaN.
+    """
+    cell_km2 = cell_area_km2(grid)
     area_km2 = communes_w.area.to_numpy() / 1e6
-    in_grid_km2 = fractions.zone_cells() * cell_km2
+    in_grid_km2 = sums["cells"] * cell_km2
     computed = in_grid_km2 > 0
-    grid_box = shapely.box(*result.grid.bounds)
+    grid_box = shapely.box(*grid.bounds)
     exact_in_grid_km2 = (
         shapely.area(shapely.intersection(np.asarray(communes_w.geometry.array), grid_box)) / 1e6
     )
@@ -125,8 +195,8 @@ def commune_coverage(
         exact_in_grid_km2, area_km2, out=np.zeros(len(area_km2)), where=area_km2 > 0
     )
 
-    def per_commune(values: np.ndarray) -> np.ndarray:
-        return np.where(computed, fractions.zone_sum(values), np.nan)
+    def per_commune(name: str) -> np.ndarray:
+        return np.where(computed, sums.get(name, 0.0), np.nan)
 
     out: dict[str, Any] = {c: communes[c].to_numpy() for c in COMMUNE_COLUMNS if c in communes}
     out["status"] = [
@@ -139,33 +209,21 @@ def commune_coverage(
     ]
     out["area_km2"] = area_km2
     out["area_in_grid_km2"] = exact_in_grid_km2
-    people = population.people if population is not None else None
-    total_people = per_commune(people) if people is not None else np.full(len(communes), np.nan)
+    unknown = np.full(len(communes), np.nan)
+    with_people = "population" in sums
+    total_people = per_commune("population") if with_people else unknown
     out["population"] = total_people
-
-    masks = {("any", None): result.covered_any} | coverage_masks(result)
     present = {}
-    for (operator, technology), mask in masks.items():
-        key = "any" if operator == "any" else slug(operator)
-        if technology is not None:
-            key = f"{key}_{slug(technology)}"
-        if f"covered_area_km2_{key}" in out:
-            raise SchemaError(
-                f"operator/technology names collide as column suffix {key!r}; rename them "
-                "in the tower list so that their ASCII forms differ."
-            )
-        covered_km2 = per_commune(mask) * cell_km2
+    for key, operator, technology in _mask_keys(layers):
+        covered_km2 = per_commune(f"covered_cells_{key}") * cell_km2
         out[f"covered_area_km2_{key}"] = covered_km2
         out[f"covered_share_{key}"] = _ratio(covered_km2, in_grid_km2)
-        if people is not None:
-            covered_people = per_commune(np.where(mask, people, 0.0))
-            uncovered_people = per_commune(np.where(mask, 0.0, people))
-        else:
-            covered_people = uncovered_people = np.full(len(communes), np.nan)
+        covered_people = per_commune(f"covered_population_{key}") if with_people else unknown
+        uncovered_people = per_commune(f"uncovered_population_{key}") if with_people else unknown
         out[f"covered_population_{key}"] = covered_people
         out[f"uncovered_population_{key}"] = uncovered_people
         out[f"uncovered_population_share_{key}"] = _ratio(uncovered_people, total_people)
-        if operator != "any" and technology is None:
+        if operator is not None and technology is None:
             present[operator] = covered_km2 > 0
     names = [
         ", ".join(sorted(op for op, flags in present.items() if flags[i])) if computed[i] else None

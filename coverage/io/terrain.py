@@ -34,7 +34,7 @@ from coverage.memory import require_memory, terrain_bytes
 from coverage.settings import EARTH_RADIUS_M
 from coverage.terrain import Terrain
 
-__all__ = ["COARSE_DEM_M", "open_terrain"]
+__all__ = ["COARSE_DEM_M", "open_terrain", "terrain_grid"]
 
 COARSE_DEM_M = 250.0
 """Elevation cells coarser than this (m) hide the relief that decides radio coverage."""
@@ -119,22 +119,18 @@ def open_terrain(
     files = dem_files(paths_or_folder)
     if max_fill_distance_cells < 0:
         raise TerrainError(f"max_fill_distance_cells must be >= 0, got {max_fill_distance_cells}.")
-    if resolution_m is not None and not resolution_m > 0:
-        raise TerrainError(f"resolution_m must be positive, got {resolution_m}.")
     with open_tiles(files) as (datasets, src_crs, data_box, source):
         first = datasets[0]
         synthetic = any(tagged_synthetic(d.tags()) for d in datasets)
-        work_crs = _working_crs(crs, src_crs, data_box)
-        cell_m = _cell_size_m(first, src_crs, data_box, resolution_m, source=source)
-        box = _crop_box(src_crs, work_crs, data_box, bounds, bounds_crs, source=source)
-        # the tiles' own lattice when no reprojection is needed (then nothing is resampled)
-        origin = (first.bounds.left, first.bounds.top) if work_crs == src_crs else (0.0, 0.0)
-        snapped = _snap_inwards(box, cell_m, origin)
-        grid = _grid_of_box(snapped, cell_m, work_crs, source=source)
+        grid, snapped = _plan_grid(
+            first, src_crs, data_box, source, bounds=bounds, bounds_crs=bounds_crs,
+            resolution_m=resolution_m, crs=crs,
+        )  # fmt: skip
+        work_crs = grid.crs
         window_box = _source_box(
             snapped, work_crs, first, src_crs, data_box, margin_cells=max_fill_distance_cells + 2
         )
-        _require_terrain_memory(grid, window_box, first, cell_m, source=source)
+        _require_terrain_memory(grid, window_box, first, abs(grid.transform.a), source=source)
         filled, mosaic_transform, void, unfilled, covered = read_window(
             datasets, window_box, source=source, fill_voids=fill_voids,
             max_fill_distance_cells=max_fill_distance_cells,
@@ -156,7 +152,63 @@ def open_terrain(
     )
 
 
+def terrain_grid(
+    paths_or_folder: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    bounds: Box | None = None,
+    bounds_crs: Any = "EPSG:4326",
+    resolution_m: float | None = None,
+    crs: Any = None,
+) -> Grid:
+    """The working grid :func:`open_terrain` would read these tiles onto, without reading them.
+
+    Only the tiles' headers are opened: a country of DEM tiles is planned (e.g. cut into
+    windows that :func:`open_terrain` reads one at a time, ``bounds`` set to each window)
+    without holding its elevations. Arguments as :func:`open_terrain`'s.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from affine import Affine
+    >>> from coverage.io.rasters import write_terrain
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = write_terrain(Terrain.from_array(np.full((50, 60), 300.0), transform=Affine(30, 0,
+    ...     500000, 0, -30, 2500000), crs="EPSG:32648"), folder / "tile.tif")
+    >>> terrain_grid(folder).shape
+    (50, 60)
+    """
+    with open_tiles(dem_files(paths_or_folder)) as (datasets, src_crs, data_box, source):
+        grid, _ = _plan_grid(
+            datasets[0], src_crs, data_box, source, bounds=bounds, bounds_crs=bounds_crs,
+            resolution_m=resolution_m, crs=crs,
+        )  # fmt: skip
+    return grid
+
+
 # ------------------------------------------------------ the working grid: CRS, cell size, extent
+
+
+def _plan_grid(
+    first: Any,
+    src_crs: CRS,
+    data_box: Box,
+    source: str,
+    *,
+    bounds: Box | None,
+    bounds_crs: Any,
+    resolution_m: float | None,
+    crs: Any,
+) -> tuple[Grid, Box]:
+    """The working grid of :func:`open_terrain` and its snapped box, from the tiles' headers."""
+    if resolution_m is not None and not resolution_m > 0:
+        raise TerrainError(f"resolution_m must be positive, got {resolution_m}.")
+    work_crs = _working_crs(crs, src_crs, data_box)
+    cell_m = _cell_size_m(first, src_crs, data_box, resolution_m, source=source)
+    box = _crop_box(src_crs, work_crs, data_box, bounds, bounds_crs, source=source)
+    # the tiles' own lattice when no reprojection is needed (then nothing is resampled)
+    origin = (first.bounds.left, first.bounds.top) if work_crs == src_crs else (0.0, 0.0)
+    snapped = _snap_inwards(box, cell_m, origin)
+    return _grid_of_box(snapped, cell_m, work_crs, source=source), snapped
 
 
 def _working_crs(crs: Any, src_crs: CRS, data_box: Box) -> CRS:

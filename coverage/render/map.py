@@ -62,7 +62,7 @@ from coverage.terrain import Terrain
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OPERATOR_COLOURS", "CoverageMap", "coverage_map", "save_map"]
+__all__ = ["OPERATOR_COLOURS", "CoverageMap", "coverage_map", "save_map", "synthetic_note"]
 
 _TRANSPARENT_PNG = png_data_uri(np.zeros((1, 1, 4), dtype=np.uint8))
 _ESC = html.escape
@@ -173,6 +173,24 @@ def _synthetic_text(synthetic_inputs: str | Sequence[str] | None) -> str | None:
     verb = "is" if len(names) == 1 else "are"
     listed = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
     return f"Not real data: {listed} {verb} synthetic."
+
+
+def synthetic_note(
+    synthetic_inputs: str | Sequence[str] | None, terrain: Terrain | None = None
+) -> str | None:
+    """The banner text of a map (or note of a KMZ) naming the synthetic inputs, or None.
+
+    ``synthetic_inputs`` as :func:`coverage_map` takes it; a ``terrain`` that says it is
+    synthetic (:attr:`~coverage.terrain.Terrain.synthetic`) is always named.
+
+    Examples
+    --------
+    >>> synthetic_note(["towers", "population"])
+    'Not real data: towers and population are synthetic.'
+    >>> synthetic_note(None) is None
+    True
+    """
+    return _synthetic_text(_with_synthetic_terrain(synthetic_inputs, terrain))
 
 
 def _attribution_text(
@@ -453,7 +471,7 @@ def coverage_map(
         f"{map_js}.attributionControl.addAttribution("
         f"{js_literal(_ESC(_attribution_text(attribution, result, terrain)))});",
     ]
-    banner = _synthetic_text(_with_synthetic_terrain(synthetic_inputs, terrain))
+    banner = synthetic_note(synthetic_inputs, terrain)
     if banner:
         code.append(f"phusong.addBanner({map_js}, {js_literal(banner)});")
     focus_bounds = communes.to_crs(WGS84).total_bounds

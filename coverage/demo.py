@@ -19,6 +19,7 @@ from coverage.io.towers import read_towers
 from coverage.model import predict
 from coverage.names import SEED_COMMUNES, seed_communes_in
 from coverage.planning.plan import plan_sites
+from coverage.render.kmz import write_kmz
 from coverage.render.map import coverage_map, save_map
 from coverage.report.build import write_report
 
@@ -33,6 +34,7 @@ OUTPUTS = (
 )
 COVERAGE_FOLDER = "laocai_coverage"
 REPORT = "laocai_report.html"  # the department's report, in Vietnamese (coverage.report)
+KMZ = "laocai_demo.kmz"  # the same coverage, gaps, towers and plan for Google Earth
 
 PLAN_OPERATOR = "Vietnamobile"
 """The operator the demo plans for: the one with fewest masts, so the most people to reach."""
@@ -58,7 +60,7 @@ def run_demo(
     overwrite: bool = False,
     progress_factory: Callable[[int, str], Callable[[int], None]] | None = None,
 ) -> list[Path]:
-    """Coverage, gap lists, rasters, a site plan and the offline map of the demo.
+    """Coverage, gap lists, rasters, a site plan, the offline map and a KMZ of the demo.
 
     The plan proposes :data:`PLAN_SITES` sites for :data:`PLAN_OPERATOR` (lazy greedy,
     terrain candidates every :data:`PLAN_SPACING_M` and co-locations, backhaul to its own
@@ -89,7 +91,7 @@ def run_demo(
         Every file written, in ``out``.
     """
     out = Path(out)
-    names = [*OUTPUTS, COVERAGE_FOLDER, REPORT]
+    names = [*OUTPUTS, COVERAGE_FOLDER, REPORT, KMZ]
     # existing outputs are refused before the expensive run; the set appears complete or not at all
     with atomic_folder(out, names=names, overwrite=overwrite) as staging:
         written = _write_demo(
@@ -111,9 +113,12 @@ def _write_demo(
     terrain = open_terrain(scenario.terrain)
     progress = progress_factory(len(towers), "coverage") if progress_factory else None
     radius = scenario.radius_m if radius_m is None else radius_m
+    # the synthetic population raster; a scenario without one spreads dan_so by area
+    people = scenario.population
     analysis: Analysis = analyse(
-        communes, towers, terrain, population_column="dan_so", radius_m=radius, progress=progress
-    )
+        communes, towers, terrain, population=people, radius_m=radius, progress=progress,
+        population_column=None if people is not None else "dan_so",
+    )  # fmt: skip
     written = [
         write_gap_list(
             analysis.gaps,
@@ -124,7 +129,7 @@ def _write_demo(
         for name in OUTPUTS[1:4]
     ]
     plan = plan_sites(
-        communes, towers, terrain, population_column="dan_so", radius_m=radius,
+        communes, towers, terrain, population=analysis.population, radius_m=radius,
         operator=PLAN_OPERATOR, sites=PLAN_SITES, spacing_m=PLAN_SPACING_M,
         existing_coverage=analysis.result,
     )  # fmt: skip
@@ -149,5 +154,16 @@ def _write_demo(
         },
     )
     written.insert(0, save_map(m, out / OUTPUTS[0], offline=True))
+    written.append(
+        write_kmz(
+            analysis.result,
+            out / KMZ,
+            gaps=analysis.gaps,
+            towers=towers,
+            proposals=proposals,
+            terrain=terrain,
+            synthetic_inputs=SYNTHETIC_NOTE,
+        )
+    )
     written.append(write_report(analysis, out / REPORT, synthetic=scenario.synthetic))
     return written

@@ -139,7 +139,8 @@ def _fields(
 
 
 def _coordinates(coords: Iterable[Sequence[float]]) -> str:
-    return " ".join(f"{x:.6f},{y:.6f}" for x, y, *_ in coords)
+    """``lon,lat`` pairs to 1e-5 degree (about 1 m, as the map draws them)."""
+    return " ".join(f"{x:.5f},{y:.5f}" for x, y, *_ in coords)
 
 
 def _geometry(parent: ET.Element, geometry: shapely.Geometry) -> None:
@@ -383,9 +384,11 @@ def write_kmz(
         folder = _sub(document, "Folder")
         _sub(folder, "name", "Towers")
         located = towers.to_crs(WGS84)
-        operator_of = located["operator"].astype(str) if "operator" in located else None
-        for operator in colours:
-            mine = located[operator_of == operator] if operator_of is not None else located
+        if "operator" not in located.columns:
+            located = located.assign(operator="unknown")
+        operator_of = located["operator"].astype(str)
+        for operator in dict.fromkeys([*colours, *operator_of]):
+            mine = located[operator_of == operator]
             if not len(mine):
                 continue
             sub = _sub(folder, "Folder")
@@ -411,7 +414,6 @@ def write_kmz(
             style=lambda row: "proposed",
         )
 
-    ET.indent(kml, space=" ")
     text = ET.tostring(kml, encoding="utf-8", xml_declaration=True)
     path = Path(path)
     with atomic_output(path, overwrite=overwrite) as tmp, zipfile.ZipFile(tmp, "w") as archive:

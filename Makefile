@@ -22,7 +22,7 @@ demo: setup
 
 ## test: install what the tests need (Python and Debian packages), then run every test
 test: setup
-	bash scripts/install-system-deps chromium chromium-driver
+	bash scripts/install-system-deps chromium chromium-driver gdal-bin python3-gdal
 	$(BIN)/python -m pytest
 
 ## bench: the benchmarks, each printed as a ratio against a named peer run alongside

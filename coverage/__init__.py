@@ -163,6 +163,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
         viewshed as viewshed,
         viewsheds as viewsheds,
     )
+    from coverage.render.kmz import (
+        write_kmz as write_kmz,
+    )
     from coverage.render.map import (
         coverage_map as coverage_map,
         save_map as save_map,
@@ -211,6 +214,7 @@ _EXPORTS = {
     "Analysis": "coverage.analysis",
     "coverage_map": "coverage.render.map",
     "save_map": "coverage.render.map",
+    "write_kmz": "coverage.render.kmz",
     "itm_p2p_loss": "coverage.physics.itm.p2p",
     "itm_area_loss": "coverage.physics.itm.area",
     "ItmEnvironment": "coverage.physics.itm.environment",

@@ -21,6 +21,7 @@ DATA_PACKAGE = "coverage.demo_data"
 
 _FILES = {
     "laocai_communes": "laocai_communes.geojson",
+    "laocai_population": "laocai_population.tif",
     "laocai_terrain": "laocai_terrain.tif",
     "laocai_towers": "laocai_towers.csv",
 }
@@ -29,7 +30,8 @@ SYNTHETIC = MappingProxyType(
     {
         "communes": "real names, official codes, areas and admin-centre points "
         "(vietnamadminunits, MIT); boundaries APPROXIMATE (Voronoi of commune centres)",
-        "population": "SYNTHETIC (official area x seeded random density)",
+        "population": "SYNTHETIC (official area x seeded random density; laocai_population.tif "
+        "spreads it toward each commune's valleys and centre, tagged synthetic=yes)",
         "terrain": "SYNTHETIC (seeded fractal relief shaped like Hoàng Liên Sơn and the "
         "Red River valley; not a real DEM)",
         "towers": "SYNTHETIC (seeded sites for Viettel, VinaPhone, MobiFone, Vietnamobile; "
@@ -44,7 +46,7 @@ def available() -> list[str]:
     Examples
     --------
     >>> available()
-    ['laocai_communes', 'laocai_terrain', 'laocai_towers']
+    ['laocai_communes', 'laocai_population', 'laocai_terrain', 'laocai_towers']
     """
     return sorted(_FILES)
 
@@ -112,6 +114,9 @@ class DemoScenario:
     """Largest distance computed around each site, m: the scenario's own (``phusong demo``
     and :func:`coverage.demo.run_demo` use it unless told otherwise), shorter than the
     library's :data:`coverage.settings.RADIUS_M` so that the whole demo runs quickly."""
+    population: Path | None = None
+    """Synthetic people per cell (``laocai_population.tif``, tagged ``synthetic=yes``): each
+    commune's ``dan_so`` spread over it, so that the demo needs no cruder spreading by area."""
 
     def caption(self) -> str:
         """One line for maps and reports saying what is synthetic."""
@@ -121,7 +126,7 @@ class DemoScenario:
 
 
 def laocai_demo() -> DemoScenario:
-    """The embedded Lào Cai scenario (99 real communes, synthetic terrain and towers).
+    """The embedded Lào Cai scenario (99 real communes, synthetic terrain, towers and people).
 
     Examples
     --------
@@ -133,6 +138,7 @@ def laocai_demo() -> DemoScenario:
         communes=get_path("laocai_communes"),
         terrain=get_path("laocai_terrain"),
         towers=get_path("laocai_towers"),
+        population=get_path("laocai_population"),
     )
 
 

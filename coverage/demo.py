@@ -20,6 +20,7 @@ from coverage.io.towers import read_towers
 from coverage.model import predict
 from coverage.names import SEED_COMMUNES, seed_communes_in
 from coverage.planning.plan import plan_sites
+from coverage.render.kmz import write_kmz
 from coverage.render.map import coverage_map, save_map
 from coverage.report.build import write_report
 
@@ -34,6 +35,7 @@ OUTPUTS = (
 )
 COVERAGE_FOLDER = "laocai_coverage"
 REPORT = "laocai_report.html"  # the department's report, in Vietnamese (coverage.report)
+KMZ = "laocai_demo.kmz"  # the same coverage, gaps, towers and plan for Google Earth
 
 PLAN_OPERATOR = "Vietnamobile"
 """The operator the demo plans for: the one with fewest masts, so the most people to reach."""
@@ -44,12 +46,6 @@ PLAN_SITES = 15
 PLAN_SPACING_M = 2_500.0
 """Spacing of the demo's terrain candidates, m: about 1,250 candidates, a plan in about
 30 s on two cores (the default 1 km gives about 2,700 candidates and 75 s)."""
-
-SYNTHETIC_NOTE = (
-    "Demo: terrain, towers and population are SYNTHETIC; commune boundaries are "
-    "approximate (names, codes and centres are real). Not for planning decisions."
-)
-"""The note in English; each language's is message ``demo.synthetic_note`` (coverage.i18n)."""
 
 LANGUAGE = "vi"
 """The demo's language by default: the scenario is Lào Cai's, its readers Vietnamese."""
@@ -64,7 +60,7 @@ def run_demo(
     progress_factory: Callable[[int, str], Callable[[int], None]] | None = None,
     lang: str = LANGUAGE,
 ) -> list[Path]:
-    """Coverage, gap lists, rasters, a site plan and the offline map of the demo.
+    """Coverage, gap lists, rasters, a site plan, the offline map and a KMZ of the demo.
 
     The plan proposes :data:`PLAN_SITES` sites for :data:`PLAN_OPERATOR` (lazy greedy,
     terrain candidates every :data:`PLAN_SPACING_M` and co-locations, backhaul to its own
@@ -99,7 +95,7 @@ def run_demo(
     """
     out = Path(out)
     Translator(lang)  # an unknown language is refused before any work
-    names = [*OUTPUTS, COVERAGE_FOLDER, REPORT]
+    names = [*OUTPUTS, COVERAGE_FOLDER, REPORT, KMZ]
     # existing outputs are refused before the expensive run; the set appears complete or not at all
     with atomic_folder(out, names=names, overwrite=overwrite) as staging:
         written = _write_demo(
@@ -123,9 +119,12 @@ def _write_demo(
     terrain = open_terrain(scenario.terrain)
     progress = progress_factory(len(towers), "coverage") if progress_factory else None
     radius = scenario.radius_m if radius_m is None else radius_m
+    # the synthetic population raster; a scenario without one spreads dan_so by area
+    people = scenario.population
     analysis: Analysis = analyse(
-        communes, towers, terrain, population_column="dan_so", radius_m=radius, progress=progress
-    )
+        communes, towers, terrain, population=people, radius_m=radius, progress=progress,
+        population_column=None if people is not None else "dan_so",
+    )  # fmt: skip
     written = [
         write_gap_list(
             analysis.gaps,
@@ -137,7 +136,7 @@ def _write_demo(
         for name in OUTPUTS[1:4]
     ]
     plan = plan_sites(
-        communes, towers, terrain, population_column="dan_so", radius_m=radius,
+        communes, towers, terrain, population=analysis.population, radius_m=radius,
         operator=PLAN_OPERATOR, sites=PLAN_SITES, spacing_m=PLAN_SPACING_M,
         existing_coverage=analysis.result,
     )  # fmt: skip
@@ -165,6 +164,18 @@ def _write_demo(
         lang=lang,
     )
     written.insert(0, save_map(m, out / OUTPUTS[0], offline=True))
+    written.append(
+        write_kmz(
+            analysis.result,
+            out / KMZ,
+            gaps=analysis.gaps,
+            towers=towers,
+            proposals=proposals,
+            terrain=terrain,
+            synthetic_inputs=t("demo.synthetic_note"),
+            lang=lang,
+        )
+    )
     written.append(
         write_report(
             analysis, out / REPORT, synthetic=scenario.synthetic, plan=out / OUTPUTS[4], lang=lang

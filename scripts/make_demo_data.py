@@ -11,7 +11,9 @@ What is real and what is synthetic is spelled out in ``data/communes/README.md``
   Sơn range peaking near Fansipan, the Red River valley through Lào Cai city and seeded
   fractal side valleys.
 * ``laocai_towers.csv`` - SYNTHETIC tower sites for Viettel, VinaPhone, MobiFone and
-  Vietnamobile, in the Vietnamese operator header style.
+  Vietnamobile, in the Vietnamese operator header style, every radio field filled.
+* ``laocai_population.tif`` - SYNTHETIC people per 360 m cell: each commune's ``dan_so``
+  spread over its polygon, more in low valleys and near its centre (seeded).
 
 Usage::
 
@@ -30,6 +32,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
+import rasterio.features
 import shapely
 import vietnamadminunits
 from affine import Affine
@@ -44,6 +47,12 @@ DEFAULT_SEED = 20250701
 UTM48N = "EPSG:32648"
 RESOLUTION_M = 120.0
 EXTENT_LONLAT = (103.5, 21.3, 105.2, 22.9)  # the new province and a margin around it
+# cells added on every side of that extent (mirrored relief), so that the demo's 15 km
+# radius around every site and planning candidate stays on the DEM
+PAD_CELLS = 128
+POPULATION_CELLS = 3  # population cells are 3 x 3 terrain cells (360 m)
+SECTOR_BEAMWIDTH_DEG = 65  # what coverage.operators.RADIO_DEFAULTS gives a sector
+SECTOR_TILT_DEG = 3
 BOUNDARY_SOURCE = "approximate (Voronoi of commune centres)"
 POPULATION_SOURCE = "synthetic (area x seeded density)"
 REMOTE_COMMUNES = ("Y Tý", "Mường Hum", "Bảo Nhai", "Lùng Phình")
@@ -285,35 +294,57 @@ def build_terrain(rng: np.random.Generator) -> tuple[np.ndarray, Affine]:
     high = elevation > 2850.0
     elevation[high] = 2850.0 + 250.0 * np.tanh((elevation[high] - 2850.0) / 250.0)
     elevation = np.clip(elevation, 100.0, 3100.0)
+    # the margin: the relief mirrored at the edges (no new random draws, the cells inside
+    # stay as they were)
+    elevation = np.pad(elevation, PAD_CELLS, mode="reflect")
+    transform = transform @ Affine.translation(-PAD_CELLS, -PAD_CELLS)
     return np.round(elevation).astype(np.int16), transform
 
 
-def write_terrain(elevation: np.ndarray, transform: Affine, path: Path) -> None:
-    rows, cols = elevation.shape
+def write_synthetic_raster(
+    values: np.ndarray,
+    transform: Affine,
+    path: Path,
+    *,
+    nodata: float,
+    description: str,
+    band: str,
+) -> None:
+    """One band, DEFLATE-compressed and tiled, tagged ``synthetic=yes`` with ``description``."""
+    rows, cols = values.shape
     profile = {
         "driver": "GTiff",
         "width": cols,
         "height": rows,
         "count": 1,
-        "dtype": "int16",
+        "dtype": values.dtype.name,
         "crs": UTM48N,
         "transform": transform,
-        "nodata": -32768,
+        "nodata": nodata,
         "compress": "deflate",
         "zlevel": 9,
-        "predictor": 2,
+        "predictor": 3 if np.issubdtype(values.dtype, np.floating) else 2,
         "tiled": True,
         "blockxsize": 256,
         "blockysize": 256,
     }
     with atomic_output(path, overwrite=True) as tmp, rasterio.open(tmp, "w", **profile) as dst:
-        dst.write(elevation, 1)
+        dst.write(values, 1)
         dst.update_tags(
-            synthetic="yes",
-            description="SYNTHETIC terrain for the phusong Lào Cai demo; not a real DEM",
-            generator="scripts/make_demo_data.py",
+            synthetic="yes", description=description, generator="scripts/make_demo_data.py"
         )
-        dst.set_band_description(1, "elevation_m (synthetic)")
+        dst.set_band_description(1, band)
+
+
+def write_terrain(elevation: np.ndarray, transform: Affine, path: Path) -> None:
+    write_synthetic_raster(
+        elevation,
+        transform,
+        path,
+        nodata=-32768,
+        description="SYNTHETIC terrain for the phusong Lào Cai demo; not a real DEM",
+        band="elevation_m (synthetic)",
+    )
 
 
 # --------------------------------------------------------------------------------- towers
@@ -385,16 +416,77 @@ def build_towers(
                     "Tần số (MHz)": frequency,
                     "EIRP (dBm)": round(float(eirp), 1),
                     "Hướng (độ)": int(rng.integers(0, 360)),
+                    "Độ rộng búp sóng (độ)": SECTOR_BEAMWIDTH_DEG,
+                    "Góc nghiêng (độ)": SECTOR_TILT_DEG,
                 }
             )
     return pd.DataFrame.from_records(records)
+
+
+# ----------------------------------------------------------------------------- population
+
+
+def build_population(
+    rng: np.random.Generator, communes: gpd.GeoDataFrame, elevation: np.ndarray, transform: Affine
+) -> tuple[np.ndarray, Affine]:
+    """Synthetic people per cell (float32, 3 x 3 terrain cells): each commune's ``dan_so``.
+
+    Within a commune (the cells whose centre it holds; a commune holding none gets its
+    people at its admin centre), the weight of a cell is ``exp(-(z - z_min) / 400 m) *
+    (0.2 + exp(-d / 3 km)) * lognormal(0, 0.6)``: people live low in the valleys and near
+    the commune centre. The weights are scaled so that each commune's cells add up to its
+    ``dan_so`` exactly (to float32 rounding).
+    """
+    step = POPULATION_CELLS
+    rows, cols = elevation.shape[0] // step, elevation.shape[1] // step
+    ground = elevation[: rows * step, : cols * step].astype(float)
+    ground = ground.reshape(rows, step, cols, step).mean(axis=(1, 3))
+    grid = transform @ Affine.scale(step)
+    utm = communes.to_crs(UTM48N)
+    owner = rasterio.features.rasterize(
+        ((geometry, i + 1) for i, geometry in enumerate(utm.geometry)),
+        out_shape=(rows, cols),
+        transform=grid,
+        fill=0,
+        dtype="int32",
+    )
+    x = grid.c + (np.arange(cols) + 0.5) * grid.a
+    y = grid.f + (np.arange(rows) + 0.5) * grid.e
+    x, y = np.meshgrid(x, y)
+    noise = rng.lognormal(0.0, 0.6, (rows, cols))
+    centres = _utm(list(zip(communes["kinh_do"], communes["vi_do"], strict=True)))
+    people = np.zeros((rows, cols), dtype=np.float64)
+    inverse = ~grid
+    for i, total in enumerate(communes["dan_so"].to_numpy(dtype=float)):
+        inside = owner == i + 1
+        if not inside.any():
+            col, row = inverse @ tuple(centres[i])
+            people[int(row), int(col)] += total
+            continue
+        low = ground[inside] - ground[inside].min()
+        distance = np.hypot(x[inside] - centres[i][0], y[inside] - centres[i][1])
+        weight = np.exp(-low / 400.0) * (0.2 + np.exp(-distance / 3000.0)) * noise[inside]
+        people[inside] += total * weight / weight.sum()
+    return people.astype(np.float32), grid
+
+
+def write_population(people: np.ndarray, transform: Affine, path: Path) -> None:
+    write_synthetic_raster(
+        people,
+        transform,
+        path,
+        nodata=-99999.0,
+        description="SYNTHETIC population for the phusong Lào Cai demo: each commune's dan_so "
+        "spread toward its valleys and centre; not a census or WorldPop",
+        band="people per cell (synthetic)",
+    )
 
 
 # ----------------------------------------------------------------------------------- main
 
 
 def make_demo_data(out_dir: Path = DEFAULT_OUT, *, seed: int = DEFAULT_SEED) -> dict[str, Path]:
-    """Write the three demo files into ``out_dir``; return their paths by dataset name."""
+    """Write the four demo files into ``out_dir``; return their paths by dataset name."""
     out_dir = Path(out_dir)
     rng = np.random.default_rng(seed)
     communes = build_communes(np.random.default_rng(rng.integers(2**32)))
@@ -402,10 +494,14 @@ def make_demo_data(out_dir: Path = DEFAULT_OUT, *, seed: int = DEFAULT_SEED) -> 
     towers = build_towers(
         np.random.default_rng(rng.integers(2**32)), communes, elevation, transform
     )
+    people, population_grid = build_population(
+        np.random.default_rng(rng.integers(2**32)), communes, elevation, transform
+    )
     paths = {
         "laocai_communes": out_dir / "laocai_communes.geojson",
         "laocai_terrain": out_dir / "laocai_terrain.tif",
         "laocai_towers": out_dir / "laocai_towers.csv",
+        "laocai_population": out_dir / "laocai_population.tif",
     }
     with atomic_output(paths["laocai_communes"], overwrite=True) as tmp:
         communes.to_file(
@@ -414,6 +510,7 @@ def make_demo_data(out_dir: Path = DEFAULT_OUT, *, seed: int = DEFAULT_SEED) -> 
     write_terrain(elevation, transform, paths["laocai_terrain"])
     with atomic_output(paths["laocai_towers"], overwrite=True) as tmp:
         towers.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    write_population(people, population_grid, paths["laocai_population"])
     return paths
 
 

@@ -18,7 +18,7 @@ from coverage.io.terrain import open_terrain
 REPO = Path(__file__).resolve().parents[1]
 TOWER_HEADER = [
     "Mã trạm", "Nhà mạng", "Kinh độ", "Vĩ độ", "Độ cao anten", "Công nghệ", "Tần số (MHz)",
-    "EIRP (dBm)", "Hướng (độ)",
+    "EIRP (dBm)", "Hướng (độ)", "Độ rộng búp sóng (độ)", "Góc nghiêng (độ)",
 ]  # fmt: skip
 REMOTE = ["Y Tý", "Mường Hum", "Bảo Nhai", "Lùng Phình"]
 
@@ -39,7 +39,9 @@ def regenerated(tmp_path_factory) -> dict[str, Path]:
 
 
 def test_names_and_paths() -> None:
-    assert available() == ["laocai_communes", "laocai_terrain", "laocai_towers"]
+    assert available() == [
+        "laocai_communes", "laocai_population", "laocai_terrain", "laocai_towers"
+    ]  # fmt: skip
     for name in available():
         path = get_path(name)
         assert path.is_file() and path.parent == data_dir()
@@ -83,6 +85,12 @@ def test_regenerating_reproduces_the_committed_files(regenerated: dict[str, Path
     pd.testing.assert_frame_equal(
         pd.read_csv(regenerated["laocai_towers"]), pd.read_csv(get_path("laocai_towers"))
     )
+    with (
+        rasterio.open(regenerated["laocai_population"]) as new,
+        rasterio.open(get_path("laocai_population")) as old,
+    ):
+        np.testing.assert_array_equal(new.read(1), old.read(1))
+        assert new.transform == old.transform and new.tags() == old.tags()
     new_communes = gpd.read_file(regenerated["laocai_communes"])
     old_communes = gpd.read_file(get_path("laocai_communes"))
     pd.testing.assert_frame_equal(
@@ -152,3 +160,58 @@ def test_towers_follow_the_operator_header_and_leave_gaps() -> None:
     for name in REMOTE:
         assert per_commune.get(name, 0) <= 1, name
     assert per_commune.get("Lào Cai", 0) >= 5
+
+
+def test_towers_fill_every_radio_field_with_what_the_defaults_gave() -> None:
+    """No field is left to defaults (the demo would warn): sectors of 65 degrees, 3 degrees tilt."""
+    from coverage.io.towers import read_towers
+    from coverage.operators import RADIO_DEFAULTS
+
+    towers = read_towers(get_path("laocai_towers"))
+    for technology, rows in towers.groupby("technology"):
+        assert (rows["beamwidth_deg"] == RADIO_DEFAULTS[technology].beamwidth_deg).all()
+        assert (rows["tilt_deg"] == RADIO_DEFAULTS[technology].tilt_deg).all()
+
+
+def test_terrain_reaches_the_demo_radius_beyond_every_site_and_candidate() -> None:
+    """Towers, and plan candidates (in the communes, one candidate spacing around them), stay
+    a whole radius inside the DEM: the demo computes nothing cut at its edge."""
+    from coverage.demo import PLAN_SPACING_M
+
+    radius = laocai_demo().radius_m
+    with rasterio.open(get_path("laocai_terrain")) as src:
+        left, bottom, right, top = src.bounds
+        cell = src.res[0]
+    from shapely.geometry import box
+
+    inner = box(
+        left + radius + cell, bottom + radius + cell, right - radius - cell, top - radius - cell
+    )
+    communes = gpd.read_file(get_path("laocai_communes")).to_crs(32648)
+    towers = pd.read_csv(get_path("laocai_towers"))
+    sites = gpd.GeoSeries.from_xy(towers["Kinh độ"], towers["Vĩ độ"], crs=4326).to_crs(32648)
+    assert sites.within(inner).all()
+    assert communes.union_all().buffer(PLAN_SPACING_M).within(inner)
+
+
+def test_population_raster_holds_each_communes_people_and_says_it_is_synthetic() -> None:
+    from rasterio.features import rasterize
+
+    communes = gpd.read_file(get_path("laocai_communes")).to_crs(32648)
+    with rasterio.open(get_path("laocai_population")) as src:
+        people = src.read(1)
+        assert src.tags()["synthetic"] == "yes" and "SYNTHETIC" in src.tags()["description"]
+        assert "synthetic" in src.descriptions[0]
+        owner = rasterize(
+            ((g, i + 1) for i, g in enumerate(communes.geometry)),
+            out_shape=src.shape, transform=src.transform, fill=0, dtype="int32",
+        )  # fmt: skip
+    assert people.min() >= 0
+    assert people.sum(dtype=float) == pytest.approx(communes["dan_so"].sum(), rel=1e-5)
+    sums = np.bincount(owner.ravel(), weights=people.ravel(), minlength=len(communes) + 1)[1:]
+    # a commune too small to hold a cell centre has its people in its centre's cell, which
+    # another commune holds: that one's sum is off by them (at most 0.1 %)
+    held = sums > 0
+    np.testing.assert_allclose(sums[held], communes["dan_so"].to_numpy()[held], rtol=1e-3)
+    assert held.mean() > 0.95
+    assert "SYNTHETIC" in laocai_demo().synthetic["population"]

@@ -437,7 +437,7 @@ def gaps(
     "and the coverage each adds.",
 )
 @lang_option("the map (layers, legend, popups, search, banner)")
-@out_option("Output .html.")
+@out_option("Output .html, or .kmz for Google Earth (coverage and gap overlays, placemarks).")
 @OVERWRITE
 def map_command(
     lang: str,
@@ -450,7 +450,7 @@ def map_command(
     overwrite: bool,
     **job: Any,
 ) -> None:
-    """Interactive map (Folium) of coverage, gaps, towers and communes."""
+    """Interactive map (Folium) of coverage, gaps, towers and communes; or a KMZ (--out X.kmz)."""
     from coverage.io.files import check_output
     from coverage.names import seed_communes_in
     from coverage.render.map import coverage_map, save_map
@@ -463,7 +463,23 @@ def map_command(
         from coverage.model import predict
 
         proposals = read_towers(proposals_path)
-        proposal_coverage = predict(proposals, analysis.terrain, **_coverage_options(job))
+        if out.suffix.lower() != ".kmz":
+            proposal_coverage = predict(proposals, analysis.terrain, **_coverage_options(job))
+    if out.suffix.lower() == ".kmz":
+        from coverage.render.kmz import write_kmz
+
+        write_kmz(
+            analysis.result,
+            out,
+            gaps=analysis.gaps,
+            proposals=proposals,
+            terrain=analysis.terrain,
+            synthetic_inputs=list(synthetic) or None,
+            overwrite=overwrite,
+            lang=lang,
+        )
+        click.echo(str(out))
+        return
     m = coverage_map(
         analysis.communes,
         analysis.result,

@@ -12,7 +12,10 @@ import numpy as np
 import rasterio
 import rasterio.crs
 import rasterio.errors
+import rasterio.shutil
 from affine import Affine
+from rasterio._err import CPLE_BaseError
+from rasterio.enums import Resampling
 from rasterio.windows import Window
 
 from coverage.errors import OutputWriteError
@@ -21,6 +24,14 @@ from coverage.io.spreadsheets import write_csv
 
 if TYPE_CHECKING:
     from coverage.terrain import Terrain
+
+COG_BLOCK = 256
+"""Block (tile) side of every result GeoTIFF, pixels: also the size its overviews stop at.
+Smaller than the COG driver's default 512 so that a site's square of a sparse band
+leaves more blocks unstored."""
+
+_GDAL_ERRORS = (rasterio.errors.RasterioError, CPLE_BaseError, OSError)
+"""What GDAL raises when a file cannot be written or read back (a full disk)."""
 
 
 def write_geotiff(
@@ -34,15 +45,16 @@ def write_geotiff(
     windows: Sequence[tuple[int, int, int, int]] | None = None,
     overwrite: bool = False,
     tags: Mapping[str, str] | None = None,
+    resampling: str | None = None,
 ) -> Path:
-    """Write a (bands, rows, cols) or (rows, cols) array as a tiled, ZSTD-compressed GeoTIFF.
+    """Write a (bands, rows, cols) or (rows, cols) array as a Cloud-Optimized GeoTIFF.
 
     The file appears only once complete (temporary file, then rename).
 
     ``windows`` gives, per band, ``(row_off, col_off, height, width)`` outside which the
     band holds only ``nodata`` (e.g. the square around a site's radius): only the blocks
     meeting that window are written; the others are not stored and read back as
-    ``nodata``.
+    ``nodata``. ``resampling`` names the overviews' (:func:`geotiff_writer`).
 
     Examples
     --------
@@ -69,6 +81,7 @@ def write_geotiff(
         descriptions=descriptions,
         overwrite=overwrite,
         tags=tags,
+        resampling=resampling,
     )
 
 
@@ -97,6 +110,7 @@ def write_band_batches(
     descriptions: Sequence[str] | None = None,
     overwrite: bool = False,
     tags: Mapping[str, str] | None = None,
+    resampling: str | None = None,
 ) -> Path:
     """Write a GeoTIFF of ``count`` bands from batches computed one after another.
 
@@ -111,7 +125,7 @@ def write_band_batches(
         Output GeoTIFF.
     batches
         :class:`BandBatch` values (or ``(first_band, bands, windows)`` tuples), any order.
-    count, shape, dtype, transform, crs, nodata, descriptions, overwrite, tags
+    count, shape, dtype, transform, crs, nodata, descriptions, overwrite, tags, resampling
         As :func:`geotiff_writer`.
 
     Returns
@@ -140,6 +154,7 @@ def write_band_batches(
         descriptions=descriptions,
         overwrite=overwrite,
         tags=tags,
+        resampling=resampling,
     ) as writer:
         for first_band, bands, windows in batches:
             writer.write_bands(bands, first_band=first_band, windows=windows)
@@ -207,14 +222,20 @@ def geotiff_writer(
     descriptions: Sequence[str] | None = None,
     overwrite: bool = False,
     tags: Mapping[str, str] | None = None,
+    resampling: str | None = None,
 ) -> Iterator[GeoTiffWriter]:
-    """Open a tiled, ZSTD-compressed GeoTIFF of ``count`` bands to fill band by band.
+    """Open a ZSTD-compressed Cloud-Optimized GeoTIFF of ``count`` bands to fill band by band.
 
     The file appears only once the ``with`` block ends without error (temporary file,
     then rename). Bands are stored one after another (band interleaving), so a band can
     be written only around its window (:meth:`GeoTiffWriter.write_bands`), or not at
     all: blocks never written are not stored and read back as ``nodata``. ``tags`` are
     written as dataset metadata (e.g. the drive-test calibration applied).
+
+    The result is a Cloud-Optimized GeoTIFF (:func:`cloud_optimize`): tiled, with
+    internal overviews made by ``resampling`` (default: ``"average"`` for float bands,
+    power or loss; ``"nearest"`` for integer bands, which are categories: site rows,
+    flags, masks, counts).
 
     Examples
     --------
@@ -247,18 +268,107 @@ def geotiff_writer(
         "predictor": 1 if np.issubdtype(np.dtype(dtype), np.integer) else 3,
         "num_threads": "ALL_CPUS",
         "sparse_ok": True,
-        "tiled": rows >= 256 and cols >= 256,
+        "tiled": rows >= COG_BLOCK and cols >= COG_BLOCK,
         "interleave": "band",
         "BIGTIFF": "IF_SAFER",
     }
     with atomic_output(path, overwrite=overwrite) as tmp:
-        with rasterio.open(tmp, "w", **profile) as dst:
-            yield GeoTiffWriter(dst)
-            for band, text in enumerate(descriptions or [], start=1):
-                dst.set_band_description(band, str(text))
-            if tags:
-                dst.update_tags(**{str(k): str(v) for k, v in tags.items()})
+        staging = tmp.with_name(f"{tmp.stem}.staging.tif")
+        try:
+            with rasterio.open(staging, "w", **profile) as dst:
+                yield GeoTiffWriter(dst)
+                for band, text in enumerate(descriptions or [], start=1):
+                    dst.set_band_description(band, str(text))
+                if tags:
+                    dst.update_tags(**{str(k): str(v) for k, v in tags.items()})
+            try:
+                cloud_optimize(staging, tmp, resampling=resampling)
+            except _GDAL_ERRORS as exc:
+                raise _write_failed(Path(path), exc) from exc
+        finally:
+            staging.unlink(missing_ok=True)
         verify_geotiff(tmp, final=Path(path))
+
+
+def overview_factors(shape: tuple[int, int], block: int = COG_BLOCK) -> list[int]:
+    """Decimation factors 2, 4, 8... until the smallest overview fits in one ``block``.
+
+    What GDAL's COG driver makes with ``OVERVIEWS=AUTO``; none for a raster that fits in
+    one block.
+
+    Examples
+    --------
+    >>> overview_factors((1475, 1492)), overview_factors((200, 100))
+    ([2, 4, 8], [])
+    """
+    factors: list[int] = []
+    factor = 1
+    while -(-max(shape) // factor) > block:
+        factor *= 2
+        factors.append(factor)
+    return factors
+
+
+def cloud_optimize(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    resampling: str | None = None,
+) -> Path:
+    """Copy the GeoTIFF ``source`` to ``target`` as a Cloud-Optimized GeoTIFF.
+
+    The layout of the COG specification (https://docs.ogc.org/is/21-026/21-026.html):
+    tiled in :data:`COG_BLOCK`-pixel blocks, internal overviews down to one block
+    (:func:`overview_factors`), every IFD at the start of the file, then the overviews'
+    blocks, then the full resolution's. Values, nodata, band descriptions and tags are
+    copied unchanged; ZSTD compression (level 1), predictor 3 for float bands; blocks
+    that are only nodata stay unstored.
+
+    Written by GDAL's GTiff driver with ``COPY_SRC_OVERVIEWS=YES``, the way GDAL's COG
+    driver writes its file, but keeping band interleaving: GDAL 3.10's COG driver
+    interleaves pixels, which reads every band's block to write one (200 sparse bands
+    of 1500 x 1500 cells: 45 s instead of 1.7 s).
+
+    Parameters
+    ----------
+    source
+        A GeoTIFF; overviews are added to it (it is a staging file).
+    target
+        The COG to write (a new file).
+    resampling
+        Overview resampling (a :class:`rasterio.enums.Resampling` name): None,
+        ``"average"`` for float bands and ``"nearest"`` for integer bands.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
+    with rasterio.Env(GDAL_NUM_THREADS="ALL_CPUS"), rasterio.open(source, "r+") as src:
+        dtype = np.dtype(src.dtypes[0])
+        integer = np.issubdtype(dtype, np.integer)
+        method = resampling or ("nearest" if integer else "average")
+        factors = overview_factors(src.shape)
+        if factors:
+            src.build_overviews(factors, Resampling[method])
+            src.update_tags(ns="rio_overview", resampling=method)
+    rasterio.shutil.copy(
+        source,
+        target,
+        driver="GTiff",
+        copy_src_overviews=True,
+        tiled=True,
+        blockxsize=COG_BLOCK,
+        blockysize=COG_BLOCK,
+        compress="zstd",
+        zstd_level=1,
+        predictor=1 if integer else 3,
+        interleave="band",
+        num_threads="ALL_CPUS",
+        sparse_ok=True,
+        BIGTIFF="IF_SAFER",
+    )
+    return Path(target)
 
 
 def verify_geotiff(path: Path, *, final: Path) -> None:
@@ -272,12 +382,16 @@ def verify_geotiff(path: Path, *, final: Path) -> None:
         with rasterio.open(path) as src:
             for band in range(1, src.count + 1):
                 src.read(band)
-    except (rasterio.errors.RasterioError, OSError) as exc:
-        raise OutputWriteError(
-            f"cannot write {final}: the file written could not be read back ({exc}); the disk "
-            "may be full. Free disk space or choose another place; nothing was left under "
-            "that name."
-        ) from exc
+    except _GDAL_ERRORS as exc:
+        raise _write_failed(final, exc) from exc
+
+
+def _write_failed(final: Path, exc: Exception) -> OutputWriteError:
+    return OutputWriteError(
+        f"cannot write {final}: the file written could not be read back ({exc}); the disk "
+        "may be full. Free disk space or choose another place; nothing was left under "
+        "that name."
+    )
 
 
 def write_coverage(

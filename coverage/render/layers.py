@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import folium
@@ -38,9 +38,11 @@ from coverage.model import CoverageResult
 from coverage.names import normalize_name
 from coverage.render.raster import (
     classify,
+    encode_png,
     hillshade,
     palette_with_transparent,
     png_data_uri,
+    png_uri,
     warp_to_web_mercator,
 )
 from coverage.terrain import Terrain
@@ -58,6 +60,7 @@ __all__ = [
     "TowerPointLayer",
     "commune_layer",
     "coverage_images",
+    "coverage_pngs",
     "delta_rings",
     "first_column",
     "format_number",
@@ -739,6 +742,25 @@ def coverage_images(
     >>> [label for label, _, _ in images], colormap.vmin
     (['Viettel', 'any operator'], -110.0)
     """
+    pngs, colormap = coverage_pngs(result, max_px=max_px, warp=warp_to_web_mercator)
+    return [(label, png_uri(png), bounds) for label, png, bounds in pngs], colormap
+
+
+def coverage_pngs(
+    result: CoverageResult,
+    *,
+    max_px: int,
+    warp: Callable[..., tuple[np.ndarray, Any]],
+    extra: Sequence[tuple[str, np.ndarray, str]] = (),
+) -> tuple[list[tuple[str, bytes, Any]], LinearColormap]:
+    """The images of :func:`coverage_images` as PNG bytes, reprojected by ``warp``.
+
+    ``warp`` is :func:`~coverage.render.raster.warp_to_web_mercator` (the map) or
+    :func:`~coverage.render.raster.warp_to_wgs84` (KML); the bounds are what it returns.
+    ``extra`` adds ``(label, mask, colour)`` images on the same warped grid: ``mask``
+    (rows, cols) on ``result``'s grid, drawn in ``colour`` (``#rrggbb``, 70 % opaque)
+    where at least half of a pixel is true.
+    """
     thresholds = result.layers["threshold_dbm"].to_numpy(dtype=float)
     vmin = math.floor(float(np.min(thresholds)) / 5.0) * 5.0
     vmax = vmin + 50.0
@@ -760,7 +782,8 @@ def coverage_images(
         power = np.where(covered[positions], result.best_power_dbm[positions], np.nan)
         bands.append(np.fmax.reduce(power, axis=0))
         bands.append(covered[positions].any(axis=0).astype(np.float32))
-    warped, bounds = warp_to_web_mercator(
+    bands += [np.asarray(mask, dtype=np.float32) for _, mask, _ in extra]
+    warped, bounds = warp(
         np.stack(bands), transform=result.transform, crs=result.crs, max_px=max_px
     )
     palette = palette_with_transparent(lut)  # 0: no signal (transparent), then the dBm steps
@@ -770,7 +793,13 @@ def coverage_images(
         with np.errstate(invalid="ignore"):
             shown = np.where(fraction >= 0.5, power, np.nan)
         classes = classify(shown, vmin=vmin, vmax=vmax, steps=len(lut))
-        images.append((label, png_data_uri(classes, palette=palette), bounds))
+        images.append((label, encode_png(classes, palette=palette), bounds))
+    for k, (label, _, colour) in enumerate(extra, start=2 * len(groups)):
+        rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+        with np.errstate(invalid="ignore"):
+            shown = (warped[k] >= 0.5).astype(np.uint8)
+        colours = np.array([[0, 0, 0, 0], [*rgb, 178]], dtype=np.uint8)
+        images.append((label, encode_png(shown, palette=colours), bounds))
     return images, colormap
 
 

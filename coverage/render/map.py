@@ -63,7 +63,7 @@ from coverage.terrain import Terrain
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["OPERATOR_COLOURS", "CoverageMap", "coverage_map", "save_map"]
+__all__ = ["OPERATOR_COLOURS", "CoverageMap", "coverage_map", "save_map", "synthetic_note"]
 
 _TRANSPARENT_PNG = png_data_uri(np.zeros((1, 1, 4), dtype=np.uint8))
 _ESC = html.escape
@@ -187,6 +187,29 @@ def _synthetic_text(synthetic_inputs: str | Sequence[str] | None, t: Translator)
         return t("map.banner_one", inputs=names[0])
     listed = t("map.list_and", first=", ".join(names[:-1]), last=names[-1])
     return t("map.banner_many", inputs=listed)
+
+
+def synthetic_note(
+    synthetic_inputs: str | Sequence[str] | None,
+    terrain: Terrain | None = None,
+    *,
+    lang: str = "en",
+) -> str | None:
+    """The banner text of a map (or note of a KMZ) naming the synthetic inputs, or None.
+
+    ``synthetic_inputs`` as :func:`coverage_map` takes it; a ``terrain`` that says it is
+    synthetic (:attr:`~coverage.terrain.Terrain.synthetic`) is always named. In ``lang``
+    (:mod:`coverage.i18n`).
+
+    Examples
+    --------
+    >>> synthetic_note(["towers", "population"])
+    'Not real data: towers and population are synthetic.'
+    >>> synthetic_note(None) is None
+    True
+    """
+    t = Translator(lang)
+    return _synthetic_text(_with_synthetic_terrain(synthetic_inputs, terrain, t), t)
 
 
 def _attribution_text(
@@ -492,7 +515,7 @@ def coverage_map(
             f"phusong.addPanel({map_js}, {js_literal(_ESC(tower_note))},"
             " {position: 'bottomleft', className: 'phusong-note'});"
         )
-    banner = _synthetic_text(_with_synthetic_terrain(synthetic_inputs, terrain, t), t)
+    banner = synthetic_note(synthetic_inputs, terrain, lang=lang)
     if banner:
         code.append(f"phusong.addBanner({map_js}, {js_literal(banner)});")
     focus_bounds = communes.to_crs(WGS84).total_bounds

@@ -125,18 +125,59 @@ def warp_to_web_mercator(
     >>> max(warped.shape) <= 30, bool(np.nanmax(warped) == 1.0)
     (True, True)
     """
+    destination, (west, south, east, north) = _warp(
+        bands, transform=transform, crs=crs, dst_crs=WEB_MERCATOR, max_px=max_px
+    )
+    lon, lat = transform_xy(WEB_MERCATOR, WGS84, np.array([west, east]), np.array([south, north]))
+    corners = ((float(lat[0]), float(lon[0])), (float(lat[1]), float(lon[1])))
+    return destination, corners
+
+
+def warp_to_wgs84(
+    bands: np.ndarray,
+    *,
+    transform: Affine,
+    crs: Any,
+    max_px: int = MAX_IMAGE_PX,
+) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """Reproject float bands to a longitude/latitude (EPSG:4326) grid, as KML overlays want.
+
+    As :func:`warp_to_web_mercator`, on a grid of equal steps in degrees (the plate carrée
+    image that a KML ``GroundOverlay``'s ``LatLonBox`` stretches over the ground).
+
+    Returns
+    -------
+    (numpy.ndarray, (west, south, east, north))
+        float32 bands and the output's edges in degrees.
+
+    Examples
+    --------
+    >>> from affine import Affine
+    >>> grid = np.ones((40, 60), dtype=np.float32)
+    >>> warped, (west, south, east, north) = warp_to_wgs84(grid, transform=Affine(100, 0,
+    ...     400000, 0, -100, 2480000), crs="EPSG:32648", max_px=30)
+    >>> max(warped.shape) <= 30, round(west, 2), round(north, 2)
+    (True, 104.03, 22.42)
+    """
+    return _warp(bands, transform=transform, crs=crs, dst_crs=WGS84, max_px=max_px)
+
+
+def _warp(
+    bands: np.ndarray, *, transform: Affine, crs: Any, dst_crs: CRS, max_px: int
+) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """``bands`` on a north-up grid of square cells of ``dst_crs``; and its (W, S, E, N)."""
     source = np.asarray(bands, dtype=np.float32)
     squeeze = source.ndim == 2
     if squeeze:
         source = source[None]
     src_crs = rasterio.crs.CRS.from_wkt(require_crs(crs, source="raster").to_wkt())
-    dst_crs = rasterio.crs.CRS.from_epsg(3857)
+    target = rasterio.crs.CRS.from_wkt(dst_crs.to_wkt())
     rows, cols = source.shape[1:]
     left, top = transform @ (0, 0)
     right, bottom = transform @ (cols, rows)
     west, south, east, north = rasterio.warp.transform_bounds(
         src_crs,
-        dst_crs,
+        target,
         min(left, right),
         min(top, bottom),
         max(left, right),
@@ -161,15 +202,12 @@ def warp_to_web_mercator(
         src_crs=src_crs,
         src_nodata=np.nan,
         dst_transform=dst_transform,
-        dst_crs=dst_crs,
+        dst_crs=target,
         dst_nodata=np.nan,
         resampling=resampling,
     )
-    x0, y0 = dst_transform @ (0, 0)
     x1, y1 = dst_transform @ (width, height)
-    lon, lat = transform_xy(WEB_MERCATOR, WGS84, np.array([x0, x1]), np.array([y1, y0]))
-    corners = ((float(lat[0]), float(lon[0])), (float(lat[1]), float(lon[1])))
-    return (destination[0] if squeeze else destination), corners
+    return (destination[0] if squeeze else destination), (west, float(y1), float(x1), north)
 
 
 def classify(values: np.ndarray, *, vmin: float, vmax: float, steps: int) -> np.ndarray:
@@ -371,6 +409,17 @@ def png_data_uri(image: np.ndarray, **options: Any) -> str:
     >>> png_data_uri(np.zeros((1, 1, 4), np.uint8))[:22]
     'data:image/png;base64,'
     """
+    return png_uri(encode_png(image, **options))
+
+
+def png_uri(png: bytes) -> str:
+    """``data:image/png;base64,...`` of a PNG file's bytes.
+
+    Examples
+    --------
+    >>> png_uri(b"\\x89PNG")
+    'data:image/png;base64,iVBORw=='
+    """
     import base64
 
-    return "data:image/png;base64," + base64.b64encode(encode_png(image, **options)).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

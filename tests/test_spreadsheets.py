@@ -102,3 +102,30 @@ def test_tower_list_csv_quotes_formula_like_ids(
 def test_numbers_are_never_quoted() -> None:
     frame = pd.DataFrame({"dbm": [-105.0, -80.5], "name": ["-", "Sa Pa"]})
     assert csv_safe(frame).to_dict("list") == {"dbm": [-105.0, -80.5], "name": ["'-", "Sa Pa"]}
+
+
+def test_a_workbook_saved_in_another_second_has_the_same_bytes(tmp_path, monkeypatch) -> None:
+    """openpyxl stamps the clock into docProps/core.xml on save; the saved file must not."""
+    import datetime
+
+    import openpyxl
+    from openpyxl.writer import excel
+
+    from coverage.io.spreadsheets import save_workbook
+
+    class Clock(datetime.datetime):
+        offset = 0
+
+        @classmethod
+        def now(cls, tz=None):  # a later second at each save
+            cls.offset += 1
+            return datetime.datetime(2030, 1, 1, 0, 0, cls.offset, tzinfo=tz)
+
+    monkeypatch.setattr(excel.datetime, "datetime", Clock)
+    paths = []
+    for name in ("a.xlsx", "b.xlsx"):
+        workbook = openpyxl.Workbook()
+        workbook.active.append(["x", 1])
+        save_workbook(workbook, tmp_path / name)
+        paths.append(tmp_path / name)
+    assert paths[0].read_bytes() == paths[1].read_bytes()

@@ -10,12 +10,15 @@ quote prefix style, so it shows as written and never runs. Numbers are left alon
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from coverage.io.files import source_date
+
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -130,9 +133,16 @@ def save_workbook(workbook: Any, path: str | os.PathLike[str]) -> None:
     buffer = io.BytesIO()
     workbook.save(buffer)
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    # openpyxl's save stamps the clock into docProps/core.xml's modified date: put ours back
+    modified = (
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>'
+    )
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
         for member in source.infolist():
             info = zipfile.ZipInfo(member.filename, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = member.external_attr
-            target.writestr(info, source.read(member.filename))
+            data = source.read(member.filename)
+            if member.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(modified.encode(), data)
+            target.writestr(info, data)

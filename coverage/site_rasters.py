@@ -25,7 +25,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -37,12 +37,13 @@ from pyproj import CRS
 from coverage.crs import WGS84
 from coverage.io.rasters import BandBatch, write_band_batches
 from coverage.io.towers import OPTIONAL_COLUMNS
-from coverage.model import LossCorrection, predict
-from coverage.radial.itm_native import itm_native_path_loss
 from coverage.radial.site import site_cells
 from coverage.radial.viewshed import NODATA, viewsheds
 from coverage.settings import EIRP_DBM, FREQUENCY_MHZ, K_FACTOR, RADIUS_M, RX_HEIGHT_M, TX_HEIGHT_M
 from coverage.terrain import NativeDEM, Terrain, check_points_on_terrain
+
+if TYPE_CHECKING:
+    from coverage.model import LossCorrection
 
 __all__ = ["SiteBands", "itm_loss_bands", "power_bands", "site_frame", "viewshed_bands"]
 
@@ -297,6 +298,8 @@ def power_bands(
     xs, ys = _xy(sites, terrain.crs)
     names = [str(name) for name in sites["site_id"]]
     check_points_on_terrain(terrain, xs, ys, labels=names)
+    from coverage.model import predict  # imported here: `phusong viewshed` never needs it
+
     # one layer per site, in order: the operator is the site's zero-padded position
     towers = sites.assign(operator=[f"{i:05d}" for i in range(len(sites))], technology="2G")
     if calibration is not None:
@@ -375,6 +378,8 @@ def itm_loss_bands(
         float32 dB on ``dem``'s grid and CRS, NaN beyond the radius.
     """
     xs, ys = _xy(sites, dem.crs)
+    from coverage.radial.itm_native import itm_native_path_loss
+
     heights = _column(sites, "antenna_height_m")
     frequencies = _column(sites, "frequency_mhz")
 

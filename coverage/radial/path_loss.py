@@ -277,14 +277,19 @@ def _site_kernel(
             while added < count:
                 x = xs[added]
                 flat_h[added] = ground[added] - curvature * x * x
-                hull_size = _hull_push(xs, flat_h, hull, hull_size, added)
+                if model == 2:  # only diffraction queries the hull
+                    hull_size = _hull_push(xs, flat_h, hull, hull_size, added)
                 slope_tx = max(slope_tx, (flat_h[added] - z_tx) / x)
                 added += 1
             total = math.sqrt(float(cell_drow[j] ** 2 + cell_dcol[j] ** 2)) * cell_m
             z_r = elevation[row, col] + rx_height - curvature * total * total
-            diffraction, visible = _bullington_from_state(
-                xs, flat_h, count, hull, hull_size, slope_tx, z_tx, total, z_r, wavelength
-            )
+            if model == 2:
+                diffraction, visible = _bullington_from_state(
+                    xs, flat_h, count, hull, hull_size, slope_tx, z_tx, total, z_r, wavelength
+                )
+            else:  # line of sight alone: _bullington_from_state's own test, without its loss
+                diffraction = 0.0
+                visible = count == 0 or slope_tx <= (z_r - z_tx) / total
             rise = z_r - z_tx
             slant = math.sqrt(total * total + rise * rise)
             out_r = row - win_row0

@@ -145,6 +145,13 @@ def main(argv: list[str] | None = None) -> None:
         write_towers_csv(towers, lon, lat)
         communes = work / "communes.geojson"
         write_communes(communes, (xs.min(), ys.min(), xs.max(), ys.max()), terrain.crs)
+        # warm-up on four sites: numba's compile cache is filled once per install
+        warm = work / "warm.csv"
+        write_towers_csv(warm, lon[:4], lat[:4])
+        for model in models:
+            measured([cli, "-q", "coverage", "--towers", str(warm), "--dem", str(dem), "--model",
+                      model, "--radius", str(RADIUS_M), "--out", str(work / "warm"),
+                      "--overwrite"])  # fmt: skip
         peer = gdal_per_site(dem, xs, ys, work)
         print(
             f"{'command':34s}{'s':>8s}{'target s':>10s}{'peak GB':>9s}{'ms/site':>9s}{'peer x':>8s}"

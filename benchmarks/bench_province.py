@@ -12,11 +12,11 @@ user would, each command runs as its own process on these files, for each model:
 Time is wall clock; peak memory is the process's maximum resident set (``os.wait4``).
 Targets on 2 cores: diffraction and Hata <= 60 s, ITM <= 10 min, peak <= 2 GB.
 
-The peer, measured in the same run on the same DEM: ``gdal_viewshed`` (GDAL 3.6) on a
-sample of the same sites at the same 10 km radius, one whole command per site, its mean
-time per site times 1,000. It computes less than we do (line of sight only, no path
-loss, no merging into layers), so its time is a lower bound of what a GIS per-site
-workflow costs; the ratio printed is its time per site over ours.
+The peer, measured in the same run on the same DEM, before each model's commands:
+``gdal_viewshed`` (GDAL 3.6) on a sample of the same sites at the same 10 km radius, one
+whole command per site, its mean time per site times 1,000. It computes less than we do
+(line of sight only, no path loss, no merging into layers), so its time is a lower bound
+of what a GIS per-site workflow costs; the ratio printed is its time per site over ours.
 
 ITM takes minutes: ``python -m benchmarks province`` runs diffraction and Hata; add ITM
 with ``BENCH_PROVINCE_ITM=1`` in the environment or ``python -m benchmarks.bench_province
@@ -152,11 +152,13 @@ def main(argv: list[str] | None = None) -> None:
             measured([cli, "-q", "coverage", "--towers", str(warm), "--dem", str(dem), "--model",
                       model, "--radius", str(RADIUS_M), "--out", str(work / "warm"),
                       "--overwrite"])  # fmt: skip
-        peer = gdal_per_site(dem, xs, ys, work)
         print(
             f"{'command':34s}{'s':>8s}{'target s':>10s}{'peak GB':>9s}{'ms/site':>9s}{'peer x':>8s}"
         )
+        peer = None
         for model in models:
+            # the peer again before each model: on a shared machine the load drifts
+            peer = gdal_per_site(dem, xs, ys, work)
             common = ["--towers", str(towers), "--dem", str(dem), "--model", model,
                       "--radius", str(RADIUS_M), "--overwrite"]  # fmt: skip
             runs = {
@@ -178,8 +180,8 @@ def main(argv: list[str] | None = None) -> None:
         if peer:
             print(
                 f"peer: gdal_viewshed, one command per site (line of sight only), mean of "
-                f"{PEER_SAMPLE} sites: {peer * 1e3:.1f} ms/site, {peer * N_SITES:.1f} s for "
-                f"{N_SITES:,}; 'peer x' = its time per site over ours"
+                f"{PEER_SAMPLE} sites measured before each model (last: {peer * 1e3:.1f} "
+                f"ms/site); 'peer x' = its time per site over ours"
             )
         else:
             print("gdal_viewshed not found (Debian package gdal-bin): no peer ratio")

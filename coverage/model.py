@@ -363,6 +363,11 @@ def sector_gain_db(
     """
     sector = np.isfinite(azimuth_deg) and np.isfinite(beamwidth_deg)
     tilted = np.isfinite(tilt_deg)
+    if not (sector or tilted):
+        # omnidirectional without a vertical pattern: antenna_gain_db is 0 dB wherever
+        # both angles are numbers (a test checks it equals the full pattern)
+        unknown = np.isnan(bearing_deg) | np.isnan(elevation_deg) | np.isinf(bearing_deg)
+        return np.where(unknown, np.nan, 0.0)
     return antenna_gain_db(
         bearing_deg - (azimuth_deg if sector else 0.0),
         elevation_deg + (tilt_deg if tilted else 0.0),

@@ -26,7 +26,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -48,8 +48,6 @@ from coverage.memory import (
     require_site_memory,
     viewshed_bytes,
 )
-from coverage.model import LossCorrection, predict, require_predict_memory
-from coverage.radial.itm_native import itm_native_path_loss
 from coverage.radial.site import site_cells
 from coverage.radial.viewshed import NODATA, viewsheds
 from coverage.settings import (
@@ -62,6 +60,9 @@ from coverage.settings import (
     TX_HEIGHT_M,
 )
 from coverage.terrain import NativeDEM, Terrain, check_points_on_terrain
+
+if TYPE_CHECKING:
+    from coverage.model import LossCorrection
 
 __all__ = ["SiteBands", "itm_loss_bands", "power_bands", "site_frame", "viewshed_bands"]
 
@@ -351,6 +352,11 @@ def power_bands(
     xs, ys = _xy(sites, terrain.crs)
     names = [str(name) for name in sites["site_id"]]
     check_points_on_terrain(terrain, xs, ys, labels=names)
+    from coverage.model import (  # imported here: `phusong viewshed` never needs it
+        predict,
+        require_predict_memory,
+    )
+
     # one layer per site, in order: the operator is the site's zero-padded position
     towers = sites.assign(operator=[f"{i:05d}" for i in range(len(sites))], technology="2G")
     if calibration is not None:
@@ -433,6 +439,8 @@ def itm_loss_bands(
         float32 dB on ``dem``'s grid and CRS, NaN beyond the radius.
     """
     xs, ys = _xy(sites, dem.crs)
+    from coverage.radial.itm_native import itm_native_path_loss
+
     heights = _column(sites, "antenna_height_m")
     frequencies = _column(sites, "frequency_mhz")
     post_m = _post_spacing_m(dem)

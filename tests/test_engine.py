@@ -231,3 +231,33 @@ def test_truncated_radius_warns_and_errors_name_the_site():
     with pytest.raises(ValueError, match="unknown environment"):
         site_path_loss(terrain, x, y, tx_height_m=30.0, frequency_mhz=900.0, radius_m=300.0,
                        model="hata", environment="jungle")  # fmt: skip
+
+
+@pytest.mark.parametrize("model", ["hata", "fspl"])
+def test_line_of_sight_without_diffraction_equals_the_diffraction_path(mountains, model):
+    """Hata and free space skip the Bullington hull: same line of sight, angles, window."""
+    x, y = mountains.xy(80, 80)
+    options = dict(tx_height_m=30.0, frequency_mhz=900.0, radius_m=70 * CELL_M)
+    full = site_path_loss(mountains, x, y, **options)
+    fast = site_path_loss(mountains, x, y, model=model, **options)
+    np.testing.assert_array_equal(fast.line_of_sight, full.line_of_sight)
+    np.testing.assert_array_equal(fast.elevation_deg, full.elevation_deg)
+    np.testing.assert_array_equal(fast.distance_m, full.distance_m)
+    assert (full.line_of_sight == 0).sum() > 1000  # the terrain hides a good part
+
+
+def test_window_distances_are_computed_once_and_stay_the_callers(mountains):
+    """Two sites with the same window share one computation; each caller owns its copy."""
+    options = dict(tx_height_m=30.0, frequency_mhz=900.0, radius_m=30 * CELL_M)
+    first = site_path_loss(mountains, *mountains.xy(60, 60), **options)
+    second = site_path_loss(mountains, *mountains.xy(90, 70), **options)
+    drow, dcol = np.ogrid[-30:31, -30:31]
+    distance = (np.hypot(drow, dcol) * CELL_M).astype(np.float32)
+    distance[distance > 30 * CELL_M] = np.nan
+    azimuth = (np.degrees(np.arctan2(dcol, -drow)) % 360.0).astype(np.float32)
+    azimuth[np.isnan(distance)] = np.nan
+    for result in (first, second):
+        np.testing.assert_array_equal(result.distance_m, distance)
+        np.testing.assert_array_equal(result.azimuth_deg, azimuth)
+    first.distance_m[:] = 0.0  # writable, and not shared
+    assert np.nanmax(second.distance_m) == pytest.approx(30 * CELL_M)

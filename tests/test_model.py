@@ -11,7 +11,13 @@ from affine import Affine
 from shapely.geometry import Point
 
 from coverage.errors import DemEdgeWarning, ModelRangeError, SchemaError, TerrainError
-from coverage.model import predict
+from coverage.model import (
+    SECTOR_FRONT_TO_BACK_DB,
+    SECTOR_SIDELOBE_DB,
+    predict,
+    sector_gain_db,
+)
+from coverage.physics.antenna import antenna_gain_db
 from coverage.physics.free_space import free_space_loss_db
 from coverage.physics.itm.environment import ItmEnvironment
 from coverage.physics.receiver import measured_power_dbm
@@ -251,7 +257,8 @@ def test_warnings_that_are_not_phusongs_reach_the_caller(
 
     monkeypatch.setattr(coverage.model, "antenna_gain_db", noisy)
     x, y = _centre(flat)
-    towers = _towers([{"site_id": "S", "operator": "Viettel", "x": x, "y": y}])
+    sector = {"azimuth_deg": 90.0, "beamwidth_deg": 65.0}  # omni sites skip the pattern
+    towers = _towers([{"site_id": "S", "operator": "Viettel", "x": x, "y": y, **sector}])
     with pytest.warns(RuntimeWarning, match="from a dependency"):
         predict(towers, flat, radius_m=1_000)
 
@@ -267,3 +274,20 @@ def test_filled_dem_voids_are_flagged_in_validity(flat: Terrain) -> None:
     result = predict(towers, filled, model="fspl", radius_m=2500)
     assert (result.validity[void] & 8).all()  # Validity.TERRAIN_VOID
     assert not (result.validity[~void] & 8).any()
+
+
+def test_omni_gain_shortcut_equals_the_full_pattern() -> None:
+    """An omni antenna without tilt skips the pattern: 0 dB or NaN exactly as it gives."""
+    rng = np.random.default_rng(3)
+    bearing = rng.uniform(0, 360, 1000)
+    elevation = rng.uniform(-30, 30, 1000)
+    bearing[::7] = np.nan
+    elevation[::11] = np.nan
+    bearing[5] = np.inf
+    full = antenna_gain_db(
+        bearing, elevation, np.nan, np.nan, SECTOR_FRONT_TO_BACK_DB, SECTOR_SIDELOBE_DB
+    )
+    fast = sector_gain_db(np.nan, np.nan, np.nan, bearing, elevation)
+    np.testing.assert_array_equal(fast, full)
+    assert np.isnan(fast).sum() > 100 and (fast == 0.0).sum() > 500
+    assert not np.signbit(fast[fast == 0.0]).any()

@@ -74,59 +74,59 @@ def _cross(ax, ay, bx, by, cx, cy):  # pragma: no cover - compiled
     return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
 
 
-@numba.njit(cache=True)
-def _hull_push(xs, hs, hull, size, i):  # pragma: no cover - compiled
-    """Add sample ``i`` (x increasing) to the upper hull ``hull[:size]``; return new size."""
+@numba.njit(cache=True, inline="always")
+def _hull_push(hull_x, hull_h, size, x, h):  # pragma: no cover - compiled
+    """Add the sample (x, h), x increasing, to the upper hull ``hull_x[:size], hull_h[:size]``
+    (the vertices' own values, not indices: no indirect loads); return the new size."""
     while size >= 2:
-        a = hull[size - 2]
-        b = hull[size - 1]
-        if _cross(xs[a], hs[a], xs[b], hs[b], xs[i], hs[i]) >= 0.0:
-            size -= 1  # b is not above the chord a-i
+        if (
+            _cross(hull_x[size - 2], hull_h[size - 2], hull_x[size - 1], hull_h[size - 1], x, h)
+            >= 0.0
+        ):
+            size -= 1  # the last vertex is not above the chord to (x, h)
         else:
             break
-    hull[size] = i
+    hull_x[size] = x
+    hull_h[size] = h
     return size + 1
 
 
 @numba.njit(cache=True)
-def _hull_max_offset(xs, hs, hull, size, slope):  # pragma: no cover - compiled
-    """Index of the sample maximising ``h - slope * x`` (hull edge slopes decrease)."""
+def _hull_max_offset(hull_x, hull_h, size, slope):  # pragma: no cover - compiled
+    """Hull vertex maximising ``h - slope * x`` (hull edge slopes decrease)."""
     low, high = 0, size - 1
     while low < high:
         mid = (low + high) // 2
-        a = hull[mid]
-        b = hull[mid + 1]
-        if hs[b] - hs[a] >= slope * (xs[b] - xs[a]):
+        if hull_h[mid + 1] - hull_h[mid] >= slope * (hull_x[mid + 1] - hull_x[mid]):
             low = mid + 1
         else:
             high = mid
-    return hull[low]
+    return low
 
 
 @numba.njit(cache=True)
-def _hull_tangent_from_right(xs, hs, hull, size, x_r, z_r):  # pragma: no cover - compiled
-    """Index of the sample maximising ``(h - z_r) / (x_r - x)``, for ``x_r`` beyond all."""
+def _hull_tangent_from_right(hull_x, hull_h, size, x_r, z_r):  # pragma: no cover - compiled
+    """Hull vertex maximising ``(h - z_r) / (x_r - x)``, for ``x_r`` beyond all."""
     low, high = 0, size - 1
     while low < high:
         mid = (low + high) // 2
-        a = hull[mid]
-        b = hull[mid + 1]
-        # move right while b is on or above the line from the receiver through a
-        if _cross(x_r, z_r, xs[a], hs[a], xs[b], hs[b]) <= 0.0:
+        # move right while the next vertex is on or above the line from the receiver
+        if _cross(x_r, z_r, hull_x[mid], hull_h[mid], hull_x[mid + 1], hull_h[mid + 1]) <= 0.0:
             low = mid + 1
         else:
             high = mid
-    return hull[low]
+    return low
 
 
 @numba.njit(cache=True)
 def _bullington_from_state(
-    xs, hs, count, hull, hull_size, slope_tx, z_t, total, z_r, wavelength
+    xs, hs, count, hull_x, hull_h, hull_size, slope_tx, z_t, total, z_r, wavelength
 ):  # pragma: no cover - compiled
     """Bullington loss (dB) and line-of-sight flag for a receiver beyond ``count`` samples.
 
     ``xs, hs``: flat-frame samples (m); ``slope_tx``: max over them of
-    ``(h - z_t) / x``; ``hull``: their upper hull. ``z_r``: receiver height in the flat
+    ``(h - z_t) / x``; ``hull_x, hull_h``: the ``hull_size`` vertices of their upper hull
+    (:func:`_hull_push`). ``z_r``: receiver height in the flat
     frame, ``total`` its distance. Mirrors :func:`coverage.physics.diffraction.bullington_loss_db`
     case for case (ITU-R P.526-15 §4.5.1).
     """
@@ -136,12 +136,12 @@ def _bullington_from_state(
     visible = slope_tx <= slope_tr
     slope_rx = -np.inf
     if slope_tx >= slope_tr:
-        i = _hull_tangent_from_right(xs, hs, hull, hull_size, total, z_r)
-        slope_rx = (hs[i] - z_r) / (total - xs[i])
+        i = _hull_tangent_from_right(hull_x, hull_h, hull_size, total, z_r)
+        slope_rx = (hull_h[i] - z_r) / (total - hull_x[i])
     if slope_tx < slope_tr or slope_tx + slope_rx <= 0.0:
         # case 1: line of sight. Largest clearance bounds every v from above.
-        best = _hull_max_offset(xs, hs, hull, hull_size, slope_tr)
-        clearance = hs[best] - (z_t + slope_tr * xs[best])
+        best = _hull_max_offset(hull_x, hull_h, hull_size, slope_tr)
+        clearance = hull_h[best] - (z_t + slope_tr * hull_x[best])
         if clearance < 0.0:
             v_bound = clearance * math.sqrt(8.0 / (wavelength * total))
             if v_bound <= _J_THRESHOLD_V:
@@ -181,7 +181,8 @@ def bullington_prefix_losses(distances_m, heights_m, h_tx_m, h_rx_m, frequency_m
     wavelength = SPEED_OF_LIGHT_M_S / (frequency_mhz * 1e6)
     xs = np.empty(n)
     hs = np.empty(n)
-    hull = np.empty(n, np.int64)
+    hull_x = np.empty(n)
+    hull_h = np.empty(n)
     hull_size = 0
     z_t = heights_m[0] + h_tx_m
     slope_tx = -np.inf
@@ -191,12 +192,12 @@ def bullington_prefix_losses(distances_m, heights_m, h_tx_m, h_rx_m, frequency_m
             x = distances_m[j - 1] - distances_m[0]
             xs[count - 1] = x
             hs[count - 1] = heights_m[j - 1] - curvature * x * x
-            hull_size = _hull_push(xs, hs, hull, hull_size, count - 1)
+            hull_size = _hull_push(hull_x, hull_h, hull_size, x, hs[count - 1])
             slope_tx = max(slope_tx, (hs[count - 1] - z_t) / x)
         total = distances_m[j] - distances_m[0]
         z_r = heights_m[j] + h_rx_m - curvature * total * total
         out[j] = _bullington_from_state(
-            xs, hs, count, hull, hull_size, slope_tx, z_t, total, z_r, wavelength
+            xs, hs, count, hull_x, hull_h, hull_size, slope_tx, z_t, total, z_r, wavelength
         )[0]
     return out
 
@@ -247,7 +248,8 @@ def _site_kernel(
         xs = np.empty(max_samples)
         ground = np.empty(max_samples)
         flat_h = np.empty(max_samples)
-        hull = np.empty(max_samples, np.int64)
+        hull_x = np.empty(max_samples)
+        hull_h = np.empty(max_samples)
         at_step = np.empty(n_steps, np.int64)
         n = walk_samples(
             flat, rows, cols, row0, col0, ray_dx[ray], ray_dy[ray], cell_m, xs, ground, at_step
@@ -277,14 +279,20 @@ def _site_kernel(
             while added < count:
                 x = xs[added]
                 flat_h[added] = ground[added] - curvature * x * x
-                hull_size = _hull_push(xs, flat_h, hull, hull_size, added)
+                if model == 2:  # only diffraction queries the hull
+                    hull_size = _hull_push(hull_x, hull_h, hull_size, x, flat_h[added])
                 slope_tx = max(slope_tx, (flat_h[added] - z_tx) / x)
                 added += 1
             total = math.sqrt(float(cell_drow[j] ** 2 + cell_dcol[j] ** 2)) * cell_m
             z_r = elevation[row, col] + rx_height - curvature * total * total
-            diffraction, visible = _bullington_from_state(
-                xs, flat_h, count, hull, hull_size, slope_tx, z_tx, total, z_r, wavelength
-            )
+            if model == 2:
+                diffraction, visible = _bullington_from_state(
+                    xs, flat_h, count, hull_x, hull_h, hull_size, slope_tx, z_tx, total, z_r,
+                    wavelength,
+                )  # fmt: skip
+            else:  # line of sight alone: _bullington_from_state's own test, without its loss
+                diffraction = 0.0
+                visible = count == 0 or slope_tx <= (z_r - z_tx) / total
             rise = z_r - z_tx
             slant = math.sqrt(total * total + rise * rise)
             out_r = row - win_row0

@@ -7,6 +7,7 @@ geometry (:func:`check_geometry`) and of the terrain within its radius
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -203,15 +204,28 @@ class SiteWindow(NamedTuple):
         >>> distance[1, 2], azimuth[1, 2], bool(np.isnan(distance[0, 0]))
         (np.float32(30.0), np.float32(90.0), True)
         """
-        drow, dcol = np.ogrid[
-            self.row0 - self.row : self.row0 - self.row + self.shape[0],
-            self.col0 - self.col : self.col0 - self.col + self.shape[1],
-        ]
-        distance = (np.hypot(drow, dcol) * cell_m).astype(np.float32)
-        inside = distance <= radius_m
-        distance[~inside] = np.nan
-        azimuth = (np.degrees(np.arctan2(dcol, -drow)) % 360.0).astype(np.float32)
-        return distance, np.where(inside, azimuth, np.float32(np.nan))
+        # the same for every site whose window the grid's edges do not cut: computed once
+        distance, azimuth = _distance_and_azimuth(
+            self.row0 - self.row, self.col0 - self.col, self.shape, cell_m, radius_m
+        )
+        return distance.copy(), azimuth.copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _distance_and_azimuth(
+    first_drow: int, first_dcol: int, shape: tuple[int, int], cell_m: float, radius_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`SiteWindow.distance_and_azimuth` of a window starting ``first_drow,
+    first_dcol`` cells from its site (read-only arrays: callers copy them)."""
+    drow, dcol = np.ogrid[first_drow : first_drow + shape[0], first_dcol : first_dcol + shape[1]]
+    distance = (np.hypot(drow, dcol) * cell_m).astype(np.float32)
+    inside = distance <= radius_m
+    distance[~inside] = np.nan
+    azimuth = (np.degrees(np.arctan2(dcol, -drow)) % 360.0).astype(np.float32)
+    azimuth = np.where(inside, azimuth, np.float32(np.nan))
+    distance.flags.writeable = False
+    azimuth.flags.writeable = False
+    return distance, azimuth
 
 
 def site_window(terrain: Terrain, x: float, y: float, radius_m: float) -> SiteWindow:

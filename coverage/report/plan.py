@@ -27,6 +27,7 @@ from coverage.io.files import existing_file
 from coverage.io.proposals import PROPOSAL_SUFFIXES
 from coverage.io.towers import read_towers
 from coverage.model import predict
+from coverage.report.runs import PREDICT_PARAMETERS
 from coverage.zonal import communes_on_grid
 
 log = logging.getLogger(__name__)
@@ -35,15 +36,6 @@ SHARED = "shared"
 """``plan`` of the shared (neutral-host) plan, whose sites carry every operator."""
 PLAN_COLUMNS = ("plan", "rank", "site_id", "operator", "kind", "people_gained")
 """Columns a plan file must have (besides a position)."""
-_PREDICT_PARAMETERS = (
-    "radius_m",
-    "rx_height_m",
-    "k_factor",
-    "environment",
-    "clutter_loss_db",
-    "eirp_is",
-    "itm",
-)
 
 
 def read_plan(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
@@ -161,7 +153,11 @@ def plan_by_commune(analysis: Analysis, proposals: gpd.GeoDataFrame) -> pd.DataF
     result = analysis.result
     if analysis.population is None or result.parameters.get("calibration"):
         return None
-    options = {k: result.parameters[k] for k in _PREDICT_PARAMETERS if k in result.parameters}
+    options = {
+        k: result.parameters[k]
+        for k in PREDICT_PARAMETERS
+        if k in result.parameters and k != "calibration"  # refused above
+    }
     thresholds = dict(
         zip(result.layers["technology"], result.layers["threshold_dbm"].astype(float), strict=True)
     )

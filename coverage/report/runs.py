@@ -34,7 +34,7 @@ ANY_OPERATOR = "any operator"
 CROSSING_SHARES = (0.5, 0.8, 0.95)
 """Coverage shares whose crossing, up or down, a report lists."""
 RUN_FORMAT = "phusong-run/1"
-_PARAMETERS = (
+PREDICT_PARAMETERS = (
     "radius_m",
     "rx_height_m",
     "k_factor",
@@ -44,6 +44,8 @@ _PARAMETERS = (
     "itm",
     "calibration",
 )
+"""The parameters of :func:`coverage.predict` a run records: runs that differ in any are
+not comparable (and the report's plan section predicts again with them)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,9 @@ class RunRecord:
             "date": (date or datetime.now(UTC)).isoformat(timespec="seconds"),
             "phusong_version": __version__,
             "model": result.model,
-            "parameters": {name: _plain(result.parameters.get(name)) for name in _PARAMETERS},
+            "parameters": {
+                name: _plain(result.parameters.get(name)) for name in PREDICT_PARAMETERS
+            },
             "thresholds": {
                 str(tech): float(dbm)
                 for tech, dbm in zip(

@@ -36,8 +36,9 @@ PopulationInput = PopulationGrid | str | os.PathLike[str] | None
 CALIBRATION_COLUMN = "calibration"
 #: Column of gap and commune rows built from synthetic inputs, naming them.
 SYNTHETIC_COLUMN = "synthetic_inputs"
-#: Its value when the terrain says it is synthetic (:attr:`coverage.terrain.Terrain.synthetic`).
-SYNTHETIC_TERRAIN = "terrain (the DEM is tagged synthetic): not real coverage"
+#: Its values name the inputs whose files say they are synthetic (``synthetic=yes`` tags), among
+#: these, comma-separated: the rows are not real coverage.
+TAGGED_INPUTS = ("terrain", "population")
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +66,12 @@ class Analysis:
     gaps: gpd.GeoDataFrame
     population: PopulationGrid | None
     terrain: Terrain = field(repr=False)
+
+    @property
+    def synthetic_inputs(self) -> list[str]:
+        """The inputs whose files say they are synthetic: ``terrain`` (a DEM tagged
+        ``synthetic=yes``) and ``population`` (a population raster so tagged)."""
+        return _tagged_inputs(self.terrain, self.population)
 
     def summary(self) -> pd.DataFrame:
         """Province totals for any operator and for each operator: people without signal.
@@ -168,8 +175,9 @@ def analyse(
     Returns
     -------
     Analysis
-        When ``terrain.synthetic`` (a DEM tagged ``synthetic=yes``), its gaps and communes
-        have a ``synthetic_inputs`` column saying so on every row.
+        When the DEM or the population raster is tagged ``synthetic=yes``, its gaps and
+        communes have a ``synthetic_inputs`` column naming them (``terrain``,
+        ``population``) on every row.
 
     Examples
     --------
@@ -217,10 +225,20 @@ def analyse(
         pieces.append(gaps)
     all_gaps = gpd.GeoDataFrame(pd.concat(pieces, ignore_index=True), crs=result.crs)
     all_gaps.attrs["dropped"] = dropped
-    if terrain.synthetic:  # every row says so, in every format the lists are written to
-        all_gaps[SYNTHETIC_COLUMN] = table[SYNTHETIC_COLUMN] = SYNTHETIC_TERRAIN
+    tagged = _tagged_inputs(terrain, people)
+    if tagged:  # every row says so, in every format the lists are written to
+        all_gaps[SYNTHETIC_COLUMN] = table[SYNTHETIC_COLUMN] = ", ".join(tagged)
     if result.parameters.get("calibration"):  # likewise the drive-test calibration applied
         all_gaps[CALIBRATION_COLUMN] = table[CALIBRATION_COLUMN] = result.parameters["calibration"]
     return Analysis(
         result=result, communes=table, gaps=all_gaps, population=people, terrain=terrain
     )
+
+
+def _tagged_inputs(terrain: Terrain, population: PopulationGrid | None) -> list[str]:
+    """Names (:data:`TAGGED_INPUTS`) of the inputs whose files are tagged synthetic."""
+    flags = {
+        "terrain": terrain.synthetic,
+        "population": population is not None and bool(population.metadata.get("synthetic")),
+    }
+    return [name for name in TAGGED_INPUTS if flags[name]]

@@ -109,6 +109,21 @@ def test_a_dem_tagged_synthetic_marks_every_gap_and_commune_row(
     with pytest.warns(CruderMethodWarning):
         tagged = analyse(communes, towers, terrain, population_column="dan_so", radius_m=4000)
     for table in (tagged.gaps, tagged.communes):
-        assert table[SYNTHETIC_COLUMN].str.contains("synthetic").all()
+        assert (table[SYNTHETIC_COLUMN] == "terrain").all()
+    assert tagged.synthetic_inputs == ["terrain"]
     csv = write_gap_list(tagged.gaps, tagged.communes, tmp_path / "gaps.csv")
-    assert csv.read_text(encoding="utf-8-sig").splitlines()[1].count("tagged synthetic") == 1
+    assert csv.read_text(encoding="utf-8-sig").splitlines()[1].count(",terrain,") == 1
+
+    # a population raster tagged synthetic is named too, and in Vietnamese lists translated
+    with rasterio.open(dem) as src:
+        profile = src.profile | {"dtype": "float32", "nodata": -1.0, "count": 1}
+        shape = src.shape
+    people = tmp_path / "people.tif"
+    with rasterio.open(people, "w", **profile) as dst:
+        dst.write(np.full(shape, 2.0, np.float32), 1)
+        dst.update_tags(synthetic="yes")
+    both = analyse(communes, towers, terrain, population=people, radius_m=4000)
+    assert both.synthetic_inputs == ["terrain", "population"]
+    assert (both.gaps[SYNTHETIC_COLUMN] == "terrain, population").all()
+    vi = write_gap_list(both.gaps, both.communes, tmp_path / "gaps_vi.csv", lang="vi")
+    assert vi.read_text(encoding="utf-8-sig").splitlines()[1].count('"địa hình, dân số"') == 1

@@ -474,7 +474,7 @@ def map_command(
             gaps=analysis.gaps,
             proposals=proposals,
             terrain=analysis.terrain,
-            synthetic_inputs=list(synthetic) or None,
+            synthetic_inputs=list(dict.fromkeys([*synthetic, *analysis.synthetic_inputs])) or None,
             overwrite=overwrite,
             lang=lang,
         )
@@ -487,7 +487,7 @@ def map_command(
         terrain=analysis.terrain,
         focus_commune=focus,
         communes_of_interest=list(interest) or seed_communes_in(analysis.communes["name"]),
-        synthetic_inputs=list(synthetic) or None,
+        synthetic_inputs=list(dict.fromkeys([*synthetic, *analysis.synthetic_inputs])) or None,
         offline=offline,
         proposals=proposals,
         proposal_coverage=proposal_coverage,

@@ -230,6 +230,11 @@ def _for_people(table: pd.DataFrame, t: Translator, operators: list[str]) -> pd.
     table = table.copy()
     if "operator" in table.columns:
         table["operator"] = table["operator"].replace({"no operator": t("common.no_operator")})
+    if "synthetic_inputs" in table.columns:  # input names, e.g. "terrain, population"
+        table["synthetic_inputs"] = table["synthetic_inputs"].map(
+            lambda names: ", ".join(t.get(f"map.input_{n}", n) for n in str(names).split(", ")),
+            na_action="ignore",
+        )
     if "kind" in table.columns:
         table["kind"] = table["kind"].map(
             lambda kind: t(f"map.gap_kind_{kind}"), na_action="ignore"

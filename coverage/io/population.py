@@ -24,6 +24,7 @@ from rasterio.windows import Window
 from coverage.crs import require_crs
 from coverage.errors import CRSError, InputFileError, SchemaError
 from coverage.grid import Grid
+from coverage.io.dem import tagged_synthetic
 from coverage.io.files import existing_file
 from coverage.memory import population_bytes, require_memory
 from coverage.population import PopulationGrid
@@ -96,7 +97,8 @@ def population_on_grid(
     Returns
     -------
     PopulationGrid
-        ``method="areal_weighting"``; ``metadata`` holds the totals and error note.
+        ``method="areal_weighting"``; ``metadata`` holds the totals and error note, and
+        ``synthetic``: whether the file's tags say it is (``synthetic=yes``).
 
     Raises
     ------
@@ -122,10 +124,13 @@ def population_on_grid(
         src_crs = require_crs(source_crs, source="population array")
         window = Grid(src_crs, source_transform, values.shape)
         label, extent, window_offset = "array", window.bounds, (0, 0)
+        synthetic = False
     else:
         path = existing_file(source, what="population raster")
         label = str(path)
         values, window, extent, nodata, window_offset = _read_around(path, grid)
+        with rasterio.open(path) as dataset:
+            synthetic = tagged_synthetic(dataset.tags())
     invalid = ~np.isfinite(values) | (values < 0)
     if nodata is not None:
         invalid |= values == nodata
@@ -150,6 +155,7 @@ def population_on_grid(
         ),
         "error": f"totals exact; placement exact to one sample spacing ({cell_m / k:.0f} m)",
         "samples_per_cell": k,
+        "synthetic": synthetic,
         "source_pixel_m": src_pixel,
         "source_window_offset": window_offset,
         **stats,

@@ -133,6 +133,11 @@ def write_report(
         province=province,
         synthetic=dict(synthetic or {}),
         synthetic_dem=[analysis.terrain.source] if analysis.terrain.synthetic else [],
+        synthetic_population=[
+            people.source
+            for people in [analysis.population]
+            if people is not None and "population" in analysis.synthetic_inputs
+        ],
         date=date,
     )
     page = report_html(analysis, record, inputs, change=change, extra=extra)

@@ -47,6 +47,7 @@ class ReportInputs:
     province: str | None = None
     synthetic: dict[str, str] = field(default_factory=dict)
     synthetic_dem: Sequence[str] = ()
+    synthetic_population: Sequence[str] = ()
     date: datetime | None = None
 
 
@@ -379,6 +380,9 @@ def _methods(analysis: Analysis, record: RunRecord, inputs: ReportInputs, page: 
     parts = [f"<h3>{escape(t('methods.synthetic'))}</h3>"]
     lines = [f"{key}: {value}" for key, value in inputs.synthetic.items()]
     lines += [t("methods.synthetic_dem", source=source) for source in inputs.synthetic_dem]
+    lines += [
+        t("methods.synthetic_population", source=source) for source in inputs.synthetic_population
+    ]
     parts.append(
         "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
         if lines

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coverage.errors import MemoryBudgetError, OutputWriteError
+from coverage.i18n import message
 from coverage.settings import OVERSAMPLE
 
 __all__ = [
@@ -143,7 +144,7 @@ def _env_limit(name: str) -> Budget | None:
     try:
         return Budget(parse_size(text), f"{name}={text}")
     except ValueError as exc:
-        raise MemoryBudgetError(f"environment variable {name}: {exc}") from exc
+        raise MemoryBudgetError(message("errors.memory_variable", name=name, reason=exc)) from exc
 
 
 def _cgroup_left() -> int | None:
@@ -222,9 +223,15 @@ def require_memory(needed: float, *, what: str, option: str, fix: str) -> None:
     budget = available_memory()
     if needed > budget.bytes:
         raise MemoryBudgetError(
-            f"{what} needs about {format_bytes(needed)} of memory, but "
-            f"{format_bytes(budget.bytes)} is available ({budget.source}); set by {option}: "
-            f"{fix}."
+            message(
+                "errors.memory_refused",
+                what=what,
+                needed=format_bytes(needed),
+                available=format_bytes(budget.bytes),
+                source=budget.source,
+                option=option,
+                fix=fix,
+            )
         )
 
 
@@ -241,8 +248,15 @@ def require_disk(
     budget = available_disk(folder)
     if needed > budget.bytes:
         raise OutputWriteError(
-            f"{what} needs about {format_bytes(needed)} of disk, but {format_bytes(budget.bytes)} "
-            f"is available ({budget.source}); set by {option}: {fix}."
+            message(
+                "errors.disk_refused",
+                what=what,
+                needed=format_bytes(needed),
+                available=format_bytes(budget.bytes),
+                source=budget.source,
+                option=option,
+                fix=fix,
+            )
         )
 
 

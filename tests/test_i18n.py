@@ -53,7 +53,7 @@ def test_every_message_exists_in_both_languages() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalogue_files_are_nfc_with_no_fuzzy_entry(lang: str) -> None:
     files = sorted((MESSAGES / lang).glob("*.po"))
-    assert {f.name for f in files} == {"report.po", "map.po", "tables.po", "cli.po"}
+    assert {f.name for f in files} == {"report.po", "map.po", "tables.po", "cli.po", "errors.po"}
     for path in files:
         raw = path.read_text(encoding="utf-8")
         assert unicodedata.is_normalized("NFC", raw), path.name

@@ -25,7 +25,7 @@ ROOMS: dict[str, set[str]] = {
     "validity": set(),
     "summaries": set(),
     # estimates of memory and disk, refused before allocating
-    "memory": {"errors", "settings"},
+    "memory": {"errors", "settings", "i18n"},
     "crs": {"errors"},
     "grid": {"errors", "crs", "summaries"},
     "names": {"errors"},

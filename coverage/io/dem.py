@@ -30,6 +30,7 @@ from rasterio.enums import Resampling
 from coverage.crs import require_crs
 from coverage.errors import InputFileError, MissingFileError, RepairWarning, TerrainError
 from coverage.grid import Grid
+from coverage.i18n import message
 from coverage.io.files import existing_file
 from coverage.settings import ELEVATION_RANGE_M
 from coverage.terrain import NativeDEM
@@ -96,16 +97,10 @@ def dem_files(paths_or_folder: Any) -> list[Path]:
         elif path.exists():
             files.append(existing_file(path, what="elevation"))
         else:
-            raise MissingFileError(
-                f"elevation file not found: {path}. Give GeoTIFF (.tif) or SRTM (.hgt, .hgt.zip) "
-                "tiles, or the folder that holds them."
-            )
+            raise MissingFileError(message("errors.dem_not_found", path=path))
     if not files:
-        raise MissingFileError(
-            "no elevation files found; looked for "
-            + ("; ".join(looked) if looked else "an empty list of paths")
-            + ". Put GeoTIFF (.tif/.tiff) or SRTM (.hgt/.hgt.zip) tiles there."
-        )
+        where = "; ".join(looked) if looked else message("errors.dem_no_paths")
+        raise MissingFileError(message("errors.dem_none_found", looked=where))
     return files
 
 
@@ -132,10 +127,7 @@ def gdal_path(path: Path) -> str:
             with zipfile.ZipFile(path) as archive:
                 members = [m for m in archive.infolist() if m.filename.lower().endswith(".hgt")]
         except (zipfile.BadZipFile, OSError) as exc:
-            raise InputFileError(
-                f"elevation file {path} is not a readable zip archive ({exc}); download the "
-                "tile again, or pass the unzipped .hgt file."
-            ) from exc
+            raise InputFileError(message("errors.dem_bad_zip", path=path, reason=exc)) from exc
         if len(members) != 1:
             raise InputFileError(
                 f"elevation file {path}: expected exactly one .hgt tile inside the zip, found "
@@ -158,16 +150,12 @@ def open_dem_file(path: Path) -> Any:
     try:
         dataset = rasterio.open(gdal_path(path))
     except rasterio.errors.RasterioIOError as exc:
-        raise InputFileError(
-            f"elevation file {path} cannot be read as a raster ({exc}); give a GeoTIFF "
-            "or an SRTM .hgt tile named like N22E103.hgt."
-        ) from exc
+        raise InputFileError(message("errors.dem_not_raster", path=path, reason=exc)) from exc
     if dataset.count != 1:
         kinds = ", ".join(c.name for c in dataset.colorinterp)
         dataset.close()
         raise InputFileError(
-            f"elevation file {path} has {dataset.count} bands ({kinds}); a DEM has one band "
-            "of elevations (an RGB or hillshade image is not one). Give the elevation GeoTIFF."
+            message("errors.dem_bands", path=path, count=dataset.count, kinds=kinds)
         )
     return dataset
 

@@ -258,6 +258,20 @@ def message(message_id: str, **fields: Any) -> str:
     return Translator(_CURRENT.get())(message_id, **fields)
 
 
+def term(word: str) -> str:
+    """``word`` (what an input is: ``"towers"``, ``"communes"``...) in the current language.
+
+    Looked up as ``noun.<word>`` (spaces as ``_``); a word with no entry is returned as it is.
+
+    Examples
+    --------
+    >>> with language("vi"):
+    ...     term("towers"), term("no such thing")
+    ('danh sách trạm', 'no such thing')
+    """
+    return Translator(_CURRENT.get()).get("noun." + word.replace(" ", "_"), word)
+
+
 __all__ = [
     "ENV_VARIABLE",
     "LANGUAGES",
@@ -268,5 +282,6 @@ __all__ = [
     "language",
     "message",
     "resolve_language",
+    "term",
     "use_language",
 ]

@@ -22,7 +22,7 @@ from coverage.errors import (
     OutputExistsError,
     OutputWriteError,
 )
-from coverage.i18n import message
+from coverage.i18n import message, term
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".gml", ".kml")
 
@@ -49,11 +49,11 @@ def existing_file(path: str | os.PathLike[str], *, what: str) -> Path:
     """Return ``path`` as a Path, or raise naming ``what`` it was meant to be."""
     path = Path(path)
     if not path.exists():
-        raise MissingFileError(message("errors.file_not_found", what=what, path=path))
+        raise MissingFileError(message("errors.file_not_found", what=term(what), path=path))
     if path.is_dir():
-        raise InputFileError(message("errors.path_is_folder", what=what, path=path))
+        raise InputFileError(message("errors.path_is_folder", what=term(what), path=path))
     if path.stat().st_size == 0:
-        raise InputFileError(message("errors.file_empty", what=what, path=path))
+        raise InputFileError(message("errors.file_empty", what=term(what), path=path))
     return path
 
 
@@ -77,7 +77,7 @@ def read_vector(
         raise InputFileError(
             message(
                 "errors.vector_encoding",
-                what=what,
+                what=term(what),
                 path=path,
                 encoding=encoding or "UTF-8",
                 reason=exc.reason,
@@ -86,10 +86,10 @@ def read_vector(
         ) from exc
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputFileError(
-            message("errors.vector_unreadable", what=what, path=path, reason=exc)
+            message("errors.vector_unreadable", what=term(what), path=path, reason=exc)
         ) from exc
     if len(frame) == 0:
-        raise InputFileError(message("errors.vector_empty", what=what, path=path))
+        raise InputFileError(message("errors.vector_empty", what=term(what), path=path))
     return frame
 
 

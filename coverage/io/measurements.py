@@ -44,6 +44,7 @@ import pandas as pd
 
 from coverage import operators
 from coverage.errors import SchemaError, UnusableRowsWarning
+from coverage.i18n import message, term
 from coverage.io.cells import MAX_LISTED, CellProblems, cell_text, is_blank, parse_quantity, plain
 from coverage.io.coordinates import points_from_frame
 from coverage.io.files import existing_file
@@ -408,7 +409,10 @@ def read_measurements(
         path, what="measurement", known_headers=_KNOWN, sheet=sheet, encoding=encoding
     )
     return measurements_from_frame(
-        frame, crs=crs, source=f"measurement file {path}", row_labels=labels
+        frame,
+        crs=crs,
+        source=message("errors.source_file", what=term("measurement"), path=path),
+        row_labels=labels,
     )
 
 

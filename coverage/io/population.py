@@ -24,6 +24,7 @@ from rasterio.windows import Window
 from coverage.crs import require_crs
 from coverage.errors import CRSError, InputFileError, SchemaError
 from coverage.grid import Grid
+from coverage.i18n import message
 from coverage.io.files import existing_file
 from coverage.memory import population_bytes, require_memory
 from coverage.population import PopulationGrid
@@ -138,9 +139,11 @@ def population_on_grid(
     rows, cols = grid.shape
     require_memory(
         population_bytes(grid.shape, k, values.size),
-        what=f"population of {label} on {rows:,} x {cols:,} cells, {k} x {k} samples each",
-        option="--resolution (the grid) and samples_per_cell=",
-        fix="use a coarser --resolution, fewer samples_per_cell, or a smaller area (tiles)",
+        what=message(
+            "errors.population_what", label=label, rows=f"{rows:,}", cols=f"{cols:,}", k=k
+        ),
+        option=message("errors.population_memory_option"),
+        fix=message("errors.population_memory_fix"),
     )
     people, known, stats = _areal_weighting(values, invalid, window, grid, k)
     metadata = {

@@ -23,6 +23,7 @@ from rasterio.enums import Resampling
 from coverage.crs import WGS84, require_crs, transform_xy, working_crs_for_bounds
 from coverage.errors import CRSError, ResolutionWarning, TerrainError
 from coverage.grid import Grid
+from coverage.i18n import message
 from coverage.io.dem import (
     DEFAULT_MAX_FILL_DISTANCE_CELLS,
     dem_files,
@@ -368,10 +369,15 @@ def _require_terrain_memory(
     rows, cols = grid.shape
     require_memory(
         terrain_bytes(grid.shape, source_cells),
-        what=f"the terrain of {source} on {rows:,} x {cols:,} cells of {cell_m:g} m",
+        what=message(
+            "errors.terrain_what",
+            source=source,
+            rows=f"{rows:,}",
+            cols=f"{cols:,}",
+            cell=f"{cell_m:g}",
+        ),
         option="--resolution (resolution_m=)",
-        fix="use a coarser --resolution (the DEM's own spacing is the finest it holds), or "
-        "split the area into smaller tiles (bounds=)",
+        fix=message("errors.terrain_memory_fix"),
     )
 
 

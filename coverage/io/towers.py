@@ -61,6 +61,7 @@ import shapely
 from coverage import operators
 from coverage.crs import WGS84, require_crs, transform_xy, working_crs_for_bounds
 from coverage.errors import CoverageWarning, DefaultsUsedWarning, InputFileError, SchemaError
+from coverage.i18n import message, term
 from coverage.io.cells import (
     MAX_LISTED,
     CellProblems,
@@ -304,10 +305,11 @@ def _coordinates(
     """(points, CRS) from a GeoDataFrame's geometry or the recognised lon/lat columns."""
     if not is_geo and ("lon" not in headers or "lat" not in headers):
         accepted = "; ".join(f"{f}: {', '.join(HEADER_ALIASES[f])}" for f in ("lon", "lat"))
+        present = ", ".join(map(str, frame.columns))
         raise SchemaError(
-            f"{source}: no coordinate columns found. Columns present: "
-            f"{', '.join(map(str, frame.columns))}. Accepted headers (any case, with or "
-            f"without diacritics) - {accepted}."
+            message(
+                "errors.towers_no_coordinates", source=source, columns=present, accepted=accepted
+            )
         )
     return points_from_frame(
         frame,
@@ -462,7 +464,7 @@ def read_towers(
     """
     path = existing_file(path, what="tower")
     suffix = path.suffix.lower()
-    source = f"tower file {path}"
+    source = message("errors.source_file", what=term("tower"), path=path)
     if suffix in VECTOR_SUFFIXES:
         frame = read_vector(path, what="tower", layer=sheet, encoding=encoding)
         labels = [f"feature {i + 1}" for i in range(len(frame))]

@@ -203,3 +203,27 @@ def test_the_command_leaves_python_in_english(small_scenario: dict, tmp_path: Pa
     assert current_language() == "en"
     with pytest.raises(MissingFileError, match="^towers file not found"):
         existing_file(tmp_path / "none.csv", what="towers")
+
+
+def test_bad_cells_of_a_tower_file(small_scenario: dict, tmp_path: Path) -> None:
+    lines = small_scenario["towers"].read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",1800,", ",9OO,")
+    towers = tmp_path / "towers.csv"
+    towers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    english, vietnamese, code = _both(_gaps(small_scenario, tmp_path, towers=towers))
+    assert code == 2
+    assert english == (
+        f"Error: tower file {towers}: 1 value(s) cannot be used: row 2, column 'Tần số (MHz)', "
+        "value '9OO': unknown frequency unit 'oo'; use MHz or GHz Fix these cells in the file "
+        "(one value per cell; decimal "
+        "degrees or D°M'S\" for coordinates; technologies 2G/3G/4G/5G or GSM/UMTS/LTE/NR), then "
+        "read it again."
+    )
+    # the row label ("row 2") is the table reader's, in English in both languages
+    assert vietnamese == (
+        f"Lỗi: tệp trạm {towers}: 1 giá trị không dùng được: row 2, cột 'Tần số (MHz)', "
+        "giá trị '9OO': không biết đơn vị tần số 'oo'; hãy dùng MHz hoặc GHz Hãy sửa các ô này "
+        "trong tệp (mỗi ô một giá trị; tọa độ "
+        "theo độ thập phân hoặc D°M'S\"; công nghệ 2G/3G/4G/5G hoặc GSM/UMTS/LTE/NR), rồi đọc "
+        "lại tệp."
+    )

@@ -218,11 +218,10 @@ def language(lang: str) -> Iterator[str]:
     --------
     >>> from coverage.io.files import existing_file
     >>> with language("vi"):
-    ...     existing_file("towers.csv", what="towers")
+    ...     existing_file("towers.csv", what="towers")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    coverage.errors.MissingFileError: không tìm thấy tệp towers: towers.csv. Hãy kiểm tra \
-đường dẫn và chính tả.
+    coverage.errors.MissingFileError: không tìm thấy tệp danh sách trạm: towers.csv. Hãy ...
     """
     token = _CURRENT.set(check_language(lang))
     try:

@@ -170,18 +170,19 @@ def measurements_from_frame(
     columns = list(frame.columns)
     headers = match_headers(columns, ALIASES)
     if "lat" not in headers or "lon" not in headers:
+        present = ", ".join(map(str, columns))
         raise SchemaError(
-            f"{source}: no position columns found. Columns present: "
-            f"{', '.join(map(str, columns))}. Name them lat/lon (or Latitude/Longitude, "
-            "Vĩ độ/Kinh độ)."
+            message(
+                "errors.measurements_no_position",
+                source=source,
+                columns=present,
+                headers="Latitude/Longitude, Vĩ độ/Kinh độ",
+            )
         )
     levels = [f for f in _LEVEL_FIELDS if f in headers]
     if "loss_db" not in headers and not levels:
-        raise SchemaError(
-            f"{source}: no level or path-loss column found. Columns present: "
-            f"{', '.join(map(str, columns))}. Give one of loss_db (path loss, dB), RSRP, "
-            "RSCP, RxLev or level_dbm (dBm)."
-        )
+        present = ", ".join(map(str, columns))
+        raise SchemaError(message("errors.measurements_no_level", source=source, columns=present))
     problems = CellProblems(source)
     dropped: dict[str, list[int]] = {}
     loss = np.full(n, np.nan)
@@ -206,10 +207,7 @@ def measurements_from_frame(
                 continue
             if not np.isnan(level[i]):
                 level_technology[i] = _LEVEL_FIELDS[field]
-    problems.raise_if_any(
-        "Fix these cells (one number per cell, the unit in the header: 'RSRP (dBm)', "
-        "'loss (dB)'), then read the file again."
-    )
+    problems.raise_if_any(message("errors.measurements_fix_cells"))
     _check_units(loss, level, headers, levels, labels, source)
     has_position = np.array(
         [
@@ -242,15 +240,12 @@ def measurements_from_frame(
     sub = frame.iloc[kept]
     sub_labels = [labels[i] for i in kept]
     if len(sub) == 0:
-        raise SchemaError(
-            f"{source}: none of the {n} row(s) has both a position and a usable level or "
-            "path loss; check the columns and their units."
-        )
+        raise SchemaError(message("errors.measurements_no_usable_row", source=source, count=n))
     geometry, geo_crs = points_from_frame(
         sub, xy_columns=(headers["lon"][0], headers["lat"][0]), crs=crs, swap_xy=False,
         labels=sub_labels, problems=problems, source=source,
     )  # fmt: skip
-    problems.raise_if_any("Fix these coordinates (decimal degrees or D°M'S\"), then read again.")
+    problems.raise_if_any(message("errors.measurements_fix_coordinates"))
     out = _identity(sub, headers, [level_technology[i] for i in kept], sub_labels, source)
     out["loss_db"] = loss[kept]
     out["level_dbm"] = level[kept]
@@ -355,7 +350,7 @@ def _identity(
         except ValueError as exc:
             problems.add(labels[i], headers["technology"][0], raw, str(exc))
             technology.append("unknown")
-    problems.raise_if_any("Fix these cells (technologies 2G/3G/4G/5G or GSM/UMTS/LTE/NR).")
+    problems.raise_if_any(message("errors.measurements_fix_technologies"))
     return {
         "time": [None if is_blank(v) else str(v) for v in cells("time")],
         "operator": operator,
@@ -458,10 +453,7 @@ def measurement_sites(measurements: pd.DataFrame) -> gpd.GeoDataFrame:
     source = str(measurements.attrs.get("source", "measurements"))
     by_plain = {plain(c): c for c in measurements.columns}
     if "bts lat" not in by_plain or "bts lon" not in by_plain:
-        raise SchemaError(
-            f"{source} names no transmitters (no bts_lat/bts_lon columns); pass a tower list "
-            "(--towers) whose site_id matches the measurements' cell identity."
-        )
+        raise SchemaError(message("errors.measurements_no_transmitters", source=source))
     table = pd.DataFrame(index=measurements.index)
     for field, aliases in _BTS_FIELDS.items():
         column = next((by_plain[a] for a in aliases if a in by_plain), None)

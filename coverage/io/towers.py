@@ -191,10 +191,7 @@ def towers_from_frame(
         frame, headers, is_geo=is_geo, crs=crs, swap_xy=swap_xy, labels=labels,
         problems=problems, source=source,
     )  # fmt: skip
-    problems.raise_if_any(
-        "Fix these cells in the file (one value per cell; decimal degrees or D°M'S\" for "
-        "coordinates; technologies 2G/3G/4G/5G or GSM/UMTS/LTE/NR), then read it again."
-    )
+    problems.raise_if_any(message("errors.towers_fix_cells"))
 
     counts += _fill_defaults(out, table_defaults)
     check_ranges(out, labels, headers, source)

@@ -314,9 +314,13 @@ def open_tiles(
         for path, dataset in zip(files, datasets, strict=True):
             if CRS.from_user_input(dataset.crs.to_wkt()) != src_crs:
                 raise TerrainError(
-                    f"elevation tiles are in different CRSs: {files[0]} is {src_crs.to_string()}, "
-                    f"{path} is {dataset.crs.to_string()}. Reproject them to one CRS first "
-                    "(gdalwarp -t_srs ...)."
+                    message(
+                        "errors.dem_mixed_crs",
+                        first=files[0],
+                        first_crs=src_crs.to_string(),
+                        path=path,
+                        crs=dataset.crs.to_string(),
+                    )
                 )
         data_box = (
             min(d.bounds.left for d in datasets),
@@ -349,17 +353,11 @@ def read_window(
             datasets, window_box, abs(first.res[0]), abs(first.res[1])
         )
     except rasterio.errors.RasterioError as exc:
-        raise InputFileError(
-            f"{source}: elevation data cannot be read ({exc}); the file is truncated or "
-            "damaged. Download or export it again."
-        ) from exc
+        raise InputFileError(message("errors.dem_damaged", source=source, reason=exc)) from exc
     mosaic[(mosaic == SRTM_VOID) | (mosaic == UNDECLARED_VOID)] = np.nan
     check_elevations(mosaic, source=source)
     if not np.isfinite(mosaic).any():
-        raise TerrainError(
-            f"{source}: every elevation cell in the requested area is void (nodata); check the "
-            "files' nodata value and the bounds."
-        )
+        raise TerrainError(message("errors.dem_all_void", source=source))
     if fill_voids:
         filled, void, unfilled = _fill_voids(
             mosaic, covered, max_distance_cells=max_fill_distance_cells

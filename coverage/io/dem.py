@@ -178,21 +178,20 @@ def check_elevations(values: np.ndarray, *, source: str) -> None:
     if low >= floor and high <= ceiling:
         return
     if high > ceiling:
-        worst, hint = (
-            f"up to {high:,.0f}",
-            (
-                "Centimetres or decimetres? Convert the DEM to metres (gdal_calc.py "
-                "--calc='A/100'), or declare its nodata value (gdal_edit.py -a_nodata VALUE)."
-            ),
-        )
+        worst = message("errors.elevations_up_to", value=f"{high:,.0f}")
+        hint = message("errors.elevations_too_high_hint")
     else:
-        worst, hint = (
-            f"down to {low:,.6g}",
-            ("An undeclared nodata value? Declare it (gdal_edit.py -a_nodata VALUE)."),
-        )
+        worst = message("errors.elevations_down_to", value=f"{low:,.6g}")
+        hint = message("errors.elevations_too_low_hint")
     raise TerrainError(
-        f"{source}: elevations {worst} m; ground lies between {floor:,.0f} and {ceiling:,.0f} "
-        f"m. {hint}"
+        message(
+            "errors.elevations_implausible",
+            source=source,
+            worst=worst,
+            floor=f"{floor:,.0f}",
+            ceiling=f"{ceiling:,.0f}",
+            hint=hint,
+        )
     )
 
 

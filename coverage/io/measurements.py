@@ -290,8 +290,18 @@ def _check_units(
 ) -> None:
     """Refuse a column whose values are mostly out of range: a unit mistake, not bad rows."""
     for values, (low, high), column, what in (
-        (level, LEVEL_RANGE_DBM, headers[levels[0]][0] if levels else None, "level, dBm"),
-        (loss, LOSS_RANGE_DB, headers.get("loss_db", (None, ""))[0], "path loss, dB"),
+        (
+            level,
+            LEVEL_RANGE_DBM,
+            headers[levels[0]][0] if levels else None,
+            "errors.measurements_level_unit",
+        ),
+        (
+            loss,
+            LOSS_RANGE_DB,
+            headers.get("loss_db", (None, ""))[0],
+            "errors.measurements_loss_unit",
+        ),
     ):
         finite = values[np.isfinite(values) & ~np.isin(values, _SENTINELS)]
         if column is None or len(finite) == 0:
@@ -299,16 +309,20 @@ def _check_units(
         outside = (finite < low) | (finite > high)
         if outside.mean() > 0.5:
             first = int(np.flatnonzero(np.isfinite(values) & ~np.isin(values, _SENTINELS))[0])
-            hint = (
-                " Positive levels look like GSM RxLev indices 0-63: head the column "
-                "'RxLev (index)'."
-                if what.startswith("level") and np.all(finite >= 0)
-                else ""
-            )
+            rxlev = what == "errors.measurements_level_unit" and np.all(finite >= 0)
             raise SchemaError(
-                f"{source}: column {str(column)!r} is in an unknown unit: {outside.mean():.0%} "
-                f"of its values lie outside {low:g}..{high:g} ({what}), e.g. {labels[first]} "
-                f"= {values[first]:g}.{hint} Give the unit in the header, e.g. 'RSRP (dBm)'."
+                message(
+                    "errors.measurements_unknown_unit",
+                    source=source,
+                    column=str(column),
+                    share=f"{outside.mean():.0%}",
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                    what=message(what),
+                    row=labels[first],
+                    value=f"{values[first]:g}",
+                    hint=message("errors.measurements_rxlev_hint") if rxlev else "",
+                )
             )
 
 

@@ -387,13 +387,11 @@ def _check_unique(out: dict[str, Any], labels: list[str], source: str, on_duplic
         return
     if on_duplicate == "error":
         listed = "; ".join(
-            f"{site!r} at {', '.join(labels[i] for i in rows)}"
+            message("errors.value_at_rows", value=site, rows=", ".join(labels[i] for i in rows))
             for site, rows in list(repeated.items())[:MAX_LISTED]
         )
         raise SchemaError(
-            f"{source}: {len(repeated)} site_id value(s) repeat: {listed}. Each row must have "
-            "its own id: fix the file, or pass on_duplicate='suffix' to rename repeats "
-            "'<id>-2', '<id>-3'..."
+            message("errors.towers_repeated_ids", source=source, count=len(repeated), listed=listed)
         )
     taken = set(ids)
     for site, rows in repeated.items():
@@ -608,22 +606,29 @@ def check_towers_within(
     lines = []
     for k, i in enumerate(outside[:MAX_LISTED]):
         distance_km = points.iloc[i].distance(area) / 1000.0
-        hint = "; with x/y exchanged it falls inside: swap_xy=True?" if swapped_in[k] else ""
+        hint = message("errors.towers_outside_swapped") if swapped_in[k] else ""
         lines.append(
-            f"{ids.iloc[i]} at ({own.iloc[k].x:g}, {own.iloc[k].y:g}): "
-            f"{distance_km:.1f} km outside{hint}"
+            message(
+                "errors.towers_outside_line",
+                site=ids.iloc[i],
+                x=f"{own.iloc[k].x:g}",
+                y=f"{own.iloc[k].y:g}",
+                km=f"{distance_km:.1f}",
+                hint=hint,
+            )
         )
-    more = f"\n  ... and {len(outside) - MAX_LISTED} more" if len(outside) > MAX_LISTED else ""
-    message = (
-        f"{len(outside)} of {len(towers)} tower(s) are outside every commune:\n  "
-        + "\n  ".join(lines)
-        + more
-        + "\nTowers just across a border can be real; others point to swapped or mistyped "
-        "coordinates."
+    extra = len(outside) - MAX_LISTED
+    more = message("errors.cells_more", count=extra) if extra > 0 else ""
+    text = message(
+        "errors.towers_outside",
+        count=len(outside),
+        total=len(towers),
+        lines="\n  ".join(lines),
+        more=more,
     )
     if on_outside == "raise":
-        raise SchemaError(message)
-    warnings.warn(message, CoverageWarning, stacklevel=2)
+        raise SchemaError(text)
+    warnings.warn(text, CoverageWarning, stacklevel=2)
     return within
 
 

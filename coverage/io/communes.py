@@ -391,11 +391,13 @@ def _check_encoding(
         if bad.any():
             first = frame.index[bad.to_numpy()][0]
             raise InputFileError(
-                f"{source}: column {original!r} row {first} reads "
-                f"{frame.at[first, original]!r}, which is not Vietnamese text as written: the "
-                "file is probably in another encoding. Add a .cpg file holding its code page "
-                "(CP1258 for Vietnamese Windows) beside the .shp, or in Python pass "
-                "encoding='cp1258' (or the file's real encoding)."
+                message(
+                    "errors.communes_misdecoded",
+                    source=source,
+                    column=original,
+                    row=first,
+                    text=frame.at[first, original],
+                )
             )
 
 

@@ -108,10 +108,14 @@ def _check_hgt_size(path: Path, size: int) -> None:
     """Refuse an SRTM .hgt tile whose byte count is not that of a square of 16-bit posts."""
     if size in {2 * n * n for n in SRTM_POSTS}:
         return
-    expected = " or ".join(f"{2 * n * n:,} bytes ({n} x {n} posts)" for n in SRTM_POSTS)
+    sizes = [message("errors.hgt_tile_size", bytes=f"{2 * n * n:,}", posts=n) for n in SRTM_POSTS]
     raise InputFileError(
-        f"elevation file {path}: an SRTM .hgt tile is {expected}, this one holds {size:,} "
-        "bytes; it is truncated or not an SRTM tile. Download it again."
+        message(
+            "errors.hgt_wrong_size",
+            path=path,
+            expected=message("errors.or").join(sizes),
+            size=f"{size:,}",
+        )
     )
 
 
@@ -129,10 +133,8 @@ def gdal_path(path: Path) -> str:
         except (zipfile.BadZipFile, OSError) as exc:
             raise InputFileError(message("errors.dem_bad_zip", path=path, reason=exc)) from exc
         if len(members) != 1:
-            raise InputFileError(
-                f"elevation file {path}: expected exactly one .hgt tile inside the zip, found "
-                f"{[m.filename for m in members] or 'none'}; unzip it and pass the .hgt file."
-            )
+            found = [m.filename for m in members] or message("errors.none_found")
+            raise InputFileError(message("errors.hgt_zip_members", path=path, found=found))
         _check_hgt_size(path, members[0].file_size)
         return f"/vsizip/{path}/{members[0].filename}"
     if name.endswith(".hgt"):
@@ -435,9 +437,14 @@ def open_native_dem(
             )
             if box[0] >= box[2] or box[1] >= box[3]:
                 raise TerrainError(
-                    f"bounds {tuple(bounds)} (in {b_crs.to_string()}) lie outside the elevation "
-                    f"data {source}, which covers {tuple(round(v, 4) for v in data_box)} in "
-                    f"{src_crs.to_string()}. Give bounds inside the data or add the missing tiles."
+                    message(
+                        "errors.dem_bounds_outside",
+                        bounds=tuple(bounds),
+                        bounds_crs=b_crs.to_string(),
+                        source=source,
+                        covered=tuple(round(v, 4) for v in data_box),
+                        crs=src_crs.to_string(),
+                    )
                 )
         left0, top0 = first.bounds.left, first.bounds.top
         eps = 1e-6

@@ -483,7 +483,6 @@ def measurement_sites(measurements: pd.DataFrame) -> gpd.GeoDataFrame:
     repeated = sites["site_id"][sites["site_id"].duplicated()].unique().tolist()
     if repeated:
         raise SchemaError(
-            f"{source}: transmitter(s) {repeated[:MAX_LISTED]} appear with different bts_* "
-            "values in different rows; one site must have one position and radio setting."
+            message("errors.measurements_bts_differ", source=source, sites=repeated[:MAX_LISTED])
         )
     return towers_from_frame(sites.reset_index(drop=True), source=f"{source} (bts_* columns)")

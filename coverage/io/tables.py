@@ -273,15 +273,13 @@ def _read_xlsx_records(path: Path, sheet: str | int | None, source: str) -> list
                 for name, other in zip(names[1:], book.worksheets[1:], strict=True)
                 if _has_content(other.iter_rows(values_only=True))
             ]
-            raise InputFileError(
-                f"{source}: its first sheet {names[0]!r} is empty"
-                + (
-                    f"; the data is on sheet {filled[0]!r}. Move that sheet first (the command "
-                    f"line reads the first sheet), or in Python pass sheet={filled[0]!r}."
-                    if filled
-                    else "; every sheet is empty. Fill in the list."
+            if filled:
+                text = message(
+                    "errors.table_first_sheet_empty", source=source, first=names[0], sheet=filled[0]
                 )
-            )
+            else:
+                text = message("errors.table_every_sheet_empty", source=source, first=names[0])
+            raise InputFileError(text)
         return records
     finally:
         book.close()

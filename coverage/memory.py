@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coverage.errors import MemoryBudgetError, OutputWriteError
+from coverage.i18n import message
 from coverage.settings import OVERSAMPLE
 
 __all__ = [
@@ -143,7 +144,7 @@ def _env_limit(name: str) -> Budget | None:
     try:
         return Budget(parse_size(text), f"{name}={text}")
     except ValueError as exc:
-        raise MemoryBudgetError(f"environment variable {name}: {exc}") from exc
+        raise MemoryBudgetError(message("errors.memory_variable", name=name, reason=exc)) from exc
 
 
 def _cgroup_left() -> int | None:
@@ -176,8 +177,8 @@ def available_memory() -> Budget:
     system = int(psutil.virtual_memory().available)
     cgroup = _cgroup_left()
     if cgroup is not None and cgroup < system:
-        return Budget(cgroup, "left under the cgroup's memory limit")
-    return Budget(system, "available memory")
+        return Budget(cgroup, message("errors.memory_source_cgroup"))
+    return Budget(system, message("errors.memory_source_system"))
 
 
 def available_disk(folder: str | os.PathLike[str]) -> Budget:
@@ -194,7 +195,7 @@ def available_disk(folder: str | os.PathLike[str]) -> Budget:
     path = Path(folder).absolute()
     while not path.exists() and path != path.parent:
         path = path.parent
-    return Budget(int(shutil.disk_usage(path).free), f"free on the disk of {path}")
+    return Budget(int(shutil.disk_usage(path).free), message("errors.disk_source", path=path))
 
 
 def require_memory(needed: float, *, what: str, option: str, fix: str) -> None:
@@ -222,9 +223,15 @@ def require_memory(needed: float, *, what: str, option: str, fix: str) -> None:
     budget = available_memory()
     if needed > budget.bytes:
         raise MemoryBudgetError(
-            f"{what} needs about {format_bytes(needed)} of memory, but "
-            f"{format_bytes(budget.bytes)} is available ({budget.source}); set by {option}: "
-            f"{fix}."
+            message(
+                "errors.memory_refused",
+                what=what,
+                needed=format_bytes(needed),
+                available=format_bytes(budget.bytes),
+                source=budget.source,
+                option=option,
+                fix=fix,
+            )
         )
 
 
@@ -241,8 +248,15 @@ def require_disk(
     budget = available_disk(folder)
     if needed > budget.bytes:
         raise OutputWriteError(
-            f"{what} needs about {format_bytes(needed)} of disk, but {format_bytes(budget.bytes)} "
-            f"is available ({budget.source}); set by {option}: {fix}."
+            message(
+                "errors.disk_refused",
+                what=what,
+                needed=format_bytes(needed),
+                available=format_bytes(budget.bytes),
+                source=budget.source,
+                option=option,
+                fix=fix,
+            )
         )
 
 
@@ -270,16 +284,20 @@ smaller --radius: the terrain is 3 x 3 km, but a 1e+09 m radius builds a disc of
     rows, cols = shape
     if plan >= needed / 2:
         option = "--radius (radius_m=)"
-        fix = (
-            f"use a smaller --radius: the terrain is {rows * resolution_m / 1000:,.3g} x "
-            f"{cols * resolution_m / 1000:,.3g} km, but a {radius_m:g} m radius builds a disc of "
-            f"{radius_m / resolution_m:,.0f} cells' radius whatever the terrain"
+        fix = message(
+            "errors.site_memory_radius_fix",
+            height=f"{rows * resolution_m / 1000:,.3g}",
+            width=f"{cols * resolution_m / 1000:,.3g}",
+            radius=f"{radius_m:g}",
+            cells=f"{radius_m / resolution_m:,.0f}",
         )
     else:
-        option = "--resolution (resolution_m=) and the area"
-        fix = (
-            f"the grid is {rows:,} x {cols:,} cells of {resolution_m:g} m: use a coarser "
-            "--resolution, a smaller area (split it into tiles), or fewer sites or layers per run"
+        option = message("errors.site_memory_grid_option")
+        fix = message(
+            "errors.site_memory_grid_fix",
+            rows=f"{rows:,}",
+            cols=f"{cols:,}",
+            resolution=f"{resolution_m:g}",
         )
     require_memory(needed, what=what, option=option, fix=fix)
 

@@ -18,6 +18,7 @@ import pandas as pd
 from coverage.crs import crs_label
 from coverage.errors import CRSError, DemEdgeWarning, ModelRangeError, SchemaError
 from coverage.grid import Grid, Gridded
+from coverage.i18n import message
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from coverage.memory import predict_bytes, radial_plan_bytes, require_site_memory
 from coverage.physics.antenna import antenna_gain_db
@@ -694,7 +695,7 @@ def require_predict_memory(
             terrain.shape, n_layers=n_layers, radius_cells=radius_cells, batch_size=batch_size
         ),
         plan=radial_plan_bytes(radius_cells),
-        what=f"coverage of {n_layers:,} layer(s) within {radius_m:g} m",
+        what=message("errors.predict_what", layers=f"{n_layers:,}", radius=f"{radius_m:g}"),
         radius_m=radius_m,
         resolution_m=terrain.resolution_m,
         shape=terrain.shape,

@@ -53,7 +53,7 @@ def test_every_message_exists_in_both_languages() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalogue_files_are_nfc_with_no_fuzzy_entry(lang: str) -> None:
     files = sorted((MESSAGES / lang).glob("*.po"))
-    assert {f.name for f in files} == {"report.po", "map.po", "tables.po", "cli.po"}
+    assert {f.name for f in files} == {"report.po", "map.po", "tables.po", "cli.po", "errors.po"}
     for path in files:
         raw = path.read_text(encoding="utf-8")
         assert unicodedata.is_normalized("NFC", raw), path.name
@@ -98,8 +98,9 @@ def test_every_message_the_code_uses_is_in_the_catalogue() -> None:
     file_names = {m for m in used if m.rsplit(".", 1)[1] in {"js", "css", "html", "csv"}}
     assert used - file_names - known == set()
     # looked up by a name built at run time: the model's or method's name, a column's name
-    # (and its family's prefix), an input's name, a gap's kind, a log level
+    # (and its family's prefix), an input's name, a gap's kind, a log level, what a file is
     dynamic = ("model.", "population.", "column.", "map.input_", "map.gap_kind_", "cli.level_")
+    dynamic += ("noun.",)
     unused = {m for m in known - used if not m.startswith(dynamic)}
     assert unused == set()
 

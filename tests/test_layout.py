@@ -24,14 +24,15 @@ ROOMS: dict[str, set[str]] = {
     "settings": set(),
     "validity": set(),
     "summaries": set(),
+    # the messages in Vietnamese and English (the library's errors too)
+    "i18n": {"errors"},
     # estimates of memory and disk, refused before allocating
-    "memory": {"errors", "settings"},
+    "memory": {"errors", "settings", "i18n"},
     "crs": {"errors"},
     "grid": {"errors", "crs", "summaries"},
     "names": {"errors"},
     "operators": {"errors", "names"},
     "datasets": {"errors"},
-    "i18n": {"errors"},
     # plain georeferenced arrays
     "terrain": BOTTOM | {"crs", "grid"},
     # pure kernels: arrays in, arrays out
@@ -43,7 +44,7 @@ ROOMS: dict[str, set[str]] = {
     # every read and write
     "io": BOTTOM | {"crs", "grid", "names", "operators", "terrain", "zonal", "population", "i18n"},
     # composing them
-    "model": BOTTOM | {"crs", "grid", "terrain", "physics", "radial", "io"},
+    "model": BOTTOM | {"crs", "grid", "terrain", "physics", "radial", "io", "i18n"},
     "site_rasters": BOTTOM | {"crs", "grid", "terrain", "radial", "model", "io"},
     "measured_error": BOTTOM | {"crs", "grid", "terrain", "physics", "radial", "io", "model"},
     "calibration": BOTTOM

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from coverage.cli.reporting import LANG
-from coverage.i18n import LANGUAGES, resolve_language
+from coverage.i18n import LANGUAGES, message, resolve_language, use_language
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM
 from coverage.settings import EIRP_DBM, K_FACTOR, RADIUS_M, RX_HEIGHT_M, TX_HEIGHT_M
 
@@ -39,9 +39,22 @@ class Number(click.FloatRange):
     """A finite float within a range (click's FloatRange lets nan and inf through)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        number = super().convert(value, param, ctx)
+        # click's checks, with its messages in the command's language
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(message("errors.not_a_number", value=value), param, ctx)
+        below = self.min is not None and (
+            number <= self.min if self.min_open else number < self.min
+        )
+        above = self.max is not None and (
+            number >= self.max if self.max_open else number > self.max
+        )
+        if below or above:
+            range_text = self._describe_range()
+            self.fail(message("errors.out_of_range", value=number, range=range_text), param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number.", param, ctx)
+            self.fail(message("errors.not_finite", value=value), param, ctx)
         return number
 
 
@@ -56,9 +69,9 @@ class _LonLat(click.ParamType):
         try:
             lon, lat = (float(part) for part in str(value).split(","))
         except ValueError:
-            self.fail(f"{value!r}: expected LON,LAT in degrees, e.g. 103.42,22.66", param, ctx)
+            self.fail(message("errors.lonlat_format", value=value), param, ctx)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            self.fail(f"{value!r}: not a WGS 84 LON,LAT (is it LAT,LON?)", param, ctx)
+            self.fail(message("errors.lonlat_range", value=value), param, ctx)
         return lon, lat
 
 
@@ -76,14 +89,13 @@ class _Threshold(click.ParamType):
         technology, equals, dbm = str(value).partition("=")
         technology = technology.strip().upper()
         if not equals:
-            self.fail(f"{value!r}: expected TECH=DBM, e.g. 4G=-105", param, ctx)
+            self.fail(message("errors.threshold_format", value=value), param, ctx)
         if technology not in DEFAULT_THRESHOLDS_DBM:
-            self.fail(
-                f"{value!r}: unknown technology {technology!r}; use one of "
-                f"{', '.join(DEFAULT_THRESHOLDS_DBM)}",
-                param,
-                ctx,
+            choices = ", ".join(DEFAULT_THRESHOLDS_DBM)
+            text = message(
+                "errors.threshold_technology", value=value, technology=technology, choices=choices
             )
+            self.fail(text, param, ctx)
         try:
             return technology, _THRESHOLD_DBM.convert(dbm.strip(), param, ctx)
         except click.BadParameter as exc:
@@ -101,18 +113,16 @@ def writable_output(ctx: click.Context, param: click.Parameter, value: Path | No
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise click.BadParameter(
-            f"cannot write in {folder} ({exc.strerror or exc}); choose another place.",
-            ctx,
-            param,
-        ) from exc
+        reason = exc.strerror or exc
+        text = message("errors.cannot_write_in", folder=folder, reason=reason)
+        raise click.BadParameter(text, ctx, param) from exc
     return value
 
 
 def renamed(new: str) -> Any:
     def refuse(ctx: click.Context, param: click.Parameter, value: Any) -> None:
         if value is not None:
-            raise click.BadParameter(f"renamed: use {new}.", ctx, param)
+            raise click.BadParameter(message("errors.renamed", new=new), ctx, param)
 
     return refuse
 
@@ -272,6 +282,7 @@ def lang_option(what: str, *, scenario: str | None = None) -> Any:
     def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
         lang = resolve_language(value, default=scenario)
         ctx.meta[LANG] = lang
+        use_language(lang)  # the library's errors too (the group restores it after the command)
         return lang
 
     fallback = (

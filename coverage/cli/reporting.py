@@ -6,8 +6,10 @@
   and unexpected errors (bugs), whose traceback ``-v`` shows.
 
 The framing (``Error:``, the log levels, the hints) is in the command's language: its
-``--lang``, else :func:`coverage.i18n.resolve_language` (``PHUSONG_LANG``, the locale). The
-messages raised by the library itself are English.
+``--lang``, else :func:`coverage.i18n.resolve_language` (``PHUSONG_LANG``, the locale). Each
+command runs inside :func:`coverage.i18n.language` of that language, so that the library's
+errors written with :func:`coverage.i18n.message` come in it too; the rest of the library's
+messages, click's own and ``--help`` are English.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 import click
 
 from coverage.errors import CoverageError, CoverageWarning
-from coverage.i18n import Translator, resolve_language
+from coverage.i18n import Translator, language, resolve_language
 
 VERBOSE = "phusong.verbose"
 """Key of ``click.Context.meta`` holding the ``-v`` count."""
@@ -109,6 +111,17 @@ def _describe(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _usage_message(exc: click.UsageError, lang: str) -> str:
+    """click's message, its ``Invalid value for '--x':`` framing in ``lang``."""
+    if type(exc) is click.BadParameter:
+        hint = exc.param_hint
+        if hint is None and exc.param is not None and exc.ctx is not None:
+            hint = exc.param.get_error_hint(exc.ctx)
+        if isinstance(hint, str):
+            return Translator(lang)("cli.invalid_value", option=hint, message=exc.message)
+    return exc.format_message()
+
+
 @contextlib.contextmanager
 def reported_errors(ctx: click.Context | None) -> Iterator[None]:
     """Turn errors into one line on stderr and an exit code; ``-v`` adds the traceback."""
@@ -117,7 +130,7 @@ def reported_errors(ctx: click.Context | None) -> Iterator[None]:
     except click.exceptions.NoArgsIsHelpError:
         raise
     except click.UsageError as exc:  # one line: no usage block
-        message = one_line(exc.format_message())
+        message = one_line(_usage_message(exc, cli_language(ctx)))
         message += "" if message.endswith((".", "?", "!")) else "."
         hint = ""
         if exc.ctx is not None:
@@ -169,7 +182,7 @@ class ReportingGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         # phusong's warnings are advice to the user, shown as log lines, never errors
-        with reported_errors(ctx), warnings.catch_warnings():
+        with reported_errors(ctx), language(cli_language(ctx)), warnings.catch_warnings():
             warnings.simplefilter("default", CoverageWarning)
             warnings.showwarning = show_warning
             return super().invoke(ctx)

@@ -8,18 +8,23 @@ same in every language. This room sits at the bottom: ``render``, ``io``, ``repo
 ``cli`` all read it.
 
 Which language a command speaks when ``--lang`` is not given: :func:`resolve_language`.
+
+The library's own error messages (``errors.*`` ids, ``messages/<lang>/errors.po``) are
+written by :func:`message` in the *current* language: English unless a caller chose
+another with :func:`language` (the command line does, from its ``--lang``; a notebook
+can too). Their English text is the one the library always gave.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
 from typing import Any
-
-from babel.messages.pofile import read_po
 
 from coverage.errors import SchemaError
 
@@ -130,6 +135,8 @@ def catalogue(lang: str) -> Mapping[str, str]:
     ...
     coverage.errors.SchemaError: no language 'fr'; use one of vi, en (--lang).
     """
+    from babel.messages.pofile import read_po  # here: bottom rooms import this module
+
     check_language(lang)
     folder = files("coverage.i18n").joinpath("messages", lang)
     messages: dict[str, str] = {}
@@ -182,11 +189,98 @@ class Translator:
         return self(message_id, **fields)
 
 
+_CURRENT: ContextVar[str] = ContextVar("phusong_language", default="en")
+"""The language :func:`message` writes in: English unless :func:`language` chose another."""
+
+
+def current_language() -> str:
+    """The language the library's messages are written in now (``"en"`` unless chosen).
+
+    Examples
+    --------
+    >>> current_language()
+    'en'
+    >>> with language("vi"):
+    ...     current_language()
+    'vi'
+    """
+    return _CURRENT.get()
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[str]:
+    """Write the library's messages (errors) in ``lang`` inside the block.
+
+    The choice belongs to the running thread or task (a context variable): other threads
+    and the code after the block are unaffected.
+
+    Examples
+    --------
+    >>> from coverage.io.files import existing_file
+    >>> with language("vi"):
+    ...     existing_file("towers.csv", what="towers")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    coverage.errors.MissingFileError: không tìm thấy tệp danh sách trạm: towers.csv. Hãy ...
+    """
+    token = _CURRENT.set(check_language(lang))
+    try:
+        yield lang
+    finally:
+        _CURRENT.reset(token)
+
+
+def use_language(lang: str) -> None:
+    """Write the library's messages in ``lang`` from now on in this thread or task.
+
+    For a program's entry point, which parsed the language from its own options and
+    restores the previous one when it ends (the command line wraps each command in
+    :func:`language`); elsewhere prefer the :func:`language` block.
+    """
+    _CURRENT.set(check_language(lang))
+
+
+def message(message_id: str, **fields: Any) -> str:
+    """The message ``message_id`` in the current language (:func:`language`), fields filled.
+
+    This is how the library writes the text of an error it raises, e.g.
+    ``raise OutputExistsError(message("errors.output_exists", path=path))``.
+
+    Examples
+    --------
+    >>> message("errors.file_empty", what="towers", path="t.csv")
+    'towers file t.csv is empty (0 bytes); re-export it.'
+    >>> with language("vi"):
+    ...     message("errors.file_empty", what="towers", path="t.csv")
+    'tệp towers t.csv trống (0 byte); hãy xuất lại tệp.'
+    """
+    return Translator(_CURRENT.get())(message_id, **fields)
+
+
+def term(word: str) -> str:
+    """``word`` (what an input is: ``"towers"``, ``"communes"``...) in the current language.
+
+    Looked up as ``noun.<word>`` (spaces as ``_``); a word with no entry is returned as it is.
+
+    Examples
+    --------
+    >>> with language("vi"):
+    ...     term("towers"), term("no such thing")
+    ('danh sách trạm', 'no such thing')
+    """
+    return Translator(_CURRENT.get()).get("noun." + word.replace(" ", "_"), word)
+
+
 __all__ = [
     "ENV_VARIABLE",
     "LANGUAGES",
     "Translator",
     "catalogue",
     "check_language",
+    "current_language",
+    "language",
+    "message",
     "resolve_language",
+    "term",
+    "use_language",
 ]

@@ -16,6 +16,7 @@ import numpy as np
 
 from coverage import operators
 from coverage.errors import SchemaError
+from coverage.i18n import message
 
 MAX_LISTED = 10
 """How many bad rows a message lists before ``... and N more``."""
@@ -101,11 +102,11 @@ def parse_quantity(value: Any) -> tuple[float, str]:
     match = _VALUE_WITH_UNIT.match(text)
     if match is None:
         if re.search(r"\d\s*[/;&]\s*\d", text):
-            raise ValueError("several values in one cell; give one row per sector/band")
-        raise ValueError("not a number")
+            raise ValueError(message("errors.cell_several_values"))
+        raise ValueError(message("errors.cell_not_a_number"))
     number = match.group(1).replace("\u2212", "-")
     if "," in number and "." in number:
-        raise ValueError("both a decimal comma and a decimal point")
+        raise ValueError(message("errors.cell_comma_and_point"))
     return float(number.replace(",", ".")), plain(match.group(2)).replace(" ", "")
 
 
@@ -130,7 +131,10 @@ class CellProblems:
 
     def add(self, row: str, column: Any, value: Any, reason: str) -> None:
         """Record one bad cell: its row label, column, raw value and what is wrong."""
-        self.lines.append(f"{row}, column {str(column)!r}, value {str(value)!r}: {reason}")
+        line = message(
+            "errors.cell_line", row=row, column=str(column), value=str(value), reason=reason
+        )
+        self.lines.append(line)
 
     def raise_if_any(self, advice: str) -> None:
         """Raise :class:`SchemaError` listing the recorded cells, then ``advice``."""
@@ -138,7 +142,14 @@ class CellProblems:
             return
         shown = "\n  ".join(self.lines[:MAX_LISTED])
         extra = len(self.lines) - MAX_LISTED
-        more = f"\n  ... and {extra} more" if extra > 0 else ""
+        more = message("errors.cells_more", count=extra) if extra > 0 else ""
         raise SchemaError(
-            f"{self.source}: {len(self.lines)} value(s) cannot be used:\n  {shown}{more}\n{advice}"
+            message(
+                "errors.cells_unusable",
+                source=self.source,
+                count=len(self.lines),
+                shown=shown,
+                more=more,
+                advice=advice,
+            )
         )

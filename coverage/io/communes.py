@@ -24,6 +24,7 @@ import shapely
 
 from coverage.crs import require_crs
 from coverage.errors import InputFileError, RepairWarning, SchemaError
+from coverage.i18n import message, term
 from coverage.io.codepages import misdecoded, read_decoded_vector
 from coverage.io.files import existing_file
 from coverage.names import normalize_name, restore_spacing, strip_diacritics
@@ -95,9 +96,14 @@ def _schema_hint(
     columns: Sequence[str], keyword: str, what: str, source: str, headers: Sequence[str]
 ) -> SchemaError:
     return SchemaError(
-        f"{source}: cannot tell which column holds the {what}. Columns: "
-        f"{list(columns)}. Rename that column to one of {', '.join(headers)} (what the "
-        f"command line reads), or in Python pass {keyword}='<column>' to read_communes."
+        message(
+            "errors.communes_which_column",
+            source=source,
+            what=term(what),
+            columns=list(columns),
+            headers=", ".join(headers),
+            keyword=keyword,
+        )
     )
 
 
@@ -170,7 +176,7 @@ def read_communes(
         province_column=province_column,
         province=province,
         crs=crs,
-        source=f"communes file {path}",
+        source=message("errors.source_file", what=term("communes"), path=path),
         check_encoding=encoding is None,
     )
     logger.info("read %d communes from %s (%s)", len(result), path, result.crs.name)
@@ -304,7 +310,15 @@ def _find_columns(
         ("province_column", province_column),
     ):
         if given is not None and given not in columns:
-            raise SchemaError(f"{source}: {keyword}={given!r} is not a column. Columns: {columns}.")
+            raise SchemaError(
+                message(
+                    "errors.communes_not_a_column",
+                    source=source,
+                    keyword=keyword,
+                    given=given,
+                    columns=columns,
+                )
+            )
 
     gadm = _gadm_level(columns)
     hint_column = None
@@ -377,11 +391,13 @@ def _check_encoding(
         if bad.any():
             first = frame.index[bad.to_numpy()][0]
             raise InputFileError(
-                f"{source}: column {original!r} row {first} reads "
-                f"{frame.at[first, original]!r}, which is not Vietnamese text as written: the "
-                "file is probably in another encoding. Add a .cpg file holding its code page "
-                "(CP1258 for Vietnamese Windows) beside the .shp, or in Python pass "
-                "encoding='cp1258' (or the file's real encoding)."
+                message(
+                    "errors.communes_misdecoded",
+                    source=source,
+                    column=original,
+                    row=first,
+                    text=frame.at[first, original],
+                )
             )
 
 
@@ -404,8 +420,13 @@ def _filter_province(
     if not keep.any():
         present = sorted({p for p in normalised["province"] if p is not None})
         raise SchemaError(
-            f"{source}: no row has province {province!r} in column "
-            f"{found.province!r}; provinces present: {present[:20]}."
+            message(
+                "errors.communes_no_province",
+                source=source,
+                province=province,
+                column=found.province,
+                present=present[:20],
+            )
         )
     return frame.loc[keep.to_numpy()], normalised.loc[keep.to_numpy()]
 
@@ -446,16 +467,15 @@ def _check_values(
 ) -> None:
     missing_id = normalised["commune_id"].isna()
     if missing_id.any():
+        rows = _describe_rows(frame, missing_id.to_numpy())
         raise SchemaError(
-            f"{source}: column {code_column!r} is empty at rows "
-            f"{_describe_rows(frame, missing_id.to_numpy())}; every commune needs a code."
+            message("errors.communes_empty_code", source=source, column=code_column, rows=rows)
         )
     missing_name = normalised["name"].isna()
     if missing_name.any():
+        rows = _describe_rows(frame, missing_name.to_numpy())
         raise SchemaError(
-            f"{source}: column {name_column!r} is empty at rows "
-            f"{_describe_rows(frame, missing_name.to_numpy())}; fill in the names (or, in "
-            "Python, pass name_column= for another column)."
+            message("errors.communes_empty_name", source=source, column=name_column, rows=rows)
         )
     duplicated = normalised["commune_id"].duplicated(keep=False)
     if duplicated.any():
@@ -465,9 +485,13 @@ def _check_values(
             for code, rows in list(groups.items())[:10]
         )
         raise SchemaError(
-            f"{source}: commune codes in column {code_column!r} must be unique, "
-            f"but {len(groups)} repeat: {described}. Fix the file (or, in Python, "
-            "pass code_column= for a unique column)."
+            message(
+                "errors.communes_repeated_codes",
+                source=source,
+                column=code_column,
+                count=len(groups),
+                described=described,
+            )
         )
 
 
@@ -480,16 +504,12 @@ def _check_degrees(frame: gpd.GeoDataFrame, *, source: str) -> None:
     lon, lat = max(abs(left), abs(right)), max(abs(bottom), abs(top))
     if 90 < lat <= 180 and lon <= 90:
         raise SchemaError(
-            f"{source}: latitudes up to {lat:.4g} degrees (beyond 90) while longitudes stay "
-            f"within {lon:.4g}: longitude and latitude are swapped. Write the coordinates as "
-            "(longitude, latitude), x first, as GeoJSON requires."
+            message("errors.communes_swapped", source=source, lat=f"{lat:.4g}", lon=f"{lon:.4g}")
         )
     if lon > 180 or lat > 90:
+        span = ", ".join(f"{v:.6g}" for v in (left, bottom, right, top))
         raise SchemaError(
-            f"{source}: coordinates span ({left:.6g}, {bottom:.6g}, {right:.6g}, {top:.6g}), "
-            f"impossible as degrees, but the file says {crs.name}: its CRS is wrong or missing "
-            "(projected metres labelled as degrees). Give the file its real CRS (a .prj "
-            "beside a Shapefile; QGIS: Set Layer CRS, then export)."
+            message("errors.communes_not_degrees", source=source, span=span, crs=crs.name)
         )
 
 
@@ -501,17 +521,22 @@ def _check_geometry(
     if missing.any():
         labels = [f"{i} ({normalised.at[i, 'name']!s})" for i in frame.index[missing][:10]]
         raise SchemaError(
-            f"{source}: {int(missing.sum())} rows have no geometry (null or empty): "
-            f"rows {', '.join(labels)}. Draw their boundaries or delete the rows."
+            message(
+                "errors.communes_no_geometry",
+                source=source,
+                count=int(missing.sum()),
+                rows=", ".join(labels),
+            )
         )
     types = shapely.get_type_id(geometry)
     polygonal = (types == 3) | (types == 6)
     if not polygonal.all():
         labels = [f"{i} ({normalised.at[i, 'name']!s})" for i in frame.index[~polygonal][:10]]
+        kinds = sorted(set(shapely.get_type_id(geometry[~polygonal])))
         raise SchemaError(
-            f"{source}: commune boundaries must be polygons, but rows "
-            f"{', '.join(labels)} are {sorted(set(shapely.get_type_id(geometry[~polygonal])))} "
-            "(shapely type ids); give the boundary file, not a point or line layer."
+            message(
+                "errors.communes_not_polygons", source=source, rows=", ".join(labels), kinds=kinds
+            )
         )
     invalid = ~shapely.is_valid(geometry)
     if not invalid.any():
@@ -520,10 +545,7 @@ def _check_geometry(
     polygons = [_polygonal_part(g) for g in repaired]
     lost = [i for i, g in zip(frame.index[invalid], polygons, strict=True) if g is None]
     if lost:
-        raise SchemaError(
-            f"{source}: rows {lost} have invalid geometry with no area left after "
-            "repair; redraw them."
-        )
+        raise SchemaError(message("errors.communes_no_area", source=source, rows=lost))
     frame = frame.copy()
     column = frame.geometry.name
     frame.loc[frame.index[invalid], column] = gpd.GeoSeries(

@@ -30,6 +30,7 @@ from rasterio.enums import Resampling
 from coverage.crs import require_crs
 from coverage.errors import InputFileError, MissingFileError, RepairWarning, TerrainError
 from coverage.grid import Grid
+from coverage.i18n import message
 from coverage.io.files import existing_file
 from coverage.settings import ELEVATION_RANGE_M
 from coverage.terrain import NativeDEM
@@ -96,16 +97,10 @@ def dem_files(paths_or_folder: Any) -> list[Path]:
         elif path.exists():
             files.append(existing_file(path, what="elevation"))
         else:
-            raise MissingFileError(
-                f"elevation file not found: {path}. Give GeoTIFF (.tif) or SRTM (.hgt, .hgt.zip) "
-                "tiles, or the folder that holds them."
-            )
+            raise MissingFileError(message("errors.dem_not_found", path=path))
     if not files:
-        raise MissingFileError(
-            "no elevation files found; looked for "
-            + ("; ".join(looked) if looked else "an empty list of paths")
-            + ". Put GeoTIFF (.tif/.tiff) or SRTM (.hgt/.hgt.zip) tiles there."
-        )
+        where = "; ".join(looked) if looked else message("errors.dem_no_paths")
+        raise MissingFileError(message("errors.dem_none_found", looked=where))
     return files
 
 
@@ -113,10 +108,14 @@ def _check_hgt_size(path: Path, size: int) -> None:
     """Refuse an SRTM .hgt tile whose byte count is not that of a square of 16-bit posts."""
     if size in {2 * n * n for n in SRTM_POSTS}:
         return
-    expected = " or ".join(f"{2 * n * n:,} bytes ({n} x {n} posts)" for n in SRTM_POSTS)
+    sizes = [message("errors.hgt_tile_size", bytes=f"{2 * n * n:,}", posts=n) for n in SRTM_POSTS]
     raise InputFileError(
-        f"elevation file {path}: an SRTM .hgt tile is {expected}, this one holds {size:,} "
-        "bytes; it is truncated or not an SRTM tile. Download it again."
+        message(
+            "errors.hgt_wrong_size",
+            path=path,
+            expected=message("errors.or").join(sizes),
+            size=f"{size:,}",
+        )
     )
 
 
@@ -132,15 +131,10 @@ def gdal_path(path: Path) -> str:
             with zipfile.ZipFile(path) as archive:
                 members = [m for m in archive.infolist() if m.filename.lower().endswith(".hgt")]
         except (zipfile.BadZipFile, OSError) as exc:
-            raise InputFileError(
-                f"elevation file {path} is not a readable zip archive ({exc}); download the "
-                "tile again, or pass the unzipped .hgt file."
-            ) from exc
+            raise InputFileError(message("errors.dem_bad_zip", path=path, reason=exc)) from exc
         if len(members) != 1:
-            raise InputFileError(
-                f"elevation file {path}: expected exactly one .hgt tile inside the zip, found "
-                f"{[m.filename for m in members] or 'none'}; unzip it and pass the .hgt file."
-            )
+            found = [m.filename for m in members] or message("errors.none_found")
+            raise InputFileError(message("errors.hgt_zip_members", path=path, found=found))
         _check_hgt_size(path, members[0].file_size)
         return f"/vsizip/{path}/{members[0].filename}"
     if name.endswith(".hgt"):
@@ -158,16 +152,12 @@ def open_dem_file(path: Path) -> Any:
     try:
         dataset = rasterio.open(gdal_path(path))
     except rasterio.errors.RasterioIOError as exc:
-        raise InputFileError(
-            f"elevation file {path} cannot be read as a raster ({exc}); give a GeoTIFF "
-            "or an SRTM .hgt tile named like N22E103.hgt."
-        ) from exc
+        raise InputFileError(message("errors.dem_not_raster", path=path, reason=exc)) from exc
     if dataset.count != 1:
         kinds = ", ".join(c.name for c in dataset.colorinterp)
         dataset.close()
         raise InputFileError(
-            f"elevation file {path} has {dataset.count} bands ({kinds}); a DEM has one band "
-            "of elevations (an RGB or hillshade image is not one). Give the elevation GeoTIFF."
+            message("errors.dem_bands", path=path, count=dataset.count, kinds=kinds)
         )
     return dataset
 
@@ -190,21 +180,20 @@ def check_elevations(values: np.ndarray, *, source: str) -> None:
     if low >= floor and high <= ceiling:
         return
     if high > ceiling:
-        worst, hint = (
-            f"up to {high:,.0f}",
-            (
-                "Centimetres or decimetres? Convert the DEM to metres (gdal_calc.py "
-                "--calc='A/100'), or declare its nodata value (gdal_edit.py -a_nodata VALUE)."
-            ),
-        )
+        worst = message("errors.elevations_up_to", value=f"{high:,.0f}")
+        hint = message("errors.elevations_too_high_hint")
     else:
-        worst, hint = (
-            f"down to {low:,.6g}",
-            ("An undeclared nodata value? Declare it (gdal_edit.py -a_nodata VALUE)."),
-        )
+        worst = message("errors.elevations_down_to", value=f"{low:,.6g}")
+        hint = message("errors.elevations_too_low_hint")
     raise TerrainError(
-        f"{source}: elevations {worst} m; ground lies between {floor:,.0f} and {ceiling:,.0f} "
-        f"m. {hint}"
+        message(
+            "errors.elevations_implausible",
+            source=source,
+            worst=worst,
+            floor=f"{floor:,.0f}",
+            ceiling=f"{ceiling:,.0f}",
+            hint=hint,
+        )
     )
 
 
@@ -326,9 +315,13 @@ def open_tiles(
         for path, dataset in zip(files, datasets, strict=True):
             if CRS.from_user_input(dataset.crs.to_wkt()) != src_crs:
                 raise TerrainError(
-                    f"elevation tiles are in different CRSs: {files[0]} is {src_crs.to_string()}, "
-                    f"{path} is {dataset.crs.to_string()}. Reproject them to one CRS first "
-                    "(gdalwarp -t_srs ...)."
+                    message(
+                        "errors.dem_mixed_crs",
+                        first=files[0],
+                        first_crs=src_crs.to_string(),
+                        path=path,
+                        crs=dataset.crs.to_string(),
+                    )
                 )
         data_box = (
             min(d.bounds.left for d in datasets),
@@ -361,17 +354,11 @@ def read_window(
             datasets, window_box, abs(first.res[0]), abs(first.res[1])
         )
     except rasterio.errors.RasterioError as exc:
-        raise InputFileError(
-            f"{source}: elevation data cannot be read ({exc}); the file is truncated or "
-            "damaged. Download or export it again."
-        ) from exc
+        raise InputFileError(message("errors.dem_damaged", source=source, reason=exc)) from exc
     mosaic[(mosaic == SRTM_VOID) | (mosaic == UNDECLARED_VOID)] = np.nan
     check_elevations(mosaic, source=source)
     if not np.isfinite(mosaic).any():
-        raise TerrainError(
-            f"{source}: every elevation cell in the requested area is void (nodata); check the "
-            "files' nodata value and the bounds."
-        )
+        raise TerrainError(message("errors.dem_all_void", source=source))
     if fill_voids:
         filled, void, unfilled = _fill_voids(
             mosaic, covered, max_distance_cells=max_fill_distance_cells
@@ -450,9 +437,14 @@ def open_native_dem(
             )
             if box[0] >= box[2] or box[1] >= box[3]:
                 raise TerrainError(
-                    f"bounds {tuple(bounds)} (in {b_crs.to_string()}) lie outside the elevation "
-                    f"data {source}, which covers {tuple(round(v, 4) for v in data_box)} in "
-                    f"{src_crs.to_string()}. Give bounds inside the data or add the missing tiles."
+                    message(
+                        "errors.dem_bounds_outside",
+                        bounds=tuple(bounds),
+                        bounds_crs=b_crs.to_string(),
+                        source=source,
+                        covered=tuple(round(v, 4) for v in data_box),
+                        crs=src_crs.to_string(),
+                    )
                 )
         left0, top0 = first.bounds.left, first.bounds.top
         eps = 1e-6

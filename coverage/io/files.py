@@ -22,6 +22,7 @@ from coverage.errors import (
     OutputExistsError,
     OutputWriteError,
 )
+from coverage.i18n import message, term
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".gml", ".kml")
 
@@ -48,11 +49,11 @@ def existing_file(path: str | os.PathLike[str], *, what: str) -> Path:
     """Return ``path`` as a Path, or raise naming ``what`` it was meant to be."""
     path = Path(path)
     if not path.exists():
-        raise MissingFileError(f"{what} file not found: {path}. Check the path and spelling.")
+        raise MissingFileError(message("errors.file_not_found", what=term(what), path=path))
     if path.is_dir():
-        raise InputFileError(f"{what} path {path} is a folder; give the file inside it.")
+        raise InputFileError(message("errors.path_is_folder", what=term(what), path=path))
     if path.stat().st_size == 0:
-        raise InputFileError(f"{what} file {path} is empty (0 bytes); re-export it.")
+        raise InputFileError(message("errors.file_empty", what=term(what), path=path))
     return path
 
 
@@ -74,17 +75,21 @@ def read_vector(
         frame = gpd.read_file(source, layer=layer, encoding=encoding, engine="pyogrio")
     except UnicodeDecodeError as exc:
         raise InputFileError(
-            f"{what} file {path}: text is not valid {encoding or 'UTF-8'} ({exc.reason} at byte "
-            f"{exc.start}); save it again as UTF-8 (QGIS: Export > Save Features As, "
-            "Encoding UTF-8), or in Python pass its real encoding, e.g. encoding='cp1258'."
+            message(
+                "errors.vector_encoding",
+                what=term(what),
+                path=path,
+                encoding=encoding or "UTF-8",
+                reason=exc.reason,
+                start=exc.start,
+            )
         ) from exc
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputFileError(
-            f"{what} file {path} cannot be read as a vector layer ({exc}). Supported: "
-            "GeoJSON, GeoPackage, Shapefile (with .shx/.dbf/.prj, or zipped)."
+            message("errors.vector_unreadable", what=term(what), path=path, reason=exc)
         ) from exc
     if len(frame) == 0:
-        raise InputFileError(f"{what} file {path} holds no features; check the layer name.")
+        raise InputFileError(message("errors.vector_empty", what=term(what), path=path))
     return frame
 
 
@@ -105,21 +110,16 @@ def check_output(path: str | os.PathLike[str], *, overwrite: bool, folder: bool 
     """
     path = Path(path)
     if path.exists() and path.is_dir() != folder:
-        kind, want = ("a folder", "a file inside it") if path.is_dir() else ("a file", "a folder")
-        raise OutputWriteError(f"{path} is {kind}; name {want} for this output.")
+        kind = "errors.output_is_folder" if path.is_dir() else "errors.output_is_file"
+        raise OutputWriteError(message(kind, path=path))
     if path.exists() and not overwrite:
-        raise OutputExistsError(
-            f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it."
-        )
+        raise OutputExistsError(message("errors.output_exists", path=path))
     return path
 
 
 def _write_error(path: Path, exc: OSError) -> OutputWriteError:
     reason = exc.strerror or str(exc) or type(exc).__name__
-    return OutputWriteError(
-        f"cannot write {path}: {reason}. Free disk space, or choose a writable place; "
-        "nothing was left under that name."
-    )
+    return OutputWriteError(message("errors.cannot_write", path=path, reason=reason))
 
 
 @contextlib.contextmanager

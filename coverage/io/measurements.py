@@ -44,6 +44,7 @@ import pandas as pd
 
 from coverage import operators
 from coverage.errors import SchemaError, UnusableRowsWarning
+from coverage.i18n import message, term
 from coverage.io.cells import MAX_LISTED, CellProblems, cell_text, is_blank, parse_quantity, plain
 from coverage.io.coordinates import points_from_frame
 from coverage.io.files import existing_file
@@ -169,18 +170,19 @@ def measurements_from_frame(
     columns = list(frame.columns)
     headers = match_headers(columns, ALIASES)
     if "lat" not in headers or "lon" not in headers:
+        present = ", ".join(map(str, columns))
         raise SchemaError(
-            f"{source}: no position columns found. Columns present: "
-            f"{', '.join(map(str, columns))}. Name them lat/lon (or Latitude/Longitude, "
-            "Vĩ độ/Kinh độ)."
+            message(
+                "errors.measurements_no_position",
+                source=source,
+                columns=present,
+                headers="Latitude/Longitude, Vĩ độ/Kinh độ",
+            )
         )
     levels = [f for f in _LEVEL_FIELDS if f in headers]
     if "loss_db" not in headers and not levels:
-        raise SchemaError(
-            f"{source}: no level or path-loss column found. Columns present: "
-            f"{', '.join(map(str, columns))}. Give one of loss_db (path loss, dB), RSRP, "
-            "RSCP, RxLev or level_dbm (dBm)."
-        )
+        present = ", ".join(map(str, columns))
+        raise SchemaError(message("errors.measurements_no_level", source=source, columns=present))
     problems = CellProblems(source)
     dropped: dict[str, list[int]] = {}
     loss = np.full(n, np.nan)
@@ -205,10 +207,7 @@ def measurements_from_frame(
                 continue
             if not np.isnan(level[i]):
                 level_technology[i] = _LEVEL_FIELDS[field]
-    problems.raise_if_any(
-        "Fix these cells (one number per cell, the unit in the header: 'RSRP (dBm)', "
-        "'loss (dB)'), then read the file again."
-    )
+    problems.raise_if_any(message("errors.measurements_fix_cells"))
     _check_units(loss, level, headers, levels, labels, source)
     has_position = np.array(
         [
@@ -241,15 +240,12 @@ def measurements_from_frame(
     sub = frame.iloc[kept]
     sub_labels = [labels[i] for i in kept]
     if len(sub) == 0:
-        raise SchemaError(
-            f"{source}: none of the {n} row(s) has both a position and a usable level or "
-            "path loss; check the columns and their units."
-        )
+        raise SchemaError(message("errors.measurements_no_usable_row", source=source, count=n))
     geometry, geo_crs = points_from_frame(
         sub, xy_columns=(headers["lon"][0], headers["lat"][0]), crs=crs, swap_xy=False,
         labels=sub_labels, problems=problems, source=source,
     )  # fmt: skip
-    problems.raise_if_any("Fix these coordinates (decimal degrees or D°M'S\"), then read again.")
+    problems.raise_if_any(message("errors.measurements_fix_coordinates"))
     out = _identity(sub, headers, [level_technology[i] for i in kept], sub_labels, source)
     out["loss_db"] = loss[kept]
     out["level_dbm"] = level[kept]
@@ -294,8 +290,18 @@ def _check_units(
 ) -> None:
     """Refuse a column whose values are mostly out of range: a unit mistake, not bad rows."""
     for values, (low, high), column, what in (
-        (level, LEVEL_RANGE_DBM, headers[levels[0]][0] if levels else None, "level, dBm"),
-        (loss, LOSS_RANGE_DB, headers.get("loss_db", (None, ""))[0], "path loss, dB"),
+        (
+            level,
+            LEVEL_RANGE_DBM,
+            headers[levels[0]][0] if levels else None,
+            "errors.measurements_level_unit",
+        ),
+        (
+            loss,
+            LOSS_RANGE_DB,
+            headers.get("loss_db", (None, ""))[0],
+            "errors.measurements_loss_unit",
+        ),
     ):
         finite = values[np.isfinite(values) & ~np.isin(values, _SENTINELS)]
         if column is None or len(finite) == 0:
@@ -303,16 +309,20 @@ def _check_units(
         outside = (finite < low) | (finite > high)
         if outside.mean() > 0.5:
             first = int(np.flatnonzero(np.isfinite(values) & ~np.isin(values, _SENTINELS))[0])
-            hint = (
-                " Positive levels look like GSM RxLev indices 0-63: head the column "
-                "'RxLev (index)'."
-                if what.startswith("level") and np.all(finite >= 0)
-                else ""
-            )
+            rxlev = what == "errors.measurements_level_unit" and np.all(finite >= 0)
             raise SchemaError(
-                f"{source}: column {str(column)!r} is in an unknown unit: {outside.mean():.0%} "
-                f"of its values lie outside {low:g}..{high:g} ({what}), e.g. {labels[first]} "
-                f"= {values[first]:g}.{hint} Give the unit in the header, e.g. 'RSRP (dBm)'."
+                message(
+                    "errors.measurements_unknown_unit",
+                    source=source,
+                    column=str(column),
+                    share=f"{outside.mean():.0%}",
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                    what=message(what),
+                    row=labels[first],
+                    value=f"{values[first]:g}",
+                    hint=message("errors.measurements_rxlev_hint") if rxlev else "",
+                )
             )
 
 
@@ -354,7 +364,7 @@ def _identity(
         except ValueError as exc:
             problems.add(labels[i], headers["technology"][0], raw, str(exc))
             technology.append("unknown")
-    problems.raise_if_any("Fix these cells (technologies 2G/3G/4G/5G or GSM/UMTS/LTE/NR).")
+    problems.raise_if_any(message("errors.measurements_fix_technologies"))
     return {
         "time": [None if is_blank(v) else str(v) for v in cells("time")],
         "operator": operator,
@@ -408,7 +418,10 @@ def read_measurements(
         path, what="measurement", known_headers=_KNOWN, sheet=sheet, encoding=encoding
     )
     return measurements_from_frame(
-        frame, crs=crs, source=f"measurement file {path}", row_labels=labels
+        frame,
+        crs=crs,
+        source=message("errors.source_file", what=term("measurement"), path=path),
+        row_labels=labels,
     )
 
 
@@ -454,10 +467,7 @@ def measurement_sites(measurements: pd.DataFrame) -> gpd.GeoDataFrame:
     source = str(measurements.attrs.get("source", "measurements"))
     by_plain = {plain(c): c for c in measurements.columns}
     if "bts lat" not in by_plain or "bts lon" not in by_plain:
-        raise SchemaError(
-            f"{source} names no transmitters (no bts_lat/bts_lon columns); pass a tower list "
-            "(--towers) whose site_id matches the measurements' cell identity."
-        )
+        raise SchemaError(message("errors.measurements_no_transmitters", source=source))
     table = pd.DataFrame(index=measurements.index)
     for field, aliases in _BTS_FIELDS.items():
         column = next((by_plain[a] for a in aliases if a in by_plain), None)
@@ -473,7 +483,6 @@ def measurement_sites(measurements: pd.DataFrame) -> gpd.GeoDataFrame:
     repeated = sites["site_id"][sites["site_id"].duplicated()].unique().tolist()
     if repeated:
         raise SchemaError(
-            f"{source}: transmitter(s) {repeated[:MAX_LISTED]} appear with different bts_* "
-            "values in different rows; one site must have one position and radio setting."
+            message("errors.measurements_bts_differ", source=source, sites=repeated[:MAX_LISTED])
         )
     return towers_from_frame(sites.reset_index(drop=True), source=f"{source} (bts_* columns)")

@@ -24,6 +24,7 @@ from rasterio.windows import Window
 from coverage.crs import require_crs
 from coverage.errors import CRSError, InputFileError, SchemaError
 from coverage.grid import Grid
+from coverage.i18n import message
 from coverage.io.dem import tagged_synthetic
 from coverage.io.files import existing_file
 from coverage.memory import population_bytes, require_memory
@@ -143,9 +144,11 @@ def population_on_grid(
     rows, cols = grid.shape
     require_memory(
         population_bytes(grid.shape, k, values.size),
-        what=f"population of {label} on {rows:,} x {cols:,} cells, {k} x {k} samples each",
-        option="--resolution (the grid) and samples_per_cell=",
-        fix="use a coarser --resolution, fewer samples_per_cell, or a smaller area (tiles)",
+        what=message(
+            "errors.population_what", label=label, rows=f"{rows:,}", cols=f"{cols:,}", k=k
+        ),
+        option=message("errors.population_memory_option"),
+        fix=message("errors.population_memory_fix"),
     )
     people, known, stats = _areal_weighting(values, invalid, window, grid, k)
     metadata = {
@@ -182,10 +185,14 @@ def _check_density(values: np.ndarray, pixel_m: float, *, source: str) -> None:
     densest = float(values.max(initial=0.0)) / (pixel_m * pixel_m / 1e6)
     if densest > MAX_PEOPLE_PER_KM2:
         raise InputFileError(
-            f"population raster {source}: {float(values.max()):.6g} people in one pixel of "
-            f"about {pixel_m:,.0f} m, {densest:.3g} per km², denser than anywhere on Earth "
-            f"({MAX_PEOPLE_PER_KM2:,.0f}). Give a raster of people per pixel (WorldPop "
-            "counts), not a density or a scaled product, and check its nodata value."
+            message(
+                "errors.population_too_dense",
+                source=source,
+                people=f"{float(values.max()):.6g}",
+                pixel=f"{pixel_m:,.0f}",
+                density=f"{densest:.3g}",
+                densest=f"{MAX_PEOPLE_PER_KM2:,.0f}",
+            )
         )
 
 
@@ -200,7 +207,9 @@ def _read_around(
     try:
         dataset = rasterio.open(path)
     except rasterio.errors.RasterioIOError as exc:
-        raise InputFileError(f"population raster {path} cannot be read ({exc}).") from exc
+        raise InputFileError(
+            message("errors.population_unreadable", path=path, reason=exc)
+        ) from exc
     with dataset:
         src_crs = require_crs(dataset.crs and dataset.crs.to_wkt(), source=str(path))
         raster = Grid(src_crs, dataset.transform, (dataset.height, dataset.width))
@@ -211,8 +220,7 @@ def _read_around(
             values = dataset.read(1, window=found).astype(np.float64)
         except rasterio.errors.RasterioError as exc:
             raise InputFileError(
-                f"population raster {path} cannot be read ({exc}); it is truncated or damaged. "
-                "Download it again."
+                message("errors.population_damaged", path=path, reason=exc)
             ) from exc
         row0, col0 = int(found.row_off), int(found.col_off)
         window = raster.window(row0, col0, *values.shape)
@@ -358,13 +366,18 @@ def _check_covers(
     problems = []
     for i, name in enumerate(names):
         if outside[i] > max_missing_share:
-            problems.append(f"{name} ({outside[i]:.0%} outside the raster)")
+            share = f"{outside[i]:.0%}"
+            problems.append(message("errors.population_outside", name=name, share=share))
         elif in_grid[i] > 0 and no_data[i] > 0.5:
-            problems.append(f"{name} ({no_data[i]:.0%} on nodata pixels)")
+            share = f"{no_data[i]:.0%}"
+            problems.append(message("errors.population_nodata", name=name, share=share))
     if problems:
-        more = f" and {len(problems) - 100} more" if len(problems) > 100 else ""
+        more = message("errors.and_more", count=len(problems) - 100) if len(problems) > 100 else ""
         raise InputFileError(
-            f"population raster {population.source} does not cover {len(problems)} commune(s): "
-            f"{', '.join(problems[:100])}{more}. Use a raster that covers the whole study area "
-            "(the WorldPop country file), or drop those communes."
+            message(
+                "errors.population_not_covering",
+                source=population.source,
+                count=len(problems),
+                listed=", ".join(problems[:100]) + more,
+            )
         )

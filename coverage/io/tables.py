@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from coverage.errors import InputFileError, SchemaError
+from coverage.i18n import message, term
 from coverage.io.cells import is_blank, plain
 
 __all__ = ["HEADER_SEARCH_ROWS", "read_table", "split_header"]
@@ -100,7 +101,7 @@ def read_table(
     >>> frame.to_dict("list"), labels
     ({'Mã trạm': ['A1'], 'Kinh độ': ['103,9']}, ['row 3'])
     """
-    source = f"{what} file {path}"
+    source = message("errors.source_file", what=term(what), path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         records = _read_xlsx_records(path, sheet, source)
     else:
@@ -145,7 +146,7 @@ def _records_to_frame(
     header_index = _find_header(records, known_headers)
     first = next((i for i, r in enumerate(records) if any(not is_blank(c) for c in r)), None)
     if first is None:
-        raise InputFileError(f"{source} holds no rows; export the {what} list again.")
+        raise InputFileError(message("errors.table_no_rows", source=source, what=term(what)))
     implied = headerless(records[first]) if header_index is None and headerless else None
     if implied is not None:
         header = list(implied)
@@ -167,16 +168,18 @@ def _records_to_frame(
             continue
         if len(row) > width and any(not is_blank(c) for c in row[width:]):
             raise SchemaError(
-                f"{source}: row {index + 1} has {len(row)} cells but the header has {width}. "
-                "A decimal comma in a comma-separated file? Quote such values or save the "
-                "file with ';' as separator."
+                message(
+                    "errors.table_row_width",
+                    source=source,
+                    row=index + 1,
+                    cells=len(row),
+                    width=width,
+                )
             )
         rows.append((row + [None] * width)[:width])
         labels.append(f"row {index + 1}")
     if not rows:
-        raise InputFileError(
-            f"{source} has a header but no {what} rows; add rows below the header."
-        )
+        raise InputFileError(message("errors.table_header_only", source=source, what=term(what)))
     columns = {}
     for j, name in enumerate(header):
         values = [None if is_blank(r[j]) else r[j] for r in rows]
@@ -200,13 +203,18 @@ def _decode(path: Path, encoding: str | None, source: str) -> str:
         return raw.decode(encoding_used)
     except UnicodeDecodeError as exc:
         raise InputFileError(
-            f"{source}: text is not valid {encoding_used} ({exc.reason} at byte "
-            f"{exc.start}). Re-save it from Excel as 'CSV UTF-8' (or, in "
-            "Python, pass its real encoding, e.g. encoding='cp1258' for Vietnamese Windows or "
-            "encoding='utf-16' for Excel 'Unicode text')."
+            message(
+                "errors.table_encoding",
+                source=source,
+                encoding=encoding_used,
+                reason=exc.reason,
+                start=exc.start,
+            )
         ) from exc
     except LookupError as exc:
-        raise InputFileError(f"{source}: unknown encoding {encoding!r}.") from exc
+        raise InputFileError(
+            message("errors.table_unknown_encoding", source=source, encoding=encoding)
+        ) from exc
 
 
 def _read_csv_records(
@@ -215,7 +223,7 @@ def _read_csv_records(
     text = _decode(path, encoding, source)
     lines = [line for line in text.splitlines()[:40] if line.strip()]
     if not lines:
-        raise InputFileError(f"{source} holds no rows; export the {what} list again.")
+        raise InputFileError(message("errors.table_no_rows", source=source, what=term(what)))
     best: tuple[int, int, str] | None = None
     for delimiter in _DELIMITERS:
         sample = list(csv.reader(lines, delimiter=delimiter))
@@ -235,9 +243,7 @@ def _read_xlsx_records(path: Path, sheet: str | int | None, source: str) -> list
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise InputFileError(
-            f"{source} cannot be read as an Excel workbook ({exc}); save it as .xlsx."
-        ) from exc
+        raise InputFileError(message("errors.table_not_xlsx", source=source, reason=exc)) from exc
     try:
         names = book.sheetnames
         if sheet is None:
@@ -245,14 +251,21 @@ def _read_xlsx_records(path: Path, sheet: str | int | None, source: str) -> list
         elif isinstance(sheet, int):
             if not 0 <= sheet < len(names):
                 raise InputFileError(
-                    f"{source} has {len(names)} sheet(s) ({names}); sheet={sheet} "
-                    "does not exist (sheets count from 0)."
+                    message(
+                        "errors.table_sheet_index",
+                        source=source,
+                        count=len(names),
+                        names=names,
+                        sheet=sheet,
+                    )
                 )
             ws = book.worksheets[sheet]
         elif sheet in names:
             ws = book[sheet]
         else:
-            raise InputFileError(f"{source} has no sheet {sheet!r}; sheets: {names}.")
+            raise InputFileError(
+                message("errors.table_no_sheet", source=source, sheet=sheet, names=names)
+            )
         records = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
         if sheet is None and not _has_content(records):
             filled = [
@@ -260,15 +273,13 @@ def _read_xlsx_records(path: Path, sheet: str | int | None, source: str) -> list
                 for name, other in zip(names[1:], book.worksheets[1:], strict=True)
                 if _has_content(other.iter_rows(values_only=True))
             ]
-            raise InputFileError(
-                f"{source}: its first sheet {names[0]!r} is empty"
-                + (
-                    f"; the data is on sheet {filled[0]!r}. Move that sheet first (the command "
-                    f"line reads the first sheet), or in Python pass sheet={filled[0]!r}."
-                    if filled
-                    else "; every sheet is empty. Fill in the list."
+            if filled:
+                text = message(
+                    "errors.table_first_sheet_empty", source=source, first=names[0], sheet=filled[0]
                 )
-            )
+            else:
+                text = message("errors.table_every_sheet_empty", source=source, first=names[0])
+            raise InputFileError(text)
         return records
     finally:
         book.close()

@@ -23,6 +23,7 @@ from rasterio.enums import Resampling
 from coverage.crs import WGS84, require_crs, transform_xy, working_crs_for_bounds
 from coverage.errors import CRSError, ResolutionWarning, TerrainError
 from coverage.grid import Grid
+from coverage.i18n import message
 from coverage.io.dem import (
     DEFAULT_MAX_FILL_DISTANCE_CELLS,
     dem_files,
@@ -220,8 +221,7 @@ def _working_crs(crs: Any, src_crs: CRS, data_box: Box) -> CRS:
     )
     if not work_crs.is_projected:
         raise CRSError(
-            f"crs={work_crs.to_string()} is not a metric projected CRS; name a UTM zone "
-            "such as 'EPSG:32648' (Lào Cai) or leave crs=None to pick one."
+            message("errors.terrain_crs_not_metric", crs=work_crs.to_string(), place="Lào Cai")
         )
     return work_crs
 
@@ -299,9 +299,12 @@ def _crop_box(
     if want[0] >= outer[2] or want[2] <= outer[0] or want[1] >= outer[3] or want[3] <= outer[1]:
         data_in_b = rasterio.warp.transform_bounds(src_crs, b_crs, *data_box, densify_pts=21)
         raise TerrainError(
-            f"bounds {_fmt_box(tuple(bounds), b_crs)} lie outside the elevation data "
-            f"{source}, which covers {_fmt_box(data_in_b, b_crs)}. Give bounds inside the "
-            "data or add the missing tiles."
+            message(
+                "errors.terrain_bounds_outside",
+                bounds=_fmt_box(tuple(bounds), b_crs),
+                source=source,
+                covered=_fmt_box(data_in_b, b_crs),
+            )
         )
     return (
         max(want[0], inner[0]),
@@ -330,10 +333,7 @@ def _grid_of_box(box: Box, cell_m: float, crs: CRS, *, source: str) -> Grid:
     left, bottom, right, top = box
     cols, rows = round((right - left) / cell_m), round((top - bottom) / cell_m)
     if cols < 2 or rows < 2:
-        raise TerrainError(
-            f"{source}: the requested area is smaller than 2 x 2 cells of {cell_m:g} m; "
-            "enlarge bounds or lower resolution_m."
-        )
+        raise TerrainError(message("errors.terrain_too_small", source=source, cell=f"{cell_m:g}"))
     return Grid(crs, Affine(cell_m, 0.0, left, 0.0, -cell_m, top), (rows, cols))
 
 
@@ -368,10 +368,15 @@ def _require_terrain_memory(
     rows, cols = grid.shape
     require_memory(
         terrain_bytes(grid.shape, source_cells),
-        what=f"the terrain of {source} on {rows:,} x {cols:,} cells of {cell_m:g} m",
+        what=message(
+            "errors.terrain_what",
+            source=source,
+            rows=f"{rows:,}",
+            cols=f"{cols:,}",
+            cell=f"{cell_m:g}",
+        ),
         option="--resolution (resolution_m=)",
-        fix="use a coarser --resolution (the DEM's own spacing is the finest it holds), or "
-        "split the area into smaller tiles (bounds=)",
+        fix=message("errors.terrain_memory_fix"),
     )
 
 

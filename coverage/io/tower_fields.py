@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coverage.i18n import message
 from coverage.io.cells import CellProblems, cell_text, is_blank, parse_quantity, plain
 from coverage.io.tables import split_header
 
@@ -131,22 +132,22 @@ def convert_cell(field: str, raw: Any, header_unit: str, cell_unit: str) -> floa
     if field == "eirp_dbm":
         unit = unit or "dbm"
         if unit not in _POWER_TO_DBM:
-            raise ValueError(f"unknown power unit {unit!r}; use dBm, dBW, W, mW or kW")
+            raise ValueError(message("errors.unit_power", unit=unit))
         converted = _POWER_TO_DBM[unit](number)
         if math.isnan(converted):
-            raise ValueError("a power in W must be positive")
+            raise ValueError(message("errors.unit_power_positive"))
         return converted
     if field == "frequency_mhz":
         unit = unit or "mhz"
         if unit not in _FREQUENCY_TO_MHZ:
-            raise ValueError(f"unknown frequency unit {unit!r}; use MHz or GHz")
+            raise ValueError(message("errors.unit_frequency", unit=unit))
         return number * _FREQUENCY_TO_MHZ[unit]
     if field == "antenna_height_m":
         if unit not in ("", "m", "met"):
-            raise ValueError(f"unknown height unit {unit!r}; give metres")
+            raise ValueError(message("errors.unit_height", unit=unit))
         return number
     if unit not in _DEGREE_UNITS:
-        raise ValueError(f"unknown angle unit {unit!r}; give degrees")
+        raise ValueError(message("errors.unit_angle", unit=unit))
     return number
 
 
@@ -175,11 +176,9 @@ def check_ranges(
             bad = (values < low) | (values > high)
         column = headers[field][0] if field in headers else f"{field} (default)"
         for i in np.flatnonzero(bad):
-            problems.add(labels[i], column, f"{values[i]:g}", f"{field} must be {low:g}-{high:g}")
-    problems.raise_if_any(
-        "These values are physically implausible (a unit mistake, e.g. W given as dBm or "
-        "GHz as MHz?). Correct them, or give the unit in the header, e.g. 'EIRP (W)'."
-    )
+            reason = message("errors.value_range", field=field, low=f"{low:g}", high=f"{high:g}")
+            problems.add(labels[i], column, f"{values[i]:g}", reason)
+    problems.raise_if_any(message("errors.towers_implausible"))
 
 
 # ----------------------------------------------------------------------------- OpenCelliD

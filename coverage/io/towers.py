@@ -61,6 +61,7 @@ import shapely
 from coverage import operators
 from coverage.crs import WGS84, require_crs, transform_xy, working_crs_for_bounds
 from coverage.errors import CoverageWarning, DefaultsUsedWarning, InputFileError, SchemaError
+from coverage.i18n import message, term
 from coverage.io.cells import (
     MAX_LISTED,
     CellProblems,
@@ -190,10 +191,7 @@ def towers_from_frame(
         frame, headers, is_geo=is_geo, crs=crs, swap_xy=swap_xy, labels=labels,
         problems=problems, source=source,
     )  # fmt: skip
-    problems.raise_if_any(
-        "Fix these cells in the file (one value per cell; decimal degrees or D°M'S\" for "
-        "coordinates; technologies 2G/3G/4G/5G or GSM/UMTS/LTE/NR), then read it again."
-    )
+    problems.raise_if_any(message("errors.towers_fix_cells"))
 
     counts += _fill_defaults(out, table_defaults)
     check_ranges(out, labels, headers, source)
@@ -304,10 +302,11 @@ def _coordinates(
     """(points, CRS) from a GeoDataFrame's geometry or the recognised lon/lat columns."""
     if not is_geo and ("lon" not in headers or "lat" not in headers):
         accepted = "; ".join(f"{f}: {', '.join(HEADER_ALIASES[f])}" for f in ("lon", "lat"))
+        present = ", ".join(map(str, frame.columns))
         raise SchemaError(
-            f"{source}: no coordinate columns found. Columns present: "
-            f"{', '.join(map(str, frame.columns))}. Accepted headers (any case, with or "
-            f"without diacritics) - {accepted}."
+            message(
+                "errors.towers_no_coordinates", source=source, columns=present, accepted=accepted
+            )
         )
     return points_from_frame(
         frame,
@@ -388,13 +387,11 @@ def _check_unique(out: dict[str, Any], labels: list[str], source: str, on_duplic
         return
     if on_duplicate == "error":
         listed = "; ".join(
-            f"{site!r} at {', '.join(labels[i] for i in rows)}"
+            message("errors.value_at_rows", value=site, rows=", ".join(labels[i] for i in rows))
             for site, rows in list(repeated.items())[:MAX_LISTED]
         )
         raise SchemaError(
-            f"{source}: {len(repeated)} site_id value(s) repeat: {listed}. Each row must have "
-            "its own id: fix the file, or pass on_duplicate='suffix' to rename repeats "
-            "'<id>-2', '<id>-3'..."
+            message("errors.towers_repeated_ids", source=source, count=len(repeated), listed=listed)
         )
     taken = set(ids)
     for site, rows in repeated.items():
@@ -462,7 +459,7 @@ def read_towers(
     """
     path = existing_file(path, what="tower")
     suffix = path.suffix.lower()
-    source = f"tower file {path}"
+    source = message("errors.source_file", what=term("tower"), path=path)
     if suffix in VECTOR_SUFFIXES:
         frame = read_vector(path, what="tower", layer=sheet, encoding=encoding)
         labels = [f"feature {i + 1}" for i in range(len(frame))]
@@ -609,22 +606,29 @@ def check_towers_within(
     lines = []
     for k, i in enumerate(outside[:MAX_LISTED]):
         distance_km = points.iloc[i].distance(area) / 1000.0
-        hint = "; with x/y exchanged it falls inside: swap_xy=True?" if swapped_in[k] else ""
+        hint = message("errors.towers_outside_swapped") if swapped_in[k] else ""
         lines.append(
-            f"{ids.iloc[i]} at ({own.iloc[k].x:g}, {own.iloc[k].y:g}): "
-            f"{distance_km:.1f} km outside{hint}"
+            message(
+                "errors.towers_outside_line",
+                site=ids.iloc[i],
+                x=f"{own.iloc[k].x:g}",
+                y=f"{own.iloc[k].y:g}",
+                km=f"{distance_km:.1f}",
+                hint=hint,
+            )
         )
-    more = f"\n  ... and {len(outside) - MAX_LISTED} more" if len(outside) > MAX_LISTED else ""
-    message = (
-        f"{len(outside)} of {len(towers)} tower(s) are outside every commune:\n  "
-        + "\n  ".join(lines)
-        + more
-        + "\nTowers just across a border can be real; others point to swapped or mistyped "
-        "coordinates."
+    extra = len(outside) - MAX_LISTED
+    more = message("errors.cells_more", count=extra) if extra > 0 else ""
+    text = message(
+        "errors.towers_outside",
+        count=len(outside),
+        total=len(towers),
+        lines="\n  ".join(lines),
+        more=more,
     )
     if on_outside == "raise":
-        raise SchemaError(message)
-    warnings.warn(message, CoverageWarning, stacklevel=2)
+        raise SchemaError(text)
+    warnings.warn(text, CoverageWarning, stacklevel=2)
     return within
 
 

@@ -223,16 +223,23 @@ def require_memory(needed: float, *, what: str, option: str, fix: str) -> None:
     budget = available_memory()
     if needed > budget.bytes:
         raise MemoryBudgetError(
-            message(
-                "errors.memory_refused",
-                what=what,
-                needed=format_bytes(needed),
-                available=format_bytes(budget.bytes),
-                source=budget.source,
-                option=option,
-                fix=fix,
-            )
+            _refusal("errors.memory_refused", needed, budget, what, option, fix)
         )
+
+
+def _refusal(
+    message_id: str, needed: float, budget: Budget, what: str, option: str, fix: str
+) -> str:
+    """The one-line refusal of ``needed`` bytes over ``budget`` (memory or disk)."""
+    return message(
+        message_id,
+        what=what,
+        needed=format_bytes(needed),
+        available=format_bytes(budget.bytes),
+        source=budget.source,
+        option=option,
+        fix=fix,
+    )
 
 
 def require_disk(
@@ -247,17 +254,7 @@ def require_disk(
     """
     budget = available_disk(folder)
     if needed > budget.bytes:
-        raise OutputWriteError(
-            message(
-                "errors.disk_refused",
-                what=what,
-                needed=format_bytes(needed),
-                available=format_bytes(budget.bytes),
-                source=budget.source,
-                option=option,
-                fix=fix,
-            )
-        )
+        raise OutputWriteError(_refusal("errors.disk_refused", needed, budget, what, option, fix))
 
 
 def require_site_memory(

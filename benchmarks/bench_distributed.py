@@ -233,14 +233,16 @@ def country(folder: Path) -> None:
     extent = COUNTRY_FILES * COUNTRY_FILE_CELLS * CELL_M
     sites = int(os.environ.get("PHUSONG_BENCH_COUNTRY_SITES", COUNTRY_SITES))
     towers = _towers(sites, extent, COUNTRY_RADIUS_M + 500.0, seed=9)
-    seconds, peaks, tiles = _timed_run(
+    seconds, cpu, peaks, tiles = _timed_run(
         workers, towers, dem, folder / "country_out", radius_m=COUNTRY_RADIUS_M,
         tile_size=COUNTRY_TILE,
     )  # fmt: skip
     print(
         f"country: {sites:,} sites, {COUNTRY_RADIUS_M / 1000:g} km, "
         f"{COUNTRY_FILES * COUNTRY_FILE_CELLS:,}^2 cells in {COUNTRY_FILES**2} DEM files, "
-        f"{tiles} tiles of {COUNTRY_TILE}: {seconds / 60:.1f} min on {workers} worker(s)"
+        f"{tiles} tiles of {COUNTRY_TILE}: {seconds / 60:.1f} min on {workers} worker(s) "
+        f"(CPU {' + '.join(f'{c / 60:.1f}' for c in cpu)} min; load average "
+        f"{os.getloadavg()[0]:.1f} at the end)"
     )
     print(
         f"  peak memory per worker: {', '.join(f'{p:.2f}' for p in peaks)} GB (target <= 2 GB); "

@@ -457,6 +457,8 @@ def map_command(
 
     check_output(out, overwrite=overwrite)
     analysis = _analyse(job, interest)
+    # named on the command line, and those whose files say so (a tagged DEM or population)
+    synthetic_inputs = list(dict.fromkeys([*synthetic, *analysis.synthetic_inputs])) or None
     proposals = proposal_coverage = None
     if proposals_path is not None:
         from coverage.io.towers import read_towers
@@ -474,7 +476,7 @@ def map_command(
             gaps=analysis.gaps,
             proposals=proposals,
             terrain=analysis.terrain,
-            synthetic_inputs=list(dict.fromkeys([*synthetic, *analysis.synthetic_inputs])) or None,
+            synthetic_inputs=synthetic_inputs,
             overwrite=overwrite,
             lang=lang,
         )
@@ -487,7 +489,7 @@ def map_command(
         terrain=analysis.terrain,
         focus_commune=focus,
         communes_of_interest=list(interest) or seed_communes_in(analysis.communes["name"]),
-        synthetic_inputs=list(dict.fromkeys([*synthetic, *analysis.synthetic_inputs])) or None,
+        synthetic_inputs=synthetic_inputs,
         offline=offline,
         proposals=proposals,
         proposal_coverage=proposal_coverage,

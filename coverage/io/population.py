@@ -129,9 +129,7 @@ def population_on_grid(
     else:
         path = existing_file(source, what="population raster")
         label = str(path)
-        values, window, extent, nodata, window_offset = _read_around(path, grid)
-        with rasterio.open(path) as dataset:
-            synthetic = tagged_synthetic(dataset.tags())
+        values, window, extent, nodata, window_offset, synthetic = _read_around(path, grid)
     invalid = ~np.isfinite(values) | (values < 0)
     if nodata is not None:
         invalid |= values == nodata
@@ -198,11 +196,14 @@ def _check_density(values: np.ndarray, pixel_m: float, *, source: str) -> None:
 
 def _read_around(
     path: os.PathLike[str], grid: Grid
-) -> tuple[np.ndarray, Grid, tuple[float, float, float, float], float | None, tuple[int, int]]:
+) -> tuple[
+    np.ndarray, Grid, tuple[float, float, float, float], float | None, tuple[int, int], bool
+]:
     """Read the raster's pixels under ``grid`` plus one pixel of margin.
 
-    Returns ``(values, window, extent, nodata, offset)``: float64 values, their grid, the
-    whole raster's bounds (its CRS), its nodata value and the window's (row, col) offset.
+    Returns ``(values, window, extent, nodata, offset, synthetic)``: float64 values, their
+    grid, the whole raster's bounds (its CRS), its nodata value, the window's (row, col)
+    offset and whether its tags say it is synthetic.
     """
     try:
         dataset = rasterio.open(path)
@@ -224,7 +225,8 @@ def _read_around(
             ) from exc
         row0, col0 = int(found.row_off), int(found.col_off)
         window = raster.window(row0, col0, *values.shape)
-        return values, window, raster.bounds, dataset.nodata, (row0, col0)
+        synthetic = tagged_synthetic(dataset.tags())
+        return values, window, raster.bounds, dataset.nodata, (row0, col0), synthetic
 
 
 def _pixel_size_in(source: Grid, grid: Grid) -> float:

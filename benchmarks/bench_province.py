@@ -20,7 +20,7 @@ of what a GIS per-site workflow costs; the ratio printed is its time per site ov
 
 ITM takes minutes: ``python -m benchmarks province`` runs diffraction and Hata; add ITM
 with ``BENCH_PROVINCE_ITM=1`` in the environment or ``python -m benchmarks.bench_province
---itm``.
+--itm``; ``--models itm`` runs ITM alone.
 """
 
 from __future__ import annotations
@@ -124,10 +124,19 @@ def gdal_per_site(dem: Path, xs: np.ndarray, ys: np.ndarray, work: Path) -> floa
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--itm", action="store_true", help="also run --model itm (minutes)")
+    parser.add_argument(
+        "--models", help="comma-separated models to run instead (e.g. itm), in that order"
+    )
     args = parser.parse_args([] if argv is None else argv)
     models = ["diffraction", "hata"]
     if args.itm or os.environ.get("BENCH_PROVINCE_ITM") == "1":
         models.append("itm")
+    if args.models:
+        models = [m.strip() for m in args.models.split(",") if m.strip()]
+        if unknown := set(models) - set(TARGET_S):
+            parser.error(
+                f"--models: no target for {', '.join(sorted(unknown))}; use {', '.join(TARGET_S)}"
+            )
     cli = shutil.which("phusong") or str(Path(sys.executable).with_name("phusong"))
     terrain = rough_terrain(SIZE)
     xs, ys = central_sites(terrain, N_SITES, margin_m=RADIUS_M)

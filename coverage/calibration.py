@@ -256,7 +256,7 @@ def read_calibration(path: str | os.PathLike[str]) -> Calibration:
             flat_terrain=bool(data.get("flat_terrain", False)),
             antenna_pattern=bool(data.get("antenna_pattern", True)),
             phusong_version=str(data.get("phusong_version", "")),
-            source=f"calibration file {path}", name=path.name,
+            source=message("errors.calibration.file_source", path=path), name=path.name,
         )  # fmt: skip
     except (ValueError, KeyError, TypeError) as exc:
         raise InputFileError(
@@ -375,8 +375,9 @@ def calibrate(
     """
     source = str(measurements.attrs.get("source", "measurements"))
     points = matched_points(measurements, towers, terrain, model=model, **options)
+    label = message("errors.calibration.run_source", model=model, source=source)
     return calibrate_points(points, block_m=block_m, folds=folds, buffer_m=buffer_m,
-                            seed=seed, source=f"calibration of {model} on {source}")  # fmt: skip
+                            seed=seed, source=label)  # fmt: skip
 
 
 def summary_lines(calibration: Calibration) -> Sequence[str]:

@@ -18,7 +18,7 @@ import pandas as pd
 from coverage.crs import crs_label
 from coverage.errors import CRSError, DemEdgeWarning, ModelRangeError, SchemaError
 from coverage.grid import Grid, Gridded
-from coverage.i18n import message
+from coverage.i18n import current_language, language, message
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from coverage.memory import predict_bytes, radial_plan_bytes, require_site_memory
 from coverage.physics.antenna import antenna_gain_db
@@ -632,7 +632,13 @@ def predict(
         else:
             import dask
 
-            tasks = [dask.delayed(site_received_power)(terrain, s, **options) for s in batch]
+            # a task in another process (dask's "processes", a distributed worker) does not
+            # inherit the caller's language: it travels with the task
+            lang = current_language()
+            tasks = [
+                dask.delayed(_in_language)(lang, site_received_power, terrain, s, **options)
+                for s in batch
+            ]
             outputs = list(dask.compute(*tasks, scheduler=scheduler))
         for site, (row0, col0, power, flags, cut) in zip(batch, outputs, strict=True):
             _merge(
@@ -674,6 +680,24 @@ def predict(
         model=model,
         parameters={**options, "calibration": calibration_label(calibration)},
     )
+
+
+def _in_language(lang: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``function(*args, **kwargs)`` with the library's messages in ``lang``.
+
+    For work sent to other processes (dask's ``"processes"`` scheduler, a ``distributed``
+    worker) or to threads that do not copy the caller's context (a plain thread pool):
+    they do not inherit the caller's :func:`~coverage.i18n.language`, so it travels with
+    the task. (Dask's threaded scheduler copies the context itself.)
+
+    Examples
+    --------
+    >>> from coverage.i18n import message
+    >>> _in_language("vi", message, "errors.grid.source")
+    'lưới'
+    """
+    with language(lang):
+        return function(*args, **kwargs)
 
 
 def require_predict_memory(

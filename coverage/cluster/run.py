@@ -45,7 +45,7 @@ from coverage.crs import WGS84, grow_lonlat_bounds
 from coverage.errors import ClusterError, DemEdgeWarning, TerrainError
 from coverage.gaps import commune_table
 from coverage.grid import Grid
-from coverage.i18n import message
+from coverage.i18n import current_language, message
 from coverage.io.dem import dem_files, open_dem_file
 from coverage.io.files import atomic_folder, atomic_output
 from coverage.io.spreadsheets import write_csv
@@ -403,6 +403,7 @@ def predict_tiled(
         common = dict(
             layers=layers, options=options, staging=str(staging),
             population=None if population is None else str(population),
+            language=current_language(),
         )  # fmt: skip
         jobs = list(
             _jobs(

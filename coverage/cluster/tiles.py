@@ -27,7 +27,7 @@ import shapely
 from coverage.errors import DemEdgeWarning, TerrainError
 from coverage.gaps import commune_sums
 from coverage.grid import Grid
-from coverage.i18n import message
+from coverage.i18n import language, message
 from coverage.io.population import population_on_grid
 from coverage.io.rasters import write_coverage
 from coverage.io.terrain import open_terrain
@@ -137,6 +137,9 @@ class TileJob:
     communes: gpd.GeoDataFrame | None = field(default=None, repr=False)
     commune_positions: np.ndarray | None = field(default=None, repr=False)
     population: str | None = None
+    language: str = "en"
+    """The language of the caller's messages (:func:`coverage.i18n.language`): a worker is
+    another process, which does not inherit it."""
 
 
 @dataclass(frozen=True)
@@ -230,10 +233,10 @@ def run_tile(job: TileJob) -> TileReport:
     """Compute one tile and write its outputs under ``job.staging``/tiles/<name>/.
 
     Warnings met are returned (category name, message) rather than shown: a worker's
-    would be lost. The DEM-edge warning is left out: a window's edge is not the DEM's
+    would be lost. Errors and warnings are written in ``job.language``. The DEM-edge warning is left out: a window's edge is not the DEM's
     (the driver warns about the sites whose radius leaves the whole grid).
     """
-    with warnings.catch_warnings(record=True) as caught:
+    with language(job.language), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         terrain, row0, col0 = _window_terrain(job)
         result = predict(job.towers, terrain, **job.options)

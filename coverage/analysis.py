@@ -22,6 +22,7 @@ import pandas as pd
 
 from coverage.errors import CruderMethodWarning, SchemaError
 from coverage.gaps import check_operator_names, commune_coverage, gap_polygons, slug
+from coverage.i18n import message
 from coverage.io.population import population_on_grid
 from coverage.model import CoverageResult, predict
 from coverage.population import PopulationGrid, population_from_communes
@@ -116,15 +117,13 @@ def population_grid(
 ) -> PopulationGrid | None:
     grid = on_grid.grid
     if isinstance(population, PopulationGrid):
-        population.check_grid(grid, what="the coverage result")
+        population.check_grid(grid, what=message("errors.population.coverage_result"))
         return population
     if population is not None:
         return population_on_grid(population, grid=grid, communes=communes, on_grid=on_grid)
     if population_column is not None:
         warnings.warn(
-            f"population spread evenly over each commune's area from column "
-            f"{population_column!r}: the cruder method; pass a population raster (e.g. "
-            "WorldPop) for people where they live",
+            message("errors.analysis.population_spread", column=repr(population_column)),
             CruderMethodWarning,
             stacklevel=3,
         )
@@ -189,8 +188,7 @@ def analyse(
     """
     if population is not None and population_column is not None:
         raise SchemaError(
-            f"both a population raster and population_column={population_column!r} given; "
-            "give one (CLI: --population or --population-column): the raster is the better."
+            message("errors.analysis.population_twice", population_column=repr(population_column))
         )
     if "operator" in towers.columns:
         check_operator_names(towers["operator"].dropna())

@@ -41,6 +41,7 @@ from scipy.spatial import cKDTree
 
 from coverage import __version__
 from coverage.errors import CalibrationError, InputFileError
+from coverage.i18n import message
 from coverage.io.files import atomic_output, existing_file
 from coverage.measured_error import matched_points
 from coverage.model import CALIBRATION_MIN_DISTANCE_M
@@ -87,7 +88,7 @@ def fit_terms(distance_m: np.ndarray, error_db: np.ndarray) -> tuple[np.ndarray,
     x = _design(distance_m)
     y = np.asarray(error_db, dtype=float)
     if len(y) < 3:
-        raise CalibrationError(f"{len(y)} point(s) are too few to fit an offset and a slope.")
+        raise CalibrationError(message("errors.calibration.too_few_points", count=len(y)))
     ols = np.linalg.lstsq(x, y, rcond=None)[0]
     mad = float(np.median(np.abs(y - x @ ols - np.median(y - x @ ols)))) * 1.4826
     scale = HUBER_K * max(mad, 1e-6)
@@ -197,9 +198,14 @@ class Calibration:
         """
         if model != self.model:
             raise CalibrationError(
-                f"{self.source} calibrates the {self.model!r} model, but this run uses "
-                f"{model!r}: calibrate {model!r} (phusong calibrate --model {model}) or run "
-                f"with --model {self.model}."
+                message(
+                    "errors.calibration.other_model",
+                    source=self.source,
+                    calibrated_repr=repr(self.model),
+                    model_repr=repr(model),
+                    model=model,
+                    calibrated=self.model,
+                )
             )
         for t in self.terms:
             if t.operator in (operator, "unknown") and t.technology in (technology, "unknown"):
@@ -250,12 +256,11 @@ def read_calibration(path: str | os.PathLike[str]) -> Calibration:
             flat_terrain=bool(data.get("flat_terrain", False)),
             antenna_pattern=bool(data.get("antenna_pattern", True)),
             phusong_version=str(data.get("phusong_version", "")),
-            source=f"calibration file {path}", name=path.name,
+            source=message("errors.calibration.file_source", path=path), name=path.name,
         )  # fmt: skip
     except (ValueError, KeyError, TypeError) as exc:
         raise InputFileError(
-            f"calibration file {path} is not a phusong calibration ({exc!r}); write one with "
-            "phusong calibrate."
+            message("errors.calibration.not_a_calibration", path=path, exc=repr(exc))
         ) from exc
 
 
@@ -269,7 +274,7 @@ def calibrate_points(points: pd.DataFrame, *, block_m: float = BLOCK_M, folds: i
     """Fit and cross-validate a calibration on :func:`coverage.measured_error.matched_points`."""
     models = sorted(set(points["model"]))
     if len(models) != 1:
-        raise CalibrationError(f"calibrate one model at a time, got {models}.")
+        raise CalibrationError(message("errors.calibration.one_model", models=models))
     fold, _ = blocked_folds(points["x"].to_numpy(), points["y"].to_numpy(), block_m=block_m,
                             folds=folds, seed=seed)  # fmt: skip
     tree = cKDTree(np.c_[points["x"], points["y"]])
@@ -293,8 +298,15 @@ def calibrate_points(points: pd.DataFrame, *, block_m: float = BLOCK_M, folds: i
             train = np.array([i for i in index[fold[index] != k] if i not in excluded], dtype=int)
             if len(train) < 3:
                 raise CalibrationError(
-                    f"{source}: fold {k + 1} of {folds} leaves {len(train)} training point(s) "
-                    f"for {operator} {technology}; use fewer folds or smaller blocks."
+                    message(
+                        "errors.calibration.fold_too_small",
+                        source=source,
+                        fold=k + 1,
+                        folds=folds,
+                        count=len(train),
+                        operator=operator,
+                        technology=technology,
+                    )
                 )
             fold_terms, _ = fit_terms(distance[train], error[train])
             out_of_fold[test] = error[test] - _design(distance[test]) @ fold_terms
@@ -363,8 +375,9 @@ def calibrate(
     """
     source = str(measurements.attrs.get("source", "measurements"))
     points = matched_points(measurements, towers, terrain, model=model, **options)
+    label = message("errors.calibration.run_source", model=model, source=source)
     return calibrate_points(points, block_m=block_m, folds=folds, buffer_m=buffer_m,
-                            seed=seed, source=f"calibration of {model} on {source}")  # fmt: skip
+                            seed=seed, source=label)  # fmt: skip
 
 
 def summary_lines(calibration: Calibration) -> Sequence[str]:

@@ -15,6 +15,7 @@ import numpy as np
 from pyproj import CRS, Transformer
 
 from coverage.errors import CRSError
+from coverage.i18n import message
 
 WGS84 = CRS.from_epsg(4326)
 
@@ -37,16 +38,13 @@ def require_crs(crs: Any, *, source: str) -> CRS:
     if crs is not None and not isinstance(crs, CRS) and hasattr(crs, "to_wkt"):
         crs = crs.to_wkt() or None  # a rasterio CRS; an empty one means "no CRS"
     if crs is None or crs == "":
-        raise CRSError(
-            f"{source} has no coordinate reference system. Set one before using it: "
-            "in Python `gdf = gdf.set_crs('EPSG:4326')` (or the file's real CRS, e.g. VN-2000 "
-            "'EPSG:4756' or a VN-2000 TM-3 zone such as 'EPSG:9210'), or pass `crs=` to the "
-            "reader; for a Shapefile, add the missing .prj file."
-        )
+        raise CRSError(message("errors.crs.missing", source=source))
     try:
         return CRS.from_user_input(crs)
     except Exception as exc:  # pyproj raises its own CRSError; re-raise ours with the source
-        raise CRSError(f"{source}: cannot understand CRS {crs!r} ({exc}).") from exc
+        raise CRSError(
+            message("errors.crs.unreadable", source=source, crs=repr(crs), exc=exc)
+        ) from exc
 
 
 def utm_crs_for(lon_deg: float, lat_deg: float) -> CRS:
@@ -58,10 +56,7 @@ def utm_crs_for(lon_deg: float, lat_deg: float) -> CRS:
     32648
     """
     if not (-180.0 <= lon_deg <= 180.0 and -80.0 <= lat_deg <= 84.0):
-        raise CRSError(
-            f"cannot pick a UTM zone for lon={lon_deg}, lat={lat_deg}: outside UTM's range; "
-            "name a metric CRS explicitly."
-        )
+        raise CRSError(message("errors.crs.no_utm_zone", lon=lon_deg, lat=lat_deg))
     zone = int((lon_deg + 180.0) // 6.0) % 60 + 1
     return CRS.from_epsg((32600 if lat_deg >= 0 else 32700) + zone)
 
@@ -72,7 +67,7 @@ def working_crs_for_bounds(bounds: tuple[float, float, float, float], crs: Any) 
     A projected metric CRS is kept as it is; a geographic one gets the UTM zone of the
     bounds' centre.
     """
-    crs = require_crs(crs, source="data")
+    crs = require_crs(crs, source=message("errors.crs.data"))
     if crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name in ("metre", "meter"):
         return crs
     minx, miny, maxx, maxy = bounds
@@ -135,7 +130,7 @@ def grow_lonlat_bounds(
     [102.8918, 21.9, 104.1082, 23.1]
     """
     if not (math.isfinite(distance_m) and distance_m >= 0):
-        raise ValueError(f"distance_m must be a finite distance >= 0 m, got {distance_m}")
+        raise ValueError(message("errors.crs.distance", distance_m=distance_m))
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     pad_lat = distance_m / METRES_PER_DEGREE_LAT
     pad_lon = pad_lat / max(float(np.cos(np.radians((miny + maxy) / 2))), 0.1)

@@ -24,6 +24,7 @@ from rasterio.windows import Window
 
 from coverage.crs import crs_label, require_crs
 from coverage.errors import CRSError, GridError
+from coverage.i18n import message
 from coverage.summaries import html_summary
 
 __all__ = ["Grid", "GridError", "Gridded"]
@@ -63,10 +64,10 @@ class Grid:
         transform = Affine(*tuple(self.transform)[:6])
         rows, cols = (int(n) for n in self.shape)
         if rows < 0 or cols < 0:
-            raise GridError(f"a grid's shape must be (rows, cols) >= 0, got {tuple(self.shape)}.")
+            raise GridError(message("errors.grid.shape", shape=tuple(self.shape)))
         if transform.is_degenerate:
-            raise GridError(f"grid transform {tuple(transform)[:6]} is degenerate (zero area).")
-        object.__setattr__(self, "crs", require_crs(self.crs, source="grid"))
+            raise GridError(message("errors.grid.degenerate", transform=tuple(transform)[:6]))
+        object.__setattr__(self, "crs", require_crs(self.crs, source=message("errors.grid.source")))
         object.__setattr__(self, "transform", transform)
         object.__setattr__(self, "shape", (rows, cols))
 
@@ -109,16 +110,14 @@ class Grid:
         """
         axis = self.crs.axis_info[0] if self.crs.axis_info else None
         if not (self.crs.is_projected and axis is not None and axis.unit_conversion_factor == 1):
-            raise CRSError(
-                f"grid CRS {crs_label(self.crs)} is not in metres; reproject onto a metric "
-                "grid (open_terrain(..., crs=...) or a UTM zone, coverage.crs.utm_crs_for)."
-            )
+            raise CRSError(message("errors.grid.not_metric", crs=crs_label(self.crs)))
         a, e = self.transform.a, self.transform.e
         if not self.rectilinear or not math.isclose(abs(a), abs(e), rel_tol=1e-6):
             shape = "not square" if self.rectilinear else "rotated"
             raise GridError(
-                f"grid cells are {abs(a):g} x {abs(e):g} m, {shape}; resample onto square "
-                "north-up cells (open_terrain(..., resolution_m=...))."
+                message(
+                    "errors.grid.not_square", width=f"{abs(a):g}", height=f"{abs(e):g}", shape=shape
+                )
             )
         return float(abs(a))
 
@@ -139,7 +138,9 @@ class Grid:
         """
         shift = _CORNER_OFFSETS.get(offset)
         if shift is None:
-            raise GridError(f"offset must be one of {sorted(_CORNER_OFFSETS)}, got {offset!r}.")
+            raise GridError(
+                message("errors.grid.offset", choices=sorted(_CORNER_OFFSETS), offset=repr(offset))
+            )
         t = self.transform
         col = np.asarray(col, dtype=float) + shift
         row = np.asarray(row, dtype=float) + shift

@@ -32,6 +32,7 @@ from affine import Affine
 
 from coverage.crs import transform_xy, working_crs_for_bounds
 from coverage.errors import SchemaError
+from coverage.i18n import message
 from coverage.io.files import atomic_output
 from coverage.model import (
     MODELS,
@@ -100,8 +101,9 @@ def _candidates(points: gpd.GeoDataFrame, towers: gpd.GeoDataFrame, distance: np
     if unknown_ids:
         shown = ", ".join(f"{labels[i]} ({identity[i]})" for i in unknown_ids[:10])
         raise SchemaError(
-            f"{source}: {len(unknown_ids)} point(s) name a serving cell that is not in the "
-            f"tower list: {shown}. Give a tower list whose site_id holds these identities."
+            message(
+                "errors.measured.unknown_cells", source=source, count=len(unknown_ids), shown=shown
+            )
         )
     by_identity = identity[:, None].astype(str) == site_ids[None, :]
     op, tech = points["operator"].to_numpy(), points["technology"].to_numpy()
@@ -115,9 +117,13 @@ def _candidates(points: gpd.GeoDataFrame, towers: gpd.GeoDataFrame, distance: np
     if len(lonely):
         shown = ", ".join(labels[i] for i in lonely[:10])
         raise SchemaError(
-            f"{source}: {len(lonely)} point(s) have no site of their operator and technology "
-            f"(or their named cell) within {max_distance_m / 1000:g} km: {shown}. Check the "
-            "tower list, the operators, and the coordinates, or raise max_distance_m."
+            message(
+                "errors.measured.no_site_near",
+                source=source,
+                count=len(lonely),
+                km=f"{max_distance_m / 1000:g}",
+                shown=shown,
+            )
         )
     return allowed
 
@@ -170,7 +176,9 @@ def matched_points(
         ``x``, ``y`` (working CRS, ``attrs["crs"]``); ``attrs["flat_terrain"]``.
     """
     if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
+        raise ValueError(
+            message("errors.model.unknown_model", model=repr(model), choices=sorted(MODELS))
+        )
     source = str(measurements.attrs.get("source", "measurements"))
     labels = list(measurements.attrs.get("row_labels", [f"point {i}" for i in measurements.index]))
     crs = terrain.crs if terrain is not None else working_crs_for_bounds(
@@ -221,8 +229,13 @@ def matched_points(
     if len(unpredicted):
         shown = ", ".join(labels[i] for i in unpredicted[:10])
         raise SchemaError(
-            f"{source}: the {model} model gives no prediction at {len(unpredicted)} point(s) "
-            f"({shown}); open terrain that covers the points and their sites."
+            message(
+                "errors.measured.no_prediction",
+                source=source,
+                model=model,
+                count=len(unpredicted),
+                shown=shown,
+            )
         )
     serving = np.argmax(strength, axis=1)
     at = np.arange(n)

@@ -114,10 +114,7 @@ def parse_size(text: str) -> int:
     except ValueError:
         value = math.nan
     if prefix not in _UNITS or not (math.isfinite(value) and value >= 0):
-        raise ValueError(
-            f"cannot read {text!r} as a size; write a number of bytes with an optional unit, "
-            "e.g. 2GB or 512MiB."
-        )
+        raise ValueError(message("errors.memory.size_unreadable", text=repr(text)))
     scale = 1024 ** "BKMGTP".index(prefix) if binary and prefix else _UNITS[prefix]
     return int(value * scale)
 

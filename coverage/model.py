@@ -18,7 +18,7 @@ import pandas as pd
 from coverage.crs import crs_label
 from coverage.errors import CRSError, DemEdgeWarning, ModelRangeError, SchemaError
 from coverage.grid import Grid, Gridded
-from coverage.i18n import message
+from coverage.i18n import current_language, language, message
 from coverage.io.towers import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from coverage.memory import predict_bytes, radial_plan_bytes, require_site_memory
 from coverage.physics.antenna import antenna_gain_db
@@ -233,7 +233,9 @@ def site_path_loss(
     ('diffraction', 95.1)
     """
     if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
+        raise ValueError(
+            message("errors.model.unknown_model", model=repr(model), choices=sorted(MODELS))
+        )
     loss = _path_loss(
         terrain, x, y, model=model, environment=environment, tx_height_m=tx_height_m,
         rx_height_m=rx_height_m, frequency_mhz=frequency_mhz, radius_m=radius_m,
@@ -242,9 +244,13 @@ def site_path_loss(
     )  # fmt: skip
     if loss.truncated:
         warnings.warn(
-            f"the {radius_m:.0f} m radius of the site at x={x:.1f}, y={y:.1f} reaches past the "
-            f"edge of the terrain {terrain.source}; pixels beyond it are not computed (the "
-            "window stops at the edge). Open a DEM that extends the radius beyond every site.",
+            message(
+                "errors.model.site_radius_past_edge",
+                radius=f"{radius_m:.0f}",
+                x=f"{x:.1f}",
+                y=f"{y:.1f}",
+                source=terrain.source,
+            ),
             DemEdgeWarning,
             stacklevel=2,
         )
@@ -268,10 +274,7 @@ def _path_loss(
             terrain, x, y, itm=itm, max_profile_points=max_profile_points, **geometry
         )
     if itm is not None:
-        raise TypeError(
-            f"site_path_loss() got an ITM environment with model={model!r}; it applies to "
-            "model='itm' only"
-        )
+        raise TypeError(message("errors.model.itm_environment_other_model", model=repr(model)))
     return radial_path_loss(terrain, x, y, model=model, environment=environment, **geometry)
 
 
@@ -421,13 +424,10 @@ def _tower_sites(
     towers: gpd.GeoDataFrame, terrain: Terrain, layers: pd.DataFrame
 ) -> list[SiteRadio]:
     if towers.crs is None:
-        raise CRSError("towers have no CRS; read them with coverage.read_towers or set one.")
+        raise CRSError(message("errors.model.towers_no_crs"))
     missing = [c for c in REQUIRED_COLUMNS if c not in towers.columns]
     if missing:
-        raise SchemaError(
-            f"towers lack column(s) {missing}; read the file with coverage.read_towers, which "
-            "normalises operator headers and fills documented defaults."
-        )
+        raise SchemaError(message("errors.model.towers_missing_columns", missing=missing))
     local = towers.to_crs(terrain.crs)
     xs, ys = local.geometry.x.to_numpy(), local.geometry.y.to_numpy()
     check_points_on_terrain(terrain, xs, ys, labels=list(towers["site_id"]))
@@ -481,8 +481,7 @@ def coverage_layers(
     unknown = sorted({t for _, t in pairs if t not in thresholds})
     if unknown:
         raise SchemaError(
-            f"no coverage threshold for technology {unknown}; known: {sorted(thresholds)}. "
-            "Pass thresholds_dbm={'<technology>': dBm}."
+            message("errors.model.no_threshold", unknown=unknown, known=sorted(thresholds))
         )
     return pd.DataFrame(
         {
@@ -576,11 +575,13 @@ def predict(
     >>> result = predict(towers, terrain, radius_m=10_000)  # doctest: +SKIP
     """
     if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
+        raise ValueError(
+            message("errors.model.unknown_model", model=repr(model), choices=sorted(MODELS))
+        )
     if eirp_is not in ("total", "measured"):
-        raise ValueError(f"eirp_is must be 'total' or 'measured', got {eirp_is!r}")
+        raise ValueError(message("errors.physics.eirp_is", eirp_is=repr(eirp_is)))
     if not (np.isfinite(radius_m) and radius_m > 0):
-        raise ValueError(f"radius_m must be a positive number of metres, got {radius_m}")
+        raise ValueError(message("errors.model.radius", radius_m=radius_m))
     layers = coverage_layers(towers, thresholds_dbm)
     sites = _tower_sites(towers, terrain, layers) if len(towers) else []
     if calibration is not None:
@@ -601,7 +602,9 @@ def predict(
                     mobile_height_m=rx_height_m,
                 )
             except ModelRangeError as exc:
-                raise ModelRangeError(f"site {site.site_id}: {exc}") from exc
+                raise ModelRangeError(
+                    message("errors.model.site_prefix", site=site.site_id, exc=exc)
+                ) from exc
     options = dict(
         model=model,
         radius_m=radius_m,
@@ -629,7 +632,13 @@ def predict(
         else:
             import dask
 
-            tasks = [dask.delayed(site_received_power)(terrain, s, **options) for s in batch]
+            # a task in another process (dask's "processes", a distributed worker) does not
+            # inherit the caller's language: it travels with the task
+            lang = current_language()
+            tasks = [
+                dask.delayed(_in_language)(lang, site_received_power, terrain, s, **options)
+                for s in batch
+            ]
             outputs = list(dask.compute(*tasks, scheduler=scheduler))
         for site, (row0, col0, power, flags, cut) in zip(batch, outputs, strict=True):
             _merge(
@@ -650,9 +659,13 @@ def predict(
     if truncated:
         shown = ", ".join(truncated[:10]) + (" ..." if len(truncated) > 10 else "")
         warnings.warn(
-            f"the {radius_m:.0f} m radius of {len(truncated)} site(s) ({shown}) reaches past the "
-            f"edge of the terrain {terrain.source}; coverage beyond the DEM is unknown, not "
-            "absent. Open a DEM that extends the radius beyond every site.",
+            message(
+                "errors.model.radius_past_edge",
+                radius=f"{radius_m:.0f}",
+                count=len(truncated),
+                shown=shown,
+                source=terrain.source,
+            ),
             DemEdgeWarning,
             stacklevel=2,
         )
@@ -667,6 +680,24 @@ def predict(
         model=model,
         parameters={**options, "calibration": calibration_label(calibration)},
     )
+
+
+def _in_language(lang: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``function(*args, **kwargs)`` with the library's messages in ``lang``.
+
+    For work sent to other processes (dask's ``"processes"`` scheduler, a ``distributed``
+    worker) or to threads that do not copy the caller's context (a plain thread pool):
+    they do not inherit the caller's :func:`~coverage.i18n.language`, so it travels with
+    the task. (Dask's threaded scheduler copies the context itself.)
+
+    Examples
+    --------
+    >>> from coverage.i18n import message
+    >>> _in_language("vi", message, "errors.grid.source")
+    'lưới'
+    """
+    with language(lang):
+        return function(*args, **kwargs)
 
 
 def require_predict_memory(

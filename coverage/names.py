@@ -29,6 +29,7 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.errors import CommuneLookupError, SchemaError
+from coverage.i18n import message
 
 #: The remote communes of interest, by their pre-2025 names.
 SEED_COMMUNES = ("Y Tý", "Mường Hum", "Cốc Ly", "Tả Van Chư", "Lùng Phình")
@@ -208,10 +209,7 @@ def find_commune(
     ['2']
     """
     if "name" not in communes.columns:
-        raise SchemaError(
-            f"find_commune needs a 'name' column; the table has {list(communes.columns)}. "
-            "Read the file with coverage.io.communes.read_communes, which adds it."
-        )
+        raise SchemaError(message("errors.names.no_name_column", columns=list(communes.columns)))
     names = communes["name"].astype("string").fillna("")
     wanted = unicodedata.normalize("NFC", str(query)).strip()
     if exact:
@@ -224,12 +222,16 @@ def find_commune(
     mask = mask.fillna(False).astype(bool)
     if not mask.any():
         close = _close_matches(wanted, names, exact=exact)
-        hint = f" Closest names: {', '.join(close)}." if close else ""
-        mode = "exactly" if exact else "loosely (case, accents, spacing and prefixes ignored)"
+        hint = message("errors.names.closest_hint", names=", ".join(close)) if close else ""
+        mode = message("errors.names.mode_exact" if exact else "errors.names.mode_loose")
         raise CommuneLookupError(
-            f"no commune named {query!r} {mode} among {len(communes)} communes.{hint}"
-            " Check the spelling, or whether the file is from before or after the 1 July 2025 "
-            "merger (see successor_commune / predecessor_communes)."
+            message(
+                "errors.names.no_commune",
+                query=repr(query),
+                mode=mode,
+                count=len(communes),
+                hint=hint,
+            )
         )
     return communes.loc[mask.to_numpy()]
 
@@ -318,8 +320,13 @@ def _province_scope(province: str) -> tuple[str, list[str]]:
     choices = sorted(set(new["provinceShort"]))
     close = _close_matches(province, choices, exact=False)
     raise CommuneLookupError(
-        f"unknown province {province!r}; closest: {', '.join(close) or 'none'}. "
-        "Give a province name before or after the 2025 merger, e.g. 'Lào Cai' or 'Yên Bái'."
+        message(
+            "errors.names.unknown_province",
+            province=repr(province),
+            closest=", ".join(close) or message("errors.none_found"),
+            first="'Lào Cai'",
+            second="'Yên Bái'",
+        )
     )
 
 
@@ -373,10 +380,16 @@ def successor_commune(
         candidates = candidates[candidates["district_match"] == normalize_name(district)]
     if candidates.empty:
         close = _close_matches(old_name, scope["wardShort"], exact=False)
-        where = f"{province}" + (f", district {district}" if district else "")
+        where = f"{province}" + (
+            message("errors.names.district", district=district) if district else ""
+        )
         raise CommuneLookupError(
-            f"no pre-2025 commune named {old_name!r} in {where}. Closest: "
-            f"{', '.join(close) or 'none'}. If the name is already a 2025 unit, use it as is."
+            message(
+                "errors.names.no_old_commune",
+                old_name=repr(old_name),
+                where=where,
+                closest=", ".join(close) or message("errors.none_found"),
+            )
         )
     merged = candidates.merge(links[links["new_province_key"] == new_province], on="link_key")
     merged = merged[merged["default"]]
@@ -389,15 +402,19 @@ def successor_commune(
     successors = list(dict.fromkeys(merged["new_name"]))
     if not successors:
         raise CommuneLookupError(
-            f"{old_name!r} ({province}) has no 2025 successor in the vietnamadminunits tables."
+            message("errors.names.no_successor", old_name=repr(old_name), province=province)
         )
     if len(successors) > 1:
         described = "; ".join(
             f"{row.ward} ({row.districtShort}) -> {row.new_name}" for row in merged.itertuples()
         )
         raise CommuneLookupError(
-            f"{old_name!r} names several pre-2025 communes in {province} that went to "
-            f"different 2025 units: {described}. Pass district= to choose one."
+            message(
+                "errors.names.ambiguous_old",
+                old_name=repr(old_name),
+                province=province,
+                described=described,
+            )
         )
     return str(successors[0])
 
@@ -431,14 +448,23 @@ def predecessor_communes(new_name: str, *, province: str = "Lào Cai") -> list[s
     if units.empty:
         close = _close_matches(new_name, scope["wardShort"], exact=False)
         raise CommuneLookupError(
-            f"no 2025 unit named {new_name!r} in {province}. Closest: {', '.join(close) or 'none'}."
-            " For a pre-2025 name use successor_commune first."
+            message(
+                "errors.names.no_new_unit",
+                new_name=repr(new_name),
+                province=province,
+                closest=", ".join(close) or message("errors.none_found"),
+            )
         )
     units = _prefer_full_name(units, new_name)
     if len(units) > 1:
         raise CommuneLookupError(
-            f"{new_name!r} names several 2025 units in {province}: {', '.join(units['ward'])}; "
-            "write the name with its prefix, e.g. 'Xã ...' or 'Phường ...'."
+            message(
+                "errors.names.ambiguous_new",
+                new_name=repr(new_name),
+                province=province,
+                units=", ".join(units["ward"]),
+                examples="'Xã ...'" + message("errors.or") + "'Phường ...'",
+            )
         )
     ward_key = units["wardKey"].iloc[0]
     parts = links[(links["new_province_key"] == new_province) & (links["new_ward_key"] == ward_key)]

@@ -25,6 +25,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from coverage.errors import SchemaError
+from coverage.i18n import message
 from coverage.names import strip_diacritics
 
 VIETNAM_MCC = 452
@@ -173,7 +174,7 @@ def normalise_technology(value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if float(value) in (2.0, 3.0, 4.0, 5.0):
             return f"{int(value)}G"
-        raise ValueError(f"{value!r} is not a technology generation (2, 3, 4 or 5)")
+        raise ValueError(message("errors.operators.not_a_generation", value=repr(value)))
     text = unicodedata.normalize("NFKC", str(value)).upper().strip()
     if text in ("2", "3", "4", "5"):
         return f"{text}G"
@@ -188,13 +189,12 @@ def normalise_technology(value: Any) -> str:
         return found[0]
     if len(found) > 1:
         raise ValueError(
-            f"{value!r} names several technologies ({', '.join(found)}); give one row per "
-            "technology (the same site_id with a suffix, e.g. 'LCI001-4G')"
+            message(
+                "errors.operators.several_technologies", value=repr(value), found=", ".join(found)
+            )
         )
-    hint = " (CDMA networks closed in Vietnam in 2012)" if "CDMA" in text else ""
-    raise ValueError(
-        f"{value!r} is not a known technology{hint}; use 2G/3G/4G/5G or GSM/UMTS/WCDMA/LTE/NR"
-    )
+    hint = message("errors.operators.cdma_hint") if "CDMA" in text else ""
+    raise ValueError(message("errors.operators.unknown_technology", value=repr(value), hint=hint))
 
 
 @dataclass(frozen=True)
@@ -285,13 +285,24 @@ def radio_defaults(
             common[key] = float(value)
         elif key in TECHNOLOGIES:
             if not isinstance(value, Mapping):
-                raise SchemaError(f"defaults[{key!r}] must be a mapping of fields, got {value!r}")
+                raise SchemaError(
+                    message("errors.operators.defaults_mapping", key=repr(key), value=repr(value))
+                )
             unknown = sorted(set(value) - set(DEFAULT_FIELDS))
             if unknown:
-                raise SchemaError(f"defaults[{key!r}]: unknown fields {unknown}; use {accepted}.")
+                raise SchemaError(
+                    message(
+                        "errors.operators.defaults_fields",
+                        key=repr(key),
+                        unknown=unknown,
+                        accepted=accepted,
+                    )
+                )
             per_technology[key] = {k: float(v) for k, v in value.items()}
         else:
-            raise SchemaError(f"defaults: unknown key {key!r}; use {accepted}.")
+            raise SchemaError(
+                message("errors.operators.defaults_key", key=repr(key), accepted=accepted)
+            )
     for technology in TECHNOLOGIES:
         table[technology] = replace(
             table[technology], **{**common, **per_technology.get(technology, {})}

@@ -21,6 +21,7 @@ import shapely
 from coverage.crs import crs_label
 from coverage.errors import SchemaError
 from coverage.grid import Grid, Gridded
+from coverage.i18n import message
 from coverage.summaries import html_summary
 from coverage.zonal import CommunesOnGrid, communes_on_grid
 
@@ -65,10 +66,16 @@ class PopulationGrid(Gridded):
         """Raise :class:`SchemaError` unless this population is on ``grid`` (the grid of ``what``)."""
         if not self.grid.aligned_with(grid):
             raise SchemaError(
-                f"population grid {self.shape} {self.crs.to_string()} {tuple(self.transform)[:6]} "
-                f"is not the grid of {what}: {grid.shape} {grid.crs.to_string()} "
-                f"{tuple(grid.transform)[:6]}; build it with "
-                "population_on_grid(path, grid=result.grid)."
+                message(
+                    "errors.population.other_grid",
+                    shape=self.shape,
+                    crs=self.crs.to_string(),
+                    transform=tuple(self.transform)[:6],
+                    what=what,
+                    grid_shape=grid.shape,
+                    grid_crs=grid.crs.to_string(),
+                    grid_transform=tuple(grid.transform)[:6],
+                )
             )
 
     def _repr_html_(self) -> str:
@@ -146,15 +153,21 @@ def population_from_communes(
     """
     if column not in communes.columns:
         raise SchemaError(
-            f"communes have no column {column!r}; available: "
-            f"{', '.join(map(str, communes.columns))}."
+            message(
+                "errors.population.no_column",
+                column=repr(column),
+                available=", ".join(map(str, communes.columns)),
+            )
         )
     counts = pd.to_numeric(communes[column], errors="coerce")
     bad = counts.isna() | (counts < 0)
     if bad.any():
         raise SchemaError(
-            f"communes column {column!r} is not a non-negative number in rows "
-            f"{', '.join(map(str, communes.index[bad][:10]))}; fix or drop those rows."
+            message(
+                "errors.population.bad_column",
+                column=repr(column),
+                rows=", ".join(map(str, communes.index[bad][:10])),
+            )
         )
     if on_grid is None:
         on_grid = communes_on_grid(communes, grid, supersample=supersample)

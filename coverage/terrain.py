@@ -20,6 +20,7 @@ from affine import Affine
 from coverage.crs import crs_label, require_crs, transform_xy
 from coverage.errors import CRSError, TerrainError
 from coverage.grid import Grid, Gridded
+from coverage.i18n import message
 from coverage.summaries import html_summary
 
 
@@ -75,28 +76,30 @@ class Terrain(Gridded):
         """
         crs = require_crs(crs, source=source)
         if not crs.is_projected:
-            raise CRSError(
-                f"{source}: terrain CRS {crs.name} is not metric; reproject it with "
-                "open_terrain(..., crs=...) or pick its UTM zone (coverage.crs.utm_crs_for)."
-            )
+            raise CRSError(message("errors.terrain.crs_not_metric", source=source, crs=crs.name))
         elevation = np.asarray(elevation_m, dtype=np.float32)
         if elevation.ndim != 2 or min(elevation.shape) < 2:
             raise TerrainError(
-                f"{source}: elevation must be a 2-D array, got shape {elevation.shape}."
+                message("errors.terrain.not_2d", source=source, shape=elevation.shape)
             )
         grid = Grid(crs, transform, elevation.shape)
         if not grid.rectilinear or grid.transform.e >= 0:
-            raise TerrainError(
-                f"{source}: the grid must be north-up (no rotation, negative y step)."
-            )
+            raise TerrainError(message("errors.terrain.not_north_up", source=source))
         grid.resolution_m  # noqa: B018  # raises unless the cells are square metres
         if void_mask is None:
             void_mask = ~np.isfinite(elevation)
         void_mask = np.asarray(void_mask, dtype=bool)
         if void_mask.shape != elevation.shape:
-            raise TerrainError(f"{source}: void_mask shape {void_mask.shape} != {elevation.shape}.")
+            raise TerrainError(
+                message(
+                    "errors.terrain.void_mask_shape",
+                    source=source,
+                    mask_shape=void_mask.shape,
+                    shape=elevation.shape,
+                )
+            )
         if not np.isfinite(elevation).any():
-            raise TerrainError(f"{source}: every cell is void; check the nodata value and extent.")
+            raise TerrainError(message("errors.terrain.all_void", source=source))
         return cls(elevation, grid, void_mask, source, synthetic)
 
     @property
@@ -260,25 +263,36 @@ def check_points_on_terrain(
     names = list(range(len(x_arr))) if labels is None else list(labels)
     if not (len(x_arr) == len(y_arr) == len(names)):
         raise TerrainError(
-            f"x, y and labels differ in length: {len(x_arr)}, {len(y_arr)}, {len(names)}."
+            message(
+                "errors.terrain.lengths_differ", xs=len(x_arr), ys=len(y_arr), labels=len(names)
+            )
         )
     elevation = terrain.sample(x_arr, y_arr)
     outside = ~terrain.contains(x_arr, y_arr)
     on_void = ~outside & ~np.isfinite(elevation)
     if outside.any() or on_void.any():
         parts = []
-        for mask, what in ((outside, "outside the terrain"), (on_void, "on unfilled voids")):
+        for mask, kind in (
+            (outside, "errors.terrain.points_outside"),
+            (on_void, "errors.terrain.points_on_void"),
+        ):
             if mask.any():
                 bad = [str(names[i]) for i in np.flatnonzero(mask)]
-                shown = ", ".join(bad[:20]) + (
-                    f" and {len(bad) - 20} more" if len(bad) > 20 else ""
-                )
-                parts.append(f"{len(bad)} point(s) {what} ({shown})")
+                more = message("errors.terrain.and_more", count=len(bad) - 20)
+                shown = ", ".join(bad[:20]) + (more if len(bad) > 20 else "")
+                parts.append(message(kind, count=len(bad), shown=shown))
         left, bottom, right, top = terrain.bounds
         raise TerrainError(
-            "; ".join(parts) + f". The terrain {terrain.source} covers x {left:.0f}..{right:.0f}, "
-            f"y {bottom:.0f}..{top:.0f} in {terrain.crs.to_string()}: add DEM tiles that cover "
-            "these points, or fix their coordinates."
+            message(
+                "errors.terrain.points_not_covered",
+                points="; ".join(parts),
+                source=terrain.source,
+                left=f"{left:.0f}",
+                right=f"{right:.0f}",
+                bottom=f"{bottom:.0f}",
+                top=f"{top:.0f}",
+                crs=terrain.crs.to_string(),
+            )
         )
     return elevation
 

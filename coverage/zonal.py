@@ -22,6 +22,7 @@ from affine import Affine
 from coverage.crs import require_crs
 from coverage.errors import SchemaError
 from coverage.grid import Grid
+from coverage.i18n import message, term
 
 __all__ = [
     "FINE_PIXEL_M",
@@ -55,8 +56,8 @@ def in_crs(frame: gpd.GeoDataFrame, crs: Any, *, what: str) -> gpd.GeoDataFrame:
     >>> round(float(in_crs(frame, "EPSG:32648", what="towers").geometry.x.iloc[0]))
     376479
     """
-    crs = require_crs(crs, source="the target CRS")
-    return frame if require_crs(frame.crs, source=what) == crs else frame.to_crs(crs)
+    crs = require_crs(crs, source=message("errors.zonal.target_crs"))
+    return frame if require_crs(frame.crs, source=term(what)) == crs else frame.to_crs(crs)
 
 
 @dataclass(frozen=True, eq=False)
@@ -265,9 +266,13 @@ class CommunesOnGrid:
         """Raise :class:`~coverage.errors.SchemaError` unless prepared from these communes on ``grid``."""
         if len(communes) != len(self.communes) or not self.grid.aligned_with(grid):
             raise SchemaError(
-                f"the prepared communes ({len(self.communes)} on {self.grid!r}) are not "
-                f"these {len(communes)} communes on {grid!r}; prepare them with "
-                "communes_on_grid(communes, result.grid)."
+                message(
+                    "errors.zonal.other_communes",
+                    prepared=len(self.communes),
+                    grid=repr(self.grid),
+                    count=len(communes),
+                    other_grid=repr(grid),
+                )
             )
 
 

@@ -16,7 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "coverage"
 
-BOTTOM = {"errors", "settings", "validity", "summaries", "memory"}
+BOTTOM = {"errors", "settings", "validity", "summaries", "memory", "i18n"}
 
 ROOMS: dict[str, set[str]] = {
     # the bottom: plain values, no phusong imports but each other's
@@ -28,15 +28,15 @@ ROOMS: dict[str, set[str]] = {
     "i18n": {"errors"},
     # estimates of memory and disk, refused before allocating
     "memory": {"errors", "settings", "i18n"},
-    "crs": {"errors"},
-    "grid": {"errors", "crs", "summaries"},
-    "names": {"errors"},
-    "operators": {"errors", "names"},
+    "crs": {"errors", "i18n"},
+    "grid": {"errors", "crs", "summaries", "i18n"},
+    "names": {"errors", "i18n"},
+    "operators": {"errors", "names", "i18n"},
     "datasets": {"errors"},
     # plain georeferenced arrays
     "terrain": BOTTOM | {"crs", "grid"},
     # pure kernels: arrays in, arrays out
-    "physics": {"errors", "settings", "validity"},
+    "physics": {"errors", "settings", "validity", "i18n"},
     "radial": BOTTOM | {"crs", "grid", "terrain", "physics"},
     # people on the grid, per-commune fractions of cells
     "zonal": BOTTOM | {"crs", "grid"},

@@ -16,6 +16,7 @@ from pathlib import Path
 import rasterio
 
 from coverage.grid import Grid
+from coverage.i18n import message
 from coverage.io.files import atomic_output
 
 __all__ = ["write_vrt"]
@@ -58,7 +59,7 @@ def write_vrt(
     """
     path = Path(path)
     if not tiles:
-        raise ValueError(f"no tiles for {path}")
+        raise ValueError(message("errors.cluster.no_tiles", path=path))
     with rasterio.open(tiles[0][0]) as first:
         count, dtype, nodata = first.count, first.dtypes[0], first.nodata
         descriptions = first.descriptions

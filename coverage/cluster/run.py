@@ -45,6 +45,7 @@ from coverage.crs import WGS84, grow_lonlat_bounds
 from coverage.errors import ClusterError, DemEdgeWarning, TerrainError
 from coverage.gaps import commune_table
 from coverage.grid import Grid
+from coverage.i18n import current_language, message
 from coverage.io.dem import dem_files, open_dem_file
 from coverage.io.files import atomic_folder, atomic_output
 from coverage.io.spreadsheets import write_csv
@@ -128,10 +129,7 @@ def connect(scheduler: Any) -> Iterator[Any]:
     try:
         client = Client(text, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
-        raise ClusterError(
-            f"cannot reach the Dask scheduler at {text} ({exc}); start it with `dask scheduler` "
-            "and its workers with `dask worker " + text + "`, or check the address."
-        ) from exc
+        raise ClusterError(message("errors.cluster.unreachable", address=text, exc=exc)) from exc
     with client:
         yield client
 
@@ -143,15 +141,10 @@ def _local_workers(scheduler: Any) -> int:
     local = _LOCAL.fullmatch(scheduler)
     if local:
         if int(local.group(1)) < 1:
-            raise ClusterError(
-                f"--scheduler {scheduler}: give at least one worker (local:1, local:2...)."
-            )
+            raise ClusterError(message("errors.cluster.no_workers", scheduler=scheduler))
         return int(local.group(1))
     if "://" not in scheduler:
-        raise ClusterError(
-            f"--scheduler {scheduler!r}: give a scheduler address such as tcp://host:8786, or "
-            "local:N for N worker processes on this machine."
-        )
+        raise ClusterError(message("errors.cluster.scheduler_address", scheduler=repr(scheduler)))
     return 0
 
 
@@ -169,12 +162,7 @@ def _dem_boxes(files: list[Path], crs: Any) -> list[tuple[float, float, float, f
                 reprojected.append(path.name)
     if reprojected:
         warnings.warn(
-            f"{len(reprojected)} DEM file(s) ({reprojected[0]}, ...) are not on the working "
-            "grid's CRS: each tile resamples its own window, and GDAL's bilinear resampling "
-            "of a window differs from the whole grid's by up to metres of elevation, so "
-            "results are close to, not identical with, the single-machine run's. For identical "
-            "results warp the DEM once onto the working grid (gdalwarp -t_srs EPSG:326xx "
-            "-tr 30 30 -tap) and run on that.",
+            message("errors.cluster.dem_reprojected", count=len(reprojected), first=reprojected[0]),
             errors.CoverageWarning,
             stacklevel=3,
         )
@@ -241,18 +229,25 @@ def _check_sites(grid: Grid, towers_w: gpd.GeoDataFrame, reach: int) -> None:
     if off.size:
         i = int(off[0])
         raise TerrainError(
-            f"site {towers_w['site_id'].iloc[i]} at x={xs[i]:.1f}, y={ys[i]:.1f} is outside the "
-            f"working grid {grid.bounds} ({off.size} site(s) in all); check the sites' CRS or "
-            "add the DEM tiles that cover them."
+            message(
+                "errors.cluster.site_off_grid",
+                site=towers_w["site_id"].iloc[i],
+                x=f"{xs[i]:.1f}",
+                y=f"{ys[i]:.1f}",
+                bounds=grid.bounds,
+                count=off.size,
+            )
         )
     cut = (rows < reach) | (cols < reach) | (rows + reach >= grid.shape[0])
     cut |= cols + reach >= grid.shape[1]
     if cut.any():
         names = ", ".join(map(str, towers_w["site_id"].to_numpy()[cut][:10]))
         warnings.warn(
-            f"the radius of {int(cut.sum())} site(s) ({names}{' ...' if cut.sum() > 10 else ''}) "
-            "reaches past the edge of the terrain; coverage beyond the DEM is unknown, not "
-            "absent. Open a DEM that extends the radius beyond every site.",
+            message(
+                "errors.cluster.radius_past_edge",
+                count=int(cut.sum()),
+                shown=names + (" ..." if cut.sum() > 10 else ""),
+            ),
             DemEdgeWarning,
             stacklevel=3,
         )
@@ -281,12 +276,9 @@ def _run(
         except errors.CoverageError:
             raise
         except KilledWorker as exc:
-            raise ClusterError(
-                f"a Dask worker died computing a tile ({exc}); nothing was written. Give "
-                "workers more memory or a smaller --tile-size, then run again."
-            ) from exc
+            raise ClusterError(message("errors.cluster.worker_died", exc=exc)) from exc
         except (FutureCancelledError, OSError) as exc:
-            raise ClusterError(f"the Dask cluster stopped mid-run ({exc}); run again.") from exc
+            raise ClusterError(message("errors.cluster.stopped", exc=exc)) from exc
         finally:
             client.cancel(futures)
 
@@ -411,6 +403,7 @@ def predict_tiled(
         common = dict(
             layers=layers, options=options, staging=str(staging),
             population=None if population is None else str(population),
+            language=current_language(),
         )  # fmt: skip
         jobs = list(
             _jobs(
@@ -422,14 +415,18 @@ def predict_tiled(
         shown: set[tuple[str, str]] = set()
         for report in _run(jobs, scheduler, progress):
             add_sums(sums, report, 0 if communes is None else len(communes))
-            for category, message in report.warnings:
-                if (category, message) not in shown:
-                    shown.add((category, message))
+            for category, text in report.warnings:
+                if (category, text) not in shown:
+                    shown.add((category, text))
                     warning = getattr(errors, category, UserWarning)
-                    warnings.warn(f"tile {report.name}: {message}", warning, stacklevel=2)
+                    warnings.warn(
+                        message("errors.cluster.tile_warning", tile=report.name, text=text),
+                        warning,
+                        stacklevel=2,
+                    )
         rasters = _write_mosaics(staging, grid, tiles, layers)
         table = _write_tables(staging, grid, layers, calibration, communes, communes_w, sums)
-    log.info("wrote %d tiles of %s to %s", len(tiles), grid.shape, final)
+    log.info(message("errors.cluster.wrote_log", count=len(tiles), shape=grid.shape, path=final))
     return TiledCoverage(
         final, {name: final / path.name for name, path in rasters.items()}, layers, grid,
         len(tiles), table,

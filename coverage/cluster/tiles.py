@@ -27,6 +27,7 @@ import shapely
 from coverage.errors import DemEdgeWarning, TerrainError
 from coverage.gaps import commune_sums
 from coverage.grid import Grid
+from coverage.i18n import language, message
 from coverage.io.population import population_on_grid
 from coverage.io.rasters import write_coverage
 from coverage.io.terrain import open_terrain
@@ -81,7 +82,7 @@ def plan_tiles(shape: tuple[int, int], tile_size: int) -> list[Tile]:
     [(0, 0, 2, 2), (0, 2, 2, 2), (0, 4, 2, 1), (2, 0, 1, 2), (2, 2, 1, 2), (2, 4, 1, 1)]
     """
     if tile_size < 1:
-        raise ValueError(f"tile_size must be at least 1 cell, got {tile_size}")
+        raise ValueError(message("errors.cluster.tile_size", tile_size=tile_size))
     rows, cols = shape
     return [
         Tile(r, c, min(tile_size, rows - r), min(tile_size, cols - c))
@@ -136,6 +137,9 @@ class TileJob:
     communes: gpd.GeoDataFrame | None = field(default=None, repr=False)
     commune_positions: np.ndarray | None = field(default=None, repr=False)
     population: str | None = None
+    language: str = "en"
+    """The language of the caller's messages (:func:`coverage.i18n.language`): a worker is
+    another process, which does not inherit it."""
 
 
 @dataclass(frozen=True)
@@ -167,9 +171,14 @@ def _window_terrain(job: TileJob) -> Any:
     )
     if not inside:
         raise TerrainError(
-            f"tile {tile.name}: the DEM files {job.dem[0]}... read onto a window at row {row0}, "
-            f"col {col0} of {terrain.shape} cells that does not hold the tile; the tiles of the "
-            "DEM must share one CRS and lattice."
+            message(
+                "errors.cluster.window_misses_tile",
+                tile=tile.name,
+                first=job.dem[0],
+                row0=row0,
+                col0=col0,
+                shape=terrain.shape,
+            )
         )
     return terrain, row0, col0
 
@@ -224,10 +233,10 @@ def run_tile(job: TileJob) -> TileReport:
     """Compute one tile and write its outputs under ``job.staging``/tiles/<name>/.
 
     Warnings met are returned (category name, message) rather than shown: a worker's
-    would be lost. The DEM-edge warning is left out: a window's edge is not the DEM's
+    would be lost. Errors and warnings are written in ``job.language``. The DEM-edge warning is left out: a window's edge is not the DEM's
     (the driver warns about the sites whose radius leaves the whole grid).
     """
-    with warnings.catch_warnings(record=True) as caught:
+    with language(job.language), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         terrain, row0, col0 = _window_terrain(job)
         result = predict(job.towers, terrain, **job.options)

@@ -18,6 +18,7 @@ import shapely
 from coverage.errors import OutsideGridWarning, SchemaError
 from coverage.gaps.masks import cell_area_km2, coverage_masks, slug
 from coverage.grid import Grid
+from coverage.i18n import message
 from coverage.model import CoverageResult
 from coverage.population import PopulationGrid
 from coverage.zonal import CommuneFractions, CommunesOnGrid, communes_on_grid
@@ -109,7 +110,7 @@ def commune_coverage(
     [0.5, 'Viettel']
     """
     if population is not None:
-        population.check_grid(result.grid, what="the coverage result")
+        population.check_grid(result.grid, what=message("errors.population.coverage_result"))
     if on_grid is None:
         on_grid = communes_on_grid(communes, result.grid, supersample=supersample)
     on_grid.check(communes, result.grid)
@@ -163,10 +164,7 @@ def _mask_keys(layers: pd.DataFrame) -> list[tuple[str, str | None, str | None]]
     seen: set[str] = set()
     for key, _, _ in keys:
         if key in seen:
-            raise SchemaError(
-                f"operator/technology names collide as column suffix {key!r}; rename them "
-                "in the tower list so that their ASCII forms differ."
-            )
+            raise SchemaError(message("errors.gaps.suffix_collision", key=repr(key)))
         seen.add(key)
     return keys
 
@@ -239,8 +237,7 @@ def commune_table(
     not_computed = int((~computed).sum())
     if not_computed:
         warnings.warn(
-            f"{not_computed} of {len(communes)} commune(s) lie wholly outside the coverage grid "
-            "and are not computed (status 'not computed'); open terrain that covers them.",
+            message("errors.gaps.communes_outside_grid", count=not_computed, total=len(communes)),
             OutsideGridWarning,
             stacklevel=2,
         )

@@ -14,6 +14,7 @@ import numpy as np
 
 from coverage.errors import SchemaError
 from coverage.grid import Grid
+from coverage.i18n import message
 from coverage.model import CoverageResult
 from coverage.names import strip_diacritics
 
@@ -49,10 +50,7 @@ def check_operator_names(names: Any) -> None:
     """
     for name in dict.fromkeys(str(n) for n in names):
         if slug(name) == slug(NO_OPERATOR):
-            raise SchemaError(
-                f"operator name {name!r} is reserved for the places no operator covers; "
-                "rename that operator in the tower list."
-            )
+            raise SchemaError(message("errors.gaps.reserved_operator", name=repr(name)))
 
 
 def coverage_masks(result: CoverageResult) -> dict[tuple[str, str | None], np.ndarray]:
@@ -85,8 +83,11 @@ def covered_for(result: CoverageResult, operator: str | None) -> np.ndarray:
         return masks[(operator, None)]
     known = sorted({op for op, _ in masks})
     raise SchemaError(
-        f"operator {operator!r} has no layer in the coverage result; operators present: "
-        f"{', '.join(known) if known else 'none (the result has no layers: use operator=None)'}."
+        message(
+            "errors.gaps.no_operator_layer",
+            operator=repr(operator),
+            present=", ".join(known) if known else message("errors.gaps.no_layers"),
+        )
     )
 
 

@@ -19,6 +19,7 @@ import shapely
 import shapely.geometry
 
 from coverage.grid import Grid
+from coverage.i18n import message
 from coverage.zonal import CommuneFractions, CommunesOnGrid
 
 log = logging.getLogger(__name__)
@@ -250,14 +251,15 @@ def outside_communes(
     }
     scattered = rows.kind == KIND_SCATTERED
     log.info(
-        "%s gaps: %d piece(s) under %.3f km2 listed in %d scattered row(s) (%.2f km2); "
-        "%.0f uncovered people and %.1f km2 lie outside every commune",
-        label,
-        int(rows.pieces[scattered].sum()),
-        min_area_km2,
-        int(scattered.sum()),
-        float(row_km2[scattered].sum()),
-        outside["outside_communes_people"],
-        outside["outside_communes_area_km2"],
+        message(
+            "errors.gaps.scattered_log",
+            label=label,
+            pieces=int(rows.pieces[scattered].sum()),
+            min_area=f"{min_area_km2:.3f}",
+            rows=int(scattered.sum()),
+            area=f"{float(row_km2[scattered].sum()):.2f}",
+            people=f"{outside['outside_communes_people']:.0f}",
+            outside_area=f"{outside['outside_communes_area_km2']:.1f}",
+        )
     )
     return outside

@@ -20,6 +20,7 @@ from coverage.gaps.pieces import (
     people_of_pieces,
     vectorise,
 )
+from coverage.i18n import message
 from coverage.model import CoverageResult
 from coverage.population import PopulationGrid
 from coverage.terrain import Terrain
@@ -140,7 +141,7 @@ def gap_polygons(
     [['no_operator-0001', 'Y Tý', 1.0]]
     """
     if population is not None:
-        population.check_grid(result.grid, what="the coverage result")
+        population.check_grid(result.grid, what=message("errors.population.coverage_result"))
     if on_grid is None:
         on_grid = communes_on_grid(communes, result.grid, supersample=supersample)
     on_grid.check(communes, result.grid)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from coverage.errors import ModelRangeError
+from coverage.i18n import message
 from coverage.physics.diffraction import knife_edge_loss_db
 from coverage.settings import RX_HEIGHT_M
 
@@ -67,14 +68,21 @@ def clutter_loss_db(
     22.6
     """
     if clutter not in CLUTTER_HEIGHT_M:
-        raise ValueError(f"unknown clutter {clutter!r}; expected one of {sorted(CLUTTER_HEIGHT_M)}")
+        raise ValueError(
+            message(
+                "errors.physics.unknown_clutter",
+                clutter=repr(clutter),
+                choices=sorted(CLUTTER_HEIGHT_M),
+            )
+        )
     if not (30.0 <= frequency_mhz <= 3000.0):
         raise ModelRangeError(
-            f"ITU-R P.2108 clutter loss: frequency_mhz = {frequency_mhz:g} MHz is outside "
-            "[30, 3000] MHz; pass a measured clutter figure instead."
+            message("errors.physics.clutter_frequency", frequency_mhz=f"{frequency_mhz:g}")
         )
     if not antenna_height_m > 0.0:
-        raise ValueError(f"antenna_height_m must be positive, got {antenna_height_m}")
+        raise ValueError(
+            message("errors.physics.antenna_height", antenna_height_m=antenna_height_m)
+        )
     clutter_height = CLUTTER_HEIGHT_M[clutter]
     if antenna_height_m >= clutter_height:
         return 0.0

@@ -15,6 +15,7 @@ import numba
 import numpy as np
 
 from coverage.errors import ModelRangeError
+from coverage.i18n import message
 from coverage.validity import Validity
 
 __all__ = [
@@ -124,12 +125,22 @@ def check_model_range(
         if bad.any():
             shown = array[bad].flat[0]
             unit = _UNITS[parameter]
-            count = f" ({int(bad.sum())} of {array.size} values)" if array.size > 1 else ""
+            count = (
+                message("errors.physics.values_count", count=int(bad.sum()), size=array.size)
+                if array.size > 1
+                else ""
+            )
             raise ModelRangeError(
-                f"{valid.name}: {parameter} = {shown:g} {unit} is outside the published "
-                f"validity range [{low:g}, {high:g}] {unit}{count}. Use "
-                f'model="diffraction" (terrain-aware, no such range) or bring {parameter} '
-                "into range."
+                message(
+                    "errors.physics.outside_validity",
+                    name=valid.name,
+                    parameter=parameter,
+                    shown=f"{shown:g}",
+                    unit=unit,
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                    count=count,
+                )
             )
 
 

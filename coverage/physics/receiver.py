@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from coverage.i18n import message
+
 __all__ = [
     "DEFAULT_THRESHOLDS_DBM",
     "MEASURED_QUANTITY",
@@ -78,7 +80,9 @@ def rsrp_from_total_power_dbm(
     15.2
     """
     if n_resource_blocks <= 0:
-        raise ValueError(f"n_resource_blocks must be positive, got {n_resource_blocks}")
+        raise ValueError(
+            message("errors.physics.resource_blocks", n_resource_blocks=n_resource_blocks)
+        )
     return np.asarray(total_dbm, dtype=float)[()] - 10.0 * math.log10(12 * n_resource_blocks)
 
 
@@ -112,15 +116,19 @@ def measured_power_dbm(
     """
     if technology not in MEASURED_QUANTITY:
         raise ValueError(
-            f"unknown technology {technology!r}; expected one of {sorted(MEASURED_QUANTITY)}"
+            message(
+                "errors.physics.unknown_technology",
+                technology=repr(technology),
+                choices=sorted(MEASURED_QUANTITY),
+            )
         )
     power = np.asarray(eirp_dbm, dtype=float)[()]
     if eirp_is == "measured" or technology == "2G":
         if eirp_is not in ("measured", "total"):
-            raise ValueError(f"eirp_is must be 'total' or 'measured', got {eirp_is!r}")
+            raise ValueError(message("errors.physics.eirp_is", eirp_is=repr(eirp_is)))
         return power
     if eirp_is != "total":
-        raise ValueError(f"eirp_is must be 'total' or 'measured', got {eirp_is!r}")
+        raise ValueError(message("errors.physics.eirp_is", eirp_is=repr(eirp_is)))
     if technology == "3G":
         return power + pilot_share_db
     return rsrp_from_total_power_dbm(power, n_resource_blocks)

@@ -64,6 +64,7 @@ import numpy as np
 from numba import prange
 
 from coverage.errors import ModelRangeError
+from coverage.i18n import message
 from coverage.physics.itm.environment import ItmEnvironment, as_environment
 from coverage.physics.itm.p2p import DELTA_H_SCRATCH, itm_p2p_point
 from coverage.radial.path_loss import radial_path_loss
@@ -342,11 +343,17 @@ search; give at least 3 (default 150)
         return
     if isinstance(max_profile_points, bool) or not isinstance(max_profile_points, int | np.integer):
         raise ModelRangeError(
-            f"max_profile_points={max_profile_points!r} must be an integer number of "
-            f"elevations (default {ITM_MAX_PROFILE_POINTS})"
+            message(
+                "errors.radial.profile_points_type",
+                max_profile_points=repr(max_profile_points),
+                default=ITM_MAX_PROFILE_POINTS,
+            )
         )
     if max_profile_points < 3:
         raise ModelRangeError(
-            f"max_profile_points={max_profile_points} is too few for ITM's horizon search; "
-            f"give at least 3 (default {ITM_MAX_PROFILE_POINTS})"
+            message(
+                "errors.radial.profile_points_few",
+                max_profile_points=max_profile_points,
+                default=ITM_MAX_PROFILE_POINTS,
+            )
         )

@@ -50,6 +50,7 @@ from pyproj import CRS
 
 from coverage.crs import crs_label
 from coverage.errors import DemEdgeWarning, TerrainError
+from coverage.i18n import message
 from coverage.physics.free_space import free_space_loss_db
 from coverage.physics.itm.environment import ItmEnvironment, as_environment
 from coverage.physics.itm.p2p import DELTA_H_SCRATCH, itm_p2p_point
@@ -291,12 +292,13 @@ def itm_native_path_loss(
     )
     check_max_profile_points(max_profile_points)
     if not radius_m > 0:
-        raise TerrainError(f"radius_m must be a positive distance in metres, got {radius_m!r}")
+        raise TerrainError(message("errors.radial.radius", radius_m=repr(radius_m)))
     transform = dem.transform
     if transform.b != 0 or transform.d != 0 or transform.e >= 0:
         raise TerrainError(
-            f"{dem.source}: the DEM grid is rotated or south-up ({tuple(transform)[:6]}); "
-            "warp it north-up first (gdalwarp)."
+            message(
+                "errors.radial.native_rotated", source=dem.source, transform=tuple(transform)[:6]
+            )
         )
     rows, cols = dem.shape
     # to a millionth of a post: a site given on a post is on it, whatever the float noise
@@ -305,14 +307,12 @@ def itm_native_path_loss(
     site_row, site_col = math.floor(row_f + 0.5), math.floor(col_f + 0.5)
     if not (0 <= site_row < rows and 0 <= site_col < cols):
         raise TerrainError(
-            f"site at ({x}, {y}) lies outside the DEM {dem.source} "
-            f"({rows} x {cols} posts); open tiles that cover every site."
+            message(
+                "errors.radial.native_outside", x=x, y=y, source=dem.source, rows=rows, cols=cols
+            )
         )
     if not np.isfinite(dem.elevation_m[site_row, site_col]):
-        raise TerrainError(
-            f"site at ({x}, {y}) stands on a void of the DEM {dem.source}; "
-            "fill the void or move the site."
-        )
+        raise TerrainError(message("errors.radial.native_on_void", x=x, y=y, source=dem.source))
     site_lat = float(y) if dem.crs.is_geographic else 0.0
     all_rows = np.arange(rows)
     per_row, per_col = metres_per_step(dem.crs, transform, all_rows, site_lat)
@@ -331,9 +331,14 @@ def itm_native_path_loss(
         voids = int((~np.isfinite(window) & (np.hypot(d_row, d_col) <= reach)).sum())
         if voids:
             raise TerrainError(
-                f"{voids} void posts of the DEM {dem.source} lie within {reach:.0f} m of "
-                f"the site at ({x}, {y}); open it with a larger max_fill_distance_cells or "
-                "pick a DEM without holes there."
+                message(
+                    "errors.radial.native_voids",
+                    voids=voids,
+                    source=dem.source,
+                    reach=f"{reach:.0f}",
+                    x=x,
+                    y=y,
+                )
             )
     shape = window.shape
     loss = np.full(shape, np.nan, dtype=np.float32)
@@ -348,9 +353,13 @@ def itm_native_path_loss(
     inside = np.isfinite(distance)
     if truncated:
         warnings.warn(
-            f"the {radius_m:.0f} m radius of the site at ({x}, {y}) reaches past the edge of "
-            f"the DEM {dem.source}; posts beyond it are not computed. Open tiles that extend "
-            "the radius beyond every site.",
+            message(
+                "errors.radial.native_past_edge",
+                radius=f"{radius_m:.0f}",
+                x=x,
+                y=y,
+                source=dem.source,
+            ),
             DemEdgeWarning,
             stacklevel=2,
         )

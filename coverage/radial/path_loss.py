@@ -40,6 +40,7 @@ import numpy as np
 from affine import Affine
 from numba import prange
 
+from coverage.i18n import message
 from coverage.physics.diffraction import fresnel_v, knife_edge_loss_db
 from coverage.physics.free_space import SPEED_OF_LIGHT_M_S, free_space_loss_db
 from coverage.physics.hata import hata_loss_db
@@ -385,15 +386,21 @@ def radial_path_loss(
     ((101, 101), 95.1)
     """
     if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
+        raise ValueError(
+            message("errors.model.unknown_model", model=repr(model), choices=sorted(MODELS))
+        )
 
     if environment not in ENVIRONMENTS:
         raise ValueError(
-            f"unknown environment {environment!r}; choose one of {sorted(ENVIRONMENTS)}"
+            message(
+                "errors.radial.unknown_environment",
+                environment=repr(environment),
+                choices=sorted(ENVIRONMENTS),
+            )
         )
     check_geometry(tx_height_m, rx_height_m, radius_m, k_factor)
     if not (math.isfinite(frequency_mhz) and frequency_mhz > 0):
-        raise ValueError(f"frequency_mhz must be positive, got {frequency_mhz}")
+        raise ValueError(message("errors.radial.frequency", frequency_mhz=frequency_mhz))
     window = site_window(terrain, x, y, radius_m)
     loss = np.full(window.shape, np.nan, dtype=np.float32)
     flags = np.zeros(window.shape, dtype=np.uint8)

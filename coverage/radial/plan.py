@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from coverage.i18n import message
 from coverage.settings import OVERSAMPLE
 
 __all__ = [
@@ -141,7 +142,7 @@ def radial_plan(radius_cells: float, *, oversample: float = OVERSAMPLE) -> Radia
     (126, 316)
     """
     if not radius_cells >= 1.0:
-        raise ValueError(f"radius must be at least one cell, got {radius_cells} cells")
+        raise ValueError(message("errors.radial.radius_cells", radius_cells=radius_cells))
     ray_dx, ray_dy, step_len, n_steps = rays(radius_cells, oversample)
 
     inner = 0.5 * float(radius_cells)

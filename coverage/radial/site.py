@@ -18,6 +18,7 @@ from affine import Affine
 from pyproj import CRS
 
 from coverage.errors import TerrainError
+from coverage.i18n import message
 from coverage.terrain import Terrain
 
 __all__ = [
@@ -106,9 +107,7 @@ def site_cells(
     xs = np.atleast_1d(np.asarray(xs, dtype=float))
     ys = np.atleast_1d(np.asarray(ys, dtype=float))
     if xs.shape != ys.shape or xs.ndim != 1:
-        raise ValueError(
-            f"site x and y must be 1-D and the same length, got {xs.shape}, {ys.shape}"
-        )
+        raise ValueError(message("errors.radial.site_xy_shape", x_shape=xs.shape, y_shape=ys.shape))
     names = site_names_or_positions(site_names, len(xs))
     rows, cols = terrain.shape
     row_f, col_f = terrain.rowcol(xs, ys)
@@ -117,20 +116,35 @@ def site_cells(
     for i in range(len(xs)):
         if not (np.isfinite(xs[i]) and np.isfinite(ys[i])):
             raise TerrainError(
-                f"site {names[i]}: coordinates ({xs[i]}, {ys[i]}) are not finite numbers."
+                message("errors.radial.site_not_finite", site=names[i], x=xs[i], y=ys[i])
             )
         if not (0 <= row[i] < rows and 0 <= col[i] < cols):
             left, bottom, right, top = terrain.bounds
             raise TerrainError(
-                f"site {names[i]} at x={xs[i]:.1f}, y={ys[i]:.1f} ({terrain.crs.name}) is outside the "
-                f"terrain {terrain.source} (x {left:.0f}..{right:.0f}, y {bottom:.0f}..{top:.0f}); "
-                "check the site's CRS or open a DEM that covers it."
+                message(
+                    "errors.radial.site_outside",
+                    site=names[i],
+                    x=f"{xs[i]:.1f}",
+                    y=f"{ys[i]:.1f}",
+                    crs=terrain.crs.name,
+                    source=terrain.source,
+                    left=f"{left:.0f}",
+                    right=f"{right:.0f}",
+                    bottom=f"{bottom:.0f}",
+                    top=f"{top:.0f}",
+                )
             )
         if not np.isfinite(terrain.elevation_m[row[i], col[i]]):
             raise TerrainError(
-                f"site {names[i]} at x={xs[i]:.1f}, y={ys[i]:.1f} stands on a DEM void (row {row[i]}, "
-                f"col {col[i]} of {terrain.source}); fill voids when opening the terrain or "
-                "move the site."
+                message(
+                    "errors.radial.site_on_void",
+                    site=names[i],
+                    x=f"{xs[i]:.1f}",
+                    y=f"{ys[i]:.1f}",
+                    row=row[i],
+                    col=col[i],
+                    source=terrain.source,
+                )
             )
     return row, col
 
@@ -140,7 +154,9 @@ def site_names_or_positions(site_names: Sequence[str] | None, n_sites: int) -> l
     if site_names is None:
         return [str(i) for i in range(n_sites)]
     if len(site_names) != n_sites:
-        raise ValueError(f"{len(site_names)} site names for {n_sites} sites")
+        raise ValueError(
+            message("errors.radial.site_names_count", names=len(site_names), sites=n_sites)
+        )
     return [str(name) for name in site_names]
 
 
@@ -153,9 +169,7 @@ def check_window(terrain: Terrain, row: int, col: int, reach: int, site: int | s
     if not np.isfinite(window).all():
         n_void = int((~np.isfinite(window)).sum())
         raise TerrainError(
-            f"site {site}: {n_void} void (NaN) DEM cells of {terrain.source} lie within the "
-            "radius; fill voids when opening the terrain (open_terrain fills them by default) "
-            "or reduce the radius."
+            message("errors.radial.site_voids", site=site, count=n_void, source=terrain.source)
         )
     return row - reach < 0 or col - reach < 0 or row + reach >= rows or col + reach >= cols
 
@@ -166,11 +180,11 @@ def check_geometry(
     """Raise ``ValueError`` naming the first non-physical height, radius or k-factor."""
     for name, value in (("tx_height_m", tx_height_m), ("rx_height_m", rx_height_m)):
         if not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"{name} must be a finite height >= 0 m above ground, got {value}")
+            raise ValueError(message("errors.radial.height", name=name, value=value))
     if not (math.isfinite(radius_m) and radius_m > 0):
-        raise ValueError(f"radius_m must be a positive distance in metres, got {radius_m}")
+        raise ValueError(message("errors.radial.radius", radius_m=radius_m))
     if not (math.isfinite(k_factor) and k_factor > 0):
-        raise ValueError(f"k_factor must be positive (4/3 for radio), got {k_factor}")
+        raise ValueError(message("errors.radial.k_factor", k_factor=k_factor))
 
 
 class SiteWindow(NamedTuple):

@@ -41,6 +41,7 @@ import numpy as np
 from numba import prange
 
 from coverage.errors import DemEdgeWarning
+from coverage.i18n import message
 from coverage.radial.plan import radial_plan, ray_axes
 from coverage.radial.site import (
     check_geometry,
@@ -407,9 +408,13 @@ def viewsheds(
             " ..." if len(truncated) > 10 else ""
         )
         warnings.warn(
-            f"the {radius_m:.0f} m radius of {len(truncated)} site(s) ({shown}) reaches past the "
-            f"edge of the terrain {terrain.source}; visibility there is unknown (not computed). "
-            "Open a DEM that extends at least the radius beyond every site.",
+            message(
+                "errors.radial.viewshed_past_edge",
+                radius=f"{radius_m:.0f}",
+                count=len(truncated),
+                shown=shown,
+                source=terrain.source,
+            ),
             DemEdgeWarning,
             stacklevel=2,
         )

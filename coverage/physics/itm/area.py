@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from coverage.i18n import message
 from coverage.physics.itm.core import (
     AREA,
     ERR_DELTA_H,
@@ -177,7 +178,7 @@ def itm_area_loss(
     ('DIFFRACTION', 172.0)
     """
     environment = as_environment(itm, default=AREA_ENVIRONMENT)
-    valid = "'random', 'careful', 'very_careful' or 0..2"
+    valid = f"'random', 'careful', 'very_careful'{message('errors.or')}0..2"
     tx_code = as_code(tx_siting, "tx_siting", SITING_CRITERIA, valid)
     rx_code = as_code(rx_siting, "rx_siting", SITING_CRITERIA, valid)
     distance = float(distance_km)

@@ -63,6 +63,7 @@ from enum import IntEnum
 import numpy as np
 
 from coverage.errors import ModelRangeError
+from coverage.i18n import message
 from coverage.physics.itm.core import (
     ERR_CLIMATE,
     ERR_DELTA_H,
@@ -119,31 +120,31 @@ _POLARIZATIONS: Mapping[str, int] = {"horizontal": 0, "vertical": 1}
 _CLIMATES: Mapping[str, int] = {c.name.lower(): int(c) for c in RadioClimate}
 _FLOATS = ("epsilon", "sigma", "n0", "time_pct", "location_pct", "situation_pct")
 
-# error code -> (parameter, ITM's valid range, what to do)
-_ERRORS: Mapping[int, tuple[str, str, str]] = {
-    ERR_TX_HEIGHT: ("h_tx_m", "0.5 to 3000 m above ground", "give the mast height in metres"),
-    ERR_RX_HEIGHT: ("h_rx_m", "0.5 to 3000 m above ground", "give the handset height in metres"),
-    ERR_CLIMATE: ("climate", "1 to 7 (RadioClimate)", "use LAO_CAI_CLIMATE for Lào Cai"),
-    ERR_REFRACTIVITY: ("n0", "250 to 400 N-units", "301 is ITM's reference atmosphere"),
-    ERR_FREQUENCY: ("frequency_mhz", "20 to 20000 MHz", "give the carrier in MHz, not Hz"),
-    ERR_POLARIZATION: ("polarization", "'horizontal' (0) or 'vertical' (1)", ""),
-    ERR_EPSILON: ("epsilon", "relative permittivity >= 1", "average ground is 15"),
-    ERR_SIGMA: ("sigma", "conductivity > 0 S/m", "average ground is 0.005 S/m"),
-    ERR_MDVAR: ("mdvar", "0-3, plus 10 and/or 20 (0..3, 10..13, 20..23, 30..33)", ""),
-    ERR_SITUATION: ("situation_pct", "strictly between 0 and 100 %", ""),
-    ERR_TIME: ("time_pct", "strictly between 0 and 100 %", ""),
-    ERR_LOCATION: ("location_pct", "strictly between 0 and 100 %", ""),
-    ERR_PROFILE: ("profile_elevations_m / step_m", "at least 2 samples and step_m > 0", ""),
-    ERR_DISTANCE: ("distance_km", "greater than 0 km", ""),
-    ERR_DELTA_H: ("delta_h_m", "0 m or more", "90 m is ITM's 'hills' average"),
-    ERR_TX_SITING: ("tx_siting", "'random', 'careful' or 'very_careful'", ""),
-    ERR_RX_SITING: ("rx_siting", "'random', 'careful' or 'very_careful'", ""),
+# error code -> (parameter, ITM's valid range, what to do): message ids
+_ERRORS: Mapping[int, tuple[str, str, str | None]] = {
+    ERR_TX_HEIGHT: ("h_tx_m", "errors.itm.valid_tx_height", "errors.itm.fix_tx_height"),
+    ERR_RX_HEIGHT: ("h_rx_m", "errors.itm.valid_rx_height", "errors.itm.fix_rx_height"),
+    ERR_CLIMATE: ("climate", "errors.itm.valid_climate", "errors.itm.fix_climate"),
+    ERR_REFRACTIVITY: ("n0", "errors.itm.valid_refractivity", "errors.itm.fix_refractivity"),
+    ERR_FREQUENCY: ("frequency_mhz", "errors.itm.valid_frequency", "errors.itm.fix_frequency"),
+    ERR_POLARIZATION: ("polarization", "errors.itm.valid_polarization", None),
+    ERR_EPSILON: ("epsilon", "errors.itm.valid_epsilon", "errors.itm.fix_epsilon"),
+    ERR_SIGMA: ("sigma", "errors.itm.valid_sigma", "errors.itm.fix_sigma"),
+    ERR_MDVAR: ("mdvar", "errors.itm.valid_mdvar", None),
+    ERR_SITUATION: ("situation_pct", "errors.itm.valid_percent", None),
+    ERR_TIME: ("time_pct", "errors.itm.valid_percent", None),
+    ERR_LOCATION: ("location_pct", "errors.itm.valid_percent", None),
+    ERR_PROFILE: ("profile_elevations_m / step_m", "errors.itm.valid_profile", None),
+    ERR_DISTANCE: ("distance_km", "errors.itm.valid_distance", None),
+    ERR_DELTA_H: ("delta_h_m", "errors.itm.valid_delta_h", "errors.itm.fix_delta_h"),
+    ERR_TX_SITING: ("tx_siting", "errors.itm.valid_siting", None),
+    ERR_RX_SITING: ("rx_siting", "errors.itm.valid_siting", None),
 }
 _DERIVED_ERRORS: Mapping[int, str] = {
-    ERR_SURFACE_REFRACTIVITY_SMALL: "surface refractivity N_s fell below 150 N-units",
-    ERR_SURFACE_REFRACTIVITY_LARGE: "surface refractivity N_s rose above 400 N-units",
-    ERR_EFFECTIVE_EARTH: "effective earth radius fell outside 4000-13333 km",
-    ERR_GROUND_IMPEDANCE: "ground impedance has |Im| >= Re (check epsilon and sigma)",
+    ERR_SURFACE_REFRACTIVITY_SMALL: "errors.itm.surface_refractivity_small",
+    ERR_SURFACE_REFRACTIVITY_LARGE: "errors.itm.surface_refractivity_large",
+    ERR_EFFECTIVE_EARTH: "errors.itm.effective_earth",
+    ERR_GROUND_IMPEDANCE: "errors.itm.ground_impedance",
 }
 
 
@@ -152,14 +153,19 @@ def raise_for_error(error: int, values: Mapping[str, object]) -> None:
     if error == ERR_NONE:
         return
     if error in _ERRORS:
-        name, valid, fix = _ERRORS[error]
+        name, valid_id, fix_id = _ERRORS[error]
         value = values.get(name.split(" ")[0], "?")
-        hint = f"; {fix}" if fix else ""
+        valid = message(valid_id)
+        hint = f"; {message(fix_id, province='Lào Cai')}" if fix_id else ""
         raise ModelRangeError(
-            f"ITM input {name}={value!r} is outside ITM's valid range: {valid}{hint}"
+            message("errors.itm.out_of_range", name=name, value=repr(value), valid=valid, hint=hint)
         )
-    reason = _DERIVED_ERRORS.get(error, f"error code {error}")
-    raise ModelRangeError(f"ITM cannot compute this path: {reason} (inputs: {dict(values)})")
+    reason = (
+        message(_DERIVED_ERRORS[error])
+        if error in _DERIVED_ERRORS
+        else message("errors.itm.error_code", code=error)
+    )
+    raise ModelRangeError(message("errors.itm.cannot_compute", reason=reason, inputs=dict(values)))
 
 
 def as_code(value: object, name: str, codes: Mapping[str, int], valid: str) -> int:
@@ -168,9 +174,13 @@ def as_code(value: object, name: str, codes: Mapping[str, int], valid: str) -> i
         key = value.strip().lower().replace(" ", "_").replace("-", "_")
         if key in codes:
             return codes[key]
-        raise ModelRangeError(f"ITM input {name}={value!r} is not one of {valid}")
+        raise ModelRangeError(
+            message("errors.itm.not_one_of", name=name, value=repr(value), valid=valid)
+        )
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ModelRangeError(f"ITM input {name}={value!r} must be one of {valid}")
+        raise ModelRangeError(
+            message("errors.itm.must_be_one_of", name=name, value=repr(value), valid=valid)
+        )
     return int(value)
 
 
@@ -179,9 +189,11 @@ def _finite(value: object, name: str) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ModelRangeError(f"ITM input {name}={value!r} must be a number") from None
+        raise ModelRangeError(
+            message("errors.itm.not_a_number", name=name, value=repr(value))
+        ) from None
     if not math.isfinite(number):
-        raise ModelRangeError(f"ITM input {name}={value!r} must be a finite number")
+        raise ModelRangeError(message("errors.itm.not_finite", name=name, value=repr(value)))
     return number
 
 
@@ -241,7 +253,9 @@ class ItmEnvironment:
     def __post_init__(self) -> None:
         given = dataclasses.asdict(self)
         pol = as_code(self.polarization, "polarization", _POLARIZATIONS, "'horizontal', 'vertical'")
-        clim = as_code(self.climate, "climate", _CLIMATES, f"{sorted(_CLIMATES)} or 1..7")
+        clim = as_code(
+            self.climate, "climate", _CLIMATES, f"{sorted(_CLIMATES)}{message('errors.or')}1..7"
+        )
         mode = as_code(self.mdvar, "mdvar", {}, "0..3, 10..13, 20..23, 30..33")
         numbers = {name: _finite(given[name], name) for name in _FLOATS}
         error = environment_error(
@@ -325,7 +339,6 @@ def as_environment(
         return ItmEnvironment() if default is None else default
     if not isinstance(itm, ItmEnvironment):
         raise TypeError(
-            f"itm must be an ItmEnvironment, got {type(itm).__name__} {itm!r}; build one "
-            "with coverage.ItmEnvironment(n0=..., climate=...)"
+            message("errors.itm.not_an_environment", kind=type(itm).__name__, itm=repr(itm))
         )
     return itm

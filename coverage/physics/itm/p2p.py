@@ -48,6 +48,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coverage.errors import ModelRangeError, TerrainError
+from coverage.i18n import message
 from coverage.physics.itm.core import (
     ERR_NONE,
     ERR_PROFILE,
@@ -596,20 +597,20 @@ valid range: 20 to 20000 MHz; give the carrier in MHz, not Hz
     """
     elevations = np.ascontiguousarray(profile_elevations_m, dtype=np.float64)
     if elevations.ndim != 1 or elevations.shape[0] < 2:
-        raise ModelRangeError(
-            "ITM input profile_elevations_m must be a 1-D array of at least 2 elevations "
-            f"(transmitter to receiver); got shape {elevations.shape}"
-        )
+        raise ModelRangeError(message("errors.itm.profile_shape", shape=elevations.shape))
     bad = np.flatnonzero(~np.isfinite(elevations))
     if bad.size:
         raise TerrainError(
-            f"terrain profile has {bad.size} non-finite elevation(s), first at index "
-            f"{int(bad[0])} ({elevations[bad[0]]}); fill DEM voids (Terrain.void_mask) "
-            "before computing ITM losses"
+            message(
+                "errors.itm.profile_not_finite",
+                count=bad.size,
+                index=int(bad[0]),
+                elevation=elevations[bad[0]],
+            )
         )
     step = float(step_m)
     if not (math.isfinite(step) and step > 0.0):
-        raise ModelRangeError(f"ITM input step_m={step_m!r} must be a distance > 0 m")
+        raise ModelRangeError(message("errors.itm.step", step_m=repr(step_m)))
     environment = as_environment(itm)
     h_tx, h_rx, frequency = environment.checked_link(
         h_tx_m=h_tx_m, h_rx_m=h_rx_m, frequency_mhz=frequency_mhz

@@ -184,9 +184,7 @@ def test_memory_refusal(small_scenario: dict, tmp_path: Path) -> None:
     assert _line(by_environment) == vietnamese
 
 
-def test_clicks_own_checks_speak_the_command_language(
-    small_scenario: dict, tmp_path: Path
-) -> None:
+def test_clicks_own_checks_speak_the_command_language(small_scenario: dict, tmp_path: Path) -> None:
     """click's own checks in the command's language too (tests/test_cli_i18n.py: each one)."""
     english, vietnamese, code = _both(_gaps(small_scenario, tmp_path, "--model", "magic"))
     assert code == 2

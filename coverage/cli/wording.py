@@ -376,8 +376,8 @@ def _missing(exc: click.MissingParameter, t: Translator) -> str:
     text = t(ids.get(str(param_type), "cli.click_missing_parameter"), name=hint or "")
     text = text.replace(" .", ".").replace("  ", " ")  # no hint: "Missing option."
     extra = exc.message
-    if exc.param is not None and isinstance(exc.param.type, Choice):
-        choices = ", ".join(map(str, exc.param.type.choices))
+    if exc.param is not None and isinstance(exc.param.type, click.Choice):
+        choices = ",\n\t".join(map(str, exc.param.type.choices))
         extra = f"{extra}. " if extra else ""
         extra += t("cli.click_choose_from", choices=choices)
     return f"{text} {extra}" if extra else text

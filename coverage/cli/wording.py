@@ -132,8 +132,12 @@ class Text:
         return t(self.message_id, **fields)
 
 
-def _text(help_id: str | Text | None) -> Text | None:
-    return Text(help_id) if isinstance(help_id, str) else help_id
+def _with_english_help(help_id: str | Text | None, attrs: dict[str, Any]) -> Text | None:
+    """The help of ``help_id`` as a :class:`Text`; its English set as click's ``help``."""
+    text = Text(help_id) if isinstance(help_id, str) else help_id
+    if text is not None:
+        attrs["help"] = text.render(Translator("en"))
+    return text
 
 
 # ---------------------------------------------------------------------- --help
@@ -146,9 +150,7 @@ class Option(click.Option):
     """
 
     def __init__(self, *decls: Any, help_id: str | Text | None = None, **attrs: Any) -> None:
-        self.help_text = _text(help_id)
-        if self.help_text is not None:
-            attrs["help"] = self.help_text.render(Translator("en"))
+        self.help_text = _with_english_help(help_id, attrs)
         super().__init__(*decls, **attrs)
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
@@ -267,9 +269,7 @@ class Command(_Speaking, click.Command):
     in the run's language."""
 
     def __init__(self, *args: Any, help_id: str | Text | None = None, **attrs: Any) -> None:
-        self.help_text = _text(help_id)
-        if self.help_text is not None:
-            attrs["help"] = self.help_text.render(Translator("en"))
+        self.help_text = _with_english_help(help_id, attrs)
         super().__init__(*args, **attrs)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -298,9 +298,7 @@ class Group(_Speaking, click.Group):
     command_class = Command
 
     def __init__(self, *args: Any, help_id: str | Text | None = None, **attrs: Any) -> None:
-        self.help_text = _text(help_id)
-        if self.help_text is not None:
-            attrs["help"] = self.help_text.render(Translator("en"))
+        self.help_text = _with_english_help(help_id, attrs)
         super().__init__(*args, **attrs)
 
     def _scenario(self, ctx: click.Context | None, args: Sequence[str]) -> str | None:

@@ -184,18 +184,19 @@ def test_memory_refusal(small_scenario: dict, tmp_path: Path) -> None:
     assert _line(by_environment) == vietnamese
 
 
-def test_untranslated_remainder_stays_readable_english(
-    small_scenario: dict, tmp_path: Path
-) -> None:
-    """click's own checks are English, inside the Vietnamese frame: one whole line."""
+def test_clicks_own_checks_speak_the_command_language(small_scenario: dict, tmp_path: Path) -> None:
+    """click's own checks in the command's language too (tests/test_cli_i18n.py: each one)."""
     english, vietnamese, code = _both(_gaps(small_scenario, tmp_path, "--model", "magic"))
     assert code == 2
-    remainder = "'magic' is not one of 'diffraction', 'fspl', 'hata', 'itm'."
+    choices = "'diffraction', 'fspl', 'hata', 'itm'"
+    remainder = f"'magic' is not one of {choices}."
     assert english.startswith(f"Error: Invalid value for '--model': {remainder} See '")
-    assert vietnamese.startswith(f"Lỗi: Giá trị không hợp lệ cho '--model': {remainder} Xem")
+    assert vietnamese.startswith(
+        f"Lỗi: Giá trị không hợp lệ cho '--model': 'magic' không phải là một trong {choices}. Xem"
+    )
     missing = _cli("gaps", "--lang", "vi", "--towers", small_scenario["towers"])
     assert missing.exit_code == 2
-    assert _line(missing).startswith("Lỗi: Missing option '--communes'.")
+    assert _line(missing).startswith("Lỗi: Thiếu tùy chọn '--communes'.")
 
 
 def test_the_command_leaves_python_in_english(small_scenario: dict, tmp_path: Path) -> None:

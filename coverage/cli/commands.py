@@ -41,6 +41,7 @@ from coverage.cli.options import (
     writable_output,
 )
 from coverage.cli.reporting import VERBOSE, LevelFormatter, ReportingGroup, say
+from coverage.cli.wording import Choice, Integer, PathType, Text, option
 from coverage.settings import FREQUENCY_MHZ, MAX_HOP_M, TILE_SIZE_CELLS
 
 log = logging.getLogger("coverage")
@@ -162,10 +163,22 @@ def _analyse(job: dict[str, Any], interest: tuple[str, ...] = (), **options: Any
 # ----------------------------------------------------------------------- commands
 
 
-@click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="phusong")
-@click.option("-v", "--verbose", count=True, help="More messages (-vv for debug); tracebacks.")
-@click.option("-q", "--quiet", count=True, help="Fewer messages (errors only).")
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(say("cli.click_version", program="phusong", version=__version__))
+        ctx.exit()
+
+
+@click.group(
+    cls=ReportingGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help_id="cli.help_command_main",
+)
+@option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+        help_id="cli.click_version_option")  # fmt: skip
+@option("-v", "--verbose", count=True, help_id="cli.help_main_verbose")
+@option("-q", "--quiet", count=True, help_id="cli.help_main_quiet")
+@lang_option(group=True)
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: int) -> None:
     """phusong: find people without mobile signal and the tower sites that fix it."""
@@ -175,8 +188,9 @@ def main(ctx: click.Context, verbose: int, quiet: int) -> None:
         signal.signal(signal.SIGTERM, _terminate)
 
 
-@main.command()
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@main.command(help_id="cli.help_command_info")
+@click.argument("path", type=PathType(exists=True, path_type=Path))
+@lang_option()
 def info(path: Path) -> None:
     """What a file holds: kind, layer, CRS, rows, normalised columns, problems found."""
     from coverage.io.describe import describe
@@ -184,10 +198,11 @@ def info(path: Path) -> None:
     click.echo(describe(path))
 
 
-@main.command()
+@main.command(help_id="cli.help_command_viewshed")
 @with_options(DEM, SITE, SITES, HEIGHT, RX_HEIGHT, RADIUS, K_FACTOR_OPTION, RESOLUTION)
-@click.option("--target-height", hidden=True, expose_value=False, callback=renamed("--rx-height"))
-@out_option("Output GeoTIFF: one uint8 band per site.")
+@option("--target-height", hidden=True, expose_value=False, callback=renamed("--rx-height"))
+@lang_option()
+@out_option("cli.help_viewshed_out")
 @OVERWRITE
 def viewshed(
     dem: tuple[Path, ...],
@@ -213,17 +228,18 @@ def viewshed(
         terrain, sites, rx_height_m=rx_height, radius_m=radius, k_factor=k_factor
     )
     bands.to_geotiff(out, overwrite=overwrite)
-    log.info("wrote %d viewshed band(s) to %s", len(sites), out)
+    log.info("%s", say("cli.log_wrote_viewshed", count=len(sites), path=out))
 
 
-@main.command()
+@main.command(help_id="cli.help_command_predict")
 @with_options(DEM, SITE, SITES, HEIGHT)
 @number_option(
     "--frequency", Number(*SITE_RANGES["frequency_mhz"]), "MHZ", FREQUENCY_MHZ,
-    "Carrier frequency of each --site, MHz (a --sites list gives its own).",
+    "cli.help_frequency",
 )  # fmt: skip
 @with_options(EIRP, MODEL, RADIUS, RESOLUTION, RX_HEIGHT, K_FACTOR_OPTION, CALIBRATION)
-@out_option("Output GeoTIFF: one float32 band per site, dBm.")
+@lang_option()
+@out_option("cli.help_predict_out")
 @OVERWRITE
 def predict(
     dem: tuple[Path, ...],
@@ -260,26 +276,27 @@ def predict(
         rx_height_m=rx_height,
         k_factor=k_factor,
         calibration=_calibration(calibration),
-        progress=_progress(len(sites), "sites"),
+        progress=_progress(len(sites), say("cli.log_progress_sites")),
     )
     bands.to_geotiff(out, overwrite=overwrite)
-    log.info("wrote received power of %d site(s) to %s", len(sites), out)
+    log.info("%s", say("cli.log_wrote_power", count=len(sites), path=out))
 
 
-@main.command(name="itm-loss")
+@main.command(name="itm-loss", help_id="cli.help_command_itm_loss")
 @with_options(DEM, SITE, SITES, HEIGHT)
 @number_option(
     "--frequency", Number(*ITM_FREQUENCY_MHZ), "MHZ", FREQUENCY_MHZ,
-    "Carrier frequency of each --site, MHz (a --sites list gives its own).",
+    "cli.help_frequency",
 )  # fmt: skip
 @with_options(RX_HEIGHT, RADIUS)
-@click.option(
+@option(
     "--max-profile-points",
-    type=click.IntRange(min=3),
+    type=Integer(min=3),
     default=None,
-    help="Most samples per profile (default: one per DEM post crossed, as SPLAT!).",
+    help_id="cli.help_itm_loss_max_profile_points",
 )
-@out_option("Output GeoTIFF: one float32 band per site, dB, on the DEM's grid.")
+@lang_option()
+@out_option("cli.help_itm_loss_out")
 @OVERWRITE
 def itm_loss(
     dem: tuple[Path, ...],
@@ -314,27 +331,26 @@ def itm_loss(
         native, sites, rx_height_m=rx_height, radius_m=radius, max_profile_points=max_profile_points
     )
     bands.to_geotiff(out, overwrite=overwrite)
-    log.info("wrote ITM path loss of %d site(s) on the DEM's grid to %s", len(sites), out)
+    log.info("%s", say("cli.log_wrote_itm_loss", count=len(sites), path=out))
 
 
-@main.command(name="coverage")
+@main.command(name="coverage", help_id="cli.help_command_coverage")
 @with_options(TOWERS, DEM, *COVERAGE_OPTIONS)
-@out_option("Output folder: one GeoTIFF per result and layers.csv.", folder=True)
+@lang_option()
+@out_option("cli.help_coverage_out", folder=True)
 @OVERWRITE
-@click.option(
+@option(
     "--scheduler",
     metavar="ADDRESS|local:N",
     default=None,
-    help="Run tile by tile on Dask: a scheduler address (tcp://host:8786; DEM and --out on "
-    "storage every worker shares) or local:N worker processes here. Writes one VRT per "
-    "result over per-tile GeoTIFFs. Default: this process, whole grid at once.",
+    help_id="cli.help_coverage_scheduler",
 )
-@click.option(
+@option(
     "--tile-size",
-    type=click.IntRange(min=16),
+    type=Integer(min=16),
     default=TILE_SIZE_CELLS,
     show_default=True,
-    help="With --scheduler: tile side in cells (a worker holds about tile + 2 radius squared).",
+    help_id="cli.help_coverage_tile_size",
 )
 def coverage_command(
     towers_path: Path,
@@ -372,25 +388,24 @@ def coverage_command(
         click.echo(str(path))
 
 
-_INTEREST_HELP = (
-    "Commune to mark as of interest; repeatable (default: Lào Cai's remote seed communes"
-)
+PROVINCE = "Lào Cai"
+"""The province of the embedded scenario and of the seed communes (a name, in every language)."""
 
 
-@main.command()
+@main.command(help_id="cli.help_command_gaps")
 @with_options(*JOB_INPUTS, *COVERAGE_OPTIONS)
-@click.option(
+@option(
     "--communes-of-interest",
     "interest",
     multiple=True,
-    help=f"{_INTEREST_HELP}, by old or 2025 name).",
+    help_id=Text("cli.help_gaps_interest", province=PROVINCE),
 )
 @number_option(
     "--min-gap-area", Number(min=0.0), "KM2", MIN_GAP_AREA_KM2,
-    "Smallest gap listed alone, km² (smaller ones: one scattered row per commune).",
+    "cli.help_gaps_min_gap_area"
 )  # fmt: skip
-@lang_option("the sheet names and headers (.xlsx, .csv)")
-@out_option("Gap list: .xlsx, .csv, .geojson or .gpkg.")
+@lang_option("cli.help_lang_gaps")
+@out_option("cli.help_gaps_out")
 @OVERWRITE
 def gaps(
     interest: tuple[str, ...],
@@ -418,26 +433,25 @@ def gaps(
     click.echo(str(out))
 
 
-@main.command(name="map")
+@main.command(name="map", help_id="cli.help_command_map")
 @with_options(*JOB_INPUTS, *COVERAGE_OPTIONS)
-@click.option("--commune", "focus", help="Open zoomed on this commune, with its summary panel.")
-@click.option(
+@option("--commune", "focus", help_id="cli.help_map_commune")
+@option(
     "--communes-of-interest",
     "interest",
     multiple=True,
-    help=f"{_INTEREST_HELP} the layer holds).",
+    help_id=Text("cli.help_map_interest", province=PROVINCE),
 )
-@click.option("--offline", is_flag=True, help="One self-contained HTML file (no CDN, no network).")
-@click.option("--synthetic", multiple=True, help="Name an input that is synthetic (banner).")
-@click.option(
+@option("--offline", is_flag=True, help_id="cli.help_map_offline")
+@option("--synthetic", multiple=True, help_id="cli.help_map_synthetic")
+@option(
     "--proposals",
     "proposals_path",
-    type=click.Path(path_type=Path),
-    help="Proposal list from `phusong plan` (a tower list): a layer of the proposed sites "
-    "and the coverage each adds.",
+    type=PathType(path_type=Path),
+    help_id="cli.help_map_proposals",
 )
-@lang_option("the map (layers, legend, popups, search, banner)")
-@out_option("Output .html, or .kmz for Google Earth (coverage and gap overlays, placemarks).")
+@lang_option("cli.help_lang_map")
+@out_option("cli.help_map_out")
 @OVERWRITE
 def map_command(
     lang: str,
@@ -499,21 +513,21 @@ def map_command(
     click.echo(str(out))
 
 
-@main.command()
-@click.option(
+@main.command(help_id=Text("cli.help_command_demo", province=PROVINCE))
+@option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     default=Path("maps"),
     show_default=True,
     callback=writable_output,
-    help="Folder for the demo's map, gap lists and rasters.",
+    help_id="cli.help_demo_out",
 )
 @OVERWRITE
 @number_option(
     "--radius", POSITIVE_DISTANCE, "M", None,
-    "Largest distance from a site that is computed, m (default: the scenario's own, 15 km).",
+    "cli.help_demo_radius",
 )  # fmt: skip
-@lang_option("the map, gap lists and report", scenario="vi")
+@lang_option("cli.help_lang_demo", scenario="vi")
 def demo(out: Path, overwrite: bool, radius: float | None, lang: str) -> None:
     """Run the whole job on the embedded Lào Cai scenario (real communes, synthetic terrain/towers)."""
     from coverage.datasets import laocai_demo
@@ -554,36 +568,34 @@ def _drive_inputs(
     return points, towers, terrain
 
 
-DRIVE_TOWERS = click.option(
+DRIVE_TOWERS = option(
     "--towers",
     "towers_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Tower list whose site_id matches the measurements' cell identity (default: the "
-    "sites named by the measurement file's own bts_* columns).",
+    type=PathType(exists=True, dir_okay=False, path_type=Path),
+    help_id="cli.help_drive_towers",
 )
-DRIVE_DEM = click.option(
+DRIVE_DEM = option(
     "--dem",
     multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Elevation model covering points and sites (default: flat ground at the measured "
-    "elevations).",
+    type=PathType(exists=True, path_type=Path),
+    help_id="cli.help_drive_dem",
 )
-ISOTROPIC_LOSS = click.option(
+ISOTROPIC_LOSS = option(
     "--isotropic-loss",
     is_flag=True,
-    help="The measured loss is path loss between isotropic antennas (antenna gains and "
-    "pattern already taken out): compare it with the model's path loss without the pattern.",
+    help_id="cli.help_isotropic_loss",
 )
-COMPARE = click.option(
+COMPARE = option(
     "--compare",
     is_flag=True,
-    help="Run every model (fspl, hata, diffraction, itm) and rank them in one table.",
+    help_id="cli.help_compare",
 )
 
 
-@main.command(name="accuracy")
+@main.command(name="accuracy", help_id="cli.help_command_accuracy")
 @with_options(MEASUREMENTS, DRIVE_TOWERS, DRIVE_DEM, MODEL, COMPARE, CALIBRATION, ISOTROPIC_LOSS)
-@out_option("CSV of every matched point (a PNG of residuals is written beside it).")
+@lang_option()
+@out_option("cli.help_accuracy_out")
 @OVERWRITE
 def accuracy_command(
     measurements_path: Path,
@@ -615,13 +627,14 @@ def accuracy_command(
     click.echo(str(plot))
 
 
-@main.command()
+@main.command(help_id="cli.help_command_calibrate")
 @with_options(MEASUREMENTS, DRIVE_TOWERS, DRIVE_DEM, MODEL, ISOTROPIC_LOSS)
 @number_option(
     "--block", POSITIVE_DISTANCE, "M", 1000.0,
-    "Side of the square blocks dealt whole to cross-validation folds, m.",
+    "cli.help_calibrate_block",
 )  # fmt: skip
-@out_option("Calibration JSON.")
+@lang_option()
+@out_option("cli.help_calibrate_out")
 @OVERWRITE
 def calibrate(
     measurements_path: Path,
@@ -646,55 +659,51 @@ def calibrate(
     result.save(out, overwrite=overwrite)
 
 
-@main.command()
+@main.command(help_id="cli.help_command_plan")
 @with_options(*JOB_INPUTS, *COVERAGE_OPTIONS)
-@click.option("--operator", help="Plan for this operator alone (its people without signal).")
-@click.option(
-    "--shared", is_flag=True, help="One shared (neutral-host) plan carrying every operator."
-)
-@click.option(
+@option("--operator", help_id="cli.help_plan_operator")
+@option("--shared", is_flag=True, help_id="cli.help_plan_shared")
+@option(
     "--new-sites",
     "n_sites",
-    type=click.IntRange(min=0),
-    help="Most new or shared sites proposed (per plan).",
+    type=Integer(min=0),
+    help_id="cli.help_plan_new_sites",
 )
-@number_option("--budget", Number(min=0.0), "MONEY", None, "Most money spent (cost table).")
-@click.option(
+@number_option("--budget", Number(min=0.0), "MONEY", None, "cli.help_plan_budget")
+@option(
     "--costs",
     "costs_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Cost table (CSV/XLSX: kind, cost, currency); default: documented round figures.",
+    type=PathType(exists=True, dir_okay=False, path_type=Path),
+    help_id="cli.help_plan_costs",
 )
-@click.option(
+@option(
     "--candidates",
     "candidates_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Your own candidate sites, read like a tower list (CSV, XLSX, GeoJSON, GPKG).",
+    type=PathType(exists=True, dir_okay=False, path_type=Path),
+    help_id="cli.help_plan_candidates",
 )
-@click.option(
+@option(
     "--solver",
-    type=click.Choice(["greedy", "ilp"]),
+    type=Choice(["greedy", "ilp"]),
     default="greedy",
     show_default=True,
-    help="Lazy greedy with its bound, or the exact integer programme (HiGHS).",
+    help_id="cli.help_plan_solver",
 )
-@click.option(
-    "--technology", default="4G", show_default=True, help="New sites' technology (2G..5G)."
-)
-@click.option(
+@option("--technology", default="4G", show_default=True, help_id="cli.help_plan_technology")
+@option(
     "--require-backhaul",
     is_flag=True,
-    help="Keep only candidates with a clear microwave link (direct or one relay hop).",
+    help_id="cli.help_plan_require_backhaul",
 )
-@click.option(
+@option(
     "--fibre",
     "fibre_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Fibre points (CSV, XLSX, GeoJSON, GPKG) the sites may link to, besides masts.",
+    type=PathType(exists=True, dir_okay=False, path_type=Path),
+    help_id="cli.help_plan_fibre",
 )
-@number_option("--max-hop", Number(min=1.0), "M", MAX_HOP_M, "Longest microwave hop, m.")
-@lang_option("the proposals' sheet names (.xlsx)")
-@out_option("Proposals: .xlsx, .csv, .geojson or .gpkg.")
+@number_option("--max-hop", Number(min=1.0), "M", MAX_HOP_M, "cli.help_plan_max_hop")
+@lang_option("cli.help_lang_plan")
+@out_option("cli.help_plan_out")
 @OVERWRITE
 def plan(
     lang: str,
@@ -747,44 +756,41 @@ def plan(
     click.echo(str(out))
 
 
-@main.command()
+@main.command(help_id="cli.help_command_report")
 @with_options(*JOB_INPUTS, *COVERAGE_OPTIONS)
-@lang_option("the report", scenario="vi")
-@click.option("--period", help="Month, quarter or year shown on the cover, e.g. 'Quý 3/2025'.")
-@click.option(
+@lang_option("cli.help_lang_report", scenario="vi")
+@option("--period", help_id=Text("cli.help_report_period", example="Quý 3/2025"))
+@option(
     "--synthetic",
     multiple=True,
     metavar="NAME=WHAT",
-    help="Name an input that is synthetic, e.g. towers='seeded test sites'; repeatable "
-    "(a DEM tagged synthetic in its file is named without it).",
+    help_id="cli.help_report_synthetic",
 )
-@click.option(
+@option(
     "--previous",
     "previous_run",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of an earlier run (--save-run): adds the change since then, or says why "
-    "the runs are not comparable.",
+    type=PathType(exists=True, file_okay=False, path_type=Path),
+    help_id="cli.help_report_previous",
 )
-@click.option(
+@option(
     "--save-run",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathType(file_okay=False, path_type=Path),
     callback=writable_output,
-    help="Folder where this run's figures are kept for the next report's --previous.",
+    help_id="cli.help_report_save_run",
 )
-@click.option(
+@option(
     "--plan",
     "plan_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Plan written by `phusong plan` (XLSX/CSV/GeoJSON/GPKG): adds the proposed sites.",
+    type=PathType(exists=True, dir_okay=False, path_type=Path),
+    help_id="cli.help_report_plan",
 )
-@click.option(
+@option(
     "--measurements",
     "measurements_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Drive-test points (CSV/XLSX: position, operator, technology, level): adds the "
-    "service-quality indicators.",
+    type=PathType(exists=True, dir_okay=False, path_type=Path),
+    help_id="cli.help_report_measurements",
 )
-@out_option("Output report.html (self-contained) or report.pdf (needs Chromium).")
+@out_option("cli.help_report_out")
 @OVERWRITE
 def report(
     lang: str,

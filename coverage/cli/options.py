@@ -13,7 +13,15 @@ from typing import Any
 
 import click
 
-from coverage.cli.reporting import LANG
+from coverage.cli.wording import (
+    LANG,
+    LANG_GIVEN,
+    Choice,
+    LangOption,
+    PathType,
+    Text,
+    option,
+)
 from coverage.i18n import LANGUAGES, message, resolve_language, use_language
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM
 from coverage.settings import EIRP_DBM, K_FACTOR, RADIUS_M, RX_HEIGHT_M, TX_HEIGHT_M
@@ -130,181 +138,189 @@ def renamed(new: str) -> Any:
 POSITIVE_DISTANCE = Number(min=0.0, min_open=True)
 HEIGHT_ABOVE_GROUND = Number(min=0.0)
 
-DEM = click.option(
+DEM = option(
     "--dem",
     required=True,
     multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Elevation model: GeoTIFF or SRTM (.hgt, .hgt.zip) tiles, or a folder of them; "
-    "repeat for several.",
+    type=PathType(exists=True, path_type=Path),
+    help_id="cli.help_dem",
 )
-SITE = click.option(
+SITE = option(
     "--site",
     multiple=True,
     type=_LonLat(),
-    help="A site as LON,LAT in degrees (WGS 84), e.g. 103.42,22.66; repeat for several.",
+    help_id="cli.help_site",
 )
-SITES = click.option(
+SITES = option(
     "--sites",
     "sites_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Tower list (CSV, XLSX, GeoJSON, GPKG) giving more sites, each with its own "
-    "antenna height, frequency and EIRP.",
+    type=PathType(exists=True, dir_okay=False, path_type=Path),
+    help_id="cli.help_sites",
 )
 
 
 def number_option(
-    name: str, kind: Number, unit: str, default: float | None, help_text: str, **extra: Any
+    name: str, kind: Number, unit: str, default: float | None, help_id: str | Text, **extra: Any
 ) -> Any:
     """An option taking a finite number of ``kind`` in ``unit`` (shown as its metavar)."""
-    return click.option(
+    return option(
         name,
         type=kind,
         metavar=unit,
         default=default,
         show_default=extra.pop("show_default", default is not None),
-        help=help_text,
+        help_id=help_id,
         **extra,
     )
 
 
 HEIGHT = number_option(
     "--height", Number(*SITE_RANGES["antenna_height_m"]), "M", TX_HEIGHT_M,
-    "Antenna height above the ground of each --site, m (a --sites list gives its own).",
+    "cli.help_height",
 )  # fmt: skip
 RX_HEIGHT = number_option(
     "--rx-height", HEIGHT_ABOVE_GROUND, "M", RX_HEIGHT_M,
-    "Receiver (handset) height above ground, m.",
+    "cli.help_rx_height",
 )  # fmt: skip
 RADIUS = number_option(
     "--radius", POSITIVE_DISTANCE, "M", RADIUS_M,
-    "Largest distance from a site that is computed, m.",
+    "cli.help_radius",
 )  # fmt: skip
 K_FACTOR_OPTION = number_option(
     "--k-factor", Number(min=0.0, min_open=True), "K", K_FACTOR,
-    "Effective earth-radius factor: how far radio bends beyond the horizon (4/3 is the "
-    "standard atmosphere).",
+    "cli.help_k_factor",
     show_default="4/3",
 )  # fmt: skip
 EIRP = number_option(
     "--eirp", Number(*SITE_RANGES["eirp_dbm"]), "DBM", EIRP_DBM,
-    "Power each --site radiates (EIRP), dBm, predicted as it is (no conversion to RSRP or "
-    "RSCP); a --sites list gives its own.",
+    "cli.help_eirp",
 )  # fmt: skip
 RESOLUTION = number_option(
     "--resolution", Number(min=1.0), "M", None,
-    "Cell size of the working grid, m (default: the DEM's own spacing).",
+    "cli.help_resolution",
 )  # fmt: skip
-MODEL = click.option(
+MODEL = option(
     "--model",
-    type=click.Choice(MODELS),
+    type=Choice(MODELS),
     default="diffraction",
     show_default=True,
-    help="Path-loss model: diffraction (free space plus knife-edge diffraction over the "
-    "terrain), fspl (free space only), hata (Okumura-Hata/COST-231, no terrain), itm "
-    "(Longley-Rice).",
+    help_id="cli.help_model",
 )
-THRESHOLD = click.option(
+THRESHOLD = option(
     "--threshold",
     "thresholds",
     multiple=True,
     type=_Threshold(),
-    help="Weakest signal counted as coverage for a technology, dBm of RxLev (2G), RSCP "
-    "(3G) or RSRP (4G, 5G), e.g. 4G=-105; repeatable (defaults: "
-    + ", ".join(f"{tech} {dbm:g}" for tech, dbm in DEFAULT_THRESHOLDS_DBM.items())
-    + ").",
+    help_id=Text(
+        "cli.help_threshold",
+        defaults=", ".join(f"{tech} {dbm:g}" for tech, dbm in DEFAULT_THRESHOLDS_DBM.items()),
+    ),
 )
-OVERWRITE = click.option(
+OVERWRITE = option(
     "--overwrite",
     is_flag=True,
-    help="Replace outputs that exist (otherwise an existing output is refused before any work).",
+    help_id="cli.help_overwrite",
 )
-TOWERS = click.option(
+TOWERS = option(
     "--towers",
     "towers_path",
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Tower list (CSV, XLSX, GeoJSON, GPKG): sites, operators, technologies, radio parameters.",
+    type=PathType(exists=True, dir_okay=False, path_type=Path),
+    help_id="cli.help_towers",
 )
 JOB_INPUTS = (
-    click.option(
+    option(
         "--communes",
         "communes_path",
         required=True,
-        type=click.Path(exists=True, path_type=Path),
-        help="Commune boundaries (GeoJSON, GPKG, Shapefile): the areas gaps are counted in.",
+        type=PathType(exists=True, path_type=Path),
+        help_id="cli.help_communes",
     ),
     TOWERS,
     DEM,
-    click.option(
+    option(
         "--population",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Population raster (people per cell, WorldPop style), any CRS.",
+        type=PathType(exists=True, dir_okay=False, path_type=Path),
+        help_id="cli.help_population",
     ),
-    click.option(
+    option(
         "--population-column",
-        help="Without a raster: the commune column of people, spread evenly by area (cruder).",
+        help_id="cli.help_population_column",
     ),
-    click.option(
+    option(
         "--previous-communes",
         "previous",
-        type=click.Path(exists=True, path_type=Path),
-        help="Pre-2025 commune boundaries, to name the old commune of each gap too.",
+        type=PathType(exists=True, path_type=Path),
+        help_id="cli.help_previous_communes",
     ),
 )
-CALIBRATION = click.option(
+CALIBRATION = option(
     "--calibration",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=PathType(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Drive-test calibration (JSON from `phusong calibrate`) added to each site's loss "
-    "by operator and technology; it must be for the same --model.",
+    help_id="cli.help_calibration",
 )
 COVERAGE_OPTIONS = (MODEL, RADIUS, RESOLUTION, RX_HEIGHT, K_FACTOR_OPTION, THRESHOLD, CALIBRATION)
-MEASUREMENTS = click.option(
+MEASUREMENTS = option(
     "--measurements",
     "measurements_path",
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Drive-test or scanner export (CSV, XLSX): position, level (RSRP/RSCP/RxLev, dBm) "
-    "or path loss (dB), and optionally operator or MCC/MNC, technology, cell identity.",
+    type=PathType(exists=True, dir_okay=False, path_type=Path),
+    help_id="cli.help_measurements",
 )
 
 
-def lang_option(what: str, *, scenario: str | None = None) -> Any:
-    """``--lang vi|en``: the language of ``what`` and of the command's own messages.
+def lang_option(
+    what: str | None = None, *, scenario: str | None = None, group: bool = False
+) -> Any:
+    """``--lang vi|en``: the language of ``what`` (a message id) and of the command's messages.
 
     Not given: ``PHUSONG_LANG``, else ``scenario`` (the data's own language: ``vi`` for the
     Lào Cai demo and the province's report), else the locale (``LC_ALL``, ``LC_MESSAGES``,
-    ``LANG``), else English (:func:`coverage.i18n.resolve_language`). Parsed first, so that
-    every later message of the command is in that language.
+    ``LANG``), else English (:func:`coverage.i18n.resolve_language`). The language was
+    decided from the arguments before parsing (:func:`coverage.cli.wording.command_language`,
+    the same rule); the option checks it (a wrong ``PHUSONG_LANG`` is refused here) and sets
+    the library's. ``group``: the option of ``phusong`` itself, for every command.
     """
 
     def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
-        lang = resolve_language(value, default=scenario)
-        ctx.meta[LANG] = lang
-        use_language(lang)  # the library's errors too (the group restores it after the command)
+        # not given here: a --lang given before the command (the group's) still counts
+        lang = resolve_language(value or ctx.meta.get(LANG_GIVEN), default=scenario)
+        if not group:  # the group leaves the choice to its command's scenario
+            ctx.meta[LANG] = lang
+            use_language(lang)  # the library's errors too (the group restores it afterwards)
         return lang
 
     fallback = (
-        f"PHUSONG_LANG, else {scenario}" if scenario else "PHUSONG_LANG, else the locale, else en"
+        Text("cli.help_lang_fallback_scenario", scenario=scenario)
+        if scenario
+        else Text("cli.help_lang_fallback")
     )
-    return click.option(
+    help_text = (
+        Text("cli.help_lang", what=Text(what), fallback=fallback)
+        if what
+        else Text("cli.help_lang_messages", fallback=fallback)
+    )
+    return option(
         "--lang",
-        type=click.Choice(LANGUAGES),
+        cls=LangOption,
+        scenario=scenario,
+        type=Choice(LANGUAGES),
         default=None,
         is_eager=True,
+        expose_value=what is not None and not group,  # a command of messages only: not passed
         callback=remember,
-        help=f"Language of {what} and of the messages: Vietnamese or English (default: {fallback}).",
+        help_id=help_text,
     )
 
 
-def out_option(help_text: str, *, folder: bool = False) -> Any:
-    return click.option(
+def out_option(help_id: str, *, folder: bool = False) -> Any:
+    return option(
         "--out",
         required=True,
-        type=click.Path(file_okay=not folder, dir_okay=folder, path_type=Path),
+        type=PathType(file_okay=not folder, dir_okay=folder, path_type=Path),
         callback=writable_output,
-        help=help_text,
+        help_id=help_id,
     )
 
 
@@ -312,8 +328,8 @@ def with_options(*options: Any) -> Any:
     """Apply several click options, in the order given (as on the help page)."""
 
     def decorate(func: Any) -> Any:
-        for option in reversed(options):
-            func = option(func)
+        for each in reversed(options):
+            func = each(func)
         return func
 
     return decorate

@@ -8,8 +8,8 @@
 The framing (``Error:``, the log levels, the hints) is in the command's language: its
 ``--lang``, else :func:`coverage.i18n.resolve_language` (``PHUSONG_LANG``, the locale). Each
 command runs inside :func:`coverage.i18n.language` of that language, so that the library's
-errors written with :func:`coverage.i18n.message` come in it too; the rest of the library's
-messages, click's own and ``--help`` are English.
+errors written with :func:`coverage.i18n.message` come in it too, and click's own messages
+are rebuilt in it (:func:`coverage.cli.wording.usage_text`).
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from typing import Any
 
 import click
 
+from coverage.cli.wording import LANG, Group, command_language, context_language, usage_text
 from coverage.errors import CoverageError, CoverageWarning
-from coverage.i18n import Translator, language, resolve_language
+from coverage.i18n import Translator, language
 
 VERBOSE = "phusong.verbose"
 """Key of ``click.Context.meta`` holding the ``-v`` count."""
 
-LANG = "phusong.lang"
-"""Key of ``click.Context.meta`` holding the language the command speaks (its ``--lang``)."""
+__all__ = ["LANG", "VERBOSE", "ReportingGroup", "cli_language", "reported_errors", "say"]
 
 
 def cli_language(ctx: click.Context | None = None) -> str:
@@ -41,14 +41,7 @@ def cli_language(ctx: click.Context | None = None) -> str:
     A ``PHUSONG_LANG`` naming no language is reported by the command that reads it; the
     framing of that report is English.
     """
-    ctx = ctx if ctx is not None else click.get_current_context(silent=True)
-    chosen = ctx.meta.get(LANG) if ctx is not None else None
-    if chosen:
-        return str(chosen)
-    try:
-        return resolve_language()
-    except CoverageError:
-        return "en"
+    return context_language(ctx if ctx is not None else click.get_current_context(silent=True))
 
 
 def say(message_id: str, **fields: Any) -> str:
@@ -79,10 +72,11 @@ class Failure(_Framed, click.ClickException):
 
 
 def _framed(
-    kind: type[UsageFailure] | type[Failure], message: str, ctx: click.Context | None
+    kind: type[UsageFailure] | type[Failure], message: str, ctx: click.Context | None | str
 ) -> Any:
+    """The error, framed in the language of ``ctx`` (or the language ``ctx`` names)."""
     error = kind(message)
-    error.lang = cli_language(ctx)
+    error.lang = ctx if isinstance(ctx, str) else cli_language(ctx)
     return error
 
 
@@ -111,31 +105,25 @@ def _describe(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _usage_message(exc: click.UsageError, lang: str) -> str:
-    """click's message, its ``Invalid value for '--x':`` framing in ``lang``."""
-    if type(exc) is click.BadParameter:
-        hint = exc.param_hint
-        if hint is None and exc.param is not None and exc.ctx is not None:
-            hint = exc.param.get_error_hint(exc.ctx)
-        if isinstance(hint, str):
-            return Translator(lang)("cli.invalid_value", option=hint, message=exc.message)
-    return exc.format_message()
-
-
 @contextlib.contextmanager
-def reported_errors(ctx: click.Context | None) -> Iterator[None]:
-    """Turn errors into one line on stderr and an exit code; ``-v`` adds the traceback."""
+def reported_errors(ctx: click.Context | None, *, lang: str | None = None) -> Iterator[None]:
+    """Turn errors into one line on stderr and an exit code; ``-v`` adds the traceback.
+
+    ``lang``: the language of an error raised before any context holds one (parsing).
+    """
     try:
         yield
     except click.exceptions.NoArgsIsHelpError:
         raise
     except click.UsageError as exc:  # one line: no usage block
-        message = one_line(_usage_message(exc, cli_language(ctx)))
+        where = exc.ctx if exc.ctx is not None else ctx
+        speak = cli_language(where) if where is not None or lang is None else lang
+        message = one_line(usage_text(exc, speak))
         message += "" if message.endswith((".", "?", "!")) else "."
         hint = ""
         if exc.ctx is not None:
-            hint = " " + Translator(cli_language(ctx))("cli.see_help", command=exc.ctx.command_path)
-        raise _framed(UsageFailure, message + hint, ctx) from exc
+            hint = " " + Translator(speak)("cli.see_help", command=exc.ctx.command_path)
+        raise _framed(UsageFailure, message + hint, speak) from exc
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
     except Exception as exc:
@@ -167,7 +155,7 @@ class LevelFormatter(logging.Formatter):
             record.levelname = level
 
 
-class ReportingGroup(click.Group):
+class ReportingGroup(Group):
     """A command group reporting every error a user can cause on one line (module docstring)."""
 
     def make_context(
@@ -177,7 +165,8 @@ class ReportingGroup(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
-        with reported_errors(None):
+        lang = command_language(args, scenario=self._scenario(None, args))
+        with reported_errors(None, lang=lang):
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -91,7 +91,7 @@ def test_every_message_the_code_uses_is_in_the_catalogue() -> None:
     """Message ids quoted in the code all exist, and every catalogue entry is used."""
     known = set(catalogue("en"))
     families = "|".join(sorted({message_id.split(".")[0] for message_id in known}))
-    pattern = re.compile(rf"[\"']((?:{families})\.[a-z0-9_A-Z]+)[\"']")
+    pattern = re.compile(rf"[\"']((?:{families})(?:\.[a-z0-9_A-Z]+)+)[\"']")
     used = set()
     for path in PACKAGE.rglob("*.py"):
         used |= set(pattern.findall(path.read_text(encoding="utf-8")))

@@ -179,7 +179,9 @@ def read_communes(
         source=message("errors.source_file", what=term("communes"), path=path),
         check_encoding=encoding is None,
     )
-    logger.info("read %d communes from %s (%s)", len(result), path, result.crs.name)
+    logger.info(
+        message("errors.io.log_read_communes", count=len(result), path=path, crs=result.crs.name)
+    )
     return result
 
 
@@ -253,9 +255,7 @@ def communes_from_frame(
     """
     if not isinstance(frame, gpd.GeoDataFrame):
         raise TypeError(
-            f"{source}: communes must be a GeoDataFrame of polygons, not "
-            f"{type(frame).__name__}; build one with geopandas.GeoDataFrame(table, "
-            "geometry=..., crs=...) or read the file with read_communes."
+            message("errors.io.communes_not_frame", source=source, kind=type(frame).__name__)
         )
     columns = [c for c in frame.columns if c != frame.geometry.name]
     found = _find_columns(
@@ -553,8 +553,13 @@ def _check_geometry(
     )
     ids = normalised.loc[frame.index[invalid], "commune_id"].tolist()
     warnings.warn(
-        f"{source}: repaired {int(invalid.sum())} invalid polygons with "
-        f"shapely.make_valid (commune ids {ids[:10]}{' ...' if len(ids) > 10 else ''}).",
+        message(
+            "errors.io.communes_repaired",
+            source=source,
+            count=int(invalid.sum()),
+            ids=ids[:10],
+            more=" ..." if len(ids) > 10 else "",
+        ),
         RepairWarning,
         stacklevel=3,
     )

@@ -24,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.errors import SchemaError
+from coverage.i18n import message
 from coverage.io.cells import CellProblems, cell_text, is_blank, parse_quantity, plain
 from coverage.io.coordinates import points_from_frame
 from coverage.io.files import VECTOR_SUFFIXES, existing_file, read_vector
@@ -93,15 +94,19 @@ def fibre_points_from_frame(
     >>> fibre_points_from_frame(table)[["point_id", "antenna_height_m"]].values.tolist()
     [['POP-1', 30.0]]
     """
-    labels = row_labels or [f"row {i + 1}" for i in range(len(frame))]
+    labels = row_labels or [message("errors.io.row_label", row=i + 1) for i in range(len(frame))]
     problems = CellProblems(source)
     is_geo = isinstance(frame, gpd.GeoDataFrame)
     lon, lat = _column(frame, HEADER_ALIASES["lon"]), _column(frame, HEADER_ALIASES["lat"])
     if not is_geo and (lon is None or lat is None):
         raise SchemaError(
-            f"{source}: no coordinate columns found among {', '.join(map(str, frame.columns))}. "
-            f"Name them lon/lat (or {', '.join(HEADER_ALIASES['lon'][1:4])} / "
-            f"{', '.join(HEADER_ALIASES['lat'][1:4])})."
+            message(
+                "errors.io.fibre_no_coordinates",
+                source=source,
+                listed=", ".join(map(str, frame.columns)),
+                lon_aliases=", ".join(HEADER_ALIASES["lon"][1:4]),
+                lat_aliases=", ".join(HEADER_ALIASES["lat"][1:4]),
+            )
         )
     points, geo_crs = points_from_frame(
         frame,
@@ -136,7 +141,7 @@ def fibre_points_from_frame(
     repeated = pd.Series(ids)[pd.Series(ids).duplicated(keep=False)]
     if len(repeated):
         rows = ", ".join(f"{labels[i]} ({ids[i]})" for i in repeated.index[:10])
-        raise SchemaError(f"{source}: repeated fibre point ids: {rows}. Make each id unique.")
+        raise SchemaError(message("errors.io.fibre_repeated_ids", source=source, rows=rows))
     return gpd.GeoDataFrame(
         {"point_id": ids, "antenna_height_m": heights}, geometry=list(points), crs=geo_crs
     )

@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.errors import InputFileError
-from coverage.i18n import message
+from coverage.i18n import message, term
 from coverage.io.files import read_vector
 
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -73,7 +73,9 @@ def read_decoded_vector(
     codec = _codec_name(declared) if declared else None
     if declared and codec is None:
         raise InputFileError(
-            message("errors.io.unknown_encoding", what=what, path=path, declared=repr(declared))
+            message(
+                "errors.io.unknown_encoding", what=term(what), path=path, declared=repr(declared)
+            )
         )
     if not (is_shapefile and codec and codec != "utf-8"):
         return read_vector(path, what=what, layer=layer, encoding=encoding)
@@ -88,7 +90,7 @@ def read_decoded_vector(
             raise InputFileError(
                 message(
                     "errors.io.bad_encoding",
-                    what=what,
+                    what=term(what),
                     path=path,
                     where=where,
                     declared=declared,

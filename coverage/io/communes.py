@@ -267,7 +267,10 @@ def communes_from_frame(
         source=source,
     )
     if crs is not None:
-        frame = frame.set_crs(require_crs(crs, source=f"crs= for {source}"), allow_override=True)
+        frame = frame.set_crs(
+            require_crs(crs, source=message("errors.io.crs_for", source=source)),
+            allow_override=True,
+        )
     require_crs(frame.crs, source=source)
     _check_degrees(frame, source=source)
 

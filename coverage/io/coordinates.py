@@ -199,7 +199,7 @@ def _geometry_xy(
     for i, geom in enumerate(frame.geometry.to_numpy()):
         if geom is None or geom.is_empty or geom.geom_type != "Point":
             kind = "no geometry" if geom is None or geom.is_empty else geom.geom_type
-            problems.add(labels[i], "geometry", kind, "a tower must be a single point")
+            problems.add(labels[i], "geometry", kind, message("errors.io.tower_not_point"))
         else:
             x[i], y[i] = geom.x, geom.y
     return x, y, geo_crs

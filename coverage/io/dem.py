@@ -30,7 +30,7 @@ from rasterio.enums import Resampling
 from coverage.crs import require_crs
 from coverage.errors import InputFileError, MissingFileError, RepairWarning, TerrainError
 from coverage.grid import Grid
-from coverage.i18n import message
+from coverage.i18n import message, term
 from coverage.io.files import existing_file
 from coverage.settings import ELEVATION_RANGE_M
 from coverage.terrain import NativeDEM
@@ -309,7 +309,9 @@ def open_tiles(
             dataset = stack.enter_context(open_dem_file(path))
             # pass WKT: rasterio's CRS.is_valid (probed by require_crs) is deprecated
             wkt = dataset.crs.to_wkt() if dataset.crs else None
-            require_crs(wkt, source=f"elevation file {path}")
+            require_crs(
+                wkt, source=message("errors.source_file", what=term("elevation"), path=path)
+            )
             datasets.append(dataset)
         src_crs = CRS.from_user_input(datasets[0].crs.to_wkt())
         for path, dataset in zip(files, datasets, strict=True):

@@ -24,7 +24,7 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.errors import SchemaError
-from coverage.i18n import message
+from coverage.i18n import message, term
 from coverage.io.cells import CellProblems, cell_text, is_blank, parse_quantity, plain
 from coverage.io.coordinates import points_from_frame
 from coverage.io.files import VECTOR_SUFFIXES, existing_file, read_vector
@@ -94,7 +94,7 @@ def fibre_points_from_frame(
     >>> fibre_points_from_frame(table)[["point_id", "antenna_height_m"]].values.tolist()
     [['POP-1', 30.0]]
     """
-    labels = row_labels or [message("errors.io.row_label", row=i + 1) for i in range(len(frame))]
+    labels = row_labels or [f"row {i + 1}" for i in range(len(frame))]
     problems = CellProblems(source)
     is_geo = isinstance(frame, gpd.GeoDataFrame)
     lon, lat = _column(frame, HEADER_ALIASES["lon"]), _column(frame, HEADER_ALIASES["lat"])
@@ -133,11 +133,11 @@ def fibre_points_from_frame(
             problems.add(labels[i], height_column, raw, str(exc))
             value, unit = math.nan, ""
         if unit not in ("", "m"):
-            problems.add(labels[i], height_column, raw, "height must be in metres")
+            problems.add(labels[i], height_column, raw, message("errors.io.fibre_height_unit"))
         elif value < 0:
-            problems.add(labels[i], height_column, raw, "a height above ground cannot be negative")
+            problems.add(labels[i], height_column, raw, message("errors.io.fibre_height_negative"))
         heights.append(default_height_m if math.isnan(value) else value)
-    problems.raise_if_any("Fix these cells (coordinates in degrees, heights in metres).")
+    problems.raise_if_any(message("errors.io.fibre_fix_cells"))
     repeated = pd.Series(ids)[pd.Series(ids).duplicated(keep=False)]
     if len(repeated):
         rows = ", ".join(f"{labels[i]} ({ids[i]})" for i in repeated.index[:10])
@@ -181,7 +181,7 @@ def read_fibre_points(
     (['POP-1'], [20.0], 4326)
     """
     path = existing_file(path, what="fibre point")
-    source = f"fibre point file {path}"
+    source = message("errors.source_file", what=term("fibre point"), path=path)
     if path.suffix.lower() in VECTOR_SUFFIXES:
         frame = read_vector(path, what="fibre point", layer=sheet, encoding=encoding)
         labels = [f"feature {i + 1}" for i in range(len(frame))]

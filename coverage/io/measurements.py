@@ -166,11 +166,7 @@ def measurements_from_frame(
     {'implausible level': ['row 3'], 'no position': ['row 4']}
     """
     n = len(frame)
-    labels = (
-        list(row_labels)
-        if row_labels is not None
-        else [message("errors.io.row_label", row=i + 2) for i in range(n)]
-    )
+    labels = list(row_labels) if row_labels is not None else [f"row {i + 2}" for i in range(n)]
     columns = list(frame.columns)
     headers = match_headers(columns, ALIASES)
     if "lat" not in headers or "lon" not in headers:
@@ -369,7 +365,9 @@ def _identity(
             try:
                 operator.append(operators.operator_from_plmn(int(float(mcc)), int(float(mnc))))
             except ValueError:
-                problems.add(labels[i], headers["mcc"][0], f"{mcc}-{mnc}", "not an MCC-MNC pair")
+                problems.add(
+                    labels[i], headers["mcc"][0], f"{mcc}-{mnc}", message("errors.io.not_mcc_mnc")
+                )
                 operator.append(operators.UNKNOWN_OPERATOR)
         else:
             operator.append(operators.UNKNOWN_OPERATOR)

@@ -177,7 +177,7 @@ def _records_to_frame(
                 )
             )
         rows.append((row + [None] * width)[:width])
-        labels.append(message("errors.io.row_label", row=index + 1))
+        labels.append(f"row {index + 1}")
     if not rows:
         raise InputFileError(message("errors.table_header_only", source=source, what=term(what)))
     columns = {}

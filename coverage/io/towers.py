@@ -164,11 +164,7 @@ def towers_from_frame(
     if on_duplicate not in ("error", "suffix"):
         raise ValueError(message("errors.io.towers_on_duplicate", on_duplicate=repr(on_duplicate)))
     n = len(frame)
-    labels = (
-        list(row_labels)
-        if row_labels is not None
-        else [message("errors.io.row_label", row=i + 2) for i in range(n)]
-    )
+    labels = list(row_labels) if row_labels is not None else [f"row {i + 2}" for i in range(n)]
     defaults = dict(defaults or {})
     default_technology = operators.normalise_technology(
         defaults.pop("technology", operators.DEFAULT_TECHNOLOGY)

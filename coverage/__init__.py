@@ -275,7 +275,9 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 
 def __getattr__(name: str) -> object:
     if name not in _EXPORTS:
-        raise AttributeError(f"module 'coverage' has no attribute {name!r}")
+        from coverage.i18n import message
+
+        raise AttributeError(message("errors.api.no_attribute", name=repr(name)))
     import importlib
 
     module = importlib.import_module(_EXPORTS[name])

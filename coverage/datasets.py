@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from coverage.errors import DatasetError, MissingFileError
+from coverage.i18n import message
 
 DATA_PACKAGE = "coverage.demo_data"
 
@@ -68,10 +69,7 @@ def data_dir() -> Path:
         folder = resources.files(DATA_PACKAGE)
     except ModuleNotFoundError:
         raise MissingFileError(
-            f"the demo data package {DATA_PACKAGE} is not installed, so phusong runs from a "
-            "checkout that was never installed: run `make setup` (or `pip install -e .`) in "
-            "the checkout, which maps its data/communes/ folder to that package, or install "
-            "phusong from a wheel."
+            message("errors.api.demo_package_missing", package=DATA_PACKAGE)
         ) from None
     return Path(str(folder))
 
@@ -91,14 +89,11 @@ def get_path(name: str) -> Path:
         filename = _FILES[name]
     except KeyError:
         raise DatasetError(
-            f"unknown dataset {name!r}; available: {', '.join(available())}"
+            message("errors.api.dataset_unknown", name=repr(name), listed=", ".join(available()))
         ) from None
     path = data_dir() / filename
     if not path.is_file():
-        raise MissingFileError(
-            f"dataset {name!r} not found at {path}. In a checkout, rebuild the demo files "
-            "with `python scripts/make_demo_data.py`; otherwise reinstall phusong."
-        )
+        raise MissingFileError(message("errors.api.dataset_missing", name=repr(name), path=path))
     return path
 
 

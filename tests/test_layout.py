@@ -32,7 +32,7 @@ ROOMS: dict[str, set[str]] = {
     "grid": {"errors", "crs", "summaries", "i18n"},
     "names": {"errors", "i18n"},
     "operators": {"errors", "names", "i18n"},
-    "datasets": {"errors"},
+    "datasets": {"errors", "i18n"},
     # plain georeferenced arrays
     "terrain": BOTTOM | {"crs", "grid"},
     # pure kernels: arrays in, arrays out
@@ -68,6 +68,7 @@ ROOMS: dict[str, set[str]] = {
         "model",
         "gaps",
         "analysis",
+        "i18n",
     },
     # a country on Dask: tiles of the grid, each reading its DEM window, summed per commune
     "cluster": BOTTOM

@@ -206,6 +206,8 @@ def test_phusong_report_with_plan(small_scenario: dict, plan_file: Path, tmp_pat
             str(small_scenario["towers"]),
             "--out",
             str(tmp_path / "b.html"),
+            "--lang",
+            "en",  # the report speaks Vietnamese unless told: so do its errors
         ],
     )
     assert bad.exit_code != 0 and "not a plan from `phusong plan`" in bad.output

@@ -51,7 +51,9 @@ def check_language(lang: str) -> str:
     coverage.errors.SchemaError: no language 'fr'; use one of vi, en (--lang).
     """
     if lang not in LANGUAGES:
-        raise SchemaError(f"no language {lang!r}; use one of {', '.join(LANGUAGES)} (--lang).")
+        raise SchemaError(
+            message("errors.api.no_language", lang=repr(lang), languages=", ".join(LANGUAGES))
+        )
     return lang
 
 
@@ -97,8 +99,12 @@ def resolve_language(
     if chosen:
         if chosen not in LANGUAGES:
             raise SchemaError(
-                f"{ENV_VARIABLE}={chosen!r} names no language; set it to one of "
-                f"{', '.join(LANGUAGES)} or unset it."
+                message(
+                    "errors.api.env_language",
+                    variable=ENV_VARIABLE,
+                    chosen=repr(chosen),
+                    languages=", ".join(LANGUAGES),
+                )
             )
         return chosen
     if default is not None:

@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.errors import InputFileError
+from coverage.i18n import message, term
 from coverage.io.files import read_vector
 
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -72,8 +73,9 @@ def read_decoded_vector(
     codec = _codec_name(declared) if declared else None
     if declared and codec is None:
         raise InputFileError(
-            f"{what} file {path}: unknown text encoding {declared!r}; pass encoding= with a "
-            "Python codec name such as 'cp1258' (Vietnamese Windows) or 'utf-8'."
+            message(
+                "errors.io.unknown_encoding", what=term(what), path=path, declared=repr(declared)
+            )
         )
     if not (is_shapefile and codec and codec != "utf-8"):
         return read_vector(path, what=what, layer=layer, encoding=encoding)
@@ -86,8 +88,14 @@ def read_decoded_vector(
             return unicodedata.normalize("NFC", value.encode("latin-1").decode(codec))
         except (UnicodeDecodeError, UnicodeEncodeError) as exc:
             raise InputFileError(
-                f"{what} file {path}: {where} is not valid {declared} text ({exc.reason}); "
-                "pass the file's real encoding with encoding=."
+                message(
+                    "errors.io.bad_encoding",
+                    what=term(what),
+                    path=path,
+                    where=where,
+                    declared=declared,
+                    reason=exc.reason,
+                )
             ) from exc
 
     frame = frame.rename(columns={c: decode(c, f"column name {c!r}") for c in frame.columns})

@@ -179,7 +179,9 @@ def read_communes(
         source=message("errors.source_file", what=term("communes"), path=path),
         check_encoding=encoding is None,
     )
-    logger.info("read %d communes from %s (%s)", len(result), path, result.crs.name)
+    logger.info(
+        message("errors.io.log_read_communes", count=len(result), path=path, crs=result.crs.name)
+    )
     return result
 
 
@@ -253,9 +255,7 @@ def communes_from_frame(
     """
     if not isinstance(frame, gpd.GeoDataFrame):
         raise TypeError(
-            f"{source}: communes must be a GeoDataFrame of polygons, not "
-            f"{type(frame).__name__}; build one with geopandas.GeoDataFrame(table, "
-            "geometry=..., crs=...) or read the file with read_communes."
+            message("errors.io.communes_not_frame", source=source, kind=type(frame).__name__)
         )
     columns = [c for c in frame.columns if c != frame.geometry.name]
     found = _find_columns(
@@ -267,7 +267,10 @@ def communes_from_frame(
         source=source,
     )
     if crs is not None:
-        frame = frame.set_crs(require_crs(crs, source=f"crs= for {source}"), allow_override=True)
+        frame = frame.set_crs(
+            require_crs(crs, source=message("errors.io.crs_for", source=source)),
+            allow_override=True,
+        )
     require_crs(frame.crs, source=source)
     _check_degrees(frame, source=source)
 
@@ -553,8 +556,13 @@ def _check_geometry(
     )
     ids = normalised.loc[frame.index[invalid], "commune_id"].tolist()
     warnings.warn(
-        f"{source}: repaired {int(invalid.sum())} invalid polygons with "
-        f"shapely.make_valid (commune ids {ids[:10]}{' ...' if len(ids) > 10 else ''}).",
+        message(
+            "errors.io.communes_repaired",
+            source=source,
+            count=int(invalid.sum()),
+            ids=ids[:10],
+            more=" ..." if len(ids) > 10 else "",
+        ),
         RepairWarning,
         stacklevel=3,
     )

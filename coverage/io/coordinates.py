@@ -20,6 +20,7 @@ from pyproj import CRS
 
 from coverage.crs import WGS84, require_crs, transform_xy
 from coverage.errors import CRSError, SchemaError
+from coverage.i18n import message
 from coverage.io.cells import MAX_LISTED, CellProblems, is_blank, is_number, parse_quantity
 
 __all__ = ["parse_angle", "points_from_frame"]
@@ -66,27 +67,23 @@ def parse_angle(value: Any, *, axis: Literal["lon", "lat"] | None = None) -> flo
         pass
     match = _ANGLE.match(str(value).replace("\u00a0", " "))
     if match is None:
-        raise ValueError("not a coordinate (use decimal degrees or D°M'S\")")
+        raise ValueError(message("errors.io.not_a_coordinate"))
     parts = [match["deg"], match["min"], match["sec"]]
     given = [p for p in parts if p is not None]
     numbers = [float(p.replace(",", ".")) for p in given]
     if any(not n.is_integer() for n in numbers[:-1]):
-        raise ValueError("only the last of degrees/minutes/seconds may have a fraction")
+        raise ValueError(message("errors.io.coordinate_fraction"))
     if any(n >= 60 for n in numbers[1:]):
-        raise ValueError("minutes and seconds must be below 60")
+        raise ValueError(message("errors.io.coordinate_sixty"))
     if match["h1"] and match["h2"]:
-        raise ValueError("two hemisphere letters")
+        raise ValueError(message("errors.io.coordinate_two_hemispheres"))
     hemisphere = (match["h1"] or match["h2"] or "").upper()
     if hemisphere and match["sign"]:
-        raise ValueError("both a sign and a hemisphere letter")
+        raise ValueError(message("errors.io.coordinate_sign_and_hemisphere"))
     if axis == "lon" and hemisphere in ("N", "S"):
-        raise ValueError(
-            "a latitude (N/S) in the longitude column: lon/lat swapped (swap_xy=True)?"
-        )
+        raise ValueError(message("errors.io.coordinate_latitude_in_lon"))
     if axis == "lat" and hemisphere in ("E", "W"):
-        raise ValueError(
-            "a longitude (E/W) in the latitude column: lon/lat swapped (swap_xy=True)?"
-        )
+        raise ValueError(message("errors.io.coordinate_longitude_in_lat"))
     degrees = sum(n / 60.0**i for i, n in enumerate(numbers))
     negative = match["sign"] in ("-", "\u2212") or hemisphere in ("S", "W")
     return -degrees if negative else degrees
@@ -174,9 +171,9 @@ def _coordinate(raw: Any, geo_crs: CRS, axis: Literal["lon", "lat"]) -> float:
     else:
         value, unit = parse_quantity(raw)
         if unit not in ("", "m"):
-            raise ValueError(f"a projected coordinate in metres, not {unit!r}")
+            raise ValueError(message("errors.io.coordinate_unit", unit=repr(unit)))
     if math.isnan(value):
-        raise ValueError("empty: every tower needs both coordinates")
+        raise ValueError(message("errors.io.coordinate_empty"))
     return value
 
 
@@ -190,15 +187,19 @@ def _geometry_xy(
         geo_crs = CRS.from_user_input(frame.crs)
         if crs is not None and require_crs(crs, source=source) != geo_crs:
             raise CRSError(
-                f"{source} is in {geo_crs.to_string()} but crs={crs!r} was given; "
-                "reproject the file instead (crs= only fills a missing CRS)."
+                message(
+                    "errors.io.coordinate_crs_given",
+                    source=source,
+                    file_crs=geo_crs.to_string(),
+                    crs=repr(crs),
+                )
             )
     x = np.full(len(frame), np.nan)
     y = np.full(len(frame), np.nan)
     for i, geom in enumerate(frame.geometry.to_numpy()):
         if geom is None or geom.is_empty or geom.geom_type != "Point":
             kind = "no geometry" if geom is None or geom.is_empty else geom.geom_type
-            problems.add(labels[i], "geometry", kind, "a tower must be a single point")
+            problems.add(labels[i], "geometry", kind, message("errors.io.tower_not_point"))
         else:
             x[i], y[i] = geom.x, geom.y
     return x, y, geo_crs
@@ -214,23 +215,32 @@ def _check_axes(
     source: str,
 ) -> None:
     """Refuse coordinates that are out of range, suggesting the swap when it would fit."""
-    swap_hint = (
-        "Longitude and latitude look swapped: rename the columns, or pass swap_xy=True "
-        "to read_towers."
-    )
+    swap_hint = message("errors.io.coordinate_swap_hint")
     if geo_crs.is_geographic:
         bad = (np.abs(y) > 90) | (np.abs(x) > 180)
         if bad.any():
             rows = np.flatnonzero(bad)
             listed = ", ".join(
-                f"{labels[i]} (x={x[i]:g} in {str(x_name)!r}, y={y[i]:g} in {str(y_name)!r})"
+                message(
+                    "errors.io.coordinate_out_of_range_row",
+                    label=labels[i],
+                    x=f"{x[i]:g}",
+                    x_name=repr(str(x_name)),
+                    y=f"{y[i]:g}",
+                    y_name=repr(str(y_name)),
+                )
                 for i in rows[:MAX_LISTED]
             )
             swapped_ok = bool(np.all((np.abs(x[rows]) <= 90) & (np.abs(y[rows]) <= 180)))
+            hint = swap_hint if swapped_ok else message("errors.io.coordinate_check_columns")
             raise SchemaError(
-                f"{source}: {len(rows)} tower(s) have a latitude beyond ±90° or a longitude "
-                f"beyond ±180°: {listed}. "
-                + (swap_hint if swapped_ok else "Check the coordinate columns and their CRS.")
+                message(
+                    "errors.io.coordinate_out_of_range",
+                    source=source,
+                    count=len(rows),
+                    listed=listed,
+                    hint=hint,
+                )
             )
         return
     area = geo_crs.area_of_use
@@ -257,8 +267,11 @@ def _check_axes(
             rows = np.flatnonzero(outside)
             listed = ", ".join(labels[i] for i in rows[:MAX_LISTED])
             raise SchemaError(
-                f"{source}: {len(rows)} tower(s) fall outside the area of "
-                f"{geo_crs.name} ({listed}) but would fall inside with x and y exchanged "
-                "(Vietnamese surveys often write X = northing, Y = easting). Pass "
-                "swap_xy=True to read_towers."
+                message(
+                    "errors.io.coordinate_swapped_xy",
+                    source=source,
+                    count=len(rows),
+                    crs_name=geo_crs.name,
+                    listed=listed,
+                )
             )

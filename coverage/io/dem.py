@@ -30,7 +30,7 @@ from rasterio.enums import Resampling
 from coverage.crs import require_crs
 from coverage.errors import InputFileError, MissingFileError, RepairWarning, TerrainError
 from coverage.grid import Grid
-from coverage.i18n import message
+from coverage.i18n import message, term
 from coverage.io.files import existing_file
 from coverage.settings import ELEVATION_RANGE_M
 from coverage.terrain import NativeDEM
@@ -309,7 +309,9 @@ def open_tiles(
             dataset = stack.enter_context(open_dem_file(path))
             # pass WKT: rasterio's CRS.is_valid (probed by require_crs) is deprecated
             wkt = dataset.crs.to_wkt() if dataset.crs else None
-            require_crs(wkt, source=f"elevation file {path}")
+            require_crs(
+                wkt, source=message("errors.source_file", what=term("elevation"), path=path)
+            )
             datasets.append(dataset)
         src_crs = CRS.from_user_input(datasets[0].crs.to_wkt())
         for path, dataset in zip(files, datasets, strict=True):
@@ -369,10 +371,15 @@ def read_window(
     n_void, n_unfilled = int(void.sum()), int(unfilled.sum())
     if n_void:
         warnings.warn(
-            f"{source}: {n_void} void source cells (nodata, or undeclared -32768 / -9999); {n_void - n_unfilled} "
-            f"filled by interpolation (voids within {max_fill_distance_cells} cells of data"
-            f"{'' if fill_voids else ', filling switched off'}), {n_unfilled} left NaN. They are "
-            "flagged in void_mask; none is read as sea level.",
+            message(
+                "errors.io.dem_voids",
+                source=source,
+                n_void=n_void,
+                n_filled=n_void - n_unfilled,
+                max_fill_distance_cells=max_fill_distance_cells,
+                switched_off="" if fill_voids else message("errors.io.dem_fill_off"),
+                n_unfilled=n_unfilled,
+            ),
             RepairWarning,
             stacklevel=3,
         )
@@ -421,7 +428,9 @@ def open_native_dem(
     ((241, 241), 4326, 800.0)
     """
     if max_fill_distance_cells < 0:
-        raise TerrainError(f"max_fill_distance_cells must be >= 0, got {max_fill_distance_cells}.")
+        raise TerrainError(
+            message("errors.io.max_fill_distance", max_fill_distance_cells=max_fill_distance_cells)
+        )
     with open_tiles(dem_files(paths_or_folder)) as (datasets, src_crs, data_box, source):
         first = datasets[0]
         res_x, res_y = abs(first.res[0]), abs(first.res[1])

@@ -13,6 +13,7 @@ import rasterio
 import rasterio.errors
 
 from coverage.errors import CoverageError, InputFileError
+from coverage.i18n import message
 from coverage.io.communes import read_communes
 from coverage.io.dem import (
     SRTM_VOID,
@@ -59,8 +60,7 @@ def _raster_lines(path: Path) -> list[str]:
             tags, band_count, declared = src.tags(), src.count, src.nodata is not None
     except rasterio.errors.RasterioError as exc:
         raise InputFileError(
-            f"{path} cannot be read as a raster ({exc}); it is truncated, damaged or not a "
-            "raster. Export or download it again."
+            message("errors.io.describe_raster_unreadable", path=path, exc=exc)
         ) from exc
     lines.append(f"void cells: {int(band.mask.sum())} of {band.size}")
     if band.count():
@@ -119,8 +119,7 @@ def describe(path: str | os.PathLike[str]) -> str:
             header.append("layers: " + ", ".join(f"{name} ({geom})" for name, geom in layers))
         except pyogrio.errors.DataSourceError as exc:
             raise InputFileError(
-                f"{path} cannot be read as a raster, vector layer or table ({exc}); give a "
-                "GeoTIFF, GeoJSON, GeoPackage, Shapefile, CSV or XLSX file."
+                message("errors.io.describe_unreadable", path=path, exc=exc)
             ) from exc
         communes, problems, communes_error = _attempt(read_communes, path)
         if communes is not None:
@@ -131,6 +130,5 @@ def describe(path: str | os.PathLike[str]) -> str:
     if towers is not None:
         return "\n".join(header + _frame_lines("towers", towers, list(TOWER_COLUMNS), problems))
     errors = [e for e in (communes_error, towers_error) if e]
-    raise InputFileError(
-        f"{path} is neither communes nor towers: " + " / ".join(errors or ["no rows"])
-    )
+    reasons = " / ".join(errors or [message("errors.io.describe_no_rows")])
+    raise InputFileError(message("errors.io.describe_neither", path=path, reasons=reasons))

@@ -24,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.errors import SchemaError
+from coverage.i18n import message, term
 from coverage.io.cells import CellProblems, cell_text, is_blank, parse_quantity, plain
 from coverage.io.coordinates import points_from_frame
 from coverage.io.files import VECTOR_SUFFIXES, existing_file, read_vector
@@ -99,9 +100,13 @@ def fibre_points_from_frame(
     lon, lat = _column(frame, HEADER_ALIASES["lon"]), _column(frame, HEADER_ALIASES["lat"])
     if not is_geo and (lon is None or lat is None):
         raise SchemaError(
-            f"{source}: no coordinate columns found among {', '.join(map(str, frame.columns))}. "
-            f"Name them lon/lat (or {', '.join(HEADER_ALIASES['lon'][1:4])} / "
-            f"{', '.join(HEADER_ALIASES['lat'][1:4])})."
+            message(
+                "errors.io.fibre_no_coordinates",
+                source=source,
+                listed=", ".join(map(str, frame.columns)),
+                lon_aliases=", ".join(HEADER_ALIASES["lon"][1:4]),
+                lat_aliases=", ".join(HEADER_ALIASES["lat"][1:4]),
+            )
         )
     points, geo_crs = points_from_frame(
         frame,
@@ -128,15 +133,15 @@ def fibre_points_from_frame(
             problems.add(labels[i], height_column, raw, str(exc))
             value, unit = math.nan, ""
         if unit not in ("", "m"):
-            problems.add(labels[i], height_column, raw, "height must be in metres")
+            problems.add(labels[i], height_column, raw, message("errors.io.fibre_height_unit"))
         elif value < 0:
-            problems.add(labels[i], height_column, raw, "a height above ground cannot be negative")
+            problems.add(labels[i], height_column, raw, message("errors.io.fibre_height_negative"))
         heights.append(default_height_m if math.isnan(value) else value)
-    problems.raise_if_any("Fix these cells (coordinates in degrees, heights in metres).")
+    problems.raise_if_any(message("errors.io.fibre_fix_cells"))
     repeated = pd.Series(ids)[pd.Series(ids).duplicated(keep=False)]
     if len(repeated):
         rows = ", ".join(f"{labels[i]} ({ids[i]})" for i in repeated.index[:10])
-        raise SchemaError(f"{source}: repeated fibre point ids: {rows}. Make each id unique.")
+        raise SchemaError(message("errors.io.fibre_repeated_ids", source=source, rows=rows))
     return gpd.GeoDataFrame(
         {"point_id": ids, "antenna_height_m": heights}, geometry=list(points), crs=geo_crs
     )
@@ -176,7 +181,7 @@ def read_fibre_points(
     (['POP-1'], [20.0], 4326)
     """
     path = existing_file(path, what="fibre point")
-    source = f"fibre point file {path}"
+    source = message("errors.source_file", what=term("fibre point"), path=path)
     if path.suffix.lower() in VECTOR_SUFFIXES:
         frame = read_vector(path, what="fibre point", layer=sheet, encoding=encoding)
         labels = [f"feature {i + 1}" for i in range(len(frame))]

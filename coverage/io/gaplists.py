@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.errors import InputFileError, SchemaError
-from coverage.i18n import Translator
+from coverage.i18n import Translator, message
 from coverage.io.files import atomic_output, source_date
 from coverage.io.headers import column_headers
 from coverage.io.spreadsheets import append_row, save_workbook, write_csv
@@ -123,8 +123,12 @@ def write_gap_list(
     suffix = path.suffix.lower()
     if suffix not in GAP_LIST_SUFFIXES:
         raise InputFileError(
-            f"cannot write a gap list to {path}: unknown suffix {path.suffix!r}; use one of "
-            f"{', '.join(GAP_LIST_SUFFIXES)}."
+            message(
+                "errors.io.gaplist_suffix",
+                path=path,
+                suffix=repr(path.suffix),
+                suffixes=", ".join(GAP_LIST_SUFFIXES),
+            )
         )
     t = Translator(lang)
     frame = _combine(gaps)
@@ -146,7 +150,7 @@ def write_gap_list(
             )
         else:
             _write_gpkg(frame, summary, tmp, path)
-    log.info("wrote %d gap rows to %s", len(frame), path)
+    log.info(message("errors.io.log_wrote_gaps", count=len(frame), path=path))
     return path
 
 
@@ -158,17 +162,14 @@ def _combine(gaps: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     if isinstance(gaps, Mapping):
         parts = [frame.assign(operator=str(name)) for name, frame in gaps.items()]
         if not parts:
-            raise SchemaError("no gap tables were given; pass at least one (it may be empty).")
+            raise SchemaError(message("errors.io.gaplist_none"))
         crs = next((p.crs for p in parts if isinstance(p, gpd.GeoDataFrame)), None)
         combined = pd.concat(parts, ignore_index=True)
         if "geometry" in combined.columns:
             return gpd.GeoDataFrame(combined, geometry="geometry", crs=crs)
         return combined
     if "operator" not in gaps.columns:
-        raise SchemaError(
-            "gap table has no 'operator' column; build it with gap_polygons(...) (which "
-            "adds it) or pass a mapping {operator: table}."
-        )
+        raise SchemaError(message("errors.io.gaplist_no_operator"))
     return gaps.copy()
 
 
@@ -190,7 +191,7 @@ def _interest_keys(names: Iterable[str] | None) -> set[str]:
         try:
             keys.add(normalize_name(successor_commune(name)))
         except CommuneLookupError:
-            log.info("commune of interest %r has no known 2025 successor; matched as written", name)
+            log.info(message("errors.io.log_no_successor", name=repr(name)))
     keys.discard("")
     return keys
 
@@ -249,10 +250,7 @@ def _is_geometry(column: pd.Series) -> bool:
 
 def _geo(frame: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
     if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
-        raise SchemaError(
-            f"cannot write {path}: the gap table has no geometry with a CRS; pass the "
-            "GeoDataFrame gap_polygons returns, or write .xlsx/.csv instead."
-        )
+        raise SchemaError(message("errors.io.gaplist_no_crs", path=path))
     return frame
 
 
@@ -263,7 +261,7 @@ def _write_gpkg(frame: pd.DataFrame, summary: pd.DataFrame | None, tmp: Path, pa
     if isinstance(summary, gpd.GeoDataFrame) and summary.crs is not None:
         layers.append((SUMMARY, summary))
     elif summary is not None:
-        log.info("summary has no geometry with a CRS: not written to %s", path)
+        log.info(message("errors.io.log_summary_no_crs", path=path))
     taken: set[str] = set()
     with _fixed_gpkg_date():
         for i, (name, layer) in enumerate(layers):

@@ -111,14 +111,14 @@ def _level_dbm(raw: Any, unit: str, field: str) -> float:
         return number - 110.5  # 3GPP TS 45.008 §8.1.4: RXLEV_n spans -111+n..-110+n dBm
     if unit == "":
         return number
-    raise ValueError(f"unknown level unit {unit!r}; give dBm, dBW, mW, W (or RxLev (index))")
+    raise ValueError(message("errors.io.measurement_level_unit", unit=repr(unit)))
 
 
 def _loss_db(raw: Any, unit: str) -> float:
     number, suffix = parse_quantity(raw)
     unit = suffix or unit
     if unit not in ("", "db"):
-        raise ValueError(f"unknown path-loss unit {unit!r}; give dB")
+        raise ValueError(message("errors.io.measurement_loss_unit", unit=repr(unit)))
     return number
 
 
@@ -266,18 +266,33 @@ def measurements_from_frame(
     points.attrs["dropped"] = {k: [labels[i] for i in v] for k, v in dropped.items()}
     if dropped:
         listed = "; ".join(
-            f"{reason}: {len(rows)} ({', '.join(labels[i] for i in rows[:MAX_LISTED])}"
+            f"{message(_REASONS[reason])}: {len(rows)} "
+            f"({', '.join(labels[i] for i in rows[:MAX_LISTED])}"
             + (" ..." if len(rows) > MAX_LISTED else "")
             + ")"
             for reason, rows in dropped.items()
         )
         warnings.warn(
-            f"{source}: {n - len(points)} of {n} row(s) cannot be used and are left out - "
-            f"{listed}. The full list is in the result's attrs['dropped'].",
+            message(
+                "errors.io.measurement_rows_dropped",
+                source=source,
+                dropped=n - len(points),
+                n=n,
+                listed=listed,
+            ),
             UnusableRowsWarning,
             stacklevel=3,
         )
     return points
+
+
+_REASONS = {
+    "implausible level": "errors.io.measurement_reason_level",
+    "implausible path loss": "errors.io.measurement_reason_loss",
+    "no level": "errors.io.measurement_reason_no_level",
+    "no position": "errors.io.measurement_reason_no_position",
+}
+"""Why a row is dropped (the keys of ``attrs["dropped"]``) -> its message in the warning."""
 
 
 def _check_units(
@@ -350,7 +365,9 @@ def _identity(
             try:
                 operator.append(operators.operator_from_plmn(int(float(mcc)), int(float(mnc))))
             except ValueError:
-                problems.add(labels[i], headers["mcc"][0], f"{mcc}-{mnc}", "not an MCC-MNC pair")
+                problems.add(
+                    labels[i], headers["mcc"][0], f"{mcc}-{mnc}", message("errors.io.not_mcc_mnc")
+                )
                 operator.append(operators.UNKNOWN_OPERATOR)
         else:
             operator.append(operators.UNKNOWN_OPERATOR)

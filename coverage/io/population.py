@@ -117,10 +117,10 @@ def population_on_grid(
     (400.0, 6.25)
     """
     if not grid.crs.is_projected:
-        raise CRSError(f"the working grid CRS {grid.crs.name} is not metric; use a UTM zone.")
+        raise CRSError(message("errors.io.population_grid_not_metric", crs_name=grid.crs.name))
     if isinstance(source, np.ndarray):
         if source_transform is None:
-            raise SchemaError("an array population source needs source_transform=.")
+            raise SchemaError(message("errors.io.population_array_transform"))
         values = np.asarray(source, dtype=np.float64)
         src_crs = require_crs(source_crs, source="population array")
         window = Grid(src_crs, source_transform, values.shape)
@@ -165,10 +165,12 @@ def population_on_grid(
     metadata["source_crs"] = window.crs.to_wkt()
     population = PopulationGrid(people, grid, "areal_weighting", label, known, metadata)
     log.info(
-        "population from %s: %.0f people on the grid, %.0f outside it",
-        label,
-        stats["grid_total"],
-        stats["outside_grid"],
+        message(
+            "errors.io.log_population",
+            label=label,
+            people=f"{stats['grid_total']:.0f}",
+            outside=f"{stats['outside_grid']:.0f}",
+        )
     )
     if communes is not None:
         _check_covers(population, communes, commune_name_column, max_missing_share, on_grid)

@@ -57,7 +57,7 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage.errors import InputFileError, SchemaError
-from coverage.i18n import Translator
+from coverage.i18n import Translator, message
 from coverage.io.files import atomic_output
 from coverage.io.spreadsheets import write_csv, write_xlsx
 
@@ -98,11 +98,11 @@ def write_proposals(
     suffix = path.suffix.lower()
     if suffix not in PROPOSAL_SUFFIXES:
         raise InputFileError(
-            f"cannot write proposals to {path}: use one of {', '.join(PROPOSAL_SUFFIXES)}."
+            message("errors.io.proposals_suffix", path=path, suffixes=", ".join(PROPOSAL_SUFFIXES))
         )
     geo = isinstance(proposals, gpd.GeoDataFrame) and proposals.crs is not None
     if suffix in (".geojson", ".json", ".gpkg") and not geo:
-        raise SchemaError(f"cannot write {path}: the proposals have no geometry with a CRS.")
+        raise SchemaError(message("errors.io.proposals_no_crs", path=path))
     table = pd.DataFrame(proposals.drop(columns="geometry", errors="ignore"))
     if geo and "lon" not in table:
         points = gpd.GeoSeries(proposals.geometry).to_crs(4326)

@@ -19,6 +19,7 @@ from rasterio.enums import Resampling
 from rasterio.windows import Window
 
 from coverage.errors import OutputWriteError
+from coverage.i18n import message
 from coverage.io.files import atomic_folder, atomic_output
 from coverage.io.spreadsheets import write_csv
 
@@ -184,14 +185,20 @@ class GeoTiffWriter:
         dst = self.dataset
         count = len(bands)
         if first_band < 1 or first_band + count - 1 > dst.count:
-            raise ValueError(f"bands {first_band}..{first_band + count - 1} of {dst.count}")
+            raise ValueError(
+                message(
+                    "errors.io.raster_bands_range",
+                    first_band=first_band,
+                    last_band=first_band + count - 1,
+                    count=dst.count,
+                )
+            )
         if windows is None:
             dst.write(bands, indexes=list(range(first_band, first_band + count)))
             return
         if len(windows) != count or dst.nodata is None:
             raise ValueError(
-                f"windows need a writer opened with nodata and one window per band: "
-                f"{len(windows)} for {count}"
+                message("errors.io.raster_windows", n_windows=len(windows), count=count)
             )
         block_rows, block_cols = dst.block_shapes[0]
         rows, cols = dst.height, dst.width
@@ -249,7 +256,9 @@ def geotiff_writer(
     """
     rows, cols = shape
     if descriptions is not None and len(descriptions) != count:
-        raise ValueError(f"{len(descriptions)} descriptions for {count} bands")
+        raise ValueError(
+            message("errors.io.raster_descriptions", n_descriptions=len(descriptions), count=count)
+        )
     profile = {
         "driver": "GTiff",
         "width": cols,
@@ -388,9 +397,7 @@ def verify_geotiff(path: Path, *, final: Path) -> None:
 
 def _write_failed(final: Path, exc: Exception) -> OutputWriteError:
     return OutputWriteError(
-        f"cannot write {final}: the file written could not be read back ({exc}); the disk "
-        "may be full. Free disk space or choose another place; nothing was left under "
-        "that name."
+        message("errors.io.raster_unreadable_after_write", final=final, exc=exc)
     )
 
 

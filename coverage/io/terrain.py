@@ -119,7 +119,9 @@ def open_terrain(
     """
     files = dem_files(paths_or_folder)
     if max_fill_distance_cells < 0:
-        raise TerrainError(f"max_fill_distance_cells must be >= 0, got {max_fill_distance_cells}.")
+        raise TerrainError(
+            message("errors.io.max_fill_distance", max_fill_distance_cells=max_fill_distance_cells)
+        )
     with open_tiles(files) as (datasets, src_crs, data_box, source):
         first = datasets[0]
         synthetic = any(tagged_synthetic(d.tags()) for d in datasets)
@@ -202,7 +204,7 @@ def _plan_grid(
 ) -> tuple[Grid, Box]:
     """The working grid of :func:`open_terrain` and its snapped box, from the tiles' headers."""
     if resolution_m is not None and not resolution_m > 0:
-        raise TerrainError(f"resolution_m must be positive, got {resolution_m}.")
+        raise TerrainError(message("errors.io.terrain_resolution", resolution_m=resolution_m))
     work_crs = _working_crs(crs, src_crs, data_box)
     cell_m = _cell_size_m(first, src_crs, data_box, resolution_m, source=source)
     box = _crop_box(src_crs, work_crs, data_box, bounds, bounds_crs, source=source)
@@ -252,10 +254,15 @@ def _cell_size_m(
     native_m = abs(first.res[1]) * my
     if native_m > COARSE_DEM_M:
         warnings.warn(
-            f"{source}: elevation cells are about {native_m:,.0f} m (native "
-            f"{first.res[0]:g} x {first.res[1]:g} {src_crs.axis_info[0].unit_name}); anything "
-            f"coarser than {COARSE_DEM_M:.0f} m hides the ridges and valleys that decide radio "
-            'coverage. Use SRTM 1" or 3" (30 m / 90 m) tiles.',
+            message(
+                "errors.io.terrain_coarse_dem",
+                source=source,
+                native_m=format(native_m, ",.0f"),
+                res_x=format(first.res[0], "g"),
+                res_y=format(first.res[1], "g"),
+                unit_name=src_crs.axis_info[0].unit_name,
+                coarse_m=format(COARSE_DEM_M, ".0f"),
+            ),
             ResolutionWarning,
             stacklevel=3,
         )

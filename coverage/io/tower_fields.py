@@ -174,7 +174,11 @@ def check_ranges(
         values = out[field]
         with np.errstate(invalid="ignore"):
             bad = (values < low) | (values > high)
-        column = headers[field][0] if field in headers else f"{field} (default)"
+        column = (
+            headers[field][0]
+            if field in headers
+            else message("errors.io.default_column", field=field)
+        )
         for i in np.flatnonzero(bad):
             reason = message("errors.value_range", field=field, low=f"{low:g}", high=f"{high:g}")
             problems.add(labels[i], column, f"{values[i]:g}", reason)
@@ -220,7 +224,7 @@ def opencellid_keys(
             value = cells[name][i]
             number, unit = parse_quantity(value) if not is_blank(value) else (math.nan, "")
             if unit or not number.is_integer():
-                problems.add(labels[i], by_name[name], value, "not a whole number")
+                problems.add(labels[i], by_name[name], value, message("errors.io.not_whole_number"))
             else:
                 numbers.append(int(number))
         radio = cell_text(cells["radio"][i]).upper()

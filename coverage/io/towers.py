@@ -162,7 +162,7 @@ def towers_from_frame(
     (103.975, 4326)
     """
     if on_duplicate not in ("error", "suffix"):
-        raise ValueError(f"on_duplicate must be 'error' or 'suffix', not {on_duplicate!r}")
+        raise ValueError(message("errors.io.towers_on_duplicate", on_duplicate=repr(on_duplicate)))
     n = len(frame)
     labels = list(row_labels) if row_labels is not None else [f"row {i + 2}" for i in range(n)]
     defaults = dict(defaults or {})
@@ -200,11 +200,14 @@ def towers_from_frame(
     if +counts:
         listed = ", ".join(f"{field} {count}" for field, count in counts.items() if count)
         warnings.warn(
-            f"{source}: {n} tower row(s); empty values filled with documented defaults "
-            f"(rows per field: {listed}). Technology defaults are in "
-            "coverage.operators.RADIO_DEFAULTS (omni towers get beamwidth 360, unnamed "
-            f"technology {default_technology!r}, operator {default_operator!r}, site_id "
-            "from the row); pass defaults={...} to read_towers to choose other values.",
+            message(
+                "errors.io.towers_defaults_filled",
+                source=source,
+                n=n,
+                listed=listed,
+                default_technology=repr(default_technology),
+                default_operator=repr(default_operator),
+            ),
             DefaultsUsedWarning,
             stacklevel=3,
         )
@@ -523,13 +526,12 @@ def write_towers(
     suffix = path.suffix.lower()
     writers = (".csv", ".xlsx", ".geojson", ".json", ".gpkg")
     if suffix not in writers:
-        raise InputFileError(f"cannot write towers to {path}: use one of {', '.join(writers)}.")
+        raise InputFileError(
+            message("errors.io.towers_suffix", path=path, writers=", ".join(writers))
+        )
     missing = [c for c in TOWER_COLUMNS if c not in towers.columns]
     if missing or not isinstance(towers, gpd.GeoDataFrame):
-        raise SchemaError(
-            f"towers lack the normalised columns {missing}; build them with read_towers or "
-            "towers_from_frame first."
-        )
+        raise SchemaError(message("errors.io.towers_not_normalised", missing=missing))
     require_crs(towers.crs, source="towers")
     with atomic_output(path, overwrite=overwrite) as tmp:
         if suffix == ".csv":
@@ -584,7 +586,7 @@ def check_towers_within(
     [True]
     """
     if on_outside not in ("raise", "warn", "ignore"):
-        raise ValueError(f"on_outside must be 'raise', 'warn' or 'ignore', not {on_outside!r}")
+        raise ValueError(message("errors.io.towers_on_outside", on_outside=repr(on_outside)))
     require_crs(towers.crs, source="towers")
     require_crs(communes.crs, source="communes")
     working = working_crs_for_bounds(tuple(communes.total_bounds), communes.crs)

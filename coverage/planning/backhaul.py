@@ -32,6 +32,7 @@ import pandas as pd
 
 from coverage.crs import WGS84, require_crs, transform_xy
 from coverage.errors import OutsideGridWarning, SchemaError
+from coverage.i18n import message
 from coverage.operators import normalise_operator
 from coverage.physics.fresnel import (
     MEDIAN_CLEARANCE_F1,
@@ -244,10 +245,12 @@ def backhaul_links(
                 out.ok[i] = True
                 out.relay_x[i], out.relay_y[i] = rx, ry
     logger.info(
-        "backhaul: %d of %d sites linked (%d through a relay)",
-        int(out.ok.sum()),
-        len(out.ok),
-        int((out.hops == 2).sum()),
+        message(
+            "errors.planning.log_backhaul_linked",
+            linked=int(out.ok.sum()),
+            count=len(out.ok),
+            relayed=int((out.hops == 2).sum()),
+        )
     )
     return out.frame(sites.index, terrain)
 
@@ -272,13 +275,17 @@ def _criteria(
         ("relay_candidates", relay_candidates),
     ):
         if not (math.isfinite(value) and value > 0):
-            raise SchemaError(f"backhaul: {name} must be a positive number, got {value!r}.")
+            raise SchemaError(
+                message("errors.planning.backhaul_not_positive", name=name, value=repr(value))
+            )
     for name, value in (
         ("relay_height_m", relay_height_m),
         ("obstruction_height_m", obstruction_height_m),
     ):
         if not (math.isfinite(value) and value >= 0):
-            raise SchemaError(f"backhaul: {name} must be 0 or more metres, got {value!r}.")
+            raise SchemaError(
+                message("errors.planning.backhaul_negative_metres", name=name, value=repr(value))
+            )
     return _Criteria(float(frequency_mhz), float(obstruction_height_m), min_k43, min_k23)
 
 
@@ -291,16 +298,25 @@ def _ids(frame: gpd.GeoDataFrame, column: str) -> np.ndarray:
 def _heights(frame: gpd.GeoDataFrame, column: str, ids: np.ndarray, what: str) -> np.ndarray:
     if column not in frame.columns:
         raise SchemaError(
-            f"backhaul: {what} have no {column!r} column (antenna height above ground, m); "
-            f"their columns are {list(frame.columns)}. Add it or pass height_column=."
+            message(
+                "errors.planning.backhaul_no_height_column",
+                what=what,
+                column=repr(column),
+                columns=list(frame.columns),
+            )
         )
     heights = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(heights) | (heights < 0)
     if bad.any():
         listed = ", ".join(f"{ids[k]} ({frame[column].iloc[k]})" for k in np.flatnonzero(bad)[:10])
         raise SchemaError(
-            f"backhaul: {int(bad.sum())} of the {what} have a missing or negative {column!r}: "
-            f"{listed}. Give each antenna height above ground in metres (0 or more)."
+            message(
+                "errors.planning.backhaul_bad_height",
+                count=int(bad.sum()),
+                what=what,
+                column=repr(column),
+                listed=listed,
+            )
         )
     return heights
 
@@ -309,17 +325,14 @@ def _xy(frame: gpd.GeoDataFrame, terrain: Terrain, what: str) -> tuple[np.ndarra
     require_crs(frame.crs, source=what)
     points = frame.geometry.to_crs(terrain.crs)
     if not (points.geom_type == "Point").all():
-        raise SchemaError(f"backhaul: every one of the {what} must be a single point.")
+        raise SchemaError(message("errors.planning.backhaul_not_points", what=what))
     return points.x.to_numpy(dtype=float), points.y.to_numpy(dtype=float)
 
 
 def _operators(frame: gpd.GeoDataFrame, what: str, *, needed: bool) -> np.ndarray:
     if "operator" not in frame.columns:
         if needed:
-            raise SchemaError(
-                f"backhaul: {what} have no 'operator' column, so their own operator's masts "
-                "cannot be told apart; add it, or plan a shared network (shared=True)."
-            )
+            raise SchemaError(message("errors.planning.backhaul_no_operator", what=what))
         return np.full(len(frame), "", dtype=object)
     return np.array([normalise_operator(op) for op in frame["operator"]], dtype=object)
 
@@ -328,12 +341,13 @@ def _site_ends(
     sites: gpd.GeoDataFrame, terrain: Terrain, *, height_column: str, shared: bool
 ) -> _Ends:
     if len(sites) == 0:
-        raise SchemaError("backhaul: no sites given; nothing to link.")
+        raise SchemaError(message("errors.planning.backhaul_no_sites"))
     ids = _ids(sites, "site_id")
-    heights = _heights(sites, height_column, ids, "sites")
-    x, y = _xy(sites, terrain, "sites")
+    what = message("errors.planning.backhaul_sites")
+    heights = _heights(sites, height_column, ids, what)
+    x, y = _xy(sites, terrain, what)
     ground = check_points_on_terrain(terrain, x, y, labels=list(ids))
-    operators = _operators(sites, "sites", needed=not shared)
+    operators = _operators(sites, what, needed=not shared)
     return _Ends(x, y, ground + heights, ids, np.full(len(ids), "site"), operators)
 
 
@@ -353,30 +367,31 @@ def _partner_ends(
         if frame is None or len(frame) == 0:
             continue
         ids = _ids(frame, id_column)
-        heights = _heights(frame, column, ids, f"{kind}s")
-        x, y = _xy(frame, terrain, f"{kind}s")
-        operators = _operators(frame, f"{kind}s", needed=kind == "mast" and not shared)
+        what = message(
+            "errors.planning.backhaul_masts"
+            if kind == "mast"
+            else "errors.planning.backhaul_fibres"
+        )
+        heights = _heights(frame, column, ids, what)
+        x, y = _xy(frame, terrain, what)
+        operators = _operators(frame, what, needed=kind == "mast" and not shared)
         parts.append((x, y, heights, ids, np.full(len(ids), kind, dtype=object), operators))
     if not parts:
-        raise SchemaError(
-            "backhaul: no partner to link to; give existing masts (masts=, a tower list) "
-            "and/or fibre points (fibre=, coverage.io.fibre.read_fibre_points)."
-        )
+        raise SchemaError(message("errors.planning.backhaul_no_partner"))
     x, y, heights, ids, kinds, operators = (np.concatenate(p) for p in zip(*parts, strict=True))
     ground = terrain.sample(x, y)
     outside = ~np.isfinite(ground)
     if outside.any():
         listed = ", ".join(map(str, ids[outside][:10]))
         warnings.warn(
-            f"backhaul: {int(outside.sum())} partner(s) outside the terrain or on a void are "
-            f"left out ({listed}); open terrain that covers them to consider them.",
+            message(
+                "errors.planning.backhaul_partners_outside", count=int(outside.sum()), listed=listed
+            ),
             OutsideGridWarning,
             stacklevel=3,
         )
         if outside.all():
-            raise SchemaError(
-                "backhaul: every partner lies outside the terrain; open terrain covering them."
-            )
+            raise SchemaError(message("errors.planning.backhaul_partners_all_outside"))
     keep = ~outside
     return _Ends(
         x[keep], y[keep], ground[keep] + heights[keep], ids[keep], kinds[keep], operators[keep]

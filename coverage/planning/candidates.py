@@ -27,6 +27,7 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 
 from coverage.errors import PlanningError, TerrainError
+from coverage.i18n import message, term
 from coverage.terrain import Terrain, check_points_on_terrain
 from coverage.zonal import in_crs
 
@@ -173,11 +174,15 @@ def terrain_candidates(
     ([550.0, 1450.0], [1450.0, 450.0])
     """
     if search_ring_m <= 0 or spacing_m < 0:
-        raise PlanningError("search_ring_m must be > 0 and spacing_m >= 0 (metres).")
+        raise PlanningError(message("errors.planning.candidates_ring_spacing"))
     demand = np.asarray(demand, dtype=bool)
     if demand.shape != terrain.shape:
         raise PlanningError(
-            f"demand mask {demand.shape} is not on the terrain grid {terrain.shape}."
+            message(
+                "errors.planning.candidates_demand_grid",
+                demand_shape=demand.shape,
+                terrain_shape=terrain.shape,
+            )
         )
     ring = max(1, round(search_ring_m / terrain.resolution_m))
     elevation = np.where(np.isfinite(terrain.elevation_m), terrain.elevation_m, -np.inf)
@@ -195,7 +200,7 @@ def terrain_candidates(
     xs, ys = xs[keep], ys[keep]
     excluded = 0
     if exclusion is not None and len(exclusion) and len(xs):
-        zones = in_crs(exclusion, terrain.crs, what="exclusion polygons")
+        zones = in_crs(exclusion, terrain.crs, what=term("exclusion polygons"))
         union = shapely.union_all(np.asarray(zones.geometry.array))
         inside = shapely.intersects_xy(union, xs, ys)
         excluded = int(inside.sum())
@@ -251,7 +256,7 @@ def user_candidates(
     """
     if isinstance(source, gpd.GeoDataFrame):
         frame = source
-        name = "candidate list"
+        name = message("errors.planning.candidate_list")
     else:
         import warnings
 
@@ -262,9 +267,9 @@ def user_candidates(
             # operator and radio fields of a candidate list are the plan's: not worth a warning
             warnings.simplefilter("ignore", DefaultsUsedWarning)
             frame = read_towers(source)
-        name = f"candidate file {source}"
+        name = message("errors.planning.candidate_file", source=source)
     if "site_id" not in frame.columns:
-        raise PlanningError(f"{name} has no site_id column; read it with coverage.read_towers.")
+        raise PlanningError(message("errors.planning.candidates_no_site_id", name=name))
     local = in_crs(frame, terrain.crs, what=name)
     height = local.get("antenna_height_m", pd.Series(np.nan, index=local.index))
     n = len(local)
@@ -301,4 +306,4 @@ def check_candidates_on_terrain(
             labels=list(local["site_id"]),
         )
     except TerrainError as exc:
-        raise TerrainError(f"{what}: {exc}") from exc
+        raise TerrainError(": ".join((term(what), str(exc)))) from exc

@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 
 from coverage.errors import PlanningError
+from coverage.i18n import message
 from coverage.io.cells import parse_quantity, plain
 
 __all__ = ["DEFAULT_COSTS", "CostTable", "read_cost_table"]
@@ -43,7 +44,7 @@ class CostTable:
             return self.new
         if kind == "co-location":
             return self.co_location
-        raise PlanningError(f"unknown site kind {kind!r}: 'new' or 'co-location'")
+        raise PlanningError(message("errors.planning.costs_unknown_kind", kind=repr(kind)))
 
 
 DEFAULT_COSTS = CostTable()
@@ -81,7 +82,7 @@ def read_cost_table(path: str | os.PathLike[str]) -> CostTable:
     columns = {plain(c): c for c in frame.columns}
     if "kind" not in columns or "cost" not in columns:
         raise PlanningError(
-            f"cost table {path} needs columns 'kind' and 'cost' (found {list(frame.columns)})."
+            message("errors.planning.costs_columns", path=path, columns=list(frame.columns))
         )
     values = {"new": DEFAULT_COSTS.new, "co_location": DEFAULT_COSTS.co_location}
     currency = DEFAULT_COSTS.currency
@@ -95,7 +96,7 @@ def read_cost_table(path: str | os.PathLike[str]) -> CostTable:
         key = _KINDS.get(plain(kind).replace("-", " "))
         if key is None:
             raise PlanningError(
-                f"cost table {path}, {label}: unknown kind {kind!r}; use 'new' or 'co-location'."
+                message("errors.planning.costs_row_kind", path=path, label=label, kind=repr(kind))
             )
         try:
             number, suffix = parse_quantity(cost)
@@ -103,8 +104,7 @@ def read_cost_table(path: str | os.PathLike[str]) -> CostTable:
             number, suffix = math.nan, "text"
         if suffix or not math.isfinite(number) or number < 0:
             raise PlanningError(
-                f"cost table {path}, {label}: cost {cost!r} is not a non-negative number; "
-                "write the amount alone (no currency, no formula), e.g. 100000."
+                message("errors.planning.costs_row_cost", path=path, label=label, cost=repr(cost))
             )
         values[key] = number
         if unit is not None and str(unit).strip():

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.errors import PlanningError
+from coverage.i18n import message
 from coverage.io.fibre import read_fibre_points
 from coverage.planning.backhaul import BACKHAUL_COLUMNS, backhaul_links
 from coverage.terrain import Terrain
@@ -102,10 +103,7 @@ def plan_links(
     """
     ids = pd.Index(sites["site_id"].astype(str), name="site_id")
     if not len(masts) and (fibre is None or not len(fibre)):
-        raise PlanningError(
-            "backhaul: no existing mast and no fibre point to link the proposed sites to; "
-            "give fibre points (fibre=..., --fibre FILE) or plan without backhaul."
-        )
+        raise PlanningError(message("errors.planning.links_no_partner"))
     frame = gpd.GeoDataFrame(
         {"site_id": ids.to_numpy(), "antenna_height_m": sites["antenna_height_m"].to_numpy()},
         geometry=sites.geometry.to_numpy(),
@@ -153,16 +151,17 @@ def linked_candidates(
         passing = table["backhaul_ok"].to_numpy(dtype=bool)
         ok |= passing
         notes.append(
-            f"{name}: {int((~passing).sum())} of {len(passing)} candidates removed, "
-            f"backhaul being required: no microwave link clears (direct or through one relay, "
-            f"hops up to {max_hop_m / 1000:g} km)."
+            message(
+                "errors.planning.note_backhaul_removed",
+                plan=name,
+                removed=int((~passing).sum()),
+                count=len(passing),
+                hop_km=f"{max_hop_m / 1000:g}",
+            )
         )
     unlinked = sorted(set(locked) & set(found["site_id"].astype(str)[~ok]))
     if unlinked:
-        raise PlanningError(
-            f"locked site id(s) {unlinked} have no backhaul link that clears; unlock them, "
-            "give fibre points nearer, or plan without require_backhaul."
-        )
+        raise PlanningError(message("errors.planning.links_locked_unlinked", unlinked=unlinked))
     return found[ok].reset_index(drop=True), links
 
 

@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from affine import Affine
 
 from coverage.errors import DemEdgeWarning, PlanningError
+from coverage.i18n import message
 from coverage.model import LossCorrection, SiteRadio, require_predict_memory, site_received_power
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM
 from coverage.settings import K_FACTOR, RADIUS_M, RX_HEIGHT_M
@@ -115,7 +116,7 @@ def candidate_coverage(
     thresholds = {**DEFAULT_THRESHOLDS_DBM, **(thresholds_dbm or {})}
     missing = [c for c in RADIO_COLUMNS if c not in candidates.columns]
     if missing:
-        raise PlanningError(f"candidates lack radio column(s) {missing}.")
+        raise PlanningError(message("errors.planning.matrix_radio_columns", missing=missing))
     local = in_crs(candidates, terrain.crs, what="candidates")
     cells = np.unique(np.asarray(cells, dtype=np.int64))
     n_rows_grid, n_cols_grid = terrain.shape
@@ -141,7 +142,9 @@ def candidate_coverage(
     for i, row in enumerate(local.itertuples(index=False)):
         technology = str(row.technology)
         if technology not in thresholds:
-            raise PlanningError(f"no coverage threshold for technology {technology!r}.")
+            raise PlanningError(
+                message("errors.planning.matrix_no_threshold", technology=repr(technology))
+            )
         site = SiteRadio(
             index=i, site_id=str(row.site_id), layer=0, x=float(xs[i]), y=float(ys[i]),
             technology=technology, frequency_mhz=float(row.frequency_mhz),
@@ -171,8 +174,13 @@ def candidate_coverage(
     if truncated:
         shown = ", ".join(truncated[:10]) + (" ..." if len(truncated) > 10 else "")
         warnings.warn(
-            f"the {radius_m:.0f} m radius of {len(truncated)} candidate(s) ({shown}) reaches "
-            f"past the edge of the terrain {terrain.source}; people beyond it are not counted.",
+            message(
+                "errors.planning.matrix_radius_truncated",
+                radius_m=format(radius_m, ".0f"),
+                count=len(truncated),
+                shown=shown,
+                source=terrain.source,
+            ),
             DemEdgeWarning,
             stacklevel=2,
         )
@@ -245,7 +253,7 @@ def coarse_terrain(terrain: Terrain, factor: int) -> Terrain:
     [[2.5, 4.5], [10.5, 12.5]]
     """
     if factor < 1:
-        raise PlanningError(f"coarsening factor must be >= 1, got {factor}")
+        raise PlanningError(message("errors.planning.matrix_coarsening", factor=factor))
     rows, cols = terrain.shape
     out_rows, out_cols = math.ceil(rows / factor), math.ceil(cols / factor)
     padded = np.full((out_rows * factor, out_cols * factor), np.nan)

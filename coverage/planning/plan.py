@@ -25,6 +25,7 @@ from coverage.analysis import PopulationInput, population_grid
 from coverage.crs import WGS84
 from coverage.errors import PlanningError
 from coverage.gaps import slug
+from coverage.i18n import message
 from coverage.model import CoverageResult, predict
 from coverage.names import seed_communes_in
 from coverage.operators import OMNI_BEAMWIDTH_DEG, radio_defaults
@@ -120,7 +121,13 @@ def _new_site_radio(
 ) -> dict[str, Any]:
     table = radio_defaults()
     if technology not in table:
-        raise PlanningError(f"unknown technology {technology!r}; one of {sorted(table)}.")
+        raise PlanningError(
+            message(
+                "errors.planning.unknown_technology",
+                technology=repr(technology),
+                known=sorted(table),
+            )
+        )
     base = table[technology]
     return {
         "technology": technology,
@@ -249,23 +256,20 @@ def plan_sites(
     SitePlan
     """
     if operator is not None and shared:
-        raise PlanningError("give operator=... or shared=True, not both.")
+        raise PlanningError(message("errors.planning.operator_and_shared"))
     if solver not in ("greedy", "ilp"):
-        raise PlanningError(f"solver must be 'greedy' or 'ilp', got {solver!r}.")
+        raise PlanningError(message("errors.planning.unknown_solver", solver=repr(solver)))
     if sites is None and budget is None:
-        raise PlanningError("give a number of sites (sites=N), a budget, or both.")
+        raise PlanningError(message("errors.planning.no_size"))
     if (sites is not None and sites < 0) or (budget is not None and budget < 0):
-        raise PlanningError("sites and budget must not be negative.")
+        raise PlanningError(message("errors.planning.negative_size"))
     if sites == 0 or budget == 0:
-        return _empty_plan(None, ["a budget of 0 sites or 0 money: nothing can be built."])
+        return _empty_plan(None, [message("errors.planning.note_zero_budget")])
     costs = costs or DEFAULT_COSTS
     candidate_options = dict(predict_options)
     if predict_options.get("calibration") is not None:
         if operator is None:
-            raise PlanningError(
-                "a calibration corrects one operator's losses: plan one operator at a time "
-                "(operator=..., --operator NAME) with it."
-            )
+            raise PlanningError(message("errors.planning.calibration_one_operator"))
         candidate_options["operator"] = str(operator)
     radio = _new_site_radio(technology, antenna_height_m, frequency_mhz, eirp_dbm)
 
@@ -277,10 +281,7 @@ def plan_sites(
     on_grid = communes_on_grid(communes, result.grid)
     people_grid = population_grid(population, on_grid, communes, population_column)
     if people_grid is None:
-        raise PlanningError(
-            "a plan counts people: give a population raster (population=...) or a commune "
-            "column of people (population_column=...)."
-        )
+        raise PlanningError(message("errors.planning.no_population"))
     weight = _people_per_cell(people_grid.people, on_grid)
     existing = sorted(set(result.layers["operator"].astype(str)))
     per_operator = result.operator_covered()
@@ -290,11 +291,11 @@ def plan_sites(
         plans = [SHARED]
     else:
         if not existing:
-            raise PlanningError("no operator in the tower list: name one with operator=...")
+            raise PlanningError(message("errors.planning.no_operator"))
         plans = [*existing, SHARED]
     serves = {p: (existing if p == SHARED else [p]) for p in plans}
     if not serves[plans[0]]:
-        raise PlanningError("a shared plan needs operators in the tower list.")
+        raise PlanningError(message("errors.planning.shared_no_operators"))
     demand = {}
     for name in plans:
         covered = result.covered_any if name == SHARED else per_operator.get(name)
@@ -302,7 +303,7 @@ def plan_sites(
         demand[name] = uncovered.reshape(-1) & (weight > 0)
     union = np.logical_or.reduce(list(demand.values()))
     if not union.any():
-        return _empty_plan(None, ["nothing left to cover: every person already has signal."])
+        return _empty_plan(None, [message("errors.planning.note_nothing_left")])
 
     found = _candidates(
         towers, terrain, union.reshape(result.shape), candidates,
@@ -310,15 +311,16 @@ def plan_sites(
         terrain_search=terrain_search, search_ring_m=search_ring_m, spacing_m=spacing_m,
         max_terrain_candidates=max_terrain_candidates, exclusion=exclusion, radio=radio,
     )  # fmt: skip
-    notes = [f"{len(found)} candidates: " + _counts(found["source"])]
+    notes = [
+        message("errors.planning.note_candidates", count=len(found), kinds=_counts(found["source"]))
+    ]
     if found.empty:
-        raise PlanningError(
-            "no candidate sites: no co-location mast, no terrain high point near the gaps and "
-            "no candidate list; pass candidates=... or widen search_ring_m."
-        )
+        raise PlanningError(message("errors.planning.no_candidates"))
     missing_locked = sorted(set(locked) - set(found["site_id"]))
     if missing_locked:
-        raise PlanningError(f"locked site id(s) {missing_locked} are not among the candidates.")
+        raise PlanningError(
+            message("errors.planning.locked_not_candidates", missing_locked=missing_locked)
+        )
     found["cost"] = [costs.cost_of(k) for k in found["kind"]]
     fibre = fibre_frame(fibre)
     backhaul = backhaul or require_backhaul
@@ -330,9 +332,9 @@ def plan_sites(
             locked=list(locked), notes=notes,
         )  # fmt: skip
         if found.empty:
-            return _empty_plan(found, [*notes, "no candidate has a backhaul link that clears."])
+            return _empty_plan(found, [*notes, message("errors.planning.note_no_link")])
     elif backhaul and not len(towers) and (fibre is None or not len(fibre)):
-        notes.append("backhaul not computed: no existing mast and no fibre point to link to.")
+        notes.append(message("errors.planning.note_backhaul_skipped"))
         backhaul = False
     cells = np.flatnonzero(union)
     n_sites = sites if sites is not None else len(found)
@@ -361,7 +363,7 @@ def plan_sites(
         rows = demand[name][cells]
         columns = columns_of[name]
         if not len(columns):
-            notes.append(f"{name}: no candidate can serve this plan.")
+            notes.append(message("errors.planning.note_none_serves", plan=name))
             continue
         sub = full.matrix[rows][:, columns]
         merged, w, _ = merge_rows(sub, weight[cells][rows])
@@ -377,7 +379,7 @@ def plan_sites(
         pick = solve(merged, w, **options)
         selections[name] = pick
         if pick.objective <= 0 and not len(pick.chosen):
-            notes.append(f"{name}: no candidate covers anyone still without signal.")
+            notes.append(message("errors.planning.note_none_covers", plan=name))
         chosen = columns[pick.chosen]
         if backhaul and name not in links and len(chosen):
             links[name] = plan_links(
@@ -413,7 +415,9 @@ def plan_sites(
 
 def _counts(values: pd.Series) -> str:
     counts = values.value_counts()
-    return ", ".join(f"{int(n)} {k}" for k, n in counts.items()) or "none"
+    return ", ".join(f"{int(n)} {k}" for k, n in counts.items()) or message(
+        "errors.planning.note_none"
+    )
 
 
 def _candidates(
@@ -454,8 +458,10 @@ def _candidates(
     duplicated = found["site_id"].duplicated()
     if duplicated.any():
         raise PlanningError(
-            f"candidate site ids repeat: {sorted(set(found['site_id'][duplicated]))[:10]}; "
-            "give the candidate list unique ids."
+            message(
+                "errors.planning.candidate_ids_repeat",
+                repeated=sorted(set(found["site_id"][duplicated]))[:10],
+            )
         )
     found["ground_m"] = check_candidates_on_terrain(found, terrain)
     height = found["antenna_height_m"].to_numpy(dtype=float)
@@ -495,8 +501,7 @@ def _shortlist(
     forced = found["site_id"].isin(list(locked)) | (found["kind"] == "co-location")
     keep += [i for i in np.flatnonzero(forced.to_numpy()) if i not in keep]
     notes.append(
-        f"shortlist: {len(keep)} of {len(found)} candidates kept from a {factor}x coarser grid; "
-        "every figure reported comes from the full model on the shortlist."
+        message("errors.planning.note_shortlist", kept=len(keep), count=len(found), factor=factor)
     )
     return found.iloc[sorted(keep)].reset_index(drop=True)
 
@@ -605,7 +610,6 @@ def _checked_existing(
         differs.append("grid")
     if differs:
         raise PlanningError(
-            f"existing_coverage= differs from this plan's in {', '.join(differs)}: pass the "
-            "result computed with the same model, radius and terrain, or leave it out."
+            message("errors.planning.existing_coverage_differs", differs=", ".join(differs))
         )
     return existing

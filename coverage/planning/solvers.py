@@ -41,6 +41,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from coverage.errors import PlanningError
+from coverage.i18n import message
 
 __all__ = ["Selection", "exact_cover", "greedy_cover"]
 
@@ -86,10 +87,19 @@ class Selection:
 
     def statement(self) -> str:
         """The quality statement in words, e.g. ``"at most 1.2 % below the optimum"``."""
-        name = "lazy greedy (CELF)" if self.solver == "greedy" else "integer programme (HiGHS)"
-        return (
-            f"{name}: {self.objective:,.0f} people; proven at most {100 * self.gap:.2f} % below "
-            f"the optimum (bound {self.upper_bound:,.0f}); {self.status}, {self.seconds:.2f} s"
+        name = message(
+            "errors.planning.solver_greedy"
+            if self.solver == "greedy"
+            else "errors.planning.solver_ilp"
+        )
+        return message(
+            "errors.planning.solver_statement",
+            solver=name,
+            people=f"{self.objective:,.0f}",
+            gap=f"{100 * self.gap:.2f}",
+            bound=f"{self.upper_bound:,.0f}",
+            status=self.status,
+            seconds=f"{self.seconds:.2f}",
         )
 
 
@@ -105,21 +115,27 @@ def _checked(
     n_rows, n_cols = csc.shape
     w = np.asarray(weights, dtype=np.float64)
     if w.shape != (n_rows,):
-        raise PlanningError(f"{len(w)} weights for {n_rows} demand rows: give one per row.")
+        raise PlanningError(
+            message("errors.planning.solver_weights_count", n_weights=len(w), n_rows=n_rows)
+        )
     if (w < 0).any() or not np.isfinite(w).all():
-        raise PlanningError("demand weights (people) must be finite and non-negative.")
+        raise PlanningError(message("errors.planning.solver_weights_values"))
     c = np.ones(n_cols) if costs is None else np.asarray(costs, dtype=np.float64)
     if c.shape != (n_cols,) or (c < 0).any() or not np.isfinite(c).all():
-        raise PlanningError(f"costs must be {n_cols} finite non-negative numbers, one a candidate.")
+        raise PlanningError(message("errors.planning.solver_costs", n_cols=n_cols))
     fixed = np.unique(np.asarray(list(locked or []), dtype=np.int64))
     if len(fixed) and (fixed.min() < 0 or fixed.max() >= n_cols):
-        raise PlanningError(f"locked site positions must lie in 0..{n_cols - 1}.")
+        raise PlanningError(message("errors.planning.solver_locked_range", last=n_cols - 1))
     if sites is None and budget is None:
-        raise PlanningError("give a number of sites, a budget, or both.")
+        raise PlanningError(message("errors.planning.solver_no_size"))
     if sites is not None and sites < len(fixed):
-        raise PlanningError(f"{len(fixed)} locked sites do not fit in {sites} sites.")
+        raise PlanningError(
+            message("errors.planning.solver_locked_count", n_fixed=len(fixed), sites=sites)
+        )
     if budget is not None and c[fixed].sum() > budget * (1 + 1e-12):
-        raise PlanningError(f"the locked sites cost {c[fixed].sum():,.0f}, over the budget.")
+        raise PlanningError(
+            message("errors.planning.solver_locked_budget", cost=format(c[fixed].sum(), ",.0f"))
+        )
     csc.sum_duplicates()
     csc.data[:] = 1.0
     return csc, w, c, fixed
@@ -309,7 +325,7 @@ def greedy_cover(
         objective=objective,
         upper_bound=max(best_bound, objective),
         solver="greedy",
-        status="done",
+        status=message("errors.planning.solver_done"),
         seconds=time.perf_counter() - started,
     )
 
@@ -377,14 +393,20 @@ def exact_cover(
         rest = [int(j) for j in picked if j not in fixed_set]
         order, gains = _ordered(csc, w, [*map(int, fixed), *rest], first=len(fixed))
     if result.x is None or float(gains.sum()) < greedy.objective:
-        found = "no integer solution" if result.x is None else "a worse solution than greedy"
+        found = message(
+            "errors.planning.solver_no_integer"
+            if result.x is None
+            else "errors.planning.solver_worse_than_greedy"
+        )
         return Selection(
             greedy.chosen, greedy.gains, greedy.objective,
             max(min(bound, greedy.upper_bound), greedy.objective), "ilp",
-            f"HiGHS found {found} ({result.message}): greedy's sites, the tighter bound",
+            message("errors.planning.solver_fallback", found=found, reason=result.message),
             time.perf_counter() - started, nodes,
         )  # fmt: skip
-    status = "optimal within the gap asked" if result.status == 0 else str(result.message)
+    status = (
+        message("errors.planning.solver_optimal") if result.status == 0 else str(result.message)
+    )
     return Selection(
         chosen=order,
         gains=gains,

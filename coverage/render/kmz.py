@@ -33,7 +33,7 @@ import shapely
 
 from coverage.crs import WGS84, require_crs
 from coverage.gaps import NO_OPERATOR
-from coverage.i18n import Translator
+from coverage.i18n import Translator, message
 from coverage.io.files import atomic_output
 from coverage.model import CoverageResult
 from coverage.render.layers import NO_OPERATOR_COLOUR, coverage_pngs, operator_colours
@@ -441,5 +441,7 @@ def write_kmz(
         archive.writestr(entry, text, compress_type=zipfile.ZIP_DEFLATED)
         for name, png in images.items():  # PNGs are compressed already
             archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_DATE), png)
-    logger.info("wrote KMZ %s (%.1f MB)", path, path.stat().st_size / 1e6)
+    logger.info(
+        message("errors.render.log_wrote_kmz", path=path, mb=f"{path.stat().st_size / 1e6:.1f}")
+    )
     return path

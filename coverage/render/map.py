@@ -34,7 +34,7 @@ from branca.element import Figure
 from coverage.crs import WGS84, require_crs
 from coverage.errors import SchemaError
 from coverage.gaps import slug
-from coverage.i18n import Translator
+from coverage.i18n import Translator, message
 from coverage.io.files import atomic_output
 from coverage.model import CoverageResult
 from coverage.names import find_commune
@@ -377,8 +377,7 @@ def coverage_map(
     """
     if "name" not in communes.columns:
         raise SchemaError(
-            f"communes need a 'name' column to label the map; they have {list(communes.columns)}. "
-            "Read them with coverage.io.communes.read_communes, which adds it."
+            message("errors.render.map_communes_no_name", columns=list(communes.columns))
         )
     require_crs(communes.crs, source="communes")
     t = Translator(lang)
@@ -481,7 +480,7 @@ def coverage_map(
         markers.add_to(m)
         tower_note = getattr(markers, "note", None)
         if tower_note:
-            logger.warning("%s", tower_note)
+            logger.warning(tower_note)
     proposal_colours = None
     if proposals is not None and len(proposals):
         extra, proposal_colours = proposal_layers(
@@ -584,9 +583,10 @@ def save_map(
     with atomic_output(path, overwrite=overwrite) as tmp:
         tmp.write_text(document, encoding="utf-8")
     logger.info(
-        "wrote %s map %s (%.1f MB)",
-        "offline" if offline else "online",
-        path,
-        path.stat().st_size / 1e6,
+        message(
+            "errors.render.log_wrote_offline_map" if offline else "errors.render.log_wrote_map",
+            path=path,
+            mb=f"{path.stat().st_size / 1e6:.1f}",
+        )
     )
     return path

@@ -33,6 +33,7 @@ import folium
 from branca.element import Element, Figure
 
 from coverage.errors import CoverageError
+from coverage.i18n import message
 
 #: folium's default assets dropped unless the map needs them: jQuery (kept when the map's
 #: code calls ``$``, e.g. folium.Popup), Bootstrap and Font Awesome (kept for folium.Icon).
@@ -276,9 +277,7 @@ def notebook_html(m: folium.Map, *, offline: bool) -> str:
     try:
         figure = m.get_root()
         if not isinstance(figure, Figure):
-            raise CoverageError(
-                "the map is not inside a folium Figure; build it with folium.Map()."
-            )
+            raise CoverageError(message("errors.render.offline_no_figure"))
         return _Rendered(html_document(m, offline=offline), figure)._repr_html_()
     finally:
         if detached:
@@ -288,7 +287,7 @@ def notebook_html(m: folium.Map, *, offline: bool) -> str:
 def _render(m: folium.Map, *, offline: bool, keep: set[str]) -> str:
     figure = m.get_root()
     if not isinstance(figure, Figure):
-        raise CoverageError("the map is not inside a folium Figure; build it with folium.Map().")
+        raise CoverageError(message("errors.render.offline_no_figure"))
     saved: list[tuple[Any, Any, Any]] = []
     js: dict[str, Asset] = {}
     css: dict[str, Asset] = {}
@@ -329,9 +328,7 @@ def _render(m: folium.Map, *, offline: bool, keep: set[str]) -> str:
     try:
         if missing:
             raise CoverageError(
-                "cannot write an offline map: these scripts/stylesheets are not vendored: "
-                + "; ".join(missing)
-                + ". Save with offline=False, or remove those elements."
+                message("errors.render.offline_not_vendored", missing="; ".join(missing))
             )
         if offline:
             order = sorted(js, key=lambda name: name != "leaflet")  # Leaflet first, then plugins
@@ -352,7 +349,6 @@ def _render(m: folium.Map, *, offline: bool, keep: set[str]) -> str:
                     setattr(element, attribute, value)
     if offline and remote_references(html):
         raise CoverageError(
-            f"offline map still links to the network: {remote_references(html)[:3]}; "
-            "this is a bug in coverage.render.offline, please report it."
+            message("errors.render.offline_still_remote", references=remote_references(html)[:3])
         )
     return html

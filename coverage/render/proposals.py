@@ -31,7 +31,7 @@ from folium.template import Template
 
 from coverage.crs import WGS84, require_crs
 from coverage.errors import GridError, SchemaError
-from coverage.i18n import Translator
+from coverage.i18n import Translator, message
 from coverage.model import CoverageResult
 from coverage.render.layers import ImageLayer, format_number, html_table, js_literal
 from coverage.render.raster import (
@@ -95,10 +95,7 @@ def _lonlat(proposals: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
             pd.to_numeric(proposals["lon"], errors="coerce").to_numpy(dtype=float),
             pd.to_numeric(proposals["lat"], errors="coerce").to_numpy(dtype=float),
         )
-    raise SchemaError(
-        f"proposals need point geometry or lon/lat columns; they have {list(proposals.columns)}. "
-        "Read the proposal file with coverage.io.towers.read_towers."
-    )
+    raise SchemaError(message("errors.render.proposals_no_points", columns=list(proposals.columns)))
 
 
 def _ranks(proposals: pd.DataFrame) -> np.ndarray:
@@ -107,7 +104,7 @@ def _ranks(proposals: pd.DataFrame) -> np.ndarray:
     ranks = pd.to_numeric(proposals["rank"], errors="coerce").to_numpy(dtype=float)
     if not np.isfinite(ranks).all():
         bad = [str(v) for v in proposals["rank"][~np.isfinite(ranks)].head(5)]
-        raise SchemaError(f"proposals: 'rank' must be a number in every row; found {bad}.")
+        raise SchemaError(message("errors.render.proposals_rank", bad=bad))
     return ranks
 
 
@@ -266,10 +263,7 @@ def newly_covered_rank(
     covered = coverage.covered
     if existing is not None:
         if not existing.grid.aligned_with(coverage.grid):
-            raise GridError(
-                "the proposals' coverage and the existing coverage are on different grids; "
-                "predict both on the same terrain."
-            )
+            raise GridError(message("errors.render.proposals_grids_differ"))
         before = existing.operator_covered()
         anyone = existing.covered_any
         for layer, operator in enumerate(coverage.layers["operator"].astype(str)):

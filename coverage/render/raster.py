@@ -20,6 +20,7 @@ from affine import Affine
 from pyproj import CRS
 
 from coverage.crs import WGS84, require_crs, transform_xy
+from coverage.i18n import message
 
 WEB_MERCATOR = CRS.from_epsg(3857)
 
@@ -235,7 +236,7 @@ def classify(values: np.ndarray, *, vmin: float, vmax: float, steps: int) -> np.
     [1, 1, 3, 4, 0]
     """
     if not 1 <= steps <= 255:
-        raise ValueError(f"steps must be 1 to 255 to fit a palette image, not {steps}")
+        raise ValueError(message("errors.render.raster_steps", steps=steps))
     values = np.asarray(values, dtype=np.float64)
     valid = np.isfinite(values)
     scaled = np.where(valid, (values - vmin) / (vmax - vmin) * steps, 0.0)
@@ -366,12 +367,19 @@ def encode_png(
         colours = np.asarray(palette, dtype=np.uint8)
         if channels != 1 or not 1 <= len(colours) <= 256 or colours.shape[1] not in (3, 4):
             raise ValueError(
-                "an indexed PNG needs a 2-D image of indices and a palette of 1 to 256 "
-                f"RGB or RGBA colours; got image {image.shape} and palette {colours.shape}"
+                message(
+                    "errors.render.raster_indexed_shape",
+                    image_shape=image.shape,
+                    palette_shape=colours.shape,
+                )
             )
         if int(pixels.max(initial=0)) >= len(colours):
             raise ValueError(
-                f"image index {int(pixels.max())} is past the palette's {len(colours)} colours"
+                message(
+                    "errors.render.raster_index_past_palette",
+                    index=int(pixels.max()),
+                    n_colours=len(colours),
+                )
             )
         color_type = 3
         extra.append((b"PLTE", colours[:, :3].tobytes()))
@@ -383,7 +391,7 @@ def encode_png(
         color_type = {1: 0, 2: 4, 3: 2, 4: 6}[channels]
         if transparent is not None:
             if color_type != 0:
-                raise ValueError("transparent= is for greyscale images; use an alpha channel")
+                raise ValueError(message("errors.render.raster_transparent"))
             extra.append((b"tRNS", struct.pack(">H", int(transparent))))
     raw = _filter_rows(pixels, adaptive=palette is None).tobytes()
 

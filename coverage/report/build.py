@@ -10,7 +10,7 @@ from pathlib import Path
 
 from coverage.analysis import Analysis
 from coverage.errors import SchemaError
-from coverage.i18n import LANGUAGES
+from coverage.i18n import LANGUAGES, message
 from coverage.io.files import atomic_output, check_output
 from coverage.io.measurements import read_measurements
 from coverage.report.document import Page, ReportInputs, report_html
@@ -88,13 +88,12 @@ def write_report(
     """
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
-        raise SchemaError(
-            f"{out}: a report is written as .html or .pdf; name the output report.html or "
-            "report.pdf (--out)."
-        )
+        raise SchemaError(message("errors.report.output_suffix", out=out))
     if lang not in LANGUAGES:
         raise SchemaError(
-            f"no report language {lang!r}; use one of {', '.join(LANGUAGES)} (--lang)."
+            message(
+                "errors.report.unknown_language", lang=repr(lang), languages=", ".join(LANGUAGES)
+            )
         )
     check_output(out, overwrite=overwrite)
     if save_run_to is not None:
@@ -104,7 +103,11 @@ def write_report(
     if previous is not None:
         change = compare_runs(record, load_run(previous))
         if not change.comparable:
-            log.warning("previous run %s not comparable: %s", previous, change.reasons)
+            log.warning(
+                message(
+                    "errors.report.log_not_comparable", previous=previous, reasons=change.reasons
+                )
+            )
     proposals = read_plan(plan) if plan is not None else None
     indicators = (
         quality_indicators(analysis, read_measurements(measurements))

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from coverage.errors import OutputWriteError
+from coverage.i18n import message
 from coverage.io.files import atomic_output
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
@@ -41,11 +42,7 @@ def html_to_pdf(page: str, out: str | os.PathLike[str], *, overwrite: bool = Fal
     """
     browser = find_browser()
     if browser is None:
-        raise OutputWriteError(
-            f"cannot write {out}: PDF needs headless Chromium, not found on PATH; install it "
-            "(Debian: `apt-get install chromium`, or `bash scripts/install-system-deps "
-            "chromium`) or write --out report.html and print that."
-        )
+        raise OutputWriteError(message("errors.report.pdf_no_chromium", out=out))
     with tempfile.TemporaryDirectory(prefix="phusong-report-") as work:
         source = Path(work) / "report.html"
         source.write_text(page, encoding="utf-8")
@@ -66,11 +63,18 @@ def html_to_pdf(page: str, out: str | os.PathLike[str], *, overwrite: bool = Fal
                     command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False
                 )
             except (OSError, subprocess.TimeoutExpired) as exc:
-                raise OutputWriteError(f"cannot write {out}: {browser} failed ({exc}).") from exc
+                raise OutputWriteError(
+                    message("errors.report.pdf_browser_failed", out=out, browser=browser, exc=exc)
+                ) from exc
             if done.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
                 detail = (done.stderr.strip().splitlines() or ["no message"])[-1]
                 raise OutputWriteError(
-                    f"cannot write {out}: {browser} did not print the report (exit "
-                    f"{done.returncode}: {detail})."
+                    message(
+                        "errors.report.pdf_not_printed",
+                        out=out,
+                        browser=browser,
+                        returncode=done.returncode,
+                        detail=detail,
+                    )
                 )
     return Path(out)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from coverage.analysis import Analysis
 from coverage.errors import SchemaError
+from coverage.i18n import message
 from coverage.io.files import existing_file
 from coverage.io.proposals import PROPOSAL_SUFFIXES
 from coverage.io.towers import read_towers
@@ -55,20 +56,18 @@ def read_plan(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     path = Path(path)
     if path.suffix.lower() not in PROPOSAL_SUFFIXES:
         raise SchemaError(
-            f"{path}: a plan is read from {', '.join(PROPOSAL_SUFFIXES)} as written by "
-            "`phusong plan --out` (--plan)."
+            message("errors.report.plan_suffix", path=path, suffixes=", ".join(PROPOSAL_SUFFIXES))
         )
     path = existing_file(path, what="plan")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         proposals = read_towers(path)
     for warning in caught:  # radio defaults of a plan's own rows: worth a line in the log
-        log.info("plan %s: %s", path, warning.message)
+        log.info(message("errors.report.log_plan_warning", path=path, warning=warning.message))
     missing = [name for name in PLAN_COLUMNS if name not in proposals.columns]
     if missing:
         raise SchemaError(
-            f"{path}: not a plan from `phusong plan`: no column {', '.join(missing)}; "
-            "write it with `phusong plan --out` (--plan)."
+            message("errors.report.plan_columns", path=path, missing=", ".join(missing))
         )
     for name in ("rank", "people_gained", "cost"):
         if name not in proposals.columns:
@@ -78,7 +77,7 @@ def read_plan(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
         if (name != "cost" and values.isna().any()) or len(bad):
             shown = bad.head(3).tolist() if len(bad) else ["(empty)"]
             raise SchemaError(
-                f"{path}: column {name!r} must be a number in every row; found {shown}."
+                message("errors.report.plan_not_number", path=path, name=repr(name), shown=shown)
             )
         proposals[name] = values
     return proposals

@@ -26,6 +26,7 @@ import pandas as pd
 from coverage.analysis import Analysis
 from coverage.errors import InputFileError
 from coverage.gaps import slug
+from coverage.i18n import message
 from coverage.io.files import atomic_folder, existing_file
 from coverage.io.towers import REQUIRED_COLUMNS
 
@@ -215,7 +216,13 @@ def load_run(folder: str | os.PathLike[str]) -> RunRecord:
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
         if meta.get("format") != RUN_FORMAT:
-            raise ValueError(f"format {meta.get('format')!r}, not {RUN_FORMAT!r}")
+            raise ValueError(
+                message(
+                    "errors.report.run_format",
+                    found=repr(meta.get("format")),
+                    expected=repr(RUN_FORMAT),
+                )
+            )
         tables = {}
         for what in ("figures", "towers"):
             name = Path(folder) / meta["files"][what]
@@ -230,8 +237,7 @@ def load_run(folder: str | os.PathLike[str]) -> RunRecord:
                 )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputFileError(
-            f"{folder} is not a run saved by phusong report --save-run ({exc}); give the folder "
-            "that --save-run wrote."
+            message("errors.report.run_unreadable", folder=folder, exc=exc)
         ) from exc
     return RunRecord(meta=meta, figures=tables["figures"], towers=tables["towers"])
 
@@ -273,7 +279,7 @@ def _not_comparable(
     current: dict[str, Any], previous: dict[str, Any]
 ) -> list[tuple[str, str, str]]:
     reasons = []
-    for message, key in (
+    for reason_id, key in (
         ("reason.model", "model"),
         ("reason.parameters", "parameters"),
         ("reason.thresholds", "thresholds"),
@@ -289,7 +295,7 @@ def _not_comparable(
             before = {n: before.get(n) for n in names}
             now = {n: now.get(n) for n in names}
         if before != now:
-            reasons.append((message, _describe(before), _describe(now)))
+            reasons.append((reason_id, _describe(before), _describe(now)))
     before, now = previous.get("grid", {}), current["grid"]
     same_grid = (
         before.get("crs") == now["crs"]

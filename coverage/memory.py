@@ -127,11 +127,12 @@ def format_bytes(n: float) -> str:
     >>> format_bytes(999), format_bytes(1_234_567), format_bytes(2.5e15), format_bytes(3e18)
     ('999 B', '1.23 MB', '2.5 PB', '3,000 PB')
     """
+    unit = "B"
     for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
         if abs(n) < 1000 or unit == "PB":
-            return f"{n:.3g} {unit}" if n < 100 else f"{n:,.0f} {unit}"
+            break
         n /= 1000
-    raise AssertionError("unreachable")  # pragma: no cover
+    return f"{n:.3g} {unit}" if n < 100 else f"{n:,.0f} {unit}"
 
 
 def _env_limit(name: str) -> Budget | None:

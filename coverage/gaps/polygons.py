@@ -130,8 +130,7 @@ def gap_polygons(
     >>> from affine import Affine
     >>> from shapely.geometry import box
     >>> from coverage.grid import Grid
-    >>> from coverage.grid import Grid
-from coverage.model import CoverageResult
+    >>> from coverage.model import CoverageResult
     >>> empty = CoverageResult(np.zeros((0, 2, 2), np.float32), np.zeros((0, 2, 2), np.int32),
     ...     pd.DataFrame(columns=["operator", "technology", "threshold_dbm"]),
     ...     np.zeros((2, 2), np.uint8), Grid("EPSG:32648", Affine(500, 0, 0, 0, -500, 1000),

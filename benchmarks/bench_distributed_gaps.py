@@ -123,18 +123,21 @@ def gap_lists(folder: Path) -> None:
     try:
         client.run(_warm_up)
         cpu_before = client.run(_cpu_s)
+        driver_cpu = _cpu_s()
         started = time.perf_counter()
         gaps = gaps_tiled(
             tiled, communes, towers=towers, population=people, dem=dem, min_area_km2=MIN_KM2,
             scheduler=client,
         )  # fmt: skip
         seconds = time.perf_counter() - started
+        driver_cpu = _cpu_s() - driver_cpu
         cpu = [v - cpu_before[k] for k, v in client.run(_cpu_s).items()]
         peaks = sorted(client.run(_max_rss_gb).values())
     finally:
         client.close()
         cluster.close()
     driver = _max_rss_gb()
+    peer_cpu = _cpu_s()
     started = time.perf_counter()
     result = _whole(tiled, towers)
     grid = result.grid
@@ -151,6 +154,7 @@ def gap_lists(folder: Path) -> None:
         ignore_index=True,
     )  # fmt: skip
     peer = time.perf_counter() - started
+    peer_cpu = _cpu_s() - peer_cpu
     assert len(whole) == len(gaps) and (whole["gap_id"] == gaps["gap_id"]).all()
     np.testing.assert_allclose(gaps["people"], whole["people"], rtol=1e-9)
     np.testing.assert_allclose(gaps["area_km2"], whole["area_km2"], rtol=1e-12)
@@ -163,14 +167,17 @@ def gap_lists(folder: Path) -> None:
     print(
         f"  tiled, two workers: {seconds:6.1f} s wall, CPU "
         f"{' + '.join(f'{c:.1f}' for c in cpu)} s, peak {', '.join(f'{p:.2f}' for p in peaks)} "
-        f"GB per worker; driver peak {driver:.2f} GB (this process so far, coverage driver "
-        "included)"
+        f"GB per worker; driver {driver_cpu:.1f} CPU s, peak {driver:.2f} GB (this process so "
+        "far, the coverage run's driver included)"
     )
     print(
-        f"  whole grid in one process (the peer): {peer:6.1f} s, this process's peak now "
-        f"{_max_rss_gb():.2f} GB"
+        f"  whole grid in one process (the peer): {peer:6.1f} s wall, {peer_cpu:.1f} CPU s, "
+        f"this process's peak now {_max_rss_gb():.2f} GB"
     )
-    print(f"  tiled / whole-grid time: {seconds / peer:.2f}x; rows, ranks and people equal")
+    print(
+        f"  tiled / whole-grid: {seconds / peer:.2f}x wall, {(driver_cpu + sum(cpu)) / peer_cpu:.2f}x"
+        " CPU (driver + workers); rows, ranks and people equal"
+    )
 
 
 def main() -> None:

@@ -56,6 +56,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the same names as _EXPORTS
     )
     from coverage.cluster import (
         TiledCoverage as TiledCoverage,
+        analyse_tiled as analyse_tiled,
+        gaps_tiled as gaps_tiled,
         predict_tiled as predict_tiled,
     )
     from coverage.errors import (
@@ -206,6 +208,8 @@ _EXPORTS = {
     "CoverageResult": "coverage.model",
     "predict_tiled": "coverage.cluster",
     "TiledCoverage": "coverage.cluster",
+    "gaps_tiled": "coverage.cluster",
+    "analyse_tiled": "coverage.cluster",
     "tqdm_progress": "coverage.model",
     "Validity": "coverage.validity",
     "commune_coverage": "coverage.gaps",

@@ -72,7 +72,8 @@ ROOMS: dict[str, set[str]] = {
     },
     # a country on Dask: tiles of the grid, each reading its DEM window, summed per commune
     "cluster": BOTTOM
-    | {"crs", "grid", "names", "terrain", "io", "model", "population", "zonal", "gaps"},
+    | {"crs", "grid", "names", "terrain", "io", "model", "population", "zonal", "gaps", "i18n"}
+    | {"analysis"},
     # for people
     "render": BOTTOM | {"crs", "grid", "names", "terrain", "io", "model", "gaps", "i18n"},
     "report": BOTTOM

@@ -160,6 +160,37 @@ def _analyse(job: dict[str, Any], interest: tuple[str, ...] = (), **options: Any
     )
 
 
+def _analyse_tiled(
+    job: dict[str, Any],
+    interest: tuple[str, ...],
+    min_gap_area: float,
+    scheduler: str,
+    tile_size: int,
+    out: Path,
+    overwrite: bool,
+) -> Any:
+    """:func:`coverage.cluster.analyse.analyse_tiled` of `gaps --scheduler`'s files and options."""
+    from coverage.cluster.analyse import analyse_tiled
+    from coverage.errors import SchemaError
+    from coverage.i18n import message
+    from coverage.io.communes import read_communes
+    from coverage.io.towers import read_towers
+    from coverage.names import find_commune
+
+    if job["population_column"]:
+        raise SchemaError(message("errors.cluster_gaps_population_column"))
+    communes = read_communes(job["communes_path"])
+    for name in interest:
+        find_commune(communes, name)
+    return analyse_tiled(
+        communes, read_towers(job["towers_path"]), list(job["dem"]),
+        out.with_name(f"{out.stem}_tiles"), scheduler=scheduler, tile_size=tile_size,
+        population=job["population"], min_gap_area_km2=min_gap_area,
+        previous_communes=read_communes(job["previous"]) if job["previous"] else None,
+        resolution_m=job["resolution"], overwrite=overwrite, **_coverage_options(job),
+    )  # fmt: skip
+
+
 # ----------------------------------------------------------------------- commands
 
 
@@ -407,12 +438,27 @@ PROVINCE = "Lào Cai"
 @lang_option("cli.help_lang_gaps")
 @out_option("cli.help_gaps_out")
 @OVERWRITE
+@option(
+    "--scheduler",
+    metavar="ADDRESS|local:N",
+    default=None,
+    help_id="cli.help_gaps_scheduler",
+)
+@option(
+    "--tile-size",
+    type=Integer(min=16),
+    default=TILE_SIZE_CELLS,
+    show_default=True,
+    help_id="cli.help_gaps_tile_size",
+)
 def gaps(
     interest: tuple[str, ...],
     min_gap_area: float,
     lang: str,
     out: Path,
     overwrite: bool,
+    scheduler: str | None,
+    tile_size: int,
     **job: Any,
 ) -> None:
     """Ranked gap lists per operator, with a per-commune summary."""
@@ -421,7 +467,10 @@ def gaps(
     from coverage.names import SEED_COMMUNES
 
     check_output(out, overwrite=overwrite)
-    analysis = _analyse(job, interest, min_gap_area_km2=min_gap_area)
+    if scheduler is not None:
+        analysis = _analyse_tiled(job, interest, min_gap_area, scheduler, tile_size, out, overwrite)
+    else:
+        analysis = _analyse(job, interest, min_gap_area_km2=min_gap_area)
     write_gap_list(
         analysis.gaps,
         analysis.communes,

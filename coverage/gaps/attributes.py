@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -10,7 +12,6 @@ import shapely
 from coverage.crs import WGS84, transform_xy
 from coverage.gaps.masks import slug
 from coverage.grid import Grid
-from coverage.model import CoverageResult
 from coverage.zonal import in_crs
 
 # --------------------------------------------------------------- labels of the kept pieces
@@ -34,11 +35,9 @@ def locate(
     frame["highest_ground_lon"] = np.where(has_high, hlon, np.nan)
 
 
-def label_previous(
-    frame: gpd.GeoDataFrame, previous: gpd.GeoDataFrame, result: CoverageResult
-) -> None:
-    """Add previous_commune_id / _name: the pre-2025 commune each piece overlaps most."""
-    previous_w = in_crs(previous, result.crs, what="previous communes")
+def label_previous(frame: gpd.GeoDataFrame, previous: gpd.GeoDataFrame, crs: Any) -> None:
+    """Add previous_commune_id / _name: the pre-2025 commune each piece (in ``crs``) overlaps most."""
+    previous_w = in_crs(previous, crs, what="previous communes")
     ids = (
         previous_w["commune_id"]
         if "commune_id" in previous_w
@@ -63,12 +62,11 @@ def label_previous(
     frame["previous_commune_name"] = best_name
 
 
-def nearest_sites(frame: gpd.GeoDataFrame, result: CoverageResult) -> None:
+def nearest_sites(frame: gpd.GeoDataFrame, towers: gpd.GeoDataFrame | None, crs: Any) -> None:
     """Add nearest_site_<op> and nearest_site_km_<op> for every operator with sites."""
-    towers = result.towers
     if towers is None or len(towers) == 0 or "operator" not in towers.columns:
         return
-    towers = towers if towers.crs is None or towers.crs == result.crs else towers.to_crs(result.crs)
+    towers = towers if towers.crs is None or towers.crs == crs else towers.to_crs(crs)
     site_ids = towers["site_id"] if "site_id" in towers.columns else pd.Series(towers.index)
     for operator in sorted(towers["operator"].astype(str).unique()):
         own = towers[towers["operator"].astype(str) == operator]

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import rasterio.features
 import shapely
@@ -20,7 +21,7 @@ import shapely.geometry
 
 from coverage.grid import Grid
 from coverage.i18n import message
-from coverage.zonal import CommuneFractions, CommunesOnGrid
+from coverage.zonal import CommuneFractions
 
 log = logging.getLogger(__name__)
 
@@ -44,21 +45,22 @@ def vectorise(areas: np.ndarray, grid: Grid) -> dict[int, Any]:
 
 
 def cut_by_communes(
-    polygons: dict[int, Any], on_grid: CommunesOnGrid
+    polygons: dict[int, Any], communes: gpd.GeoDataFrame, borders: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cut each contiguous area along commune borders into single polygons.
 
-    Returns ``(area_ids, pieces, area_of_piece, commune_of_piece)``: the sorted area
-    labels, the pieces, and for each piece the position of its area in ``area_ids`` and
-    of its commune in ``on_grid.communes``.
+    ``communes``: in the polygons' CRS; ``borders``: their polygons without overlaps
+    (:attr:`coverage.zonal.CommunesOnGrid.borders`). Returns ``(area_ids, pieces,
+    area_of_piece, commune_of_piece)``: the sorted area labels, the pieces, and for each
+    piece the position of its area in ``area_ids`` and of its commune in ``communes``.
     """
     area_ids = np.array(sorted(polygons), dtype=np.int64)
     area_geoms = np.array([polygons[i] for i in area_ids], dtype=object)
     if len(area_ids):
-        left, right = on_grid.communes.sindex.query(area_geoms, predicate="intersects")
+        left, right = communes.sindex.query(area_geoms, predicate="intersects")
     else:
         left, right = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    cut = shapely.intersection(area_geoms[left], on_grid.borders[right])
+    cut = shapely.intersection(area_geoms[left], borders[right])
     pieces, origin = explode_polygons(cut)
     return area_ids, pieces, left[origin], right[origin]
 
@@ -215,8 +217,16 @@ def people_of_pieces(
         where[: len(pair)], weights=weight * communes.fraction[inside], minlength=len(pairs)
     )
     own = where[len(pair) :]
-    by_estimate = np.bincount(own, weights=estimate, minlength=len(pairs))
-    by_area = np.bincount(own, weights=piece_km2, minlength=len(pairs))
+    return split_pair_people(exact, own, estimate, piece_km2)
+
+
+def split_pair_people(
+    exact: np.ndarray, own: np.ndarray, estimate: np.ndarray, piece_km2: np.ndarray
+) -> np.ndarray:
+    """Each pair's people (``exact``) split between its pieces (``own``: each piece's pair)
+    by ``estimate``, or by area where the pair's estimate is zero (:func:`people_of_pieces`)."""
+    by_estimate = np.bincount(own, weights=estimate, minlength=len(exact))
+    by_area = np.bincount(own, weights=piece_km2, minlength=len(exact))
     share = np.where(
         by_estimate[own] > 0,
         estimate / np.where(by_estimate[own] > 0, by_estimate[own], 1.0),

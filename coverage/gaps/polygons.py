@@ -14,19 +14,21 @@ from coverage.gaps.attributes import label_previous, locate, nearest_sites
 from coverage.gaps.communes import COMMUNE_COLUMNS
 from coverage.gaps.masks import NO_OPERATOR, cell_area_km2, check_operator_names, covered_for, slug
 from coverage.gaps.pieces import (
+    GapRows,
     cut_by_communes,
     gap_rows,
     outside_communes,
     people_of_pieces,
     vectorise,
 )
+from coverage.grid import Grid
 from coverage.i18n import message
 from coverage.model import CoverageResult
 from coverage.population import PopulationGrid
 from coverage.terrain import Terrain
 from coverage.zonal import CommunesOnGrid, commune_fractions, communes_on_grid
 
-__all__ = ["gap_polygons"]
+__all__ = ["gap_polygons", "ranked_gaps"]
 
 
 def gap_polygons(
@@ -155,13 +157,10 @@ def gap_polygons(
     people = population.people if population is not None else np.zeros(result.shape)
 
     area_ids, pieces, area_of_piece, commune_of_piece = cut_by_communes(
-        vectorise(areas, result.grid), on_grid
+        vectorise(areas, result.grid), on_grid.communes, on_grid.borders
     )
     piece_km2 = shapely.area(pieces) / 1e6
-    # a contiguous area's size counts only its parts inside the communes
-    contiguous_km2 = np.bincount(area_of_piece, weights=piece_km2, minlength=len(area_ids))
     rows = gap_rows(pieces, area_of_piece, commune_of_piece, min_area_km2=min_area_km2)
-    row_km2 = rows.sum(piece_km2)
     piece_cells = commune_fractions(
         gpd.GeoDataFrame(geometry=pieces, crs=result.crs),
         grid=result.grid,
@@ -175,20 +174,74 @@ def gap_polygons(
         people=people,
         communes=on_grid.fractions,
     )
-    row_people = rows.sum(piece_people)
-    ground_m = elevation_m if elevation_m is not None else np.full(result.shape, np.nan)
-    piece_highest_m, piece_highest_cell = piece_cells.zone_max(ground_m)
+    return ranked_gaps(
+        rows,
+        label=label,
+        area_ids=area_ids,
+        area_of_piece=area_of_piece,
+        piece_km2=piece_km2,
+        piece_people=piece_people if population is not None else None,
+        piece_highest=piece_cells.zone_max(
+            elevation_m if elevation_m is not None else np.full(result.shape, np.nan)
+        ),
+        piece_cells=piece_cells.zone_cells(),
+        piece_flagged=piece_cells.zone_sum((result.validity != 0).astype(np.float64)),
+        uncovered_people=float(np.where(uncovered, people, 0.0).sum()),
+        uncovered_cells=int(uncovered.sum()),
+        communes_w=on_grid.communes,
+        grid=result.grid,
+        towers=result.towers,
+        previous_communes=previous_communes,
+        min_area_km2=min_area_km2,
+    )
+
+
+def ranked_gaps(
+    rows: GapRows,
+    *,
+    label: str,
+    area_ids: np.ndarray,
+    area_of_piece: np.ndarray,
+    piece_km2: np.ndarray,
+    piece_people: np.ndarray | None,
+    piece_highest: tuple[np.ndarray, np.ndarray],
+    piece_cells: np.ndarray,
+    piece_flagged: np.ndarray,
+    uncovered_people: float,
+    uncovered_cells: int,
+    communes_w: gpd.GeoDataFrame,
+    grid: Grid,
+    towers: gpd.GeoDataFrame | None,
+    previous_communes: gpd.GeoDataFrame | None,
+    min_area_km2: float,
+) -> gpd.GeoDataFrame:
+    """:func:`gap_polygons`' ranked frame from its rows and their pieces' figures.
+
+    Per piece: ``area_of_piece`` (position in ``area_ids``, the contiguous-area labels),
+    ``piece_km2``, ``piece_people`` (None: people unknown), ``piece_highest`` (highest
+    elevation and its flat cell on ``grid``, as
+    :meth:`coverage.zonal.CommuneFractions.zone_max`), ``piece_cells`` and
+    ``piece_flagged`` (cells, and cells the model's validity flags, in whole cells).
+    ``uncovered_people`` and ``uncovered_cells``: totals over the grid, for what lies
+    outside every commune. All but the geometry are sums over cells, so that grid tiles'
+    figures add up to them (:mod:`coverage.cluster.gaps`).
+    """
+    # a contiguous area's size counts only its parts inside the communes
+    contiguous_km2 = np.bincount(area_of_piece, weights=piece_km2, minlength=len(area_ids))
+    row_km2 = rows.sum(piece_km2)
+    row_people = rows.sum(piece_people if piece_people is not None else np.zeros(len(piece_km2)))
+    piece_highest_m, piece_highest_cell = piece_highest
     top = rows.argmax(piece_highest_m)
     highest_m = np.where(top >= 0, piece_highest_m[top], np.nan)
     highest_cell = np.where(top >= 0, piece_highest_cell[top], 0)
-    row_cells = rows.sum(piece_cells.zone_cells())
-    flagged = rows.sum(piece_cells.zone_sum((result.validity != 0).astype(np.float64)))
+    row_cells = rows.sum(piece_cells)
+    flagged = rows.sum(piece_flagged)
     outside = outside_communes(
         row_people,
         row_km2,
-        uncovered_people=float(np.where(uncovered, people, 0.0).sum()),
-        uncovered_km2=float(uncovered.sum()) * cell_area_km2(result.grid),
-        known_people=population is not None,
+        uncovered_people=uncovered_people,
+        uncovered_km2=float(uncovered_cells) * cell_area_km2(grid),
+        known_people=piece_people is not None,
         rows=rows,
         min_area_km2=min_area_km2,
         label=label,
@@ -206,21 +259,20 @@ def gap_polygons(
         ),
     }
     out["area_id"][~is_area] = pd.NA
-    communes_w = on_grid.communes
     for column in COMMUNE_COLUMNS:
         if column in communes_w.columns:
             name = "commune_name" if column == "name" else column
             out[name] = communes_w[column].to_numpy()[rows.commune]
-    frame = gpd.GeoDataFrame(out, geometry=rows.geometry, crs=result.crs)
+    frame = gpd.GeoDataFrame(out, geometry=rows.geometry, crs=grid.crs)
     frame["area_km2"] = row_km2
-    frame["people"] = row_people if population is not None else np.nan
+    frame["people"] = row_people if piece_people is not None else np.nan
     frame["model_flagged_share"] = np.divide(
         flagged, row_cells, out=np.zeros(len(row_cells)), where=row_cells > 0
     )
     if previous_communes is not None:
-        label_previous(frame, previous_communes, result)
-    locate(frame, result.grid, highest_m, highest_cell)
-    nearest_sites(frame, result)
+        label_previous(frame, previous_communes, grid.crs)
+    locate(frame, grid, highest_m, highest_cell)
+    nearest_sites(frame, towers, grid.crs)
 
     order = np.lexsort(
         (-frame["area_km2"].to_numpy(), -np.nan_to_num(frame["people"].to_numpy(), nan=-1.0))

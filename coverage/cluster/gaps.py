@@ -199,7 +199,11 @@ def gaps_tiled(
         frames.append(frame)
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=grid.crs)
     out.attrs["dropped"] = dropped
-    log.info("gap lists of %d operator(s) from %d tiles: %d rows", len(names), len(tiles), len(out))
+    log.info(
+        message(
+            "errors.cluster_gaps_log_rows", operators=len(names), tiles=len(tiles), rows=len(out)
+        )
+    )
     return out
 
 

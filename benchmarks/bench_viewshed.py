@@ -7,6 +7,9 @@ Then, in the same run, as whole commands:
 - ours: ``phusong viewshed --dem DEM --sites SITES --height 30 --rx-height 1.5
   --radius 20000 --out OUT.tif`` (one band per site; when the CLI is missing, a
   ``python -c`` calling :func:`coverage.radial.viewshed.viewsheds` and writing the same file);
+- ours again with the sites as 50 ``--site LON,LAT`` options (the peer too takes its
+  site on the command line): no tower list to read, so no geopandas to import; its file
+  must equal the first's;
 - the peer: ``gdal_viewshed`` once per site, ``-oz 30 -tz 1.5 -md 20000 -cc 0.75``
   (``-cc`` is ``1/k`` for k = 4/3).
 
@@ -19,7 +22,9 @@ Run ``python -m benchmarks viewshed``.
 
 from __future__ import annotations
 
+import json
 import math
+import resource
 import shutil
 import subprocess
 import sys
@@ -98,9 +103,29 @@ def _our_command(dem: Path, sites: Path, out: Path) -> tuple[list[str], str]:
     return [sys.executable, "-c", script, str(dem), str(sites), str(out)], "python -c viewsheds()"
 
 
-def _timed(command: list[str]) -> float:
-    started = time.perf_counter()
+def _point_command(command: list[str], sites: Path, out: Path) -> list[str] | None:
+    """``command`` with the sites file's points as ``--site LON,LAT`` options, or None."""
+    if "--sites" not in command:
+        return None
+    features = json.loads(sites.read_text())["features"]
+    points = [f"{lon!r},{lat!r}" for lon, lat in (f["geometry"]["coordinates"] for f in features)]
+    at = command.index("--sites")
+    rest = command[at + 2 :]
+    rest[rest.index("--out") + 1] = str(out)
+    return [*command[:at], *(arg for p in points for arg in ("--site", p)), *rest]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(command: list[str], cpu: list[float] | None = None) -> float:
+    """Wall seconds of ``command``; its CPU seconds (user + system) appended to ``cpu``."""
+    started, cpu_before = time.perf_counter(), _children_cpu()
     subprocess.run(command, check=True, capture_output=True)
+    if cpu is not None:
+        cpu.append(_children_cpu() - cpu_before)
     return time.perf_counter() - started
 
 
@@ -130,9 +155,18 @@ def main() -> None:
         kernel_s = time.perf_counter() - started
         # warm-up on the same inputs: numba's compile cache is filled once per install
         _timed(command)
-        ours_s = float(np.median([_timed(command) for _ in range(OUR_RUNS)]))
+        ours_cpu: list[float] = []
+        ours_s = float(np.median([_timed(command, ours_cpu) for _ in range(OUR_RUNS)]))
+        points_tif = work / "ours_points.tif"
+        points_command = _point_command(command, sites, points_tif)
+        points_cpu: list[float] = []
+        if points_command is not None:
+            points_s = float(
+                np.median([_timed(points_command, points_cpu) for _ in range(OUR_RUNS)])
+            )
 
         gdal_s = 0.0
+        gdal_cpu: list[float] = []
         gdal_bands = []
         for i in range(N_SITES):
             out = work / f"gdal_{i}.tif"
@@ -160,7 +194,8 @@ def main() -> None:
                     "255",
                     str(dem),
                     str(out),
-                ]  # fmt: skip
+                ],  # fmt: skip
+                gdal_cpu,
             )
             with rasterio.open(out) as src:  # gdal writes the disc's bounding window only
                 band = np.full(terrain.shape, 255, dtype=np.uint8)
@@ -170,6 +205,10 @@ def main() -> None:
                 gdal_bands.append(band)
         with rasterio.open(ours_tif) as src:
             ours = src.read()
+        if points_command is not None:
+            with rasterio.open(points_tif) as src:
+                if not np.array_equal(src.read(), ours):
+                    raise AssertionError("the --site command wrote other bands than --sites")
 
         rows, cols = terrain.rowcol(xs, ys)
         rows, cols = np.rint(rows).astype(int), np.rint(cols).astype(int)
@@ -207,13 +246,23 @@ def main() -> None:
         f"{'':34s}{'total s':>10s}{'s / site':>10s}{'agree R3':>10s}  (ours: median of {OUR_RUNS} runs)"
     )
     print(f"{'ours: ' + label:34s}{ours_s:10.2f}{ours_per_site:10.3f}{ours_r3 / sampled:10.2%}")
+    if points_command is not None:
+        print(
+            f"{'ours: the same with --site points':34s}{points_s:10.2f}{points_s / N_SITES:10.3f}"
+        )
     print(
         f"{'peer: ' + gdal_version.split(',')[0] + ' x ' + str(N_SITES):34s}{gdal_s:10.2f}"
         f"{gdal_per_site:10.3f}{gdal_r3 / sampled:10.2%}"
     )
     print(f"{'ours: viewsheds() in-process, warm':34s}{kernel_s:10.2f}{kernel_s / N_SITES:10.3f}")
     print(f"throughput ratio ours/peer, whole commands: {gdal_s / ours_s:.1f}x (target >= 3x)")
+    if points_command is not None:
+        print(f"throughput ratio ours/peer, --site points: {gdal_s / points_s:.1f}x")
     print(f"throughput ratio ours/peer, our kernel alone: {gdal_s / kernel_s:.1f}x")
+    cpu_line = f"CPU s (user + system): peer {sum(gdal_cpu):.2f}, ours {np.median(ours_cpu):.2f}"
+    if points_cpu:
+        cpu_line += f", ours with --site points {np.median(points_cpu):.2f}"
+    print(cpu_line + f" (median of {OUR_RUNS})")
     print(f"ours vs peer, cells of every disc: {both / compared:.2%} agree ({compared:,} cells)")
 
 

@@ -801,8 +801,10 @@ def _merge(
     rows, cols = power.shape
     window = (slice(row0, row0 + rows), slice(col0, col0 + cols))
     current = best[window]
-    better = np.isfinite(power) & ~(current >= power)
-    current[better] = power[better]
-    serving[window][better] = site_index
     reached = np.isfinite(power)
-    validity[window][reached] |= flags[reached]
+    better = reached & ~(current >= power)
+    # masked copies in place: no gathered temporaries (the same values as indexing)
+    np.copyto(current, power, where=better)
+    np.copyto(serving[window], site_index, where=better)
+    here = validity[window]
+    np.bitwise_or(here, flags, out=here, where=reached)

@@ -60,18 +60,24 @@ def strip_diacritics(text: str) -> str:
     return unicodedata.normalize("NFC", kept.replace("đ", "d").replace("Đ", "D"))
 
 
+# compiled once: normalize_name runs on every unit of the country's merger tables
+_ABBREVIATED_RES = tuple(re.compile(rf"{re.escape(p)}\.\s*(\S.*)$") for p in _PREFIXES_ABBREVIATED)
+_ACCENTED_RES = tuple(re.compile(rf"{p}\s+(\S.*)$") for p in _PREFIXES_ACCENTED)
+_ASCII_RES = tuple(re.compile(rf"{p}\s+(\S.*)$") for p in _PREFIXES_ASCII)
+
+
 def _strip_prefix(text: str) -> str:
     """Drop one leading administrative prefix from lower-cased NFC ``text``."""
-    for prefix in _PREFIXES_ABBREVIATED:
-        match = re.match(rf"{re.escape(prefix)}\.\s*(\S.*)$", text)
+    for pattern in _ABBREVIATED_RES:
+        match = pattern.match(text)
         if match:
             return match.group(1)
-    for prefix in _PREFIXES_ACCENTED:
-        match = re.match(rf"{prefix}\s+(\S.*)$", text)
+    for pattern in _ACCENTED_RES:
+        match = pattern.match(text)
         if match:
             return match.group(1)
-    for prefix in _PREFIXES_ASCII:
-        match = re.match(rf"{prefix}\s+(\S.*)$", text)
+    for pattern in _ASCII_RES:
+        match = pattern.match(text)
         if match and len(match.group(1).split()) >= 2:
             return match.group(1)
     return text
@@ -260,10 +266,10 @@ def _merger_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     )
     old = old.dropna(subset=["wardKey"])
     new = new.dropna(subset=["wardKey"])
-    for table in (old, new):  # matching keys, computed once
-        table["name_match"] = table["wardShort"].map(normalize_name)
-        table["province_match"] = table["provinceShort"].map(normalize_name)
-    old["district_match"] = old["districtShort"].map(normalize_name)
+    for table in (old, new):  # matching keys, computed once (per distinct name)
+        table["name_match"] = _normalized(table["wardShort"])
+        table["province_match"] = _normalized(table["provinceShort"])
+    old["district_match"] = _normalized(old["districtShort"])
     old["link_key"] = [
         _fold_key(f"{p}_{d}_{w}")
         for p, d, w in zip(old["provinceKey"], old["districtKey"], old["wardKey"], strict=True)
@@ -294,6 +300,12 @@ def _merger_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                     }
                 )
     return old, new, pd.DataFrame(links).drop_duplicates()
+
+
+def _normalized(names: pd.Series) -> pd.Series:
+    """``names.map(normalize_name)``, normalising each distinct name once."""
+    keys = {name: normalize_name(name) for name in names.unique()}
+    return names.map(keys)
 
 
 def _fold_key(key: str) -> str:

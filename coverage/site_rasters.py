@@ -28,16 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from affine import Affine
 from pyproj import CRS
 
-from coverage.crs import WGS84
+from coverage.crs import WGS84, transform_xy
 from coverage.io.rasters import BandBatch, write_band_batches
-from coverage.io.towers import OPTIONAL_COLUMNS
 from coverage.memory import (
     band_file_bytes,
     grid_bytes,
@@ -62,12 +59,18 @@ from coverage.settings import (
 from coverage.terrain import NativeDEM, Terrain, check_points_on_terrain
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from coverage.model import LossCorrection
 
 __all__ = ["SiteBands", "itm_loss_bands", "power_bands", "site_frame", "viewshed_bands"]
 
+#: The optional sector columns of a tower list (:data:`coverage.io.towers.OPTIONAL_COLUMNS`,
+#: which a test holds equal), named here so that a viewshed need not import the towers
+#: reader (and geopandas with it).
+SECTOR_COLUMNS = ("azimuth_deg", "beamwidth_deg", "tilt_deg")
 #: Columns of :func:`site_frame`, besides the geometry.
-SITE_COLUMNS = ("site_id", "antenna_height_m", "frequency_mhz", "eirp_dbm", *OPTIONAL_COLUMNS)
+SITE_COLUMNS = ("site_id", "antenna_height_m", "frequency_mhz", "eirp_dbm", *SECTOR_COLUMNS)
 
 #: Sites computed together by default: full-grid bands of many sites at once can be large.
 BATCH_SIZE = 8
@@ -186,16 +189,17 @@ def site_frame(
                 site_id  antenna_height_m
     0  1 (103.42,22.66)              25.0
     """
+    import geopandas as gpd  # imported here: a viewshed of --site points needs no frame
+    import pandas as pd
+
     points = np.asarray(lonlat, dtype=float).reshape(-1, 2)
     frame = gpd.GeoDataFrame(
         {
-            "site_id": [
-                f"{i + 1} ({lon!r},{lat!r})" for i, (lon, lat) in enumerate(points.tolist())
-            ],
+            "site_id": _point_names(points),
             "antenna_height_m": float(antenna_height_m),
             "frequency_mhz": float(frequency_mhz),
             "eirp_dbm": float(eirp_dbm),
-            **{column: np.nan for column in OPTIONAL_COLUMNS},
+            **{column: np.nan for column in SECTOR_COLUMNS},
         },
         geometry=gpd.points_from_xy(points[:, 0], points[:, 1]),
         crs=WGS84,
@@ -208,6 +212,11 @@ def site_frame(
     if not parts:
         return frame
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WGS84)
+
+
+def _point_names(points: np.ndarray) -> list[str]:
+    """Names of (n, 2) longitude, latitude sites: ``"<i + 1> (<lon>,<lat>)"``."""
+    return [f"{i + 1} ({lon!r},{lat!r})" for i, (lon, lat) in enumerate(points.tolist())]
 
 
 def _xy(sites: gpd.GeoDataFrame, crs: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -258,6 +267,76 @@ def viewshed_bands(
     xs, ys = _xy(sites, terrain.crs)
     heights = _column(sites, "antenna_height_m")
     names = [str(name) for name in sites["site_id"]]
+    return _viewshed_bands(
+        terrain, xs, ys, heights, names, rx_height_m=rx_height_m, radius_m=radius_m,
+        k_factor=k_factor, batch_size=batch_size,
+    )  # fmt: skip
+
+
+def lonlat_viewshed_bands(
+    terrain: Terrain,
+    lonlat: npt.ArrayLike,
+    *,
+    antenna_height_m: float = TX_HEIGHT_M,
+    rx_height_m: float = RX_HEIGHT_M,
+    radius_m: float = RADIUS_M,
+    k_factor: float = K_FACTOR,
+    batch_size: int = BATCH_SIZE,
+) -> SiteBands:
+    """:func:`viewshed_bands` of sites given by longitude and latitude, without a frame.
+
+    The same bands, names and checks as ``viewshed_bands(terrain, site_frame(lonlat,
+    antenna_height_m=...))``, without importing geopandas and pandas (what the
+    ``phusong viewshed --site`` command runs: about half a second less start-up).
+
+    Parameters
+    ----------
+    terrain
+        Elevation on the metric working grid.
+    lonlat
+        (n, 2) longitude, latitude in degrees (WGS 84), named as :func:`site_frame`
+        names them.
+    antenna_height_m
+        Antenna height above ground of every site, m.
+    rx_height_m, radius_m, k_factor, batch_size
+        As :func:`viewshed_bands`.
+
+    Returns
+    -------
+    SiteBands
+        As :func:`viewshed_bands`.
+
+    Examples
+    --------
+    >>> from affine import Affine
+    >>> terrain = Terrain.from_array(np.zeros((50, 50)), transform=Affine(30, 0, 499_250,
+    ...                              0, -30, 2_500_400), crs="EPSG:32648")
+    >>> bands = lonlat_viewshed_bands(terrain, [[105.0, 22.6035]], radius_m=300.0)
+    >>> bands.names, int((bands.to_array() == 1).sum())
+    (('1 (105.0,22.6035)',), 317)
+    """
+    points = np.asarray(lonlat, dtype=float).reshape(-1, 2)
+    xs, ys = transform_xy(WGS84, terrain.crs, points[:, 0], points[:, 1])
+    heights = np.full(len(points), float(antenna_height_m))
+    return _viewshed_bands(
+        terrain, xs, ys, heights, _point_names(points), rx_height_m=rx_height_m,
+        radius_m=radius_m, k_factor=k_factor, batch_size=batch_size,
+    )  # fmt: skip
+
+
+def _viewshed_bands(
+    terrain: Terrain,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    heights: np.ndarray,
+    names: list[str],
+    *,
+    rx_height_m: float,
+    radius_m: float,
+    k_factor: float,
+    batch_size: int,
+) -> SiteBands:
+    """:func:`viewshed_bands` of sites at ``xs, ys`` (``terrain.crs``) with their heights."""
     rows, cols = site_cells(terrain, xs, ys, site_names=names)
     reach = int(radius_m / terrain.resolution_m) + 1  # cells beyond this square: all NODATA
     radius_cells = radius_m / terrain.resolution_m

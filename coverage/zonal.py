@@ -110,10 +110,13 @@ class CommuneFractions:
         flat = np.asarray(values, dtype=np.float64).reshape(-1)[self.cell]
         finite = np.isfinite(flat)
         zone, cell, flat = self.zone[finite], self.cell[finite], flat[finite]
-        order = np.lexsort((-flat, zone))  # by zone, highest first
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = zone[order][1:] != zone[order][:-1]
-        top = order[first]
+        # O(n), no sort: each zone's maximum, then the first of its entries equal to it
+        # (the entry a stable sort by zone then value, highest first, would put first)
+        top_value = np.full(self.n_zones, -np.inf)
+        np.maximum.at(top_value, zone, flat)
+        ties = np.flatnonzero(flat == top_value[zone])
+        _, first = np.unique(zone[ties], return_index=True)
+        top = ties[first]
         highest[zone[top]] = flat[top]
         where[zone[top]] = cell[top]
         return highest, where

@@ -487,6 +487,31 @@ def test_viewshed_command_is_viewshed_bands(small_scenario: dict, tmp_path: Path
         np.testing.assert_array_equal(src.read(), expected.to_array())
 
 
+def test_viewshed_of_points_imports_no_frame_library(small_scenario: dict, tmp_path: Path) -> None:
+    """A --site viewshed starts without geopandas, pandas, shapely, folium or openpyxl."""
+    out = tmp_path / "vs.tif"
+    args = ["viewshed", "--dem", str(small_scenario["dem"]), "--site", _site(small_scenario),
+            "--radius", "1500", "--out", str(out)]  # fmt: skip
+    script = (
+        "import sys\n"
+        "from coverage.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "heavy = ('geopandas', 'pandas', 'shapely', 'pyogrio', 'folium', 'openpyxl', 'dask')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]" and out.exists()
+    # the --sites path still reads a tower list (and does import geopandas for it)
+    frame_out = tmp_path / "frame.tif"
+    _run("viewshed", "--dem", small_scenario["dem"], "--sites", small_scenario["towers"],
+         "--radius", 1500, "--out", frame_out)  # fmt: skip
+    assert frame_out.exists()
+
+
 def test_calibrate_then_accuracy_with_the_calibration_and_a_wrong_model(tmp_path: Path) -> None:
     rng = np.random.default_rng(4)
     lon, lat = 103.9 + rng.uniform(-0.03, 0.03, 300), 22.5 + rng.uniform(-0.03, 0.03, 300)

@@ -14,6 +14,7 @@ from coverage.errors import DemEdgeWarning, ModelRangeError, SchemaError, Terrai
 from coverage.model import (
     SECTOR_FRONT_TO_BACK_DB,
     SECTOR_SIDELOBE_DB,
+    _merge,
     predict,
     sector_gain_db,
 )
@@ -291,3 +292,30 @@ def test_omni_gain_shortcut_equals_the_full_pattern() -> None:
     np.testing.assert_array_equal(fast, full)
     assert np.isnan(fast).sum() > 100 and (fast == 0.0).sum() > 500
     assert not np.signbit(fast[fast == 0.0]).any()
+
+
+def test_merge_equals_merging_by_boolean_indexing() -> None:
+    """_merge's masked in-place copies give what gathering with boolean masks gave."""
+    rng = np.random.default_rng(5)
+    shape = (60, 60)
+    merged = [np.full(shape, np.nan, np.float32), np.full(shape, -1, np.int32),
+              np.zeros(shape, np.uint8)]  # fmt: skip
+    indexed = [a.copy() for a in merged]
+    for site in range(25):
+        row0, col0 = (int(v) for v in rng.integers(0, 30, 2))
+        power = rng.normal(-90, 10, (30, 30)).astype(np.float32)
+        power[rng.random(power.shape) < 0.2] = np.nan
+        power[rng.random(power.shape) < 0.05] = -np.inf
+        power[rng.random(power.shape) < 0.1] = -90.0  # ties with earlier sites
+        flags = rng.integers(0, 8, power.shape).astype(np.uint8)
+        _merge(*merged, row0, col0, power, flags, site)
+        best, serving, validity = indexed
+        window = (slice(row0, row0 + 30), slice(col0, col0 + 30))
+        current = best[window]
+        better = np.isfinite(power) & ~(current >= power)
+        current[better] = power[better]
+        serving[window][better] = site
+        validity[window][np.isfinite(power)] |= flags[np.isfinite(power)]
+    for got, expected in zip(merged, indexed, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    assert (merged[1] >= 0).sum() > 1000

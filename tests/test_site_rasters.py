@@ -13,13 +13,15 @@ from affine import Affine
 from coverage.crs import WGS84, grow_lonlat_bounds, transform_xy
 from coverage.errors import OutputExistsError, TerrainError
 from coverage.io.rasters import BandBatch, write_band_batches
-from coverage.io.towers import read_towers
+from coverage.io.towers import OPTIONAL_COLUMNS, read_towers
 from coverage.model import predict
 from coverage.radial.itm_native import itm_native_path_loss
 from coverage.radial.viewshed import NODATA, viewsheds
 from coverage.site_rasters import (
+    SECTOR_COLUMNS,
     SITE_COLUMNS,
     itm_loss_bands,
+    lonlat_viewshed_bands,
     power_bands,
     site_frame,
     viewshed_bands,
@@ -192,3 +194,21 @@ def test_grow_lonlat_bounds_grows_by_about_the_distance() -> None:
     assert grow_lonlat_bounds(box, 0.0) == box
     with pytest.raises(ValueError, match="distance_m"):
         grow_lonlat_bounds(box, float("nan"))
+
+
+def test_sector_columns_are_the_tower_lists_optional_columns() -> None:
+    assert SECTOR_COLUMNS == OPTIONAL_COLUMNS
+
+
+def test_lonlat_viewshed_bands_are_viewshed_bands_of_the_site_frame(hills: Terrain) -> None:
+    lonlat = _lonlat(SITES_XY)
+    light = lonlat_viewshed_bands(hills, lonlat, antenna_height_m=25.0, radius_m=600.0,
+                                  rx_height_m=2.0, batch_size=2)  # fmt: skip
+    frame = viewshed_bands(hills, site_frame(lonlat, antenna_height_m=25.0), radius_m=600.0,
+                           rx_height_m=2.0, batch_size=2)  # fmt: skip
+    assert light.names == frame.names and light.radius_cells == frame.radius_cells
+    expected = frame.to_array()
+    assert (expected == 1).sum() > 1000
+    np.testing.assert_array_equal(light.to_array(), expected)
+    with pytest.raises(TerrainError, match="site 1 "):
+        lonlat_viewshed_bands(hills, [[100.0, 10.0]], radius_m=600.0)

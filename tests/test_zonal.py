@@ -13,6 +13,7 @@ from coverage import zonal
 from coverage.errors import CRSError, SchemaError
 from coverage.grid import Grid
 from coverage.zonal import (
+    CommuneFractions,
     auto_supersample,
     commune_fractions,
     communes_on_grid,
@@ -96,3 +97,38 @@ def test_prepared_communes_serve_only_their_own_grid() -> None:
         ready.check(communes, grid.window(0, 0, 1, 2))
     with pytest.raises(SchemaError, match="communes_on_grid"):
         ready.check(gpd.GeoDataFrame(geometry=[], crs=UTM48N), grid)
+
+
+def _zone_max_by_sorting(fractions: CommuneFractions, values: np.ndarray) -> tuple:
+    """The former zone_max: a stable sort by zone then value, highest first (slower)."""
+    highest = np.full(fractions.n_zones, np.nan)
+    where = np.zeros(fractions.n_zones, dtype=np.int64)
+    flat = np.asarray(values, dtype=np.float64).reshape(-1)[fractions.cell]
+    finite = np.isfinite(flat)
+    zone, cell, flat = fractions.zone[finite], fractions.cell[finite], flat[finite]
+    order = np.lexsort((-flat, zone))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = zone[order][1:] != zone[order][:-1]
+    top = order[first]
+    highest[zone[top]] = flat[top]
+    where[zone[top]] = cell[top]
+    return highest, where
+
+
+def test_zone_max_equals_the_sorting_reference_ties_and_signed_zeros_included() -> None:
+    rng = np.random.default_rng(3)
+    shape = (30, 40)
+    for trial in range(60):
+        n = int(rng.integers(1, 2500))
+        n_zones = int(rng.integers(1, 30))
+        cell = rng.integers(0, shape[0] * shape[1], n)
+        zone = rng.integers(0, n_zones, n)
+        if trial % 2:  # many ties, signed zeros, infinities and NaN
+            values = rng.choice([-1.0, -0.0, 0.0, 2.0, 5.5, np.nan, np.inf, -np.inf], size=shape)
+        else:
+            values = np.round(rng.normal(0.0, 3.0, shape), 1)
+        fractions = CommuneFractions(cell, zone, np.ones(n), n_zones, shape, 1)
+        got, expected = fractions.zone_max(values), _zone_max_by_sorting(fractions, values)
+        np.testing.assert_array_equal(got[0], expected[0])
+        np.testing.assert_array_equal(np.signbit(got[0]), np.signbit(expected[0]))
+        np.testing.assert_array_equal(got[1], expected[1])

@@ -250,16 +250,23 @@ def viewshed(
     """Line of sight from sites: 1 visible, 0 not, 255 outside the radius; one band per site."""
     from coverage.io.files import check_output
     from coverage.io.terrain import open_terrain
-    from coverage.site_rasters import viewshed_bands
+    from coverage.site_rasters import lonlat_viewshed_bands, viewshed_bands
 
     check_output(out, overwrite=overwrite)
-    sites = _site_frame(site, sites_file, antenna_height_m=height)
-    terrain = open_terrain(list(dem), resolution_m=resolution)
-    bands = viewshed_bands(
-        terrain, sites, rx_height_m=rx_height, radius_m=radius, k_factor=k_factor
-    )
+    if sites_file is None and site:  # points only: no frame, no geopandas (faster start)
+        terrain = open_terrain(list(dem), resolution_m=resolution)
+        bands = lonlat_viewshed_bands(
+            terrain, list(site), antenna_height_m=height, rx_height_m=rx_height,
+            radius_m=radius, k_factor=k_factor,
+        )  # fmt: skip
+    else:
+        sites = _site_frame(site, sites_file, antenna_height_m=height)
+        terrain = open_terrain(list(dem), resolution_m=resolution)
+        bands = viewshed_bands(
+            terrain, sites, rx_height_m=rx_height, radius_m=radius, k_factor=k_factor
+        )
     bands.to_geotiff(out, overwrite=overwrite)
-    log.info("%s", say("cli.log_wrote_viewshed", count=len(sites), path=out))
+    log.info("%s", say("cli.log_wrote_viewshed", count=len(bands.names), path=out))
 
 
 @main.command(help_id="cli.help_command_predict")

@@ -11,9 +11,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-
-import geopandas as gpd
-import pyogrio
+from typing import TYPE_CHECKING
 
 from coverage.errors import (
     CoverageError,
@@ -23,6 +21,9 @@ from coverage.errors import (
     OutputWriteError,
 )
 from coverage.i18n import message, term
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".gml", ".kml")
 
@@ -69,6 +70,9 @@ def read_vector(
     Raises :class:`InputFileError` naming the file when GDAL cannot read it, when it
     holds no rows, or when its text is not in the expected encoding.
     """
+    import geopandas as gpd  # imported here: commands reading no vector start faster
+    import pyogrio
+
     path = existing_file(path, what=what)
     source = f"zip://{path}" if path.suffix.lower() == ".zip" else str(path)
     try:

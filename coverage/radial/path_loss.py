@@ -143,14 +143,20 @@ def _bullington_from_state(
         # case 1: line of sight. Largest clearance bounds every v from above.
         best = _hull_max_offset(hull_x, hull_h, hull_size, slope_tr)
         clearance = hull_h[best] - (z_t + slope_tr * hull_x[best])
+        least_factor = math.sqrt(8.0 / (wavelength * total))  # of v / h, at mid-path
         if clearance < 0.0:
-            v_bound = clearance * math.sqrt(8.0 / (wavelength * total))
+            v_bound = clearance * least_factor
             if v_bound <= _J_THRESHOLD_V:
                 return 0.0, visible
         v = -np.inf
         for i in range(count):
             x = xs[i]
-            v = max(v, fresnel_v(hs[i] - (z_t + slope_tr * x), x, total - x, wavelength))
+            h = hs[i] - (z_t + slope_tr * x)
+            # below the line, v <= h * least_factor: a sample whose bound lies clearly
+            # under the largest v so far cannot change it (skipped, the result unchanged)
+            if h < 0.0 and h * least_factor < v - 1e-9 * abs(v) and x < total:
+                continue
+            v = max(v, fresnel_v(h, x, total - x, wavelength))
         return knife_edge_loss_db(v), visible
     d_b = (z_r - z_t + slope_rx * total) / (slope_tx + slope_rx)
     d_b = min(max(d_b, 1e-9 * total), total * (1.0 - 1e-9))
@@ -252,9 +258,14 @@ def _site_kernel(
         hull_x = np.empty(max_samples)
         hull_h = np.empty(max_samples)
         at_step = np.empty(n_steps, np.int64)
+        # Hata averages the terrain along the whole radial; the other models need the
+        # ray only up to its farthest pixel (pixels are sorted by step): a ray off the
+        # axes would walk past the radius, by up to 41 % on the diagonals
+        walked = n_steps if model == 1 else cell_step[last - 1] + 1
         n = walk_samples(
-            flat, rows, cols, row0, col0, ray_dx[ray], ray_dy[ray], cell_m, xs, ground, at_step
-        )
+            flat, rows, cols, row0, col0, ray_dx[ray], ray_dy[ray], cell_m, xs, ground,
+            at_step[:walked],
+        )  # fmt: skip
         base_height = 0.0
         if model == 1:  # Hata: effective base height along this radial
             total_h = 0.0

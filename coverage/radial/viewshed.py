@@ -141,6 +141,18 @@ def _blend(h_a, h_b, w):  # pragma: no cover - compiled
     return (1.0 - w) * h_a + w * h_b
 
 
+@numba.njit(cache=True, inline="always")
+def _steps_used(dx, dy, n_steps):  # pragma: no cover - compiled
+    """Steps of a ray that cells of the disc (radius at most ``n_steps - 1`` cells) look at.
+
+    A cell ``d`` cells away looks at step ``ceil(d / step_len - 0.5) - 1``; a ray off the
+    axes (``step_len`` up to sqrt 2) need not be walked past the radius: the horizon's
+    later entries are never read (and left as they were).
+    """
+    step_len = 1.0 / max(abs(dx), abs(dy))
+    return min(n_steps, int(math.ceil((n_steps - 1) / step_len)) + 1)
+
+
 @numba.njit(cache=True)
 def _evaluate_cells(
     elevation, row0, col0, observer_z, rx_height, curvature, plan_cells, first, last, horizons
@@ -209,14 +221,14 @@ def _viewshed_kernel(
         ray = 2 * (chunk * n_even // n_chunks)
         _walk_horizon(
             flat, rows, cols, row0, col0, observer_z, curvature, ray_dx[ray], ray_dy[ray],
-            left, 0, -np.inf,
+            left[: _steps_used(ray_dx[ray], ray_dy[ray], n_steps)], 0, -np.inf,
         )  # fmt: skip
         for even in range(chunk * n_even // n_chunks, (chunk + 1) * n_even // n_chunks):
             ray = 2 * even
             nxt = (ray + 2) % n_rays if ray + 1 < n_rays else 0
             _walk_horizon(
                 flat, rows, cols, row0, col0, observer_z, curvature, ray_dx[nxt], ray_dy[nxt],
-                right, 0, -np.inf,
+                right[: _steps_used(ray_dx[nxt], ray_dy[nxt], n_steps)], 0, -np.inf,
             )  # fmt: skip
             if ray + 1 >= n_rays:  # an odd number of rays: no odd ray before ray 0
                 horizons = (left, right, right)
@@ -238,7 +250,8 @@ def _viewshed_kernel(
             )
             _walk_horizon(
                 flat, rows, cols, row0, col0, observer_z, curvature, ray_dx[odd], ray_dy[odd],
-                middle, first, first_best,
+                middle[: max(_steps_used(ray_dx[odd], ray_dy[odd], n_steps), first + 1)],
+                first, first_best,
             )  # fmt: skip
             horizons = (left, right, middle)
             _evaluate_cells(*fixed, cells, wedge_start[ray], wedge_start[odd], horizons)

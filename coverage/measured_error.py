@@ -180,7 +180,11 @@ def matched_points(
             message("errors.model.unknown_model", model=repr(model), choices=sorted(MODELS))
         )
     source = str(measurements.attrs.get("source", "measurements"))
-    labels = list(measurements.attrs.get("row_labels", [f"point {i}" for i in measurements.index]))
+    labels = list(
+        measurements.attrs.get(
+            "row_labels", [message("errors.label_point", point=i) for i in measurements.index]
+        )
+    )
     crs = terrain.crs if terrain is not None else working_crs_for_bounds(
         tuple(measurements.total_bounds), measurements.crs
     )  # fmt: skip

@@ -41,7 +41,7 @@ from scipy.spatial import cKDTree
 
 from coverage import __version__
 from coverage.errors import CalibrationError, InputFileError
-from coverage.i18n import message
+from coverage.i18n import message, term
 from coverage.io.files import atomic_output, existing_file
 from coverage.measured_error import matched_points
 from coverage.model import CALIBRATION_MIN_DISTANCE_M
@@ -373,7 +373,7 @@ def calibrate(
     >>> calibrate(points, towers, model="fspl").rmse_after_cv_db < 10
     True
     """
-    source = str(measurements.attrs.get("source", "measurements"))
+    source = str(measurements.attrs.get("source", term("measurements")))
     points = matched_points(measurements, towers, terrain, model=model, **options)
     label = message("errors.calibration.run_source", model=model, source=source)
     return calibrate_points(points, block_m=block_m, folds=folds, buffer_m=buffer_m,

@@ -15,7 +15,7 @@ import numpy as np
 from pyproj import CRS, Transformer
 
 from coverage.errors import CRSError
-from coverage.i18n import message
+from coverage.i18n import message, term
 
 WGS84 = CRS.from_epsg(4326)
 
@@ -28,7 +28,8 @@ def require_crs(crs: Any, *, source: str) -> CRS:
     crs
         Anything pyproj understands (EPSG code, WKT, rasterio CRS...), or None.
     source
-        What the CRS belongs to, named in the error (usually a file path).
+        What the CRS belongs to, named in the error (usually a file path; a word such as
+        ``"towers"`` is written in the current language).
 
     Examples
     --------
@@ -37,6 +38,7 @@ def require_crs(crs: Any, *, source: str) -> CRS:
     """
     if crs is not None and not isinstance(crs, CRS) and hasattr(crs, "to_wkt"):
         crs = crs.to_wkt() or None  # a rasterio CRS; an empty one means "no CRS"
+    source = term(source)
     if crs is None or crs == "":
         raise CRSError(message("errors.crs.missing", source=source))
     try:

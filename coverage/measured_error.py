@@ -32,7 +32,7 @@ from affine import Affine
 
 from coverage.crs import transform_xy, working_crs_for_bounds
 from coverage.errors import SchemaError
-from coverage.i18n import message
+from coverage.i18n import message, term
 from coverage.io.files import atomic_output
 from coverage.model import (
     MODELS,
@@ -179,8 +179,12 @@ def matched_points(
         raise ValueError(
             message("errors.model.unknown_model", model=repr(model), choices=sorted(MODELS))
         )
-    source = str(measurements.attrs.get("source", "measurements"))
-    labels = list(measurements.attrs.get("row_labels", [f"point {i}" for i in measurements.index]))
+    source = str(measurements.attrs.get("source", term("measurements")))
+    labels = list(
+        measurements.attrs.get(
+            "row_labels", [message("errors.label_point", point=i) for i in measurements.index]
+        )
+    )
     crs = terrain.crs if terrain is not None else working_crs_for_bounds(
         tuple(measurements.total_bounds), measurements.crs
     )  # fmt: skip

@@ -220,9 +220,9 @@ def test_bad_cells_of_a_tower_file(small_scenario: dict, tmp_path: Path) -> None
         "degrees or D°M'S\" for coordinates; technologies 2G/3G/4G/5G or GSM/UMTS/LTE/NR), then "
         "read it again."
     )
-    # the row label ("row 2") is the table reader's, in English in both languages
+    # the row label is written in the run's language too ("dòng 2", a spreadsheet's row)
     assert vietnamese == (
-        f"Lỗi: tệp trạm {towers}: 1 giá trị không dùng được: row 2, cột 'Tần số (MHz)', "
+        f"Lỗi: tệp trạm {towers}: 1 giá trị không dùng được: dòng 2, cột 'Tần số (MHz)', "
         "giá trị '9OO': không biết đơn vị tần số 'oo'; hãy dùng MHz hoặc GHz Hãy sửa các ô này "
         "trong tệp (mỗi ô một giá trị; tọa độ "
         "theo độ thập phân hoặc D°M'S\"; công nghệ 2G/3G/4G/5G hoặc GSM/UMTS/LTE/NR), rồi đọc "

@@ -163,7 +163,7 @@ def test_solvers_and_costs(tmp_path: Path) -> None:
         f"cost table {table}, row 2: cost 'about 100k' is not a non-negative number; write the "
         "amount alone (no currency, no formula), e.g. 100000."
     )
-    _vietnamese(vietnamese, str(table), "row 2", "'about 100k'", "100000")
+    _vietnamese(vietnamese, str(table), "dòng 2", "'about 100k'", "100000")
 
 
 def test_backhaul_inputs(terrain) -> None:
@@ -233,7 +233,7 @@ def test_towers_out_of_range_and_options(tmp_path: Path) -> None:
         "row 2 (x=22.4 in 'lon', y=103.9 in 'lat'). Longitude and latitude look swapped: rename "
         "the columns, or pass swap_xy=True to read_towers."
     )
-    _vietnamese(vietnamese, "t.csv", "row 2 (x=22.4", "'lon'", "±90°", "swap_xy=True")
+    _vietnamese(vietnamese, "t.csv", "dòng 2 (x=22.4", "'lon'", "±90°", "swap_xy=True")
     path = tmp_path / "towers.csv"
     frame.assign(lon=[103.9], lat=[22.4]).to_csv(path, index=False)
     english, vietnamese = _both(lambda: read_towers(path, on_duplicate="drop"), ValueError)
@@ -314,7 +314,7 @@ def test_measurement_rows_left_out() -> None:
         "drive.csv: 1 of 2 row(s) cannot be used and are left out - no position: 1 (row 3). "
         "The full list is in the result's attrs['dropped']."
     )
-    _vietnamese(str(vietnamese[0].message), "drive.csv", "row 3", "attrs['dropped']")
+    _vietnamese(str(vietnamese[0].message), "drive.csv", "dòng 3", "attrs['dropped']")
     assert list(points.attrs["dropped"]) == ["no position"]  # keys stay the documented ones
 
 

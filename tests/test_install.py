@@ -150,6 +150,49 @@ def test_demo_runs_from_the_wheel(venv: Path, elsewhere: Path) -> None:
         assert src.crs.to_epsg() == 32648 and src.count >= 1
 
 
+def _phusong(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``phusong`` with ``args``, no language chosen by the environment."""
+    env = _outside_env(venv)
+    for variable in ("PHUSONG_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        env.pop(variable, None)
+    return subprocess.run(
+        [str(venv / "bin" / "phusong"), *args],
+        cwd=cwd, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_wheel_speaks_both_languages(wheel: Path, venv: Path, elsewhere: Path) -> None:
+    """The catalogues ship in the wheel: help and errors in Vietnamese, and in English."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    for lang in ("vi", "en"):
+        for part in ("cli", "errors", "map", "report", "tables"):
+            assert f"coverage/i18n/messages/{lang}/{part}.po" in names
+    vietnamese = _phusong(venv, elsewhere, "gaps", "--help", "--lang", "vi")
+    assert vietnamese.returncode == 0, vietnamese.stderr
+    # cli.po's help of the command, and click's own words translated
+    assert "Danh sách vùng lõm sóng xếp hạng theo từng nhà mạng" in vietnamese.stdout
+    assert vietnamese.stdout.startswith("Cách dùng: phusong gaps")
+    english = _phusong(venv, elsewhere, "gaps", "--help", "--lang", "en")
+    assert "Ranked gap lists per operator" in english.stdout
+    (elsewhere / "towers.csv").write_bytes(b"")  # errors.po: a library error, one line
+    refused = {
+        lang: _phusong(venv, elsewhere, "info", "towers.csv", "--lang", lang)
+        for lang in ("vi", "en")
+    }
+    assert refused["vi"].returncode == refused["en"].returncode == 2
+    assert refused["vi"].stderr.strip() == (
+        "Lỗi: tệp đầu vào towers.csv trống (0 byte); hãy xuất lại tệp."
+    )
+    assert refused["en"].stderr.strip() == (
+        "Error: input file towers.csv is empty (0 bytes); re-export it."
+    )
+    missing = _phusong(venv, elsewhere, "info", "nowhere.csv", "--lang", "vi")
+    assert missing.returncode == 2 and "Đường dẫn 'nowhere.csv' không tồn tại" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1 and "Traceback" not in missing.stderr
+
+
 @pytest.mark.slow
 def test_datasets_read_from_the_wheel(venv: Path, elsewhere: Path) -> None:
     script = (

@@ -24,12 +24,46 @@ MAX_LISTED = 10
 __all__ = [
     "MAX_LISTED",
     "CellProblems",
+    "RowLabel",
     "cell_text",
     "is_blank",
     "is_number",
     "parse_quantity",
     "plain",
 ]
+
+
+class RowLabel(str):
+    """A row of an input as its messages name it: ``"row 3"`` (``"dòng 3"`` in Vietnamese).
+
+    Written in the language current when the label is made (:func:`coverage.i18n.language`;
+    the command line chooses it before reading anything), so a reader's labels speak the
+    language of the errors they end up in. ``number`` keeps the row's number for what must
+    not depend on the language (a default site id ``row-3``).
+
+    Examples
+    --------
+    >>> from coverage.i18n import language
+    >>> label = RowLabel(3)
+    >>> label, label.number
+    ('row 3', 3)
+    >>> with language("vi"):
+    ...     RowLabel(3)
+    'dòng 3'
+    """
+
+    number: int
+
+    def __new__(cls, number: int, text: str | None = None) -> RowLabel:
+        label = super().__new__(
+            cls, message("errors.label_row", row=number) if text is None else text
+        )
+        label.number = number
+        return label
+
+    def __getnewargs__(self) -> tuple[int, str]:  # type: ignore[override]
+        # copies and pickles (pandas attrs, Dask) keep the number and the words
+        return self.number, str(self)
 
 
 def plain(value: Any) -> str:

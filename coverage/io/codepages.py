@@ -81,12 +81,17 @@ def read_decoded_vector(
         return read_vector(path, what=what, layer=layer, encoding=encoding)
     frame = read_vector(path, what=what, layer=layer, encoding="ISO-8859-1")
 
-    def decode(value: Any, where: str) -> Any:
+    def decode(value: Any, column: Any, row: Any = None) -> Any:
         if not isinstance(value, str):
             return value
         try:
             return unicodedata.normalize("NFC", value.encode("latin-1").decode(codec))
         except (UnicodeDecodeError, UnicodeEncodeError) as exc:
+            where = (
+                message("errors.label_column_name", column=repr(column))
+                if row is None
+                else message("errors.label_column_row", column=repr(column), row=row)
+            )
             raise InputFileError(
                 message(
                     "errors.io.bad_encoding",
@@ -98,14 +103,14 @@ def read_decoded_vector(
                 )
             ) from exc
 
-    frame = frame.rename(columns={c: decode(c, f"column name {c!r}") for c in frame.columns})
+    frame = frame.rename(columns={c: decode(c, c) for c in frame.columns})
     for column in frame.columns:
         dtype = frame[column].dtype
         if column != frame.geometry.name and (
             pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
         ):
             frame[column] = [
-                decode(value, f"column {column!r}, row {row}")
+                decode(value, column, row)
                 for row, value in zip(frame.index, frame[column], strict=True)
             ]
     return frame

@@ -194,7 +194,7 @@ def communes_from_frame(
     province_column: str | None = None,
     province: str | None = None,
     crs: Any = None,
-    source: str = "communes table",
+    source: str | None = None,
     check_encoding: bool = True,
 ) -> gpd.GeoDataFrame:
     """Normalise commune boundaries already in memory (the core of :func:`read_communes`).
@@ -214,7 +214,7 @@ def communes_from_frame(
         CRS of the coordinates (EPSG code, WKT...). Sets it for a frame without one and
         overrides a wrong one; the coordinates are never transformed.
     source
-        Name used in messages, usually the file.
+        Name used in messages, usually the file (default ``"communes table"``, in the current language).
     check_encoding
         Refuse names that read as text decoded with the wrong encoding (``Y TÃ½``).
 
@@ -253,6 +253,7 @@ def communes_from_frame(
     >>> communes[["commune_id", "name", "district", "province"]].values.tolist()
     [['VNM.39.2.10_1', 'Y Tý', 'Bát Xát', 'Lào Cai']]
     """
+    source = term("communes table") if source is None else source
     if not isinstance(frame, gpd.GeoDataFrame):
         raise TypeError(
             message("errors.io.communes_not_frame", source=source, kind=type(frame).__name__)

@@ -25,7 +25,7 @@ import pandas as pd
 
 from coverage.errors import SchemaError
 from coverage.i18n import message, term
-from coverage.io.cells import CellProblems, cell_text, is_blank, parse_quantity, plain
+from coverage.io.cells import CellProblems, RowLabel, cell_text, is_blank, parse_quantity, plain
 from coverage.io.coordinates import points_from_frame
 from coverage.io.files import VECTOR_SUFFIXES, existing_file, read_vector
 from coverage.io.tables import read_table
@@ -59,7 +59,7 @@ def fibre_points_from_frame(
     frame: pd.DataFrame,
     *,
     crs: Any = None,
-    source: str = "fibre points",
+    source: str | None = None,
     row_labels: list[str] | None = None,
     default_height_m: float = DEFAULT_FIBRE_ANTENNA_HEIGHT_M,
 ) -> gpd.GeoDataFrame:
@@ -72,7 +72,7 @@ def fibre_points_from_frame(
     crs
         CRS of lon/lat columns (default EPSG:4326), or of a GeoDataFrame that has none.
     source
-        Name of the input, for messages.
+        Name of the input, for messages (default ``"fibre points"``, in the current language).
     row_labels
         Spreadsheet label of each row (``"row 3"``), for messages.
     default_height_m
@@ -94,7 +94,8 @@ def fibre_points_from_frame(
     >>> fibre_points_from_frame(table)[["point_id", "antenna_height_m"]].values.tolist()
     [['POP-1', 30.0]]
     """
-    labels = row_labels or [f"row {i + 1}" for i in range(len(frame))]
+    source = term("fibre points") if source is None else source
+    labels: list[str] = row_labels or [RowLabel(i + 1) for i in range(len(frame))]
     problems = CellProblems(source)
     is_geo = isinstance(frame, gpd.GeoDataFrame)
     lon, lat = _column(frame, HEADER_ALIASES["lon"]), _column(frame, HEADER_ALIASES["lat"])

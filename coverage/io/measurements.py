@@ -45,7 +45,15 @@ import pandas as pd
 from coverage import operators
 from coverage.errors import SchemaError, UnusableRowsWarning
 from coverage.i18n import message, term
-from coverage.io.cells import MAX_LISTED, CellProblems, cell_text, is_blank, parse_quantity, plain
+from coverage.io.cells import (
+    MAX_LISTED,
+    CellProblems,
+    RowLabel,
+    cell_text,
+    is_blank,
+    parse_quantity,
+    plain,
+)
 from coverage.io.coordinates import points_from_frame
 from coverage.io.files import existing_file
 from coverage.io.tables import read_table
@@ -126,7 +134,7 @@ def measurements_from_frame(
     frame: pd.DataFrame,
     *,
     crs: Any = None,
-    source: str = "measurement table",
+    source: str | None = None,
     row_labels: Sequence[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Normalise a table of drive-test points already in memory (the core of :func:`read_measurements`).
@@ -141,7 +149,7 @@ def measurements_from_frame(
     crs
         CRS of the coordinate columns (default EPSG:4326 lon/lat).
     source
-        Name used in messages, usually the file path.
+        Name used in messages, usually the file path (default ``"measurement table"``, in the current language).
     row_labels
         How each row is named in messages (default ``"row 2"``, ``"row 3"``...).
 
@@ -165,8 +173,11 @@ def measurements_from_frame(
     >>> points.attrs["dropped"]
     {'implausible level': ['row 3'], 'no position': ['row 4']}
     """
+    source = term("measurement table") if source is None else source
     n = len(frame)
-    labels = list(row_labels) if row_labels is not None else [f"row {i + 2}" for i in range(n)]
+    labels: list[str] = (
+        list(row_labels) if row_labels is not None else [RowLabel(i + 2) for i in range(n)]
+    )
     columns = list(frame.columns)
     headers = match_headers(columns, ALIASES)
     if "lat" not in headers or "lon" not in headers:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from coverage.errors import InputFileError, SchemaError
 from coverage.i18n import message, term
-from coverage.io.cells import is_blank, plain
+from coverage.io.cells import RowLabel, is_blank, plain
 
 __all__ = ["HEADER_SEARCH_ROWS", "read_table", "split_header"]
 
@@ -177,7 +177,7 @@ def _records_to_frame(
                 )
             )
         rows.append((row + [None] * width)[:width])
-        labels.append(f"row {index + 1}")
+        labels.append(RowLabel(index + 1))
     if not rows:
         raise InputFileError(message("errors.table_header_only", source=source, what=term(what)))
     columns = {}

@@ -65,6 +65,7 @@ from coverage.i18n import message, term
 from coverage.io.cells import (
     MAX_LISTED,
     CellProblems,
+    RowLabel,
     cell_text,
     is_blank,
     plain,
@@ -112,7 +113,7 @@ def towers_from_frame(
     frame: pd.DataFrame,
     *,
     crs: Any = None,
-    source: str = "tower table",
+    source: str | None = None,
     row_labels: Sequence[str] | None = None,
     defaults: Mapping[str, Any] | None = None,
     swap_xy: bool = False,
@@ -129,7 +130,7 @@ def towers_from_frame(
         CRS of the coordinate columns (default EPSG:4326 lon/lat), or of a
         GeoDataFrame that has none. Must not contradict a GeoDataFrame's own CRS.
     source
-        Name used in messages, usually the file path.
+        Name used in messages, usually the file path (default ``"tower table"``, in the current language).
     row_labels
         How each row is named in messages (default ``"row 2"``, ``"row 3"``... as a
         spreadsheet with a header row shows them).
@@ -161,10 +162,13 @@ def towers_from_frame(
     >>> round(float(towers.geometry.x[0]), 4), towers.crs.to_epsg()
     (103.975, 4326)
     """
+    source = term("tower table") if source is None else source
     if on_duplicate not in ("error", "suffix"):
         raise ValueError(message("errors.io.towers_on_duplicate", on_duplicate=repr(on_duplicate)))
     n = len(frame)
-    labels = list(row_labels) if row_labels is not None else [f"row {i + 2}" for i in range(n)]
+    labels: list[str] = (
+        list(row_labels) if row_labels is not None else [RowLabel(i + 2) for i in range(n)]
+    )
     defaults = dict(defaults or {})
     default_technology = operators.normalise_technology(
         defaults.pop("technology", operators.DEFAULT_TECHNOLOGY)
@@ -251,7 +255,10 @@ def _identity(
         elif key:
             site_ids.append(f"{key[0]}-{key[1]:02d}-{key[2]}-{key[3]}-{key[4]}")
         else:
-            site_ids.append(re.sub(r"\s+", "-", labels[i]))
+            label = labels[i]  # a row's site id is the same in every language
+            site_ids.append(
+                f"row-{label.number}" if isinstance(label, RowLabel) else re.sub(r"\s+", "-", label)
+            )
             counts["site_id"] += keys is None
         if not is_blank(raw_operators[i]):
             operator_names.append(operators.normalise_operator(raw_operators[i]))

@@ -8,6 +8,7 @@ click parses anything (:func:`coverage.cli.wording.command_language`).
 from __future__ import annotations
 
 import inspect
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -279,6 +280,9 @@ def test_vietnamese_help_of_every_command_has_no_english_left(name: str) -> None
         assert _squeeze(option.help_text.render(en)) not in page, option.opts
     for english in ("Usage:", "Options:", "[default:", "[required]", "Show this message"):
         assert english not in help_page.output
+    # click's placeholders of a value's type: " FILE ", " PATH "... after an option name
+    for placeholder in ("FILE", "PATH", "DIRECTORY", "TEXT", "INTEGER"):
+        assert not re.search(rf"--[a-z-]+ {placeholder}\b", help_page.output), placeholder
     assert VIETNAMESE & set(help_page.output.lower())
 
 

@@ -156,6 +156,25 @@ class Option(click.Option):
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
         return help_record(self, ctx)
 
+    def make_metavar(self, ctx: click.Context) -> str:
+        """click's placeholder of the value (``FILE``, ``PATH``...) in the run's language."""
+        metavar = super().make_metavar(ctx)
+        word = metavar.removesuffix("...")
+        if self.metavar is None and word in _METAVARS:
+            metavar = _help_translator(ctx)(_METAVARS[word]) + metavar[len(word) :]
+        return metavar
+
+
+_METAVARS = {
+    "FILE": "cli.click_metavar_file",
+    "PATH": "cli.click_metavar_path",
+    "DIRECTORY": "cli.click_metavar_directory",
+    "TEXT": "cli.click_metavar_text",
+    "INTEGER": "cli.click_metavar_integer",
+    "INTEGER RANGE": "cli.click_metavar_integer_range",
+}
+"""click's placeholders of a value's type, by the English word click writes."""
+
 
 def help_record(param: click.Option, ctx: click.Context) -> tuple[str, str] | None:
     """``(names, help)`` of an option on the help page, in the run's language."""

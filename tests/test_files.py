@@ -133,10 +133,12 @@ def test_predict_on_a_full_disk_exits_non_zero_and_leaves_nothing(full_disk: Pat
     assert _entries(full_disk) == []
 
 
-def test_sigterm_during_demo_leaves_no_partial_output(tmp_path: Path) -> None:
+def _interrupted_demo(tmp_path: Path, number: int, *extra: str) -> tuple[int, str]:
+    """Exit code and stderr of ``phusong demo`` sent signal ``number`` once it writes."""
     out = tmp_path / "maps"
+    command = "from coverage.cli import main; main()"
     process = subprocess.Popen(
-        [sys.executable, "-c", "from coverage.cli import main; main()", "demo", "--out", str(out)],
+        [sys.executable, "-c", command, "demo", "--out", str(out), *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -145,9 +147,31 @@ def test_sigterm_during_demo_leaves_no_partial_output(tmp_path: Path) -> None:
     while time.monotonic() < deadline and not any(tmp_path.iterdir()):
         time.sleep(0.05)  # the staging folder appears once the run starts writing
     time.sleep(0.5)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(number)
     _, stderr = process.communicate(timeout=60)
     if process.returncode == 0:
-        pytest.skip("the demo finished before SIGTERM arrived")
-    assert process.returncode == 128 + signal.SIGTERM, stderr
+        pytest.skip("the demo finished before the signal arrived")
+    return process.returncode, stderr
+
+
+def test_sigterm_during_demo_leaves_no_partial_output(tmp_path: Path) -> None:
+    code, stderr = _interrupted_demo(tmp_path, signal.SIGTERM)
+    assert code == 128 + signal.SIGTERM, stderr
+    assert _entries(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("vi", "Lỗi: đã dừng (Ctrl-C): không tệp kết quả nào bị ghi dở"),
+        ("en", "Error: interrupted (Ctrl-C): no output was left half-written"),
+    ],
+)
+def test_ctrl_c_during_demo_says_so_in_one_line_and_leaves_nothing(
+    tmp_path: Path, lang: str, line: str
+) -> None:
+    code, stderr = _interrupted_demo(tmp_path, signal.SIGINT, "--lang", lang)
+    assert code == 128 + signal.SIGINT, stderr
+    assert stderr.strip().splitlines()[-1].startswith(line), stderr
+    assert "Traceback" not in stderr and "Aborted!" not in stderr
     assert _entries(tmp_path) == []

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import signal
 import sys
 import traceback
 import warnings
@@ -63,6 +64,16 @@ class _Framed:
         return str(getattr(self, "message", ""))
 
 
+class Interrupted(_Framed, click.ClickException):
+    """Ctrl-C (or SIGINT): one line in the command's language, exit code 130 (128 + SIGINT).
+
+    The outputs under way were removed on the way out (``atomic_output``), so the line says
+    so; click's own ``Aborted!`` would be English and say nothing of the files.
+    """
+
+    exit_code = 128 + signal.SIGINT
+
+
 class UsageFailure(_Framed, click.UsageError):
     """A bad value or input: one line, exit code 2."""
 
@@ -72,7 +83,9 @@ class Failure(_Framed, click.ClickException):
 
 
 def _framed(
-    kind: type[UsageFailure] | type[Failure], message: str, ctx: click.Context | None | str
+    kind: type[UsageFailure] | type[Failure] | type[Interrupted],
+    message: str,
+    ctx: click.Context | None | str,
 ) -> Any:
     """The error, framed in the language of ``ctx`` (or the language ``ctx`` names)."""
     error = kind(message)
@@ -174,7 +187,11 @@ class ReportingGroup(Group):
         with reported_errors(ctx), language(cli_language(ctx)), warnings.catch_warnings():
             warnings.simplefilter("default", CoverageWarning)
             warnings.showwarning = show_warning
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except KeyboardInterrupt as exc:
+                message = Translator(cli_language(ctx))("cli.interrupted")
+                raise _framed(Interrupted, message, ctx) from exc
 
 
 def show_warning(

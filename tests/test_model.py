@@ -14,10 +14,10 @@ from coverage.errors import DemEdgeWarning, ModelRangeError, SchemaError, Terrai
 from coverage.model import (
     SECTOR_FRONT_TO_BACK_DB,
     SECTOR_SIDELOBE_DB,
-    _merge,
     predict,
     sector_gain_db,
 )
+from coverage.model.prediction import _merge
 from coverage.physics.antenna import antenna_gain_db
 from coverage.physics.free_space import free_space_loss_db
 from coverage.physics.itm.environment import ItmEnvironment
@@ -248,15 +248,15 @@ def test_warnings_that_are_not_phusongs_reach_the_caller(
     flat: Terrain, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """predict() records nothing: a library's own warning inside a task is not swallowed."""
-    import coverage.model
+    import coverage.model.sites
 
-    original = coverage.model.antenna_gain_db
+    original = coverage.model.sites.antenna_gain_db
 
     def noisy(*args: object, **kwargs: object) -> np.ndarray:
         warnings.warn("from a dependency", RuntimeWarning, stacklevel=1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(coverage.model, "antenna_gain_db", noisy)
+    monkeypatch.setattr(coverage.model.sites, "antenna_gain_db", noisy)
     x, y = _centre(flat)
     sector = {"azimuth_deg": 90.0, "beamwidth_deg": 65.0}  # omni sites skip the pattern
     towers = _towers([{"site_id": "S", "operator": "Viettel", "x": x, "y": y, **sector}])

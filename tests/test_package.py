@@ -86,7 +86,7 @@ def test_mypy_sees_the_public_api_typed(tmp_path: Path) -> None:
     command = [str(mypy), "--cache-dir", str(tmp_path / "cache"), str(probe)]
     result = subprocess.run(command, cwd=PACKAGE.parent, capture_output=True, text=True)
     assert 'Revealed type is "def (towers' in result.stdout, result.stdout
-    assert "-> coverage.model.CoverageResult" in result.stdout
+    assert "-> coverage.model.result.CoverageResult" in result.stdout
     assert "-> coverage.grid.Grid" in result.stdout
 
 

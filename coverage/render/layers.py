@@ -13,29 +13,38 @@ script, so a name like ``<img src=x onerror=alert(1)>`` shows as text.
 from __future__ import annotations
 
 import html
-import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import folium
-import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from affine import Affine
 from branca.colormap import LinearColormap
-from branca.element import MacroElement
-from folium.elements import JSCSSMixin
-from folium.map import Layer
-from folium.template import Template
 
 from coverage.crs import WGS84, working_crs_for_bounds
 from coverage.gaps import NO_OPERATOR, slug
 from coverage.i18n import Translator
 from coverage.model import CoverageResult
 from coverage.names import normalize_name
+from coverage.render.elements import (
+    GapLayer,
+    GeoJsonLayer,
+    ImageLayer,
+    Script,
+    TowerLayer,
+    TowerPointLayer,
+    js_literal,
+)
+from coverage.render.formatting import (
+    OPERATOR_COLOURS,
+    _technology_class,
+    format_number,
+    html_table,
+    operator_colours,
+)
 from coverage.render.raster import (
     classify,
     encode_png,
@@ -73,15 +82,6 @@ __all__ = [
     "validity_image",
 ]
 
-#: Operator colours (others get the next free colour of ``_SPARE_COLOURS``).
-OPERATOR_COLOURS = {
-    "viettel": "#e31a1c",
-    "vinaphone": "#1f78b4",
-    "mobifone": "#6a3d9a",
-    "vietnamobile": "#ff7f00",
-    "gmobile": "#33a02c",
-}
-_SPARE_COLOURS = ("#b15928", "#01665e", "#c51b7d", "#666666", "#8c6d31", "#3690c0")
 NO_OPERATOR_COLOUR = "#7f0000"
 SHARE_COLOURS = ("#1a9850", "#fee08b", "#d73027")  # uncovered share 0 -> 1
 _DBM_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")  # weak -> strong
@@ -115,242 +115,6 @@ _GAP_LABELS = {
     "area_km2": "map.gap_area",
     "highest_ground_m": "map.gap_highest",
 }
-
-
-# ---------------------------------------------------------------------------------------
-# Small folium elements with templates of our own (data always passes through |tojson)
-
-
-class GeoJsonLayer(Layer):
-    """GeoJSON whose features carry their own style, tooltip and popup (pre-escaped HTML)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data_json() }}, {
-            pane: {{ this.pane|tojson }},
-            style: function (f) { return f.properties._style; },
-            onEachFeature: function (f, layer) {
-                if (f.properties._tooltip) {
-                    layer.bindTooltip(f.properties._tooltip, {sticky: true});
-                }
-                if (f.properties._popup) {
-                    layer.bindPopup(f.properties._popup, {maxWidth: 360});
-                }
-            }
-        });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, data: dict, *, name: str, show: bool = True, pane: str = "overlayPane"):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "GeoJsonLayer"
-        self.data = data
-        self.pane = pane
-
-    def data_json(self) -> str:
-        return js_literal(self.data)
-
-
-class GapLayer(Layer):
-    """Gaps of one operator: compact features drawn, styled and explained by map.js."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = phusong.gapLayer({{ this.data_json() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, data: dict, *, name: str, show: bool = True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "GapLayer"
-        self.data = data
-
-    def data_json(self) -> str:
-        return js_literal(self.data)
-
-
-class ImageLayer(Layer):
-    """An image (data URI) stretched over (south, west), (north, east) on a given pane."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.imageOverlay({{ this.url|tojson }},
-            {{ this.bounds|tojson }},
-            {opacity: {{ this.opacity|tojson }}, pane: {{ this.pane|tojson }},
-             interactive: false, className: "phusong-raster"});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, url: str, bounds: Any, *, name: str, opacity: float, pane: str, show: bool):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "ImageLayer"
-        self.url, self.bounds, self.opacity, self.pane = (
-            url,
-            [list(b) for b in bounds],
-            opacity,
-            pane,
-        )
-
-
-class TowerLayer(JSCSSMixin, Layer):
-    """Clustered tower markers (DivIcons); popups are pre-escaped HTML."""
-
-    default_js = folium.plugins.MarkerCluster.default_js
-    default_css = folium.plugins.MarkerCluster.default_css
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.markerClusterGroup({maxClusterRadius: 40});
-        {{ this.data_json() }}.forEach(function (t) {
-            var icon = L.divIcon({className: "phusong-tower-wrap", html: t.icon,
-                                  iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -8]});
-            var marker = L.marker([t.lat, t.lon], {icon: icon, title: t.title});
-            marker.bindPopup(t.popup, {maxWidth: 320});
-            {{ this.get_name() }}.addLayer(marker);
-        });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, data: list[dict], *, name: str, show: bool = True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "TowerLayer"
-        self.data = data
-
-    def data_json(self) -> str:
-        return js_literal(self.data)
-
-
-class TowerPointLayer(Layer):
-    """Towers as plain dots on one canvas: compact columns, no per-marker HTML.
-
-    For tower lists too long for :class:`TowerLayer` (:data:`TOWER_MARKER_LIMIT`): a popup
-    (site, operator, technology) is built from the columns when a dot is clicked, out of
-    text escaped here. ``note`` says on the map what was left out.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function (d) {
-            var group = L.featureGroup(), canvas = L.canvas({padding: 0.2});
-            for (var i = 0; i < d.lat.length; i++) {
-                var dot = L.circleMarker([d.lat[i], d.lon[i]], {renderer: canvas, radius: 3,
-                    weight: 1, color: "#222", fillColor: d.colours[d.op[i]], fillOpacity: 0.9});
-                dot.phusongIndex = i;
-                group.addLayer(dot);
-            }
-            group.on("click", function (e) {
-                var i = e.layer.phusongIndex;
-                e.layer.bindPopup("<div class='phusong-popup'><b>" + d.id[i] + "</b><br>" +
-                    d.ops[d.op[i]] + " · " + d.techs[d.tech[i]] + "</div>").openPopup();
-            });
-            return group;
-        })({{ this.data_json() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, data: dict, *, name: str, note: str, show: bool = True):
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "TowerPointLayer"
-        self.data = data
-        self.note = note
-
-    def data_json(self) -> str:
-        return js_literal(self.data)
-
-
-class Script(MacroElement):
-    """Literal JavaScript, run after the elements added before it."""
-
-    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
-
-    def __init__(self, code: str):
-        super().__init__()
-        self._name = "Script"
-        self.code = code
-
-
-def js_literal(value: Any) -> str:
-    """A compact JSON literal safe inside a <script> element (no ``<``, ``>``, ``&``, ``'``).
-
-    Examples
-    --------
-    >>> print(js_literal({"name": "</script><b>Y Tý</b>"}))
-    {"name":"\\u003c/script\\u003e\\u003cb\\u003eY Tý\\u003c/b\\u003e"}
-    """
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    for char in "<>&'\u2028\u2029":
-        text = text.replace(char, f"\\u{ord(char):04x}")
-    return text
-
-
-# ---------------------------------------------------------------------------------------
-# Formatting (all text goes through _ESC)
-
-
-def format_number(value: Any, digits: int = 0) -> str:
-    """A number with thousands separators, "–" for NaN; anything else as escaped text.
-
-    Examples
-    --------
-    >>> format_number(12345.678), format_number(2.345, 1), format_number(float("nan"))
-    ('12,346', '2.3', '–')
-    >>> format_number("<b>")
-    '&lt;b&gt;'
-    """
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return _ESC(str(value))
-    if not math.isfinite(number):
-        return "–"
-    return f"{number:,.{digits}f}"
-
-
-def html_table(rows: Sequence[tuple[str, str]]) -> str:
-    """Rows of (escaped label, already formatted value) as a small HTML table.
-
-    Examples
-    --------
-    >>> html_table([("people", "1,200")])
-    "<table><tr><th>people</th><td class='num'>1,200</td></tr></table>"
-    """
-    body = "".join(
-        f"<tr><th>{label}</th><td class='num'>{value}</td></tr>" for label, value in rows
-    )
-    return f"<table>{body}</table>"
-
-
-def operator_colours(operators: Sequence[str]) -> dict[str, str]:
-    """A colour per operator: its own from :data:`OPERATOR_COLOURS`, else the next spare.
-
-    Examples
-    --------
-    >>> operator_colours(["Viettel", "Reddi"])
-    {'Viettel': '#e31a1c', 'Reddi': '#b15928'}
-    """
-    colours: dict[str, str] = {}
-    spare = iter(_SPARE_COLOURS * 4)
-    for operator in operators:
-        colours[operator] = OPERATOR_COLOURS.get(slug(operator)) or next(spare)
-    return colours
-
-
-def _technology_class(technology: Any) -> tuple[str, str]:
-    """CSS class and one-character label for a technology (2G square, 3G diamond...)."""
-    text = str(technology).upper()
-    digit = next((ch for ch in text if ch.isdigit()), "")
-    if not digit:
-        digit = {"GSM": "2", "UMTS": "3", "WCDMA": "3", "LTE": "4", "NR": "5"}.get(text, "")
-    return (f"t{digit}g" if digit in "2345" and digit else "t4g"), (digit or text[:1] or "?")
 
 
 # ---------------------------------------------------------------------------------------

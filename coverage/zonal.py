@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import rasterio.features
 import shapely
+import shapely.geometry
 from affine import Affine
 
 from coverage.crs import require_crs
@@ -172,18 +173,27 @@ def commune_fractions(
     rows, cols = grid.shape
     k = supersample or auto_supersample(abs(grid.transform.a))
     fine = grid.transform @ Affine.scale(1.0 / k)
-    geoms = [
-        (geom, pos + 1)
+    burnt = [
+        (pos, geom)
         for pos, geom in enumerate(communes.geometry.array)
         if geom is not None and not geom.is_empty
     ]
+    # each polygon converted to GeoJSON once (rasterize would convert every polygon again
+    # for every strip), and given only to the strips its rows reach, in the same order
+    geoms = [(shapely.geometry.mapping(geom), pos + 1) for pos, geom in burnt]
+    bounds = shapely.bounds(np.array([geom for _, geom in burnt], dtype=object)).reshape(-1, 4)
+    bottom, top = bounds[:, 1], bounds[:, 3]
     strip_rows = max(1, MAX_SAMPLES_PER_STRIP // max(1, cols * k * k))
     cells, zones, counts = [], [], []
     for row0 in range(0, rows, strip_rows):
         nrows = min(strip_rows, rows - row0)
-        if geoms:
+        strip_top = grid.transform.f + row0 * grid.transform.e
+        strip_bottom = strip_top + nrows * grid.transform.e
+        reach = (bottom <= strip_top) & (top >= strip_bottom)
+        strip = [geoms[i] for i in np.flatnonzero(reach)]
+        if strip:
             labels = rasterio.features.rasterize(
-                geoms,
+                strip,
                 out_shape=(nrows * k, cols * k),
                 transform=fine @ Affine.translation(0, row0 * k),
                 fill=0,

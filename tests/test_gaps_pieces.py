@@ -55,3 +55,30 @@ def test_explode_keeps_only_polygons_with_area() -> None:
     parts, origin = explode_polygons(cut)
     assert origin.tolist() == [0, 1, 1]
     assert shapely.area(parts).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_vectorise_builds_the_polygons_rasterio_traces() -> None:
+    """Built at once by shapely, the areas equal each traced polygon built one by one."""
+    import rasterio.features
+    import shapely.geometry
+    from affine import Affine
+
+    from coverage.gaps.pieces import vectorise
+    from coverage.grid import Grid
+
+    rng = np.random.default_rng(3)
+    areas = ((rng.random((40, 50)) < 0.45) * rng.integers(1, 6, (40, 50))).astype(np.int32)
+    areas[10:20, 10:20] = 7
+    areas[14:16, 14:16] = 0  # a hole
+    grid = Grid("EPSG:32648", Affine(30, 0, 500_000, 0, -30, 2_500_000), areas.shape)
+    built = vectorise(areas, grid)
+    parts: dict[int, list[object]] = {}
+    for geometry, value in rasterio.features.shapes(
+        areas, mask=areas > 0, connectivity=4, transform=grid.transform
+    ):
+        parts.setdefault(int(value), []).append(shapely.geometry.shape(geometry))
+    assert sorted(built) == sorted(parts)
+    assert any(len(p.interiors) for g in built.values() for p in getattr(g, "geoms", [g]))
+    for key, geoms in parts.items():
+        expected = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+        assert shapely.equals_exact(built[key], expected, tolerance=0), key

@@ -132,3 +132,27 @@ def test_zone_max_equals_the_sorting_reference_ties_and_signed_zeros_included() 
         np.testing.assert_array_equal(got[0], expected[0])
         np.testing.assert_array_equal(np.signbit(got[0]), np.signbit(expected[0]))
         np.testing.assert_array_equal(got[1], expected[1])
+
+
+def test_fractions_do_not_depend_on_the_strips(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Polygons are given only to the strips their rows reach: same shares as one strip."""
+    rng = np.random.default_rng(7)
+    polygons = [
+        box(x, y, x + w, y + h)
+        for x, y, w, h in zip(
+            rng.uniform(0, 2_000, 60),
+            rng.uniform(0, 2_000, 60),
+            rng.uniform(20, 700, 60),
+            rng.uniform(20, 700, 60),
+            strict=True,
+        )
+    ]  # overlapping: the last listed wins a fine pixel, whichever strip it falls in
+    frame = gpd.GeoDataFrame(geometry=polygons, crs="EPSG:32648")
+    grid = Grid("EPSG:32648", Affine(100, 0, 0, 0, -100, 2_500), (27, 25))
+    whole = zonal.commune_fractions(frame, grid=grid, supersample=4)
+    monkeypatch.setattr(zonal, "MAX_SAMPLES_PER_STRIP", 25 * 16 * 2)  # strips of two rows
+    strips = zonal.commune_fractions(frame, grid=grid, supersample=4)
+    a, b = (np.lexsort((f.zone, f.cell)) for f in (whole, strips))  # strips list by strip
+    for name in ("cell", "zone", "fraction"):
+        assert np.array_equal(getattr(whole, name)[a], getattr(strips, name)[b]), name
+    assert len(set(whole.zone)) > 40

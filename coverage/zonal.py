@@ -138,6 +138,30 @@ def auto_supersample(cell_size_m: float) -> int:
     return max(1, math.ceil(cell_size_m / FINE_PIXEL_M - 1e-9))
 
 
+def _geojson(geoms: np.ndarray) -> list[dict[str, Any]]:
+    """GeoJSON mappings of ``geoms``, with the coordinates ``shapely.geometry.mapping`` gives.
+
+    Polygons (a gap list's pieces: hundreds of thousands) are read with shapely's array
+    functions, three times faster than one ``mapping`` each; other types use ``mapping``.
+    """
+    out: list[dict[str, Any]] = [{} for _ in range(len(geoms))]
+    polygon = shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON
+    where = np.flatnonzero(polygon)
+    if where.size:
+        rings, owner = shapely.get_rings(geoms[where], return_index=True)
+        ends = np.cumsum(shapely.get_num_coordinates(rings))
+        coords = shapely.get_coordinates(rings)
+        rings_of: list[list[list[list[float]]]] = [[] for _ in range(where.size)]
+        starts = [0, *ends[:-1].tolist()]
+        for k, start, end in zip(owner.tolist(), starts, ends.tolist(), strict=True):
+            rings_of[k].append(coords[start:end].tolist())
+        for k, i in enumerate(where.tolist()):
+            out[i] = {"type": "Polygon", "coordinates": rings_of[k]}
+    for i in np.flatnonzero(~polygon).tolist():
+        out[i] = shapely.geometry.mapping(geoms[i])
+    return out
+
+
 def commune_fractions(
     communes: gpd.GeoDataFrame, *, grid: Grid, supersample: int | None = None
 ) -> CommuneFractions:
@@ -180,8 +204,9 @@ def commune_fractions(
     ]
     # each polygon converted to GeoJSON once (rasterize would convert every polygon again
     # for every strip), and given only to the strips its rows reach, in the same order
-    geoms = [(shapely.geometry.mapping(geom), pos + 1) for pos, geom in burnt]
-    bounds = shapely.bounds(np.array([geom for _, geom in burnt], dtype=object)).reshape(-1, 4)
+    shapes = np.array([geom for _, geom in burnt], dtype=object)
+    geoms = [(mapping, pos + 1) for (pos, _), mapping in zip(burnt, _geojson(shapes), strict=True)]
+    bounds = shapely.bounds(shapes).reshape(-1, 4)
     bottom, top = bounds[:, 1], bounds[:, 3]
     strip_rows = max(1, MAX_SAMPLES_PER_STRIP // max(1, cols * k * k))
     cells, zones, counts = [], [], []

@@ -156,3 +156,26 @@ def test_fractions_do_not_depend_on_the_strips(monkeypatch: pytest.MonkeyPatch) 
     for name in ("cell", "zone", "fraction"):
         assert np.array_equal(getattr(whole, name)[a], getattr(strips, name)[b]), name
     assert len(set(whole.zone)) > 40
+
+
+def test_geojson_of_polygons_is_shapelys_mapping() -> None:
+    """Read with shapely's array functions: the coordinates ``mapping`` gives, any type."""
+    from shapely.geometry import mapping
+
+    shapes = np.array(
+        [
+            box(0, 0, 10, 10).difference(box(2, 2, 4, 4)).difference(box(6, 6, 8, 8)),
+            box(5, 5, 7, 9),
+            shapely.MultiPolygon([box(0, 0, 1, 1), box(3, 3, 4, 4)]),
+            box(1, 1, 2, 3),
+        ],
+        dtype=object,
+    )
+
+    def nested_lists(value: object) -> object:
+        return [nested_lists(v) for v in value] if isinstance(value, list | tuple) else value
+
+    for built, geom in zip(zonal._geojson(shapes), shapes, strict=True):
+        expected = mapping(geom)
+        assert built["type"] == expected["type"]
+        assert nested_lists(built["coordinates"]) == nested_lists(expected["coordinates"])

@@ -17,6 +17,7 @@ from coverage.cli.wording import (
     LANG,
     LANG_GIVEN,
     Choice,
+    Integer,
     LangOption,
     PathType,
     Text,
@@ -24,7 +25,14 @@ from coverage.cli.wording import (
 )
 from coverage.i18n import LANGUAGES, message, resolve_language, use_language
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM
-from coverage.settings import EIRP_DBM, K_FACTOR, RADIUS_M, RX_HEIGHT_M, TX_HEIGHT_M
+from coverage.settings import (
+    EIRP_DBM,
+    K_FACTOR,
+    RADIUS_M,
+    RX_HEIGHT_M,
+    TILE_SIZE_CELLS,
+    TX_HEIGHT_M,
+)
 
 # Kept here as literals so that `phusong --help` does not load the numba kernels (a
 # second or more); tests/test_cli.py checks each against the library.
@@ -138,6 +146,17 @@ def renamed(new: str) -> Any:
 POSITIVE_DISTANCE = Number(min=0.0, min_open=True)
 HEIGHT_ABOVE_GROUND = Number(min=0.0)
 
+
+def input_file_option(*decls: str, help_id: str | Text, **extra: Any) -> Any:
+    """An option naming one existing file (not a folder): ``--towers``, ``--plan``..."""
+    return option(
+        *decls,
+        type=PathType(exists=True, dir_okay=False, path_type=Path),
+        help_id=help_id,
+        **extra,
+    )
+
+
 DEM = option(
     "--dem",
     required=True,
@@ -151,10 +170,9 @@ SITE = option(
     type=_LonLat(),
     help_id="cli.help_site",
 )
-SITES = option(
+SITES = input_file_option(
     "--sites",
     "sites_file",
-    type=PathType(exists=True, dir_okay=False, path_type=Path),
     help_id="cli.help_sites",
 )
 
@@ -171,6 +189,20 @@ def number_option(
         show_default=extra.pop("show_default", default is not None),
         help_id=help_id,
         **extra,
+    )
+
+
+def scheduler_options(scheduler_help: str, tile_size_help: str) -> Any:
+    """``--scheduler ADDRESS|local:N`` and ``--tile-size N``: a command run tile by tile on Dask."""
+    return with_options(
+        option("--scheduler", metavar="ADDRESS|local:N", default=None, help_id=scheduler_help),
+        option(
+            "--tile-size",
+            type=Integer(min=16),
+            default=TILE_SIZE_CELLS,
+            show_default=True,
+            help_id=tile_size_help,
+        ),
     )
 
 
@@ -221,11 +253,10 @@ OVERWRITE = option(
     is_flag=True,
     help_id="cli.help_overwrite",
 )
-TOWERS = option(
+TOWERS = input_file_option(
     "--towers",
     "towers_path",
     required=True,
-    type=PathType(exists=True, dir_okay=False, path_type=Path),
     help_id="cli.help_towers",
 )
 JOB_INPUTS = (
@@ -238,9 +269,8 @@ JOB_INPUTS = (
     ),
     TOWERS,
     DEM,
-    option(
+    input_file_option(
         "--population",
-        type=PathType(exists=True, dir_okay=False, path_type=Path),
         help_id="cli.help_population",
     ),
     option(
@@ -254,18 +284,16 @@ JOB_INPUTS = (
         help_id="cli.help_previous_communes",
     ),
 )
-CALIBRATION = option(
+CALIBRATION = input_file_option(
     "--calibration",
-    type=PathType(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help_id="cli.help_calibration",
 )
 COVERAGE_OPTIONS = (MODEL, RADIUS, RESOLUTION, RX_HEIGHT, K_FACTOR_OPTION, THRESHOLD, CALIBRATION)
-MEASUREMENTS = option(
+MEASUREMENTS = input_file_option(
     "--measurements",
     "measurements_path",
     required=True,
-    type=PathType(exists=True, dir_okay=False, path_type=Path),
     help_id="cli.help_measurements",
 )
 

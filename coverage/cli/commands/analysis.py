@@ -24,12 +24,12 @@ from coverage.cli.options import (
     lang_option,
     number_option,
     out_option,
+    scheduler_options,
     with_options,
     writable_output,
 )
 from coverage.cli.reporting import say
-from coverage.cli.wording import Integer, PathType, Text, option
-from coverage.settings import TILE_SIZE_CELLS
+from coverage.cli.wording import PathType, Text, option
 
 PROVINCE = "Lào Cai"
 """The province of the embedded scenario and of the seed communes (a name, in every language)."""
@@ -50,19 +50,7 @@ PROVINCE = "Lào Cai"
 @lang_option("cli.help_lang_gaps")
 @out_option("cli.help_gaps_out")
 @OVERWRITE
-@option(
-    "--scheduler",
-    metavar="ADDRESS|local:N",
-    default=None,
-    help_id="cli.help_gaps_scheduler",
-)
-@option(
-    "--tile-size",
-    type=Integer(min=16),
-    default=TILE_SIZE_CELLS,
-    show_default=True,
-    help_id="cli.help_gaps_tile_size",
-)
+@scheduler_options("cli.help_gaps_scheduler", "cli.help_gaps_tile_size")
 def gaps(
     interest: tuple[str, ...],
     min_gap_area: float,

@@ -18,6 +18,7 @@ from coverage.cli.options import (
     MODEL,
     OVERWRITE,
     POSITIVE_DISTANCE,
+    input_file_option,
     lang_option,
     number_option,
     out_option,
@@ -51,10 +52,9 @@ def _drive_inputs(
     return points, towers, terrain
 
 
-DRIVE_TOWERS = option(
+DRIVE_TOWERS = input_file_option(
     "--towers",
     "towers_path",
-    type=PathType(exists=True, dir_okay=False, path_type=Path),
     help_id="cli.help_drive_towers",
 )
 DRIVE_DEM = option(

@@ -17,13 +17,14 @@ from coverage.cli.options import (
     JOB_INPUTS,
     OVERWRITE,
     Number,
+    input_file_option,
     lang_option,
     number_option,
     out_option,
     with_options,
 )
 from coverage.cli.reporting import say
-from coverage.cli.wording import Choice, Integer, PathType, option
+from coverage.cli.wording import Choice, Integer, option
 from coverage.settings import MAX_HOP_M
 
 
@@ -38,18 +39,8 @@ from coverage.settings import MAX_HOP_M
     help_id="cli.help_plan_new_sites",
 )
 @number_option("--budget", Number(min=0.0), "MONEY", None, "cli.help_plan_budget")
-@option(
-    "--costs",
-    "costs_path",
-    type=PathType(exists=True, dir_okay=False, path_type=Path),
-    help_id="cli.help_plan_costs",
-)
-@option(
-    "--candidates",
-    "candidates_path",
-    type=PathType(exists=True, dir_okay=False, path_type=Path),
-    help_id="cli.help_plan_candidates",
-)
+@input_file_option("--costs", "costs_path", help_id="cli.help_plan_costs")
+@input_file_option("--candidates", "candidates_path", help_id="cli.help_plan_candidates")
 @option(
     "--solver",
     type=Choice(["greedy", "ilp"]),
@@ -63,12 +54,7 @@ from coverage.settings import MAX_HOP_M
     is_flag=True,
     help_id="cli.help_plan_require_backhaul",
 )
-@option(
-    "--fibre",
-    "fibre_path",
-    type=PathType(exists=True, dir_okay=False, path_type=Path),
-    help_id="cli.help_plan_fibre",
-)
+@input_file_option("--fibre", "fibre_path", help_id="cli.help_plan_fibre")
 @number_option("--max-hop", Number(min=1.0), "M", MAX_HOP_M, "cli.help_plan_max_hop")
 @lang_option("cli.help_lang_plan")
 @out_option("cli.help_plan_out")

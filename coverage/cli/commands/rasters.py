@@ -38,11 +38,12 @@ from coverage.cli.options import (
     number_option,
     out_option,
     renamed,
+    scheduler_options,
     with_options,
 )
 from coverage.cli.reporting import say
 from coverage.cli.wording import Integer, option
-from coverage.settings import FREQUENCY_MHZ, TILE_SIZE_CELLS
+from coverage.settings import FREQUENCY_MHZ
 
 
 @main.command(help_id="cli.help_command_viewshed")
@@ -193,19 +194,7 @@ def itm_loss(
 @lang_option()
 @out_option("cli.help_coverage_out", folder=True)
 @OVERWRITE
-@option(
-    "--scheduler",
-    metavar="ADDRESS|local:N",
-    default=None,
-    help_id="cli.help_coverage_scheduler",
-)
-@option(
-    "--tile-size",
-    type=Integer(min=16),
-    default=TILE_SIZE_CELLS,
-    show_default=True,
-    help_id="cli.help_coverage_tile_size",
-)
+@scheduler_options("cli.help_coverage_scheduler", "cli.help_coverage_tile_size")
 def coverage_command(
     towers_path: Path,
     dem: tuple[Path, ...],

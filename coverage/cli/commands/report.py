@@ -13,6 +13,7 @@ from coverage.cli.options import (
     COVERAGE_OPTIONS,
     JOB_INPUTS,
     OVERWRITE,
+    input_file_option,
     lang_option,
     out_option,
     with_options,
@@ -44,18 +45,8 @@ from coverage.cli.wording import PathType, Text, option
     callback=writable_output,
     help_id="cli.help_report_save_run",
 )
-@option(
-    "--plan",
-    "plan_path",
-    type=PathType(exists=True, dir_okay=False, path_type=Path),
-    help_id="cli.help_report_plan",
-)
-@option(
-    "--measurements",
-    "measurements_path",
-    type=PathType(exists=True, dir_okay=False, path_type=Path),
-    help_id="cli.help_report_measurements",
-)
+@input_file_option("--plan", "plan_path", help_id="cli.help_report_plan")
+@input_file_option("--measurements", "measurements_path", help_id="cli.help_report_measurements")
 @out_option("cli.help_report_out")
 @OVERWRITE
 def report(

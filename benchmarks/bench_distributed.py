@@ -140,7 +140,8 @@ def _warm_up() -> None:
     predict(towers, terrain, radius_m=300.0)
 
 
-def efficiency(folder: Path) -> None:
+def job_inputs(folder: Path) -> tuple[Path, gpd.GeoDataFrame]:
+    """The efficiency job's DEM (four files in ``folder / "dem"``) and its sites."""
     dem = folder / "dem"
     dem.mkdir()
     elevation = rough_elevation(SIZE, seed=11)
@@ -151,7 +152,11 @@ def efficiency(folder: Path) -> None:
                 dem / f"n{i}e{j}.tif", elevation[i * half : (i + 1) * half, j * half : (j + 1) * half],
                 ORIGIN_X_M + j * half * CELL_M, ORIGIN_Y_M - i * half * CELL_M,
             )  # fmt: skip
-    towers = _towers(N_SITES, SIZE * CELL_M, RADIUS_M + 500.0, seed=3)
+    return dem, _towers(N_SITES, SIZE * CELL_M, RADIUS_M + 500.0, seed=3)
+
+
+def efficiency(folder: Path) -> None:
+    dem, towers = job_inputs(folder)
     options = {"radius_m": RADIUS_M, "tile_size": TILE}
     load = os.getloadavg()[0]
     one, cpu_one, peaks_one, tiles = _timed_run(1, towers, dem, folder / "one", **options)

@@ -42,11 +42,10 @@ from benchmarks.bench_distributed import (
     _cluster,
     _cpu_s,
     _max_rss_gb,
-    _towers,
     _warm_up,
-    _write_dem,
+    job_inputs,
 )
-from benchmarks.synthetic import ORIGIN_X_M, ORIGIN_Y_M, UTM48N, rough_elevation
+from benchmarks.synthetic import ORIGIN_X_M, ORIGIN_Y_M, UTM48N
 from coverage.cluster import TiledCoverage, gaps_tiled, predict_tiled
 from coverage.gaps import gap_polygons
 from coverage.io.population import population_on_grid
@@ -60,18 +59,8 @@ MIN_KM2 = 0.1
 
 def _inputs(folder: Path) -> tuple[Path, gpd.GeoDataFrame, gpd.GeoDataFrame, Path]:
     """DEM files, sites, Voronoi communes and a population raster over one extent."""
-    dem = folder / "dem"
-    dem.mkdir()
-    elevation = rough_elevation(SIZE, seed=11)
-    half = SIZE // 2
-    for i in range(2):
-        for j in range(2):
-            _write_dem(
-                dem / f"n{i}e{j}.tif", elevation[i * half : (i + 1) * half, j * half : (j + 1) * half],
-                ORIGIN_X_M + j * half * CELL_M, ORIGIN_Y_M - i * half * CELL_M,
-            )  # fmt: skip
+    dem, towers = job_inputs(folder)
     extent = SIZE * CELL_M
-    towers = _towers(N_SITES, extent, RADIUS_M + 500.0, seed=3)
     rng = np.random.default_rng(8)
     frame = shapely.box(ORIGIN_X_M, ORIGIN_Y_M - extent, ORIGIN_X_M + extent, ORIGIN_Y_M)
     seeds = shapely.multipoints(

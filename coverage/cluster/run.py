@@ -45,7 +45,7 @@ from coverage.crs import WGS84, grow_lonlat_bounds
 from coverage.errors import ClusterError, DemEdgeWarning, TerrainError
 from coverage.gaps import commune_table
 from coverage.grid import Grid
-from coverage.i18n import current_language, message
+from coverage.i18n import current_language, first_few, message
 from coverage.io.dem import dem_files, open_dem_file
 from coverage.io.files import atomic_folder, atomic_output
 from coverage.io.spreadsheets import write_csv
@@ -241,12 +241,12 @@ def _check_sites(grid: Grid, towers_w: gpd.GeoDataFrame, reach: int) -> None:
     cut = (rows < reach) | (cols < reach) | (rows + reach >= grid.shape[0])
     cut |= cols + reach >= grid.shape[1]
     if cut.any():
-        names = ", ".join(map(str, towers_w["site_id"].to_numpy()[cut][:10]))
+        names = first_few(towers_w["site_id"].to_numpy()[cut])
         warnings.warn(
             message(
                 "errors.cluster.radius_past_edge",
                 count=int(cut.sum()),
-                shown=names + (" ..." if cut.sum() > 10 else ""),
+                shown=names,
             ),
             DemEdgeWarning,
             stacklevel=3,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from functools import cache
 from importlib.resources import files
@@ -277,12 +277,27 @@ def term(word: str) -> str:
     return Translator(_CURRENT.get()).get("noun." + word.replace(" ", "_"), word)
 
 
+def first_few(items: Iterable[object], limit: int = 10) -> str:
+    """The first ``limit`` of ``items``, comma-separated, ``" ..."`` after when there are more.
+
+    How a message lists the sites, rows or communes it is about without listing thousands.
+
+    Examples
+    --------
+    >>> first_few(["A", "B", "C"], limit=2), first_few([1, 2])
+    ('A, B ...', '1, 2')
+    """
+    listed = list(items)
+    return ", ".join(map(str, listed[:limit])) + (" ..." if len(listed) > limit else "")
+
+
 __all__ = [
     "ENV_VARIABLE",
     "LANGUAGES",
     "Translator",
     "catalogue",
     "check_language",
+    "first_few",
     "current_language",
     "language",
     "message",

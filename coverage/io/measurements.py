@@ -44,7 +44,7 @@ import pandas as pd
 
 from coverage import operators
 from coverage.errors import SchemaError, UnusableRowsWarning
-from coverage.i18n import message, term
+from coverage.i18n import first_few, message, term
 from coverage.io.cells import (
     MAX_LISTED,
     CellProblems,
@@ -278,9 +278,7 @@ def measurements_from_frame(
     if dropped:
         listed = "; ".join(
             f"{message(_REASONS[reason])}: {len(rows)} "
-            f"({', '.join(labels[i] for i in rows[:MAX_LISTED])}"
-            + (" ..." if len(rows) > MAX_LISTED else "")
-            + ")"
+            f"({first_few((labels[i] for i in rows), MAX_LISTED)})"
             for reason, rows in dropped.items()
         )
         warnings.warn(

@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 
 from coverage.errors import DemEdgeWarning, ModelRangeError
-from coverage.i18n import current_language, language, message
+from coverage.i18n import current_language, first_few, language, message
 from coverage.memory import predict_bytes, radial_plan_bytes, require_site_memory
 from coverage.model.dispatch import MODELS
 from coverage.model.result import CoverageResult
@@ -200,7 +200,7 @@ def predict(
         if progress is not None:
             progress(done)
     if truncated:
-        shown = ", ".join(truncated[:10]) + (" ..." if len(truncated) > 10 else "")
+        shown = first_few(truncated)
         warnings.warn(
             message(
                 "errors.model.radius_past_edge",
@@ -235,7 +235,7 @@ def _in_language(lang: str, function: Callable[..., Any], *args: Any, **kwargs: 
 
     Examples
     --------
-    >>> from coverage.i18n import message
+    >>> from coverage.i18n import first_few, message
     >>> _in_language("vi", message, "errors.grid.source")
     'lưới'
     """

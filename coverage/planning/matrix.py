@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from affine import Affine
 
 from coverage.errors import DemEdgeWarning, PlanningError
-from coverage.i18n import message
+from coverage.i18n import first_few, message
 from coverage.model import LossCorrection, SiteRadio, require_predict_memory, site_received_power
 from coverage.physics.receiver import DEFAULT_THRESHOLDS_DBM
 from coverage.settings import K_FACTOR, RADIUS_M, RX_HEIGHT_M
@@ -172,7 +172,7 @@ def candidate_coverage(
         if progress is not None:
             progress(i + 1)
     if truncated:
-        shown = ", ".join(truncated[:10]) + (" ..." if len(truncated) > 10 else "")
+        shown = first_few(truncated)
         warnings.warn(
             message(
                 "errors.planning.matrix_radius_truncated",

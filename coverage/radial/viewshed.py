@@ -41,7 +41,7 @@ import numpy as np
 from numba import prange
 
 from coverage.errors import DemEdgeWarning
-from coverage.i18n import message
+from coverage.i18n import first_few, message
 from coverage.radial.plan import radial_plan, ray_axes
 from coverage.radial.site import (
     check_geometry,
@@ -417,9 +417,7 @@ def viewsheds(
             out[i],
         )
     if truncated:
-        shown = ", ".join(names[i] for i in truncated[:10]) + (
-            " ..." if len(truncated) > 10 else ""
-        )
+        shown = first_few(names[i] for i in truncated)
         warnings.warn(
             message(
                 "errors.radial.viewshed_past_edge",

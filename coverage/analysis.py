@@ -8,17 +8,20 @@ the CLI and the map all use.
 
 from __future__ import annotations
 
+import contextvars
 import html
 import logging
 import math
 import os
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+from rasterio.errors import NotGeoreferencedWarning
 
 from coverage.errors import CruderMethodWarning, SchemaError
 from coverage.gaps import check_operator_names, commune_coverage, gap_polygons, slug
@@ -206,21 +209,36 @@ def analyse(
     names = list(operators) if operators is not None else sorted(set(result.layers["operator"]))
     pieces = []
     dropped: dict[str, Any] = {}
-    for operator in [None, *names]:
-        gaps = gap_polygons(
-            result,
-            communes=communes,
-            population=people,
-            operator=operator,
-            previous_communes=previous_w,
-            min_area_km2=min_gap_area_km2,
-            on_grid=on_grid,
-            elevation_m=elevation_m,
-        )
-        dropped[str(gaps["operator"].iloc[0]) if len(gaps) else str(operator)] = gaps.attrs.get(
-            "dropped"
-        )
-        pieces.append(gaps)
+    # each operator's list on its own thread (most of the work releases the GIL): the
+    # shared communes' index and borders are built first, once
+    on_grid.communes.sindex  # noqa: B018 - built here, not raced for in the threads
+    on_grid.borders  # noqa: B018
+    keys = [None, *names]
+    workers = max(1, min(len(keys), os.cpu_count() or 1))
+    with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=workers) as pool:
+        # rasterio silences this warning of its in-memory rasters with catch_warnings, which
+        # threads undo for each other (filters are global): silenced here around them all
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        runs = [
+            pool.submit(
+                contextvars.copy_context().run,  # the caller's language in every thread
+                gap_polygons,
+                result,
+                communes=communes,
+                population=people,
+                operator=operator,
+                previous_communes=previous_w,
+                min_area_km2=min_gap_area_km2,
+                on_grid=on_grid,
+                elevation_m=elevation_m,
+            )
+            for operator in keys
+        ]
+        for operator, run in zip(keys, runs, strict=True):
+            gaps = run.result()
+            name = str(gaps["operator"].iloc[0]) if len(gaps) else str(operator)
+            dropped[name] = gaps.attrs.get("dropped")
+            pieces.append(gaps)
     all_gaps = gpd.GeoDataFrame(pd.concat(pieces, ignore_index=True), crs=result.crs)
     all_gaps.attrs["dropped"] = dropped
     tagged = _tagged_inputs(terrain, people)

@@ -127,3 +127,22 @@ def test_a_dem_tagged_synthetic_marks_every_gap_and_commune_row(
     assert (both.gaps[SYNTHETIC_COLUMN] == "terrain, population").all()
     vi = write_gap_list(both.gaps, both.communes, tmp_path / "gaps_vi.csv", lang="vi")
     assert vi.read_text(encoding="utf-8-sig").splitlines()[1].count('"địa hình, dân số"') == 1
+
+
+def test_each_operator_list_speaks_the_callers_language(
+    small_scenario: dict, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The operators' lists are built on threads: each keeps the caller's language."""
+    import logging
+
+    from coverage.i18n import language
+
+    communes = read_communes(small_scenario["communes"])
+    towers = read_towers(small_scenario["towers"])
+    terrain = open_terrain(small_scenario["dem"])
+    people = population_from_communes(communes, column="dan_so", grid=terrain.grid)
+    with language("vi"), caplog.at_level(logging.INFO, logger="coverage.gaps.pieces"):
+        analyse(communes, towers, terrain, population=people, radius_m=4000)
+    lines = [r.getMessage() for r in caplog.records if r.name == "coverage.gaps.pieces"]
+    assert len(lines) == 3  # nobody, Viettel, MobiFone
+    assert all(line.startswith("vùng lõm sóng ") for line in lines), lines

@@ -254,3 +254,65 @@ def test_the_map_popup_says_which_rows_are_scattered() -> None:
     fields = {field["label"]: field["key"] for field in layer.data["fields"]}
     shown = {f["r"]: (f[fields["kind"]], f[fields["pieces"]]) for f in layer.data["features"]}
     assert shown == {1: ("area", 1), 2: ("scattered", 4)}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    covered=arrays(np.bool_, st.tuples(st.integers(3, 12), st.integers(3, 12))),
+    cell_m=st.sampled_from([30.0, 100.0, 500.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_piece_cells_are_the_pieces_rasterised(covered, cell_m, seed) -> None:
+    """Pieces alone in their (area, commune) take that pair's cells from the communes' table;
+    the others are rasterised: the same sums, maxima and cells, to the last bit, as
+    rasterising every piece (borders placed off every fine-pixel centre)."""
+    assert_piece_cells_are_rasterised(covered, cell_m, seed)
+
+
+def test_piece_cells_of_pairs_with_several_pieces() -> None:
+    """A strip crossing the third commune leaves the second commune's part in two pieces."""
+    covered = np.ones((12, 12), dtype=bool)
+    covered[8] = False
+    assert assert_piece_cells_are_rasterised(covered, 100.0, 1) > 0
+
+
+def assert_piece_cells_are_rasterised(covered: np.ndarray, cell_m: float, seed: int) -> int:
+    """:func:`piece_cells` against rasterising every piece; the number of shared pairs."""
+    from scipy import ndimage
+
+    from coverage.gaps.pieces import cut_by_communes, piece_cells, vectorise
+    from coverage.zonal import commune_fractions
+
+    rows, cols = covered.shape
+    grid = Grid(UTM48N, Affine(cell_m, 0, 0, 0, -cell_m, rows * cell_m), (rows, cols))
+    w, h = cols * cell_m * 1.000137, rows * cell_m * 0.999713
+    communes = gpd.GeoDataFrame(
+        geometry=[
+            Polygon([(-1.3, -0.7), (0.55 * w, 0), (0.3 * w, 0.8 * h), (0.1, 0.6 * h)]),
+            Polygon([(0.55 * w, 0), (0.9 * w, 0.1 * h), (0.7 * w, 0.7 * h), (0.3 * w, 0.8 * h)]),
+            Polygon([(0.62 * w, 0.2 * h), (0.7 * w, 0.2 * h), (0.7 * w, 0.4 * h)]),  # overlaps
+        ],
+        crs=UTM48N,
+    )
+    on_grid = communes_on_grid(communes, grid)
+    areas, _ = ndimage.label(~covered)
+    area_ids, pieces, area_of_piece, commune_of_piece = cut_by_communes(
+        vectorise(areas, grid), on_grid.communes, on_grid.borders
+    )
+    pair_of_piece = area_ids[area_of_piece] * len(communes) + commune_of_piece
+    mine = piece_cells(on_grid.fractions, areas, pair_of_piece, pieces, grid)
+    theirs = commune_fractions(
+        gpd.GeoDataFrame(geometry=pieces, crs=UTM48N),
+        grid=grid,
+        supersample=on_grid.fractions.supersample,
+    )
+    values = np.random.default_rng(seed).gamma(0.5, 40.0, (rows, cols))
+    values[0, 0] = np.nan
+    assert mine.n_zones == theirs.n_zones == len(pieces)
+    assert np.array_equal(
+        mine.zone_sum(np.nan_to_num(values)), theirs.zone_sum(np.nan_to_num(values))
+    )
+    assert np.array_equal(mine.zone_cells(), theirs.zone_cells())
+    for got, expected in zip(mine.zone_max(values), theirs.zone_max(values), strict=True):
+        assert np.array_equal(got, expected, equal_nan=True)
+    return int((np.unique(pair_of_piece, return_counts=True)[1] > 1).sum())

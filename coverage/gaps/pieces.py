@@ -18,30 +18,65 @@ import numpy as np
 import rasterio.features
 import shapely
 import shapely.geometry
+from scipy import ndimage
 
 from coverage.grid import Grid
 from coverage.i18n import message
-from coverage.zonal import CommuneFractions
+from coverage.zonal import CommuneFractions, commune_fractions
 
 log = logging.getLogger(__name__)
 
 
 def vectorise(areas: np.ndarray, grid: Grid) -> dict[int, Any]:
-    """One (multi)polygon per contiguous-area label, in the grid's CRS."""
-    if areas.max(initial=0) == 0:
+    """One (multi)polygon per contiguous-area label, in the grid's CRS.
+
+    Areas that fill their bounding rectangle (single cells, rows of cells: most areas of
+    a rough province) are drawn as that rectangle directly; the others are traced by
+    :func:`rasterio.features.shapes`, which gives a rectangle the same four corners in
+    the same order.
+    """
+    count = int(areas.max(initial=0))
+    if count == 0:
         return {}
+    labels, boxes = _rectangles(areas, count)
+    polygons = dict(zip(labels.tolist(), _rectangle_polygons(boxes, grid), strict=True))
+    traced = np.ones(count + 1, dtype=bool)
+    traced[0] = False
+    traced[labels] = False
+    if len(labels) == count:
+        return polygons
     shapes = list(
         rasterio.features.shapes(
-            areas.astype(np.int32), mask=areas > 0, connectivity=4, transform=grid.transform
+            areas.astype(np.int32), mask=traced[areas], connectivity=4, transform=grid.transform
         )
     )
     parts: dict[int, list[Any]] = {}
     for polygon, (_, value) in zip(_polygons(shapes), shapes, strict=True):
         parts.setdefault(int(value), []).append(polygon)
-    return {
-        key: shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
-        for key, geoms in parts.items()
-    }
+    for key, geoms in parts.items():
+        polygons[key] = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+    return dict(sorted(polygons.items()))
+
+
+def _rectangles(areas: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Labels of the areas that fill their bounding box, and the boxes (row0, col0, row1, col1)."""
+    cells = np.bincount(areas.reshape(-1), minlength=count + 1)[1:]
+    found = ndimage.find_objects(areas, max_label=count)
+    boxes = np.array(
+        [(s[0].start, s[1].start, s[0].stop, s[1].stop) if s else (0, 0, 0, 0) for s in found],
+        dtype=np.int64,
+    ).reshape(-1, 4)  # a label absent from ``areas`` has no box (None)
+    full = ((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) == cells) & (cells > 0)
+    return np.flatnonzero(full) + 1, boxes[full]
+
+
+def _rectangle_polygons(boxes: np.ndarray, grid: Grid) -> np.ndarray:
+    """Rectangles of cells as ``shapes`` draws them: from the upper-left corner down."""
+    row0, col0, row1, col1 = boxes.T
+    rows = np.stack([row0, row1, row1, row0, row0], axis=1) - 0.0
+    cols = np.stack([col0, col0, col1, col1, col0], axis=1) - 0.0
+    x, y = grid.xy(rows, cols, offset="ul")
+    return shapely.polygons(np.stack([x, y], axis=2))
 
 
 def _polygons(shapes: list[tuple[dict[str, Any], float]]) -> np.ndarray:
@@ -77,9 +112,13 @@ def cut_by_communes(
         left, right = communes.sindex.query(area_geoms, predicate="intersects")
     else:
         left, right = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    cut = shapely.intersection(area_geoms[left], borders[right])
+    # most areas lie inside one commune: they are their own piece, with no overlay to compute
+    inside = shapely.contains_properly(borders[right], area_geoms[left])
+    cut = area_geoms[left]
+    cut[~inside] = shapely.intersection(cut[~inside], borders[right[~inside]])
     pieces, origin = explode_polygons(cut)
-    return area_ids, pieces, left[origin], right[origin]
+    # exteriors counter-clockwise, holes clockwise (GeoJSON's rule), whichever way they came
+    return area_ids, shapely.orient_polygons(pieces), left[origin], right[origin]
 
 
 def explode_polygons(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,6 +132,72 @@ def explode_polygons(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     polygonal = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)
     order = np.argsort(origin[polygonal], kind="stable")
     return parts[polygonal][order], origin[polygonal][order]
+
+
+# ------------------------------- cells of each piece: from the communes' cells, few rasterised
+
+
+def piece_cells(
+    communes: CommuneFractions,
+    areas: np.ndarray,
+    pair_of_piece: np.ndarray,
+    pieces: np.ndarray,
+    grid: Grid,
+) -> CommuneFractions:
+    """Each piece's share of the grid's cells, as :func:`coverage.zonal.commune_fractions`
+    of all the pieces gives it, rasterising only the pieces that share their pair.
+
+    A piece is one contiguous area (whole cells) cut by one commune, so when it is the only
+    piece of its *pair* (``area label * communes.n_zones + commune position``, as
+    ``pair_of_piece``) its fine pixels are exactly the pair's fine pixels in ``communes``'
+    table: most pieces need no rasterising. Each piece's entries keep the order rasterising
+    gives them, so its sums are the same to the last bit.
+
+    Parameters
+    ----------
+    communes
+        The communes' shares of the grid's cells.
+    areas
+        Contiguous-area labels of the grid's cells (0: covered).
+    pair_of_piece
+        Each piece's pair.
+    pieces
+        The pieces' polygons, in the grid's CRS.
+    grid
+        The grid ``communes`` was rasterised on.
+    """
+    cell, pair, fraction = _pair_entries(communes, areas)
+    keys, inverse, counts = np.unique(pair_of_piece, return_inverse=True, return_counts=True)
+    alone = counts[inverse] == 1
+    pair_keys = keys[inverse[alone]]
+    piece_of_pair = np.flatnonzero(alone)[np.argsort(pair_keys)]
+    pair_keys = np.sort(pair_keys)
+    where = np.searchsorted(pair_keys, pair).clip(max=max(len(pair_keys) - 1, 0))
+    found = pair_keys[where] == pair if len(pair_keys) else np.zeros(len(pair), dtype=bool)
+    shared = np.flatnonzero(~alone)
+    rasterised = commune_fractions(
+        gpd.GeoDataFrame(geometry=pieces[shared], crs=grid.crs),
+        grid=grid,
+        supersample=communes.supersample,
+    )
+    return CommuneFractions(
+        cell=np.concatenate([cell[found], rasterised.cell]),
+        zone=np.concatenate([piece_of_pair[where[found]], shared[rasterised.zone]]),
+        fraction=np.concatenate([fraction[found], rasterised.fraction]),
+        n_zones=len(pieces),
+        shape=communes.shape,
+        supersample=communes.supersample,
+    )
+
+
+def _pair_entries(
+    communes: CommuneFractions, areas: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``communes``' entries in uncovered cells: cell, pair (area label, commune), share."""
+    label = areas.reshape(-1)[communes.cell]
+    inside = label > 0
+    pair = label[inside].astype(np.int64) * communes.n_zones + communes.zone[inside]
+    return communes.cell[inside], pair, communes.fraction[inside]
 
 
 # ------------------------------------- rows: large pieces alone, small ones scattered per commune
@@ -225,14 +330,10 @@ def people_of_pieces(
     communes
         The communes' shares of the grid's cells.
     """
-    label = areas.reshape(-1)[communes.cell]
-    inside = label > 0
-    pair = label[inside].astype(np.int64) * communes.n_zones + communes.zone[inside]
-    weight = np.asarray(people, dtype=np.float64).reshape(-1)[communes.cell[inside]]
+    cell, pair, fraction = _pair_entries(communes, areas)
+    weight = np.asarray(people, dtype=np.float64).reshape(-1)[cell]
     pairs, where = np.unique(np.concatenate([pair, pair_of_piece]), return_inverse=True)
-    exact = np.bincount(
-        where[: len(pair)], weights=weight * communes.fraction[inside], minlength=len(pairs)
-    )
+    exact = np.bincount(where[: len(pair)], weights=weight * fraction, minlength=len(pairs))
     own = where[len(pair) :]
     return split_pair_people(exact, own, estimate, piece_km2)
 

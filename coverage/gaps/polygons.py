@@ -19,6 +19,7 @@ from coverage.gaps.pieces import (
     gap_rows,
     outside_communes,
     people_of_pieces,
+    piece_cells,
     vectorise,
 )
 from coverage.grid import Grid
@@ -26,7 +27,7 @@ from coverage.i18n import message
 from coverage.model import CoverageResult
 from coverage.population import PopulationGrid
 from coverage.terrain import Terrain
-from coverage.zonal import CommunesOnGrid, commune_fractions, communes_on_grid
+from coverage.zonal import CommunesOnGrid, communes_on_grid
 
 __all__ = ["gap_polygons", "ranked_gaps"]
 
@@ -161,15 +162,12 @@ def gap_polygons(
     )
     piece_km2 = shapely.area(pieces) / 1e6
     rows = gap_rows(pieces, area_of_piece, commune_of_piece, min_area_km2=min_area_km2)
-    piece_cells = commune_fractions(
-        gpd.GeoDataFrame(geometry=pieces, crs=result.crs),
-        grid=result.grid,
-        supersample=on_grid.fractions.supersample,
-    )
+    pair_of_piece = area_ids[area_of_piece] * on_grid.fractions.n_zones + commune_of_piece
+    cells = piece_cells(on_grid.fractions, areas, pair_of_piece, pieces, result.grid)
     piece_people = people_of_pieces(
-        piece_cells.zone_sum(people),
+        cells.zone_sum(people),
         piece_km2,
-        area_ids[area_of_piece] * on_grid.fractions.n_zones + commune_of_piece,
+        pair_of_piece,
         areas=areas,
         people=people,
         communes=on_grid.fractions,
@@ -181,11 +179,11 @@ def gap_polygons(
         area_of_piece=area_of_piece,
         piece_km2=piece_km2,
         piece_people=piece_people if population is not None else None,
-        piece_highest=piece_cells.zone_max(
+        piece_highest=cells.zone_max(
             elevation_m if elevation_m is not None else np.full(result.shape, np.nan)
         ),
-        piece_cells=piece_cells.zone_cells(),
-        piece_flagged=piece_cells.zone_sum((result.validity != 0).astype(np.float64)),
+        piece_cells=cells.zone_cells(),
+        piece_flagged=cells.zone_sum((result.validity != 0).astype(np.float64)),
         uncovered_people=float(np.where(uncovered, people, 0.0).sum()),
         uncovered_cells=int(uncovered.sum()),
         communes_w=on_grid.communes,

@@ -396,9 +396,10 @@ def predict_bytes(
     """Peak bytes of :func:`coverage.model.predict` beyond the terrain itself.
 
     The best power and serving site of each layer over the whole grid, the validity
-    raster, the power and flags of ``batch_size`` sites' windows held until merged, the
-    cached radial plan, and the larger of building that plan and one site's working
-    arrays (path loss, line of sight, angles, distance, azimuth over its window).
+    raster, the power and flags of two batches of ``batch_size`` sites' windows (one
+    merged while the next is computed), the cached radial plan, and the larger of building
+    that plan and two sites' working arrays (path loss, line of sight, angles, distance,
+    azimuth over their windows: two sites are computed at once).
 
     Examples
     --------
@@ -411,9 +412,9 @@ def predict_bytes(
     return (
         grid_bytes(shape, _PREDICT_LAYER_CELL, layers=n_layers)
         + grid_bytes(shape, 1)
-        + int(batch_size) * _SITE_OUTPUT_CELL * window
+        + 2 * int(batch_size) * _SITE_OUTPUT_CELL * window
         + int(16 * disc)
-        + max(radial_plan_bytes(radius_cells), _SITE_WINDOW_CELL * window)
+        + max(radial_plan_bytes(radius_cells), 2 * _SITE_WINDOW_CELL * window)
         + _thread_scratch_bytes(radius_cells, threads)
     )
 

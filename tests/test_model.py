@@ -319,3 +319,39 @@ def test_merge_equals_merging_by_boolean_indexing() -> None:
     for got, expected in zip(merged, indexed, strict=True):
         np.testing.assert_array_equal(got, expected)
     assert (merged[1] >= 0).sum() > 1000
+
+
+def test_sites_computed_two_at_once_give_the_one_by_one_result(flat: Terrain) -> None:
+    """Without a scheduler two sites run at once and the next batch computes while one is
+    merged: the result is the sites' one-by-one result, merged in their order."""
+    sites = [
+        {
+            "site_id": f"S{i}",
+            "operator": ("Viettel", "VinaPhone")[i % 2],
+            "x": _centre(flat, dcol=d)[0],
+            "y": _centre(flat, drow=i - 3)[1],
+        }
+        for i, d in enumerate((-25, -10, 0, 0, 10, 25, 5))
+    ]
+    towers = _towers(sites)
+    seen: list[int] = []
+    default = predict(towers, flat, radius_m=1500, batch_size=3, progress=seen.append)
+    one_by_one = predict(towers, flat, radius_m=1500, batch_size=3, scheduler="sync")
+    np.testing.assert_array_equal(default.best_power_dbm, one_by_one.best_power_dbm)
+    np.testing.assert_array_equal(default.serving_site, one_by_one.serving_site)
+    np.testing.assert_array_equal(default.validity, one_by_one.validity)
+    assert seen == [3, 6, 7]
+
+
+def test_a_site_failing_on_a_thread_speaks_the_callers_language() -> None:
+    from coverage.i18n import language
+
+    elevation = np.zeros((SIZE, SIZE))
+    elevation[60, 70] = np.nan  # a void 500 m from the site, not filled
+    terrain = Terrain.from_array(
+        elevation, transform=Affine(50, 0, 0, 0, -50, SIZE * 50), crs="EPSG:32648"
+    )
+    x, y = _centre(terrain)
+    towers = _towers([{"site_id": "A", "operator": "Viettel", "x": x, "y": y}])
+    with language("vi"), pytest.raises(TerrainError, match="ô DEM trống"):
+        predict(towers, terrain, radius_m=1000)

@@ -7,8 +7,10 @@ another or as Dask tasks, and their windows are merged as they arrive.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -21,6 +23,7 @@ from coverage.model.dispatch import MODELS
 from coverage.model.result import CoverageResult
 from coverage.model.sites import (
     LossCorrection,
+    SiteRadio,
     _tower_sites,
     calibration_label,
     coverage_layers,
@@ -31,6 +34,10 @@ from coverage.physics.ranges import check_model_range
 from coverage.settings import K_FACTOR, RADIUS_M, RX_HEIGHT_M
 from coverage.terrain import Terrain
 from coverage.validity import Validity
+
+SITES_AT_ONCE = 2
+"""Sites computed together on one machine without a scheduler: while one site's kernel
+runs on every core (it releases the GIL), the other's gain, power and merge run beside it."""
 
 __all__ = ["predict", "require_predict_memory"]
 
@@ -91,11 +98,12 @@ def predict(
         ``model="itm"`` only: ITM's environment; None (default): Lào Cai's
         :class:`~coverage.physics.itm.environment.ItmEnvironment`.
     scheduler
-        ``None`` runs sites one after another (each already uses every core); a Dask
-        scheduler name (``"threads"``, ``"processes"``, ``"distributed"`` with a client
-        running) runs each batch of sites as Dask tasks.
+        ``None`` runs the sites in this process, :data:`SITES_AT_ONCE` at a time (each
+        site's kernel already uses every core; the other's serial work runs beside it); a
+        Dask scheduler name (``"threads"``, ``"processes"``, ``"distributed"`` with a
+        client running) runs each batch of sites as Dask tasks.
     batch_size
-        Sites per batch handed to Dask.
+        Sites per batch (handed to Dask, or merged while the next batch computes).
     progress
         Called with the number of sites finished after each batch.
     calibration
@@ -168,32 +176,12 @@ def predict(
     validity[terrain.void_mask] = np.uint8(Validity.TERRAIN_VOID)
     done = 0
     truncated: list[str] = []
-    for start in range(0, len(sites), batch_size):
-        batch = sites[start : start + batch_size]
-        if scheduler is None:
-            outputs = [site_received_power(terrain, s, **options) for s in batch]  # type: ignore[arg-type]
-        else:
-            import dask
-
-            # a task in another process (dask's "processes", a distributed worker) does not
-            # inherit the caller's language: it travels with the task
-            lang = current_language()
-            tasks = [
-                dask.delayed(_in_language)(lang, site_received_power, terrain, s, **options)
-                for s in batch
-            ]
-            outputs = list(dask.compute(*tasks, scheduler=scheduler))
+    for batch, outputs in _computed_batches(
+        sites, terrain, options, batch_size=batch_size, scheduler=scheduler
+    ):
         for site, (row0, col0, power, flags, cut) in zip(batch, outputs, strict=True):
-            _merge(
-                best[site.layer],
-                serving[site.layer],
-                validity,
-                row0,
-                col0,
-                power,
-                flags,
-                site.index,
-            )
+            _merge(best[site.layer], serving[site.layer], validity, row0, col0, power, flags,
+                   site.index)  # fmt: skip
             if cut:
                 truncated.append(site.site_id)
         done += len(batch)
@@ -223,6 +211,45 @@ def predict(
         model=model,
         parameters={**options, "calibration": calibration_label(calibration)},
     )
+
+
+def _computed_batches(
+    sites: list[SiteRadio],
+    terrain: Terrain,
+    options: dict[str, Any],
+    *,
+    batch_size: int,
+    scheduler: Any,
+) -> Iterator[tuple[list[SiteRadio], list[Any]]]:
+    """Each batch of sites with its :func:`site_received_power` outputs, in the sites' order.
+
+    With a Dask ``scheduler``, each batch is computed there. Without one,
+    :data:`SITES_AT_ONCE` sites run at once on threads, and the next batch is already
+    computing while the caller merges this one: two batches are held at most.
+    """
+    batches = [sites[i : i + batch_size] for i in range(0, len(sites), batch_size)]
+    # a task in another process (dask's "processes", a distributed worker) or in a plain
+    # thread does not inherit the caller's language: it travels with the task
+    one_site = partial(_in_language, current_language(), site_received_power, terrain, **options)
+    if scheduler is not None:
+        import dask
+
+        for batch in batches:
+            tasks = [dask.delayed(one_site)(site) for site in batch]
+            yield batch, list(dask.compute(*tasks, scheduler=scheduler))
+        return
+    pool = ThreadPoolExecutor(max_workers=SITES_AT_ONCE)
+    try:
+        pending: tuple[list[SiteRadio], list[Future[Any]]] | None = None
+        for batch in batches:
+            running = [pool.submit(one_site, site) for site in batch]
+            if pending is not None:
+                yield pending[0], [future.result() for future in pending[1]]
+            pending = (batch, running)
+        if pending is not None:
+            yield pending[0], [future.result() for future in pending[1]]
+    finally:  # an error or an interrupt: the sites not started are not run
+        pool.shutdown(cancel_futures=True)
 
 
 def _in_language(lang: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -127,7 +127,7 @@ def _fill_profile(xs, heights, count, ground_tx, total, ground_rx, intervals, pr
             profile[k] = after_h
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, parallel=True, nogil=True)
 def itm_radial_losses(
     elevation,
     row0,

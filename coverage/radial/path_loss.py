@@ -212,7 +212,7 @@ def bullington_prefix_losses(distances_m, heights_m, h_tx_m, h_rx_m, frequency_m
 # ----------------------------------------------------------------------- grid kernel
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, parallel=True, nogil=True)
 def _site_kernel(
     elevation,
     row0,

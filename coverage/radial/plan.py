@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import NamedTuple
+import threading
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 import numba
 import numpy as np
@@ -39,6 +41,28 @@ __all__ = [
     "rays",
     "walk_samples",
 ]
+
+
+_Plan = TypeVar("_Plan")
+
+
+def _built_once(function: Callable[..., _Plan]) -> Callable[..., _Plan]:
+    """``functools.lru_cache(maxsize=8)`` of ``function``, building each plan once even when
+    threads ask for it together (sites computed at once, Dask's threaded scheduler).
+
+    The cached function's ``cache_clear`` and ``cache_info`` stay reachable.
+    """
+    cached = functools.lru_cache(maxsize=8)(function)
+    lock = threading.Lock()
+
+    @functools.wraps(function)
+    def built(*args: Any, **kwargs: Any) -> _Plan:
+        with lock:
+            return cached(*args, **kwargs)
+
+    built.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    built.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return built
 
 
 def rays(radius_cells: float, oversample: float = OVERSAMPLE) -> tuple:
@@ -115,7 +139,7 @@ class RadialPlan(NamedTuple):
         return np.hypot(self.cell_drow, self.cell_dcol)
 
 
-@functools.lru_cache(maxsize=8)
+@_built_once
 def radial_plan(radius_cells: float, *, oversample: float = OVERSAMPLE) -> RadialPlan:
     """Rays and cell lookups for a disc of ``radius_cells`` (cached per radius).
 
@@ -344,7 +368,7 @@ class NearestRayPlan(NamedTuple):
     cell_step: np.ndarray
 
 
-@functools.lru_cache(maxsize=8)
+@_built_once
 def nearest_ray_plan(radius_cells: float, oversample: float = OVERSAMPLE) -> NearestRayPlan:
     """Rays and the cells of the disc grouped by nearest ray (cached per radius).
 

@@ -20,9 +20,9 @@ of what a GIS per-site workflow costs; the ratio printed is its time per site ov
 
 ITM takes minutes: ``python -m benchmarks province`` runs diffraction and Hata; add ITM
 with ``BENCH_PROVINCE_ITM=1`` in the environment or ``python -m benchmarks.bench_province
---itm``; ``--models itm`` runs ITM alone. ``--sites N`` runs the commands on the first N
-sites only (a sample: its figures are per site, and the target is not judged). Each
-command's CPU time (user + system, from ``os.wait4``) is printed beside its wall time: on
+--itm``; ``--models itm`` runs ITM alone, ``--commands gaps`` one command. ``--sites N``
+runs the commands on the first N sites only (a sample: its figures are per site, and the
+target is not judged). Each command's CPU time (user + system, from ``os.wait4``) is printed beside its wall time: on
 a shared machine, CPU seconds per site compare runs better than wall time does.
 """
 
@@ -137,10 +137,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--sites", type=int, default=N_SITES, help=f"run on the first N sites (default {N_SITES})"
     )
+    parser.add_argument(
+        "--commands",
+        default="coverage,gaps",
+        help="comma-separated commands to run (default coverage,gaps)",
+    )
     args = parser.parse_args([] if argv is None else argv)
     if not 1 <= args.sites <= N_SITES:
         parser.error(f"--sites: give 1 to {N_SITES}, not {args.sites}")
     n_sites = args.sites
+    commands = [c.strip() for c in args.commands.split(",") if c.strip()]
+    if not commands or set(commands) - {"coverage", "gaps"}:
+        parser.error(f"--commands: give coverage, gaps or both, not {args.commands!r}")
     models = ["diffraction", "hata"]
     if args.itm or os.environ.get("BENCH_PROVINCE_ITM") == "1":
         models.append("itm")
@@ -190,6 +198,8 @@ def main(argv: list[str] | None = None) -> None:
                          "--out", str(work / f"gaps_{model}.csv")],
             }  # fmt: skip
             for name, command in runs.items():
+                if name not in commands:
+                    continue
                 seconds, peak_gb, cpu_s = measured(command)
                 per_site = seconds / n_sites
                 ratio = f"{peer / per_site:8.1f}" if peer else f"{'-':>8s}"

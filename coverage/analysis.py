@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -207,38 +208,21 @@ def analyse(
     people = population_grid(population, on_grid, communes, population_column)
     table = commune_coverage(communes, result, population=people, on_grid=on_grid)
     names = list(operators) if operators is not None else sorted(set(result.layers["operator"]))
-    pieces = []
-    dropped: dict[str, Any] = {}
-    # each operator's list on its own thread (most of the work releases the GIL): the
-    # shared communes' index and borders are built first, once
-    on_grid.communes.sindex  # noqa: B018 - built here, not raced for in the threads
-    on_grid.borders  # noqa: B018
     keys = [None, *names]
-    workers = max(1, min(len(keys), os.cpu_count() or 1))
-    with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=workers) as pool:
-        # rasterio silences this warning of its in-memory rasters with catch_warnings, which
-        # threads undo for each other (filters are global): silenced here around them all
-        warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        runs = [
-            pool.submit(
-                contextvars.copy_context().run,  # the caller's language in every thread
-                gap_polygons,
-                result,
-                communes=communes,
-                population=people,
-                operator=operator,
-                previous_communes=previous_w,
-                min_area_km2=min_gap_area_km2,
-                on_grid=on_grid,
-                elevation_m=elevation_m,
-            )
-            for operator in keys
-        ]
-        for operator, run in zip(keys, runs, strict=True):
-            gaps = run.result()
-            name = str(gaps["operator"].iloc[0]) if len(gaps) else str(operator)
-            dropped[name] = gaps.attrs.get("dropped")
-            pieces.append(gaps)
+    pieces = _gap_lists(
+        keys,
+        result,
+        on_grid,
+        communes=communes,
+        population=people,
+        previous_communes=previous_w,
+        min_area_km2=min_gap_area_km2,
+        elevation_m=elevation_m,
+    )
+    dropped = {
+        str(gaps["operator"].iloc[0]) if len(gaps) else str(key): gaps.attrs.get("dropped")
+        for key, gaps in zip(keys, pieces, strict=True)
+    }
     all_gaps = gpd.GeoDataFrame(pd.concat(pieces, ignore_index=True), crs=result.crs)
     all_gaps.attrs["dropped"] = dropped
     tagged = _tagged_inputs(terrain, people)
@@ -249,6 +233,35 @@ def analyse(
     return Analysis(
         result=result, communes=table, gaps=all_gaps, population=people, terrain=terrain
     )
+
+
+def _gap_lists(
+    keys: list[str | None],
+    result: CoverageResult,
+    on_grid: CommunesOnGrid,
+    **options: Any,
+) -> list[gpd.GeoDataFrame]:
+    """:func:`~coverage.gaps.gap_polygons` of each operator in ``keys`` (None: nobody's).
+
+    Each list runs on its own thread (most of the work releases the GIL), in the caller's
+    language; the communes' index and borders they share are built first, once.
+    """
+    on_grid.communes.sindex  # noqa: B018 - built here, not raced for in the threads
+    on_grid.borders  # noqa: B018
+    pool = ThreadPoolExecutor(max_workers=max(1, min(len(keys), os.cpu_count() or 1)))
+    try:
+        with warnings.catch_warnings():
+            # rasterio silences this warning of its in-memory rasters with catch_warnings,
+            # which threads undo for each other (filters are global): silenced around them all
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            one_list = partial(gap_polygons, result, on_grid=on_grid, **options)
+            runs = [
+                pool.submit(contextvars.copy_context().run, partial(one_list, operator=key))
+                for key in keys
+            ]
+            return [run.result() for run in runs]
+    finally:  # an error or an interrupt: the lists not started are not run
+        pool.shutdown(cancel_futures=True)
 
 
 def _tagged_inputs(terrain: Terrain, population: PopulationGrid | None) -> list[str]:

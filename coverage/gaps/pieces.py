@@ -73,8 +73,8 @@ def _rectangles(areas: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
 def _rectangle_polygons(boxes: np.ndarray, grid: Grid) -> np.ndarray:
     """Rectangles of cells as ``shapes`` draws them: from the upper-left corner down."""
     row0, col0, row1, col1 = boxes.T
-    rows = np.stack([row0, row1, row1, row0, row0], axis=1) - 0.0
-    cols = np.stack([col0, col0, col1, col1, col0], axis=1) - 0.0
+    rows = np.stack([row0, row1, row1, row0, row0], axis=1).astype(float)
+    cols = np.stack([col0, col0, col1, col1, col0], axis=1).astype(float)
     x, y = grid.xy(rows, cols, offset="ul")
     return shapely.polygons(np.stack([x, y], axis=2))
 
@@ -151,7 +151,9 @@ def piece_cells(
     piece of its *pair* (``area label * communes.n_zones + commune position``, as
     ``pair_of_piece``) its fine pixels are exactly the pair's fine pixels in ``communes``'
     table: most pieces need no rasterising. Each piece's entries keep the order rasterising
-    gives them, so its sums are the same to the last bit.
+    gives them, so its sums are the same to the last bit; only a fine-pixel centre lying
+    exactly on a commune border is counted where ``communes`` put it, which rasterising
+    the piece alone could miss.
 
     Parameters
     ----------

@@ -244,10 +244,13 @@ def _gap_lists(
     """:func:`~coverage.gaps.gap_polygons` of each operator in ``keys`` (None: nobody's).
 
     Each list runs on its own thread (most of the work releases the GIL), in the caller's
-    language; the communes' index and borders they share are built first, once.
+    language; the spatial indexes and borders they share are built first, once, and never
+    prepared (:func:`coverage.gaps.pieces.cut_by_communes`).
     """
     on_grid.communes.sindex  # noqa: B018 - built here, not raced for in the threads
     on_grid.borders  # noqa: B018
+    if options.get("previous_communes") is not None:
+        options["previous_communes"].sindex  # noqa: B018
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(keys), os.cpu_count() or 1)))
     try:
         with warnings.catch_warnings():

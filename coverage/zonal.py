@@ -257,8 +257,6 @@ def commune_fractions(
 def without_overlaps(geometries: np.ndarray) -> np.ndarray:
     """Polygons with each overlap left to the one listed last, as :func:`commune_fractions` does.
 
-    They come prepared (:func:`shapely.prepare`) for the many tests made against them.
-
     Examples
     --------
     >>> from shapely.geometry import box
@@ -274,7 +272,6 @@ def without_overlaps(geometries: np.ndarray) -> np.ndarray:
             overlap = shapely.intersection(geometry, shapely.union_all(geometries[later]))
             if shapely.area(overlap) > 0:
                 out[i] = shapely.difference(geometry, overlap)
-    shapely.prepare(out)
     return out
 
 

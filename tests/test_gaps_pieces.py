@@ -150,3 +150,6 @@ def test_areas_inside_one_commune_are_their_own_piece_without_an_overlay() -> No
         assert piece.exterior.is_ccw
         assert all(not ring.is_ccw for ring in piece.interiors)
     assert len(pieces[3].interiors) == 1  # area 3 kept whole, hole and all
+    # the caller's borders are never prepared: threads share them, and GEOS's prepared
+    # geometries are not thread-safe
+    assert not shapely.is_prepared(borders).any()

@@ -112,8 +112,12 @@ def cut_by_communes(
         left, right = communes.sindex.query(area_geoms, predicate="intersects")
     else:
         left, right = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # most areas lie inside one commune: they are their own piece, with no overlay to compute
-    inside = shapely.contains_properly(borders[right], area_geoms[left])
+    # most areas lie inside one commune: they are their own piece, with no overlay to compute.
+    # The test runs on a private prepared copy of the borders: GEOS's prepared geometries are
+    # not thread-safe (libgeos/geos#825) and the operators' lists share the borders on threads
+    prepared = shapely.from_wkb(shapely.to_wkb(borders))
+    shapely.prepare(prepared)
+    inside = shapely.contains_properly(prepared[right], area_geoms[left])
     cut = area_geoms[left]
     cut[~inside] = shapely.intersection(cut[~inside], borders[right[~inside]])
     pieces, origin = explode_polygons(cut)

@@ -405,7 +405,7 @@ def predict_bytes(
     --------
     >>> format_bytes(predict_bytes((2000, 2000), n_layers=6, radius_cells=667,
     ...                            batch_size=16, threads=2))
-    '476 MB'
+    '646 MB'
     """
     window = window_cells(radius_cells, shape)
     disc = math.pi * radius_cells * radius_cells

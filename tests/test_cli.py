@@ -654,3 +654,32 @@ def test_gap_lists_and_the_map_name_the_calibration(small_scenario: dict, tmp_pa
     assert gaps["calibration"].str.startswith("drive.json: diffraction").all()
     _run("map", *common, "--out", tmp_path / "map.html")
     assert "Calibration: drive.json: diffraction" in (tmp_path / "map.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_an_error_raised_while_ctrl_c_unwinds_is_reported_as_the_interrupt(
+    small_scenario: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """A Ctrl-C inside CPython's Condition.wait (waiting for a worker thread) can make the
+    lock's release fail on the way out: still the interrupt, one line, exit code 130."""
+    import coverage.io.terrain
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise RuntimeError("cannot release un-acquired lock") from None
+
+    monkeypatch.setattr(coverage.io.terrain, "open_terrain", interrupted)
+    out = tmp_path / "vs.tif"
+    site = f"{small_scenario['lon'][0]:.6f},{small_scenario['lat'][0]:.6f}"
+    result = CliRunner().invoke(
+        main,
+        ["viewshed", "--dem", str(small_scenario["dem"]), "--site", site, "--out", str(out),
+         "--lang", lang],
+    )  # fmt: skip
+    expected = {"en": "interrupted (Ctrl-C)", "vi": "đã dừng (Ctrl-C)"}[lang]
+    assert result.exit_code == 130, result.output
+    assert expected in result.output and "RuntimeError" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists()

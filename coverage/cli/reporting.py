@@ -189,9 +189,32 @@ class ReportingGroup(Group):
             warnings.showwarning = show_warning
             try:
                 return super().invoke(ctx)
+            except Exception as exc:
+                if not _raised_by_interrupt(exc):
+                    raise
+                message = Translator(cli_language(ctx))("cli.interrupted")
+                raise _framed(Interrupted, message, ctx) from exc
             except KeyboardInterrupt as exc:
                 message = Translator(cli_language(ctx))("cli.interrupted")
                 raise _framed(Interrupted, message, ctx) from exc
+
+
+def _raised_by_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` came while a Ctrl-C unwound the stack (a ``KeyboardInterrupt`` in its
+    context chain), so that it is reported as the interrupt it is.
+
+    A Ctrl-C landing inside CPython's ``threading.Condition.wait`` (the main thread waiting
+    for a worker thread's result) can leave the condition's lock released; leaving the
+    ``with`` block then raises ``RuntimeError: cannot release un-acquired lock``.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__context__
+    return False
 
 
 def show_warning(

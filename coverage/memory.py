@@ -43,6 +43,7 @@ __all__ = [
     "available_disk",
     "available_memory",
     "band_file_bytes",
+    "band_staging_bytes",
     "format_bytes",
     "grid_bytes",
     "itm_native_bytes",
@@ -446,6 +447,25 @@ def itm_native_bytes(dem_shape: tuple[int, int], window: tuple[int, int]) -> int
     93868804
     """
     return grid_bytes(dem_shape, 4) + _NATIVE_WINDOW_CELL * int(window[0]) * int(window[1])
+
+
+def band_staging_bytes(
+    n_bands: int, shape: tuple[int, int], *, radius_cells: float, itemsize: int, block: int
+) -> int:
+    """Bytes of the uncompressed staging copy a band-per-site GeoTIFF is written to first
+    (:func:`coverage.io.rasters.geotiff_writer`): the ``block``-pixel blocks each site's
+    window meets, raw, and their overviews (a third more at most).
+
+    Examples
+    --------
+    >>> format_bytes(band_staging_bytes(50, (2100, 2100), radius_cells=667, itemsize=1,
+    ...                                 block=256))
+    '214 MB'
+    """
+    side = 2 * int(math.floor(radius_cells)) + 1
+    reach = (math.ceil(side / block) + 1) * block  # a window meets one more block than it spans
+    rows, cols = (math.ceil(int(n) / block) * block for n in shape)
+    return int(n_bands * min(reach, rows) * min(reach, cols) * itemsize * 4 / 3)
 
 
 def band_file_bytes(

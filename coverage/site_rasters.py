@@ -34,9 +34,10 @@ from affine import Affine
 from pyproj import CRS
 
 from coverage.crs import WGS84, transform_xy
-from coverage.io.rasters import BandBatch, write_band_batches
+from coverage.io.rasters import COG_BLOCK, BandBatch, write_band_batches
 from coverage.memory import (
     band_file_bytes,
+    band_staging_bytes,
     grid_bytes,
     itm_native_bytes,
     radial_plan_bytes,
@@ -110,15 +111,14 @@ class SiteBands:
         The file appears only once complete (:func:`coverage.io.rasters.write_band_batches`);
         raises :class:`coverage.errors.OutputExistsError` if ``path`` exists and
         ``overwrite`` is false, and :class:`coverage.errors.OutputWriteError` before
-        computing anything when the disk cannot hold the bands
-        (:func:`coverage.memory.band_file_bytes`).
+        computing anything when the disk cannot hold the bands and their staging copy
+        (:func:`coverage.memory.band_file_bytes`, :func:`~coverage.memory.band_staging_bytes`).
         """
         rows, cols = self.shape
+        sizes = dict(radius_cells=self.radius_cells, itemsize=self.dtype.itemsize)
         require_disk(
-            band_file_bytes(
-                len(self.names), self.shape, radius_cells=self.radius_cells,
-                itemsize=self.dtype.itemsize,
-            ),
+            band_file_bytes(len(self.names), self.shape, **sizes)
+            + band_staging_bytes(len(self.names), self.shape, block=COG_BLOCK, **sizes),
             Path(path).parent,
             what=f"{path}: {len(self.names):,} band(s) of {rows:,} x {cols:,} cells",
             option="the number of sites (--site, --sites)",

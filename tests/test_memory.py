@@ -19,6 +19,7 @@ from coverage import memory
 from coverage.cli import main
 from coverage.crs import WGS84, transform_xy
 from coverage.errors import CoverageError, MemoryBudgetError, OutputWriteError
+from coverage.io import rasters
 from coverage.io.rasters import write_terrain
 from coverage.io.terrain import open_terrain
 from coverage.model import predict
@@ -198,7 +199,9 @@ def test_predict_estimate_matches_its_allocation(rows: int, radius_m: float, n_s
     assert measured / FACTOR <= estimate <= measured * FACTOR
 
 
-def test_band_file_estimate_matches_the_written_file(tmp_path: Path) -> None:
+def test_band_file_estimate_matches_the_written_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     terrain = _terrain(300, 300)
     lonlat = np.column_stack(
         transform_xy(
@@ -209,9 +212,22 @@ def test_band_file_estimate_matches_the_written_file(tmp_path: Path) -> None:
         )
     )
     bands = power_bands(terrain, site_frame(lonlat), radius_m=1500.0)
+    staged: list[int] = []
+    original = rasters.cloud_optimize
+
+    def measured(source: Path, target: Path, **options: object) -> Path:
+        done = original(source, target, **options)
+        staged.append(Path(source).stat().st_size)  # the raw staging copy, overviews in
+        return done
+
+    monkeypatch.setattr(rasters, "cloud_optimize", measured)
     path = bands.to_geotiff(tmp_path / "p.tif")
     estimate = memory.band_file_bytes(2, terrain.shape, radius_cells=50.0, itemsize=4)
     assert estimate / FACTOR <= path.stat().st_size <= estimate * FACTOR
+    staging = memory.band_staging_bytes(
+        2, terrain.shape, radius_cells=50.0, itemsize=4, block=rasters.COG_BLOCK
+    )
+    assert staged and staged[0] <= staging <= staged[0] * FACTOR * 2
 
 
 # ------------------------------------------------------------- refusals through the CLI

@@ -267,14 +267,9 @@ def geotiff_writer(
         "crs": crs,
         "transform": transform,
         "nodata": nodata,
-        # ZSTD level 1 on all cores: ~2.5x faster than DEFLATE for similar size; blocks
-        # that are entirely nodata (beyond a site's radius) are not stored at all.
-        "compress": "zstd",
-        "zstd_level": 1,
-        # integer results are categories (masks, site rows, flags): differencing them
-        # (predictor 2) makes files larger and slower (50 viewshed bands: 0.16 -> 0.11 s)
-        "predictor": 1 if np.issubdtype(np.dtype(dtype), np.integer) else 3,
-        "num_threads": "ALL_CPUS",
+        # stored raw: each block is compressed once, when copied into the COG
+        # (cloud_optimize: 50 viewshed bands, 0.5 s of CPU less); blocks that are entirely
+        # nodata (beyond a site's radius) are not stored at all
         "sparse_ok": True,
         "tiled": rows >= COG_BLOCK and cols >= COG_BLOCK,
         "interleave": "band",
@@ -374,8 +369,11 @@ def cloud_optimize(
         tiled=True,
         blockxsize=COG_BLOCK,
         blockysize=COG_BLOCK,
+        # ZSTD level 1 on all cores: ~2.5x faster than DEFLATE for similar size
         compress="zstd",
         zstd_level=1,
+        # integer results are categories (masks, site rows, flags): differencing them
+        # (predictor 2) makes files larger and slower (50 viewshed bands: 0.16 -> 0.11 s)
         predictor=1 if integer else 3,
         interleave="band",
         num_threads="ALL_CPUS",

@@ -115,10 +115,12 @@ class SiteBands:
         (:func:`coverage.memory.band_file_bytes`, :func:`~coverage.memory.band_staging_bytes`).
         """
         rows, cols = self.shape
-        sizes = dict(radius_cells=self.radius_cells, itemsize=self.dtype.itemsize)
+        n, radius, itemsize = len(self.names), self.radius_cells, self.dtype.itemsize
         require_disk(
-            band_file_bytes(len(self.names), self.shape, **sizes)
-            + band_staging_bytes(len(self.names), self.shape, block=COG_BLOCK, **sizes),
+            band_file_bytes(n, self.shape, radius_cells=radius, itemsize=itemsize)
+            + band_staging_bytes(
+                n, self.shape, radius_cells=radius, itemsize=itemsize, block=COG_BLOCK
+            ),
             Path(path).parent,
             what=f"{path}: {len(self.names):,} band(s) of {rows:,} x {cols:,} cells",
             option="the number of sites (--site, --sites)",

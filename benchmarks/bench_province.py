@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -69,7 +70,7 @@ def write_towers_csv(path: Path, lon: np.ndarray, lat: np.ndarray) -> None:
             writer.writerow([f"S{i:04d}", operator, "4G", f"{x:.6f}", f"{y:.6f}", 30, 1800, 60])
 
 
-def write_communes(path: Path, bounds: tuple[float, float, float, float], crs: str) -> None:
+def write_communes(path: Path, bounds: tuple[float, float, float, float], crs: Any) -> None:
     """``COMMUNES_PER_SIDE``² square communes tiling ``bounds`` (in ``crs``), as GeoJSON."""
     west, south, east, north = bounds
     xs = np.linspace(west, east, COMMUNES_PER_SIDE + 1)

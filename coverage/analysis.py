@@ -8,7 +8,6 @@ the CLI and the map all use.
 
 from __future__ import annotations
 
-import contextvars
 import html
 import logging
 import math
@@ -26,7 +25,7 @@ from rasterio.errors import NotGeoreferencedWarning
 
 from coverage.errors import CruderMethodWarning, SchemaError
 from coverage.gaps import check_operator_names, commune_coverage, gap_polygons, slug
-from coverage.i18n import message
+from coverage.i18n import current_language, in_language, message
 from coverage.io.population import population_on_grid
 from coverage.model import CoverageResult, predict
 from coverage.population import PopulationGrid, population_from_communes
@@ -257,11 +256,9 @@ def _gap_lists(
             # rasterio silences this warning of its in-memory rasters with catch_warnings,
             # which threads undo for each other (filters are global): silenced around them all
             warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            one_list = partial(gap_polygons, result, on_grid=on_grid, **options)
-            runs = [
-                pool.submit(contextvars.copy_context().run, partial(one_list, operator=key))
-                for key in keys
-            ]
+            one_list = partial(in_language, current_language(), gap_polygons, result,
+                               on_grid=on_grid, **options)  # fmt: skip
+            runs = [pool.submit(one_list, operator=key) for key in keys]
             return [run.result() for run in runs]
     finally:  # an error or an interrupt: the lists not started are not run
         pool.shutdown(cancel_futures=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from functools import cache
 from importlib.resources import files
@@ -236,6 +236,23 @@ def language(lang: str) -> Iterator[str]:
         _CURRENT.reset(token)
 
 
+def in_language(lang: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``function(*args, **kwargs)`` with the library's messages in ``lang``.
+
+    For work sent to other processes (dask's ``"processes"`` scheduler, a ``distributed``
+    worker) or to threads that do not copy the caller's context (a plain thread pool):
+    they do not inherit the caller's :func:`language`, so it travels with the task.
+    (Dask's threaded scheduler copies the context itself.)
+
+    Examples
+    --------
+    >>> in_language("vi", message, "errors.grid.source")
+    'lưới'
+    """
+    with language(lang):
+        return function(*args, **kwargs)
+
+
 def use_language(lang: str) -> None:
     """Write the library's messages in ``lang`` from now on in this thread or task.
 
@@ -299,6 +316,7 @@ __all__ = [
     "check_language",
     "first_few",
     "current_language",
+    "in_language",
     "language",
     "message",
     "resolve_language",

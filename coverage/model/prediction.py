@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 
 from coverage.errors import DemEdgeWarning, ModelRangeError
-from coverage.i18n import current_language, first_few, language, message
+from coverage.i18n import current_language, first_few, in_language, message
 from coverage.memory import predict_bytes, radial_plan_bytes, require_site_memory
 from coverage.model.dispatch import MODELS
 from coverage.model.result import CoverageResult
@@ -230,7 +230,7 @@ def _computed_batches(
     batches = [sites[i : i + batch_size] for i in range(0, len(sites), batch_size)]
     # a task in another process (dask's "processes", a distributed worker) or in a plain
     # thread does not inherit the caller's language: it travels with the task
-    one_site = partial(_in_language, current_language(), site_received_power, terrain, **options)
+    one_site = partial(in_language, current_language(), site_received_power, terrain, **options)
     if scheduler is not None:
         import dask
 
@@ -250,24 +250,6 @@ def _computed_batches(
             yield pending[0], [future.result() for future in pending[1]]
     finally:  # an error or an interrupt: the sites not started are not run
         pool.shutdown(cancel_futures=True)
-
-
-def _in_language(lang: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``function(*args, **kwargs)`` with the library's messages in ``lang``.
-
-    For work sent to other processes (dask's ``"processes"`` scheduler, a ``distributed``
-    worker) or to threads that do not copy the caller's context (a plain thread pool):
-    they do not inherit the caller's :func:`~coverage.i18n.language`, so it travels with
-    the task. (Dask's threaded scheduler copies the context itself.)
-
-    Examples
-    --------
-    >>> from coverage.i18n import first_few, message
-    >>> _in_language("vi", message, "errors.grid.source")
-    'lưới'
-    """
-    with language(lang):
-        return function(*args, **kwargs)
 
 
 def require_predict_memory(

@@ -107,7 +107,7 @@ def test_vectorise_draws_rectangles_exactly_as_rasterio_traces_them() -> None:
     ):
         parts.setdefault(int(value), []).append(shapely.geometry.shape(geometry))
     traced = {k: shapely.union_all(g) if len(g) > 1 else g[0] for k, g in parts.items()}
-    assert list(built) == sorted(traced)
+    assert sorted(built) == sorted(traced)
     cells = np.bincount(labels.reshape(-1))
     rectangles = [k for k, g in traced.items() if shapely.area(g) == cells[k] * 900.0 and
                   shapely.get_num_coordinates(g) == 5]  # fmt: skip

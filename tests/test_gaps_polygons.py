@@ -280,7 +280,7 @@ def assert_piece_cells_are_rasterised(covered: np.ndarray, cell_m: float, seed: 
     """:func:`piece_cells` against rasterising every piece; the number of shared pairs."""
     from scipy import ndimage
 
-    from coverage.gaps.pieces import cut_by_communes, piece_cells, vectorise
+    from coverage.gaps.pieces import cut_by_communes, piece_cells, uncovered_pairs, vectorise
     from coverage.zonal import commune_fractions
 
     rows, cols = covered.shape
@@ -300,7 +300,8 @@ def assert_piece_cells_are_rasterised(covered: np.ndarray, cell_m: float, seed: 
         vectorise(areas, grid), on_grid.communes, on_grid.borders
     )
     pair_of_piece = area_ids[area_of_piece] * len(communes) + commune_of_piece
-    mine = piece_cells(on_grid.fractions, areas, pair_of_piece, pieces, grid)
+    pairs = uncovered_pairs(on_grid.fractions, areas)
+    mine = piece_cells(on_grid.fractions, pairs, pair_of_piece, pieces, grid)
     theirs = commune_fractions(
         gpd.GeoDataFrame(geometry=pieces, crs=UTM48N),
         grid=grid,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -40,11 +40,11 @@ def vectorise(areas: np.ndarray, grid: Grid) -> dict[int, Any]:
         return {}
     labels, boxes = _rectangles(areas, count)
     polygons = dict(zip(labels.tolist(), _rectangle_polygons(boxes, grid), strict=True))
+    if len(labels) == count:
+        return polygons
     traced = np.ones(count + 1, dtype=bool)
     traced[0] = False
     traced[labels] = False
-    if len(labels) == count:
-        return polygons
     shapes = list(
         rasterio.features.shapes(
             areas.astype(np.int32), mask=traced[areas], connectivity=4, transform=grid.transform
@@ -55,7 +55,7 @@ def vectorise(areas: np.ndarray, grid: Grid) -> dict[int, Any]:
         parts.setdefault(int(value), []).append(polygon)
     for key, geoms in parts.items():
         polygons[key] = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
-    return dict(sorted(polygons.items()))
+    return polygons
 
 
 def _rectangles(areas: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -141,9 +141,26 @@ def explode_polygons(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ------------------------------- cells of each piece: from the communes' cells, few rasterised
 
 
+class UncoveredPairs(NamedTuple):
+    """The communes' cell shares (:class:`~coverage.zonal.CommuneFractions`) that lie in
+    uncovered cells, each with its *pair*: ``area label * n_zones + commune position``."""
+
+    cell: np.ndarray
+    pair: np.ndarray
+    fraction: np.ndarray
+
+
+def uncovered_pairs(communes: CommuneFractions, areas: np.ndarray) -> UncoveredPairs:
+    """``communes``' entries in the cells ``areas`` labels (0: covered), with their pairs."""
+    label = areas.reshape(-1)[communes.cell]
+    inside = label > 0
+    pair = label[inside].astype(np.int64) * communes.n_zones + communes.zone[inside]
+    return UncoveredPairs(communes.cell[inside], pair, communes.fraction[inside])
+
+
 def piece_cells(
     communes: CommuneFractions,
-    areas: np.ndarray,
+    pairs: UncoveredPairs,
     pair_of_piece: np.ndarray,
     pieces: np.ndarray,
     grid: Grid,
@@ -153,8 +170,8 @@ def piece_cells(
 
     A piece is one contiguous area (whole cells) cut by one commune, so when it is the only
     piece of its *pair* (``area label * communes.n_zones + commune position``, as
-    ``pair_of_piece``) its fine pixels are exactly the pair's fine pixels in ``communes``'
-    table: most pieces need no rasterising. Each piece's entries keep the order rasterising
+    ``pair_of_piece``) its fine pixels are exactly the pair's fine pixels in ``pairs``:
+    most pieces need no rasterising. Each piece's entries keep the order rasterising
     gives them, so its sums are the same to the last bit; only a fine-pixel centre lying
     exactly on a commune border is counted where ``communes`` put it, which rasterising
     the piece alone could miss.
@@ -163,8 +180,8 @@ def piece_cells(
     ----------
     communes
         The communes' shares of the grid's cells.
-    areas
-        Contiguous-area labels of the grid's cells (0: covered).
+    pairs
+        Those of them in uncovered cells (:func:`uncovered_pairs`).
     pair_of_piece
         Each piece's pair.
     pieces
@@ -172,7 +189,7 @@ def piece_cells(
     grid
         The grid ``communes`` was rasterised on.
     """
-    cell, pair, fraction = _pair_entries(communes, areas)
+    cell, pair, fraction = pairs
     keys, inverse, counts = np.unique(pair_of_piece, return_inverse=True, return_counts=True)
     alone = counts[inverse] == 1
     pair_keys = keys[inverse[alone]]
@@ -194,16 +211,6 @@ def piece_cells(
         shape=communes.shape,
         supersample=communes.supersample,
     )
-
-
-def _pair_entries(
-    communes: CommuneFractions, areas: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``communes``' entries in uncovered cells: cell, pair (area label, commune), share."""
-    label = areas.reshape(-1)[communes.cell]
-    inside = label > 0
-    pair = label[inside].astype(np.int64) * communes.n_zones + communes.zone[inside]
-    return communes.cell[inside], pair, communes.fraction[inside]
 
 
 # ------------------------------------- rows: large pieces alone, small ones scattered per commune
@@ -309,9 +316,8 @@ def people_of_pieces(
     piece_km2: np.ndarray,
     pair_of_piece: np.ndarray,
     *,
-    areas: np.ndarray,
+    pairs: UncoveredPairs,
     people: np.ndarray,
-    communes: CommuneFractions,
 ) -> np.ndarray:
     """People of each piece, so that a commune's pieces hold exactly its uncovered people.
 
@@ -328,18 +334,16 @@ def people_of_pieces(
     piece_km2
         Area of each piece.
     pair_of_piece
-        ``area label * communes.n_zones + commune position`` of each piece.
-    areas
-        Contiguous-area labels of the grid's cells (0: covered).
+        ``area label * n_zones + commune position`` of each piece.
+    pairs
+        The communes' shares of the uncovered cells (:func:`uncovered_pairs`).
     people
         People per cell.
-    communes
-        The communes' shares of the grid's cells.
     """
-    cell, pair, fraction = _pair_entries(communes, areas)
+    cell, pair, fraction = pairs
     weight = np.asarray(people, dtype=np.float64).reshape(-1)[cell]
-    pairs, where = np.unique(np.concatenate([pair, pair_of_piece]), return_inverse=True)
-    exact = np.bincount(where[: len(pair)], weights=weight * fraction, minlength=len(pairs))
+    keys, where = np.unique(np.concatenate([pair, pair_of_piece]), return_inverse=True)
+    exact = np.bincount(where[: len(pair)], weights=weight * fraction, minlength=len(keys))
     own = where[len(pair) :]
     return split_pair_people(exact, own, estimate, piece_km2)
 

@@ -20,6 +20,7 @@ from coverage.gaps.pieces import (
     outside_communes,
     people_of_pieces,
     piece_cells,
+    uncovered_pairs,
     vectorise,
 )
 from coverage.grid import Grid
@@ -163,14 +164,10 @@ def gap_polygons(
     piece_km2 = shapely.area(pieces) / 1e6
     rows = gap_rows(pieces, area_of_piece, commune_of_piece, min_area_km2=min_area_km2)
     pair_of_piece = area_ids[area_of_piece] * on_grid.fractions.n_zones + commune_of_piece
-    cells = piece_cells(on_grid.fractions, areas, pair_of_piece, pieces, result.grid)
+    pairs = uncovered_pairs(on_grid.fractions, areas)
+    cells = piece_cells(on_grid.fractions, pairs, pair_of_piece, pieces, result.grid)
     piece_people = people_of_pieces(
-        cells.zone_sum(people),
-        piece_km2,
-        pair_of_piece,
-        areas=areas,
-        people=people,
-        communes=on_grid.fractions,
+        cells.zone_sum(people), piece_km2, pair_of_piece, pairs=pairs, people=people
     )
     return ranked_gaps(
         rows,

@@ -189,19 +189,16 @@ class ReportingGroup(Group):
             warnings.showwarning = show_warning
             try:
                 return super().invoke(ctx)
-            except Exception as exc:
+            except (KeyboardInterrupt, Exception) as exc:
                 if not _raised_by_interrupt(exc):
                     raise
-                message = Translator(cli_language(ctx))("cli.interrupted")
-                raise _framed(Interrupted, message, ctx) from exc
-            except KeyboardInterrupt as exc:
                 message = Translator(cli_language(ctx))("cli.interrupted")
                 raise _framed(Interrupted, message, ctx) from exc
 
 
 def _raised_by_interrupt(exc: BaseException) -> bool:
-    """Whether ``exc`` came while a Ctrl-C unwound the stack (a ``KeyboardInterrupt`` in its
-    context chain), so that it is reported as the interrupt it is.
+    """Whether ``exc`` is a Ctrl-C or came while one unwound the stack (a
+    ``KeyboardInterrupt`` in its context chain), so that it is reported as the interrupt.
 
     A Ctrl-C landing inside CPython's ``threading.Condition.wait`` (the main thread waiting
     for a worker thread's result) can leave the condition's lock released; leaving the

@@ -347,9 +347,9 @@ def cloud_optimize(
     Path
         ``target``.
     """
-    # the staging file's overviews take the level of its bands (GDAL would use ZSTD's
-    # default 9 for them: 50 viewshed bands, 1.1 s of CPU instead of 0.4); copied below
-    # into the COG at level 1, so the file written is the same byte for byte
+    # a ZSTD source's overviews are written at level 1 (GDAL would use ZSTD's default 9:
+    # 50 viewshed bands, 1.1 s of CPU instead of 0.4), a raw source's raw (geotiff_writer's
+    # staging copy); either way they are copied below into the COG at level 1
     with (
         rasterio.Env(GDAL_NUM_THREADS="ALL_CPUS", ZSTD_LEVEL_OVERVIEW=1),
         rasterio.open(source, "r+") as src,
